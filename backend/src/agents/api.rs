@@ -1,0 +1,74 @@
+//! `/agents`: list, create or invite, get, update (role, capacity, deactivate).
+
+use openapi::agents::{Agent, AgentPage, AgentUpdate, CreatedAgent, NewAgent};
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use uuid::Uuid;
+
+use crate::{api::ApiTags, auth::WorkspaceAuth, error::ApiError, pagination::PageRequest, state::AppState};
+
+pub struct AgentsApi;
+
+#[derive(ApiResponse)]
+enum Created {
+    /// The agent was created (or invited).
+    #[oai(status = 201)]
+    Created(Json<CreatedAgent>),
+}
+
+#[OpenApi(prefix_path = "/agents", tag = "ApiTags::Agents")]
+impl AgentsApi {
+    /// List agents
+    #[oai(path = "/", method = "get", operation_id = "listAgents")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        /// From the previous page's `next_cursor`.
+        cursor: Query<Option<String>>,
+        /// Page size, 1 to 200 (default 50).
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<AgentPage>, ApiError> {
+        let page = PageRequest::parse(cursor.as_deref(), *limit)?;
+        let rows = super::list(&state.store, auth.caller().workspace_id, page).await?;
+        let (rows, next_cursor) = page.finish(rows, |row| row.id);
+        let items = rows.iter().map(|row| row.to_wire()).collect::<Result<_, _>>()?;
+        Ok(Json(AgentPage { items, next_cursor }))
+    }
+
+    /// Create or invite an agent
+    ///
+    /// Owners and admins only. Without a password the agent is invited and the response
+    /// carries a one-time invitation token.
+    #[oai(path = "/", method = "post", operation_id = "createAgent")]
+    async fn create(&self, state: Data<&AppState>, auth: WorkspaceAuth, body: Json<NewAgent>) -> Result<Created, ApiError> {
+        let (row, invitation_token) = super::create(&state.store, auth.caller(), &body).await?;
+        Ok(Created::Created(Json(CreatedAgent { agent: row.to_wire()?, invitation_token })))
+    }
+
+    /// Get an agent
+    #[oai(path = "/:agent_id", method = "get", operation_id = "getAgent")]
+    async fn get(&self, state: Data<&AppState>, auth: WorkspaceAuth, agent_id: Path<Uuid>) -> Result<Json<Agent>, ApiError> {
+        let row = super::get(&state.store, auth.caller().workspace_id, *agent_id).await?;
+        Ok(Json(row.to_wire()?))
+    }
+
+    /// Update an agent's name, role, capacity or status
+    ///
+    /// Owners and admins only. Deactivating signs the agent out everywhere.
+    #[oai(path = "/:agent_id", method = "patch", operation_id = "updateAgent")]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        agent_id: Path<Uuid>,
+        body: Json<AgentUpdate>,
+    ) -> Result<Json<Agent>, ApiError> {
+        let row = super::update(&state.store, auth.caller(), *agent_id, &body).await?;
+        Ok(Json(row.to_wire()?))
+    }
+}

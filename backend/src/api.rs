@@ -1,0 +1,74 @@
+//! The REST API under `/api/v1`: every resource's `OpenApi` impl, assembled into one
+//! service whose spec is served at `/api/openapi.json` and committed as
+//! `openapi/openapi.json`.
+
+use poem_openapi::{OpenApiService, Tags};
+
+use crate::{agents, api_keys, conversations, messages, sites, teams, visitors, widget, workspaces};
+
+/// Groups of operations in the spec.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Sign-up, sign-in, sign-out and the current agent.
+    Auth,
+    /// The workspace's agents.
+    Agents,
+    /// Teams of agents.
+    Teams,
+    /// Widget installations.
+    Sites,
+    /// API keys for integrations.
+    ApiKeys,
+    /// Website visitors.
+    Visitors,
+    /// Conversations between visitors and the team.
+    Conversations,
+    /// Messages inside conversations.
+    Messages,
+    /// What the visitor widget calls, with a visitor token.
+    Widget,
+}
+
+pub type Apis = (
+    workspaces::api::AuthApi,
+    agents::api::AgentsApi,
+    teams::api::TeamsApi,
+    sites::api::SitesApi,
+    api_keys::api::ApiKeysApi,
+    visitors::api::VisitorsApi,
+    conversations::api::ConversationsApi,
+    messages::api::MessagesApi,
+    widget::api::WidgetApi,
+);
+
+/// The API service. The spec's server is relative so the same document describes every
+/// deployment (and the committed copy does not depend on configuration).
+pub fn service() -> OpenApiService<Apis, ()> {
+    let apis = (
+        workspaces::api::AuthApi,
+        agents::api::AgentsApi,
+        teams::api::TeamsApi,
+        sites::api::SitesApi,
+        api_keys::api::ApiKeysApi,
+        visitors::api::VisitorsApi,
+        conversations::api::ConversationsApi,
+        messages::api::MessagesApi,
+        widget::api::WidgetApi,
+    );
+    OpenApiService::new(apis, "Rapport API", env!("CARGO_PKG_VERSION"))
+        .description(
+            "REST API of Rapport, a self-hosted customer-support live chat. Authenticate with an \
+             agent session (cookie or bearer) or a workspace API key (bearer); the widget uses a \
+             visitor token. Every error has the body `ErrorBody` with a stable `code`.",
+        )
+        .server("/api/v1")
+}
+
+/// The spec as pretty JSON, exactly as committed in `openapi/openapi.json`.
+pub fn spec_json() -> String {
+    let mut spec = service().spec();
+    if !spec.ends_with('\n') {
+        spec.push('\n');
+    }
+    spec
+}

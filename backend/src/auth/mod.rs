@@ -1,0 +1,16 @@
+//! Who is calling, and how they proved it.
+//!
+//! - [`password`]: argon2 hashing of agent passwords.
+//! - [`token`]: opaque random tokens; only their SHA-256 is stored.
+//! - [`caller`]: the authenticated caller and what it may do.
+//! - [`scheme`]: the OpenAPI security schemes; extracting one *is* the authorisation check.
+//! - [`sessions`]: agent sign-in sessions (cookie or bearer).
+
+pub mod caller;
+pub mod password;
+pub mod scheme;
+pub mod sessions;
+pub mod token;
+
+pub use caller::{Actor, Caller, VisitorCaller};
+pub use scheme::{VisitorAuth, WorkspaceAuth};

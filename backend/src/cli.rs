@@ -1,0 +1,88 @@
+//! The `rapport` command line.
+
+use clap::{Parser, Subcommand};
+
+use crate::{
+    config::Settings,
+    startup::{self, Application},
+    workspaces::{self, NewWorkspace},
+};
+
+#[derive(Parser)]
+#[command(name = "rapport", version, about = "Self-hosted customer-support live chat")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI spec of the REST API.
+    Openapi,
+    /// Administration tasks.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a workspace and its owner.
+    CreateWorkspace {
+        /// The workspace's name.
+        #[arg(long)]
+        name: String,
+        /// The owner's email (used to sign in).
+        #[arg(long)]
+        email: String,
+        /// The owner's password (at least 10 characters).
+        #[arg(long, env = "RAPPORT_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// The owner's display name (defaults to the part of the email before @).
+        #[arg(long)]
+        owner_name: Option<String>,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Openapi => {
+            print!("{}", crate::api::spec_json());
+            Ok(())
+        }
+        Command::Serve => serve(Settings::from_env()?).await,
+        Command::Migrate => {
+            let settings = Settings::from_env()?;
+            let store = startup::open_store(&settings).await?;
+            println!("migrations applied ({})", store.engine());
+            Ok(())
+        }
+        Command::Admin(AdminCommand::CreateWorkspace { name, email, password, owner_name }) => {
+            let settings = Settings::from_env()?;
+            let store = startup::open_store(&settings).await?;
+            let owner_name = owner_name.unwrap_or_else(|| email.split('@').next().unwrap_or("Owner").to_owned());
+            let new = NewWorkspace::parse(&name, &owner_name, &email, &password).map_err(anyhow::Error::msg)?;
+            let (workspace, owner) = workspaces::create(&store, new).await.map_err(anyhow::Error::msg)?;
+            println!("created workspace \"{}\" ({}) with owner {}", workspace.name, workspace.id, owner.email);
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let public_url = settings.public_url.clone();
+    let engine_hint = if settings.database_url.expose().starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" };
+    let app = Application::build(settings).await?;
+    tracing::info!(port = app.port(), database = engine_hint, "rapport listening");
+    println!();
+    println!("  Rapport is running at {public_url}");
+    println!("  API docs:   {public_url}/docs   (spec: {public_url}/api/openapi.json)");
+    println!("  Sign up:    POST {public_url}/api/v1/signup, or `rapport admin create-workspace`");
+    println!("  Storage:    {engine_hint}");
+    println!();
+    app.run_until_stopped(startup::shutdown_signal()).await?;
+    Ok(())
+}

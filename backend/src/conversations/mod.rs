@@ -1,0 +1,204 @@
+//! Conversations: created by a visitor's first message, worked by agents (status,
+//! assignee, team, priority), numbered by `last_seq` as messages arrive.
+
+pub mod api;
+
+use openapi::conversations::{Conversation, ConversationStatus, ConversationUpdate, Priority};
+use uuid::Uuid;
+
+use crate::{
+    auth::Caller,
+    error::{Error, Result},
+    on_pool, on_tx,
+    pagination::PageRequest,
+    store::{Millis, Store, StoredEnum, Tx, now},
+};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ConversationRow {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub site_id: Uuid,
+    pub visitor_id: Uuid,
+    pub status: String,
+    pub priority: String,
+    pub assignee_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub last_seq: i64,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+    pub first_response_at: Option<Millis>,
+    pub resolved_at: Option<Millis>,
+    pub snoozed_until: Option<Millis>,
+}
+
+macro_rules! columns {
+    () => {
+        "id, workspace_id, site_id, visitor_id, status, priority, assignee_id, team_id, last_seq, \
+     created_at, updated_at, first_response_at, resolved_at, snoozed_until"
+    };
+}
+
+impl ConversationRow {
+    pub fn to_wire(&self) -> Result<Conversation> {
+        Ok(Conversation {
+            id: self.id,
+            site_id: self.site_id,
+            visitor_id: self.visitor_id,
+            status: ConversationStatus::from_db(&self.status)?,
+            priority: Priority::from_db(&self.priority)?,
+            assignee_id: self.assignee_id,
+            team_id: self.team_id,
+            last_seq: self.last_seq,
+            created_at: self.created_at.to_utc(),
+            updated_at: self.updated_at.to_utc(),
+            first_response_at: self.first_response_at.map(Millis::to_utc),
+            resolved_at: self.resolved_at.map(Millis::to_utc),
+            snoozed_until: self.snoozed_until.map(Millis::to_utc),
+        })
+    }
+}
+
+/// Which conversations a list returns.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub status: Option<ConversationStatus>,
+    pub assignee_id: Option<Uuid>,
+    /// Only conversations nobody is assigned to.
+    pub unassigned: bool,
+    pub site_id: Option<Uuid>,
+    pub visitor_id: Option<Uuid>,
+}
+
+/// Conversations newest first.
+pub async fn list(store: &Store, workspace_id: Uuid, filter: &Filter, page: PageRequest) -> Result<Vec<ConversationRow>> {
+    let sql = concat!("SELECT ", columns!(), " FROM conversations
+         WHERE workspace_id = $1 AND ($2 IS NULL OR id < $2)
+           AND ($3 IS NULL OR status = $3) AND ($4 IS NULL OR assignee_id = $4)
+           AND ($5 = FALSE OR assignee_id IS NULL) AND ($6 IS NULL OR site_id = $6)
+           AND ($7 IS NULL OR visitor_id = $7)
+         ORDER BY id DESC LIMIT $8");
+    Ok(on_pool!(store, |pool| {
+        sqlx::query_as(sql)
+            .bind(workspace_id)
+            .bind(page.after)
+            .bind(filter.status.map(|s| s.as_db()))
+            .bind(filter.assignee_id)
+            .bind(filter.unassigned)
+            .bind(filter.site_id)
+            .bind(filter.visitor_id)
+            .bind(page.fetch_limit())
+            .fetch_all(pool)
+            .await
+    })?)
+}
+
+pub async fn get(store: &Store, workspace_id: Uuid, id: Uuid) -> Result<ConversationRow> {
+    let sql = concat!("SELECT ", columns!(), " FROM conversations WHERE workspace_id = $1 AND id = $2");
+    let row = on_pool!(store, |pool| sqlx::query_as(sql).bind(workspace_id).bind(id).fetch_optional(pool).await)?;
+    row.ok_or(Error::NotFound("conversation"))
+}
+
+/// A visitor's own conversation; another visitor's is "not found", never "forbidden".
+pub async fn get_for_visitor(store: &Store, workspace_id: Uuid, visitor_id: Uuid, id: Uuid) -> Result<ConversationRow> {
+    let row = get(store, workspace_id, id).await?;
+    if row.visitor_id == visitor_id { Ok(row) } else { Err(Error::NotFound("conversation")) }
+}
+
+/// Inserts a new open conversation inside `tx`.
+pub async fn insert(tx: &mut Tx, workspace_id: Uuid, site_id: Uuid, visitor_id: Uuid) -> Result<ConversationRow> {
+    let created_at = now();
+    let row = ConversationRow {
+        id: Uuid::now_v7(),
+        workspace_id,
+        site_id,
+        visitor_id,
+        status: ConversationStatus::Open.as_db().into(),
+        priority: Priority::Normal.as_db().into(),
+        assignee_id: None,
+        team_id: None,
+        last_seq: 0,
+        created_at,
+        updated_at: created_at,
+        first_response_at: None,
+        resolved_at: None,
+        snoozed_until: None,
+    };
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO conversations (id, workspace_id, site_id, visitor_id, status, priority, last_seq, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7)",
+        )
+        .bind(row.id)
+        .bind(workspace_id)
+        .bind(site_id)
+        .bind(visitor_id)
+        .bind(&row.status)
+        .bind(&row.priority)
+        .bind(created_at)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected())
+    })?;
+    Ok(row)
+}
+
+/// Applies an agent's or integration's changes.
+pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &ConversationUpdate) -> Result<ConversationRow> {
+    caller.require_write()?;
+    let workspace_id = caller.workspace_id;
+    if changes.status == Some(ConversationStatus::Snoozed) && changes.snoozed_until.is_none() {
+        return Err(Error::invalid("snoozed_until", "is required when snoozing"));
+    }
+    if let Some(until) = changes.snoozed_until {
+        if until <= chrono::Utc::now() {
+            return Err(Error::invalid("snoozed_until", "must be in the future"));
+        }
+    }
+    let assignee = if changes.unassign == Some(true) { None } else { changes.assignee_id };
+    if let Some(agent_id) = assignee {
+        let agent = crate::agents::get(store, workspace_id, agent_id)
+            .await
+            .map_err(|_| Error::invalid("assignee_id", "is not an agent of this workspace"))?;
+        if !agent.active {
+            return Err(Error::invalid("assignee_id", "this agent is deactivated"));
+        }
+    }
+    if let Some(team_id) = changes.team_id.filter(|_| changes.clear_team != Some(true)) {
+        crate::teams::get(store, workspace_id, team_id)
+            .await
+            .map_err(|_| Error::invalid("team_id", "is not a team of this workspace"))?;
+    }
+
+    let now = now();
+    let status = changes.status.map(|s| s.as_db());
+    let resolved_at = (changes.status == Some(ConversationStatus::Resolved)).then_some(now);
+    // Snoozing sets the wake-up time; any other status clears it.
+    let snoozed_until = changes.snoozed_until.map(Millis::from);
+    let sql = concat!("UPDATE conversations SET
+            status = COALESCE($3, status),
+            priority = COALESCE($4, priority),
+            assignee_id = CASE WHEN $5 THEN NULL ELSE COALESCE($6, assignee_id) END,
+            team_id = CASE WHEN $7 THEN NULL ELSE COALESCE($8, team_id) END,
+            resolved_at = CASE WHEN $3 = 'resolved' THEN $9 ELSE resolved_at END,
+            snoozed_until = CASE WHEN $3 IS NULL THEN snoozed_until WHEN $3 = 'snoozed' THEN $10 ELSE NULL END,
+            updated_at = $11
+         WHERE workspace_id = $1 AND id = $2 RETURNING ", columns!());
+    let row = on_pool!(store, |pool| {
+        sqlx::query_as(sql)
+            .bind(workspace_id)
+            .bind(id)
+            .bind(status)
+            .bind(changes.priority.map(|p| p.as_db()))
+            .bind(changes.unassign == Some(true))
+            .bind(assignee)
+            .bind(changes.clear_team == Some(true))
+            .bind(changes.team_id)
+            .bind(resolved_at)
+            .bind(snoozed_until)
+            .bind(now)
+            .fetch_optional(pool)
+            .await
+    })?;
+    row.ok_or(Error::NotFound("conversation"))
+}

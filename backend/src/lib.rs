@@ -1,0 +1,34 @@
+//! The Rapport server as a library, so tests can start it in process.
+//!
+//! Layout:
+//! - wiring: [`cli`], [`config`], [`startup`], [`state`], [`telemetry`], [`metrics`], [`health`]
+//! - the HTTP edge: [`api`] (assembles the OpenAPI service), [`error`], [`body_limit`],
+//!   [`input`] (parsing), [`pagination`], [`auth`]
+//! - storage: [`store`] (SQLite or PostgreSQL behind one handle)
+//! - domain modules, each owning its queries and its `api` submodule: [`workspaces`],
+//!   [`agents`], [`teams`], [`sites`], [`api_keys`], [`visitors`], [`conversations`],
+//!   [`messages`], [`widget`]
+
+pub mod agents;
+pub mod api;
+pub mod api_keys;
+pub mod auth;
+pub mod body_limit;
+pub mod cli;
+pub mod config;
+pub mod conversations;
+pub mod error;
+pub mod health;
+pub mod input;
+pub mod messages;
+pub mod metrics;
+pub mod pagination;
+pub mod sites;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod teams;
+pub mod telemetry;
+pub mod visitors;
+pub mod widget;
+pub mod workspaces;

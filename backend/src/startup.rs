@@ -1,0 +1,123 @@
+//! Building and running the server: `Application::build(settings)` prepares everything
+//! (data dir, database, migrations, listener) so tests can learn the port before serving.
+
+use std::{future::Future, time::Duration};
+
+use anyhow::Context;
+use poem::{
+    EndpointExt, IntoEndpoint, Route, Server, get, handler,
+    listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
+    middleware::{CatchPanic, Tracing},
+    web::Html,
+};
+
+use crate::{api, body_limit, config::Settings, error, health, metrics::Metrics, state::AppState, store::Store};
+
+pub struct Application {
+    acceptor: TcpAcceptor,
+    port: u16,
+    state: AppState,
+}
+
+/// How long in-flight requests get to finish after a shutdown signal.
+const GRACE_PERIOD: Duration = Duration::from_secs(20);
+
+/// Opens the database named by the settings and brings its schema up to date.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("creating the data directory {}", settings.data_dir.display()))?;
+    let store = Store::connect(settings.database_url.expose()).await.context("connecting to the database")?;
+    store.migrate().await.context("applying database migrations")?;
+    Ok(store)
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let store = open_store(&settings).await?;
+        let acceptor = TcpListener::bind(settings.bind)
+            .into_acceptor()
+            .await
+            .with_context(|| format!("listening on {}", settings.bind))?;
+        let port = acceptor
+            .local_addr()
+            .first()
+            .and_then(|addr| addr.as_socket_addr().map(|a| a.port()))
+            .context("reading the bound port")?;
+        let state = AppState::new(settings, store, Metrics::default());
+        Ok(Self { acceptor, port, state })
+    }
+
+    /// The port actually bound (useful with port 0 in tests).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
+        let routes = routes(self.state.clone());
+        let result = Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(routes, shutdown, Some(GRACE_PERIOD))
+            .await;
+        self.state.store.close().await;
+        result
+    }
+}
+
+fn routes(state: AppState) -> impl poem::Endpoint {
+    let api = api::service();
+    let swagger = api.swagger_ui();
+    let spec = api.spec();
+    let max_body = state.settings.max_body_bytes;
+    let metrics = state.metrics.clone();
+    Route::new()
+        .nest("/api/v1", api.into_endpoint().around(move |ep, req| body_limit::limit(ep, req, max_body)))
+        .at("/api/openapi.json", get(spec_endpoint).data(spec))
+        .nest("/docs", swagger)
+        .at("/healthz", get(health::healthz))
+        .at("/readyz", get(health::readyz))
+        .at("/metrics", get(health::metrics))
+        .at("/", get(index))
+        .catch_all_error(error::render)
+        .with(CatchPanic::new())
+        .around(move |ep, req| crate::metrics::observe(ep, req, metrics.clone()))
+        .with(Tracing)
+        .data(state)
+}
+
+#[handler]
+fn spec_endpoint(spec: poem::web::Data<&String>) -> poem::Response {
+    use poem::IntoResponse;
+    spec.0.clone().with_content_type("application/json; charset=utf-8").into_response()
+}
+
+#[handler]
+fn index() -> Html<&'static str> {
+    Html(include_str!("index.html"))
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}

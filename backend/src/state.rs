@@ -1,0 +1,28 @@
+//! The one shared context every handler and background task reaches for.
+
+use std::{ops::Deref, sync::Arc};
+
+use crate::{config::Settings, metrics::Metrics, store::Store};
+
+/// Cheap to clone: a handle on [`Shared`].
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
+    pub settings: Settings,
+    pub store: Store,
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    pub fn new(settings: Settings, store: Store, metrics: Metrics) -> Self {
+        Self(Arc::new(Shared { settings, store, metrics }))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}

@@ -1,0 +1,56 @@
+//! `/visitors`: list, get, update attributes.
+
+use openapi::visitors::{Visitor, VisitorPage, VisitorUpdate};
+use poem::web::Data;
+use poem_openapi::{
+    OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use uuid::Uuid;
+
+use crate::{api::ApiTags, auth::WorkspaceAuth, error::ApiError, pagination::PageRequest, state::AppState};
+
+pub struct VisitorsApi;
+
+#[OpenApi(prefix_path = "/visitors", tag = "ApiTags::Visitors")]
+impl VisitorsApi {
+    /// List visitors
+    #[oai(path = "/", method = "get", operation_id = "listVisitors")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        /// From the previous page's `next_cursor`.
+        cursor: Query<Option<String>>,
+        /// Page size, 1 to 200 (default 50).
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<VisitorPage>, ApiError> {
+        let page = PageRequest::parse(cursor.as_deref(), *limit)?;
+        let rows = super::list(&state.store, auth.caller().workspace_id, page).await?;
+        let (rows, next_cursor) = page.finish(rows, |row| row.id);
+        Ok(Json(VisitorPage { items: rows.iter().map(super::VisitorRow::to_wire).collect(), next_cursor }))
+    }
+
+    /// Get a visitor
+    #[oai(path = "/:visitor_id", method = "get", operation_id = "getVisitor")]
+    async fn get(&self, state: Data<&AppState>, auth: WorkspaceAuth, visitor_id: Path<Uuid>) -> Result<Json<Visitor>, ApiError> {
+        Ok(Json(super::get(&state.store, auth.caller().workspace_id, *visitor_id).await?.to_wire()))
+    }
+
+    /// Update a visitor's name, email or attributes
+    ///
+    /// Attributes are merged; a key set to `null` is removed.
+    #[oai(path = "/:visitor_id", method = "patch", operation_id = "updateVisitor")]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        visitor_id: Path<Uuid>,
+        body: Json<VisitorUpdate>,
+    ) -> Result<Json<Visitor>, ApiError> {
+        let caller = auth.caller();
+        caller.require_write()?;
+        Ok(Json(super::update(&state.store, caller.workspace_id, *visitor_id, &body).await?.to_wire()))
+    }
+}

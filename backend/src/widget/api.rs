@@ -1,0 +1,170 @@
+//! `/widget/...`: the visitor's session, conversations and messages.
+
+use openapi::{
+    conversations::Conversation,
+    messages::{AuthorKind, MessageKind, MessageRange, NewMessage},
+    widget::{NewVisitorConversation, StartedConversation, VisitorConversationPage, VisitorSession, VisitorSessionRequest, WidgetSite},
+};
+use poem::{http::HeaderMap, web::Data};
+use poem_openapi::{
+    ApiResponse, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use uuid::Uuid;
+
+use crate::{
+    api::ApiTags,
+    auth::VisitorAuth,
+    conversations::{self, Filter},
+    error::{ApiError, Error},
+    input::Origin,
+    messages::{
+        self, Audience, Author, Draft,
+        api::{SendResponse, parse_range, read_range},
+    },
+    pagination::PageRequest,
+    sites::{self, SiteRow},
+    state::AppState,
+    visitors,
+};
+
+pub struct WidgetApi;
+
+#[derive(ApiResponse)]
+enum Started {
+    /// The conversation was created with its first message.
+    #[oai(status = 201)]
+    Created(Json<StartedConversation>),
+    /// A retry: the conversation created earlier with this `client_msg_id`.
+    #[oai(status = 200)]
+    Existing(Json<StartedConversation>),
+}
+
+/// A browser's `Origin` must be one the site allows, or Rapport's own (the widget's
+/// iframe is served by Rapport). Requests without one (server-side tools) carry no
+/// ambient browser credentials, so there is nothing to protect against there.
+fn check_origin(state: &AppState, site: &SiteRow, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(origin) = headers.get("origin").and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let own = Origin::parse("origin", &state.settings.public_url).ok();
+    let allowed = Origin::parse("origin", origin).is_ok_and(|origin| {
+        own.as_ref() == Some(&origin) || site.origins().iter().any(|allowed| allowed == origin.as_str())
+    });
+    if allowed {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("origin_not_allowed", format!("origin {origin} may not use this site's widget")))
+    }
+}
+
+#[OpenApi(prefix_path = "/widget", tag = "ApiTags::Widget")]
+impl WidgetApi {
+    /// Start or resume a visitor session
+    ///
+    /// Identifies the site by its public key. With a still-valid `visitor_token` the
+    /// same visitor (and history) continues; otherwise a new visitor is created.
+    #[oai(path = "/session", method = "post", operation_id = "startVisitorSession")]
+    async fn session(
+        &self,
+        state: Data<&AppState>,
+        headers: &HeaderMap,
+        body: Json<VisitorSessionRequest>,
+    ) -> Result<Json<VisitorSession>, ApiError> {
+        let site = sites::find_by_key(&state.store, &body.site_key).await?;
+        check_origin(&state, &site, headers)?;
+        let (visitor, visitor_token) = visitors::start_session(&state.store, &site, body.visitor_token.as_deref()).await?;
+        Ok(Json(VisitorSession {
+            visitor_token,
+            visitor_id: visitor.id,
+            site: WidgetSite {
+                name: site.name,
+                color: site.color,
+                greeting: site.greeting,
+                require_identity: site.require_identity,
+            },
+        }))
+    }
+
+    /// The visitor's own conversations
+    #[oai(path = "/conversations", method = "get", operation_id = "listVisitorConversations")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: VisitorAuth,
+        /// From the previous page's `next_cursor`.
+        cursor: Query<Option<String>>,
+        /// Page size, 1 to 200 (default 50).
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<VisitorConversationPage>, ApiError> {
+        let visitor = &auth.0;
+        let page = PageRequest::parse(cursor.as_deref(), *limit)?;
+        let filter = Filter { visitor_id: Some(visitor.visitor_id), ..Filter::default() };
+        let rows = conversations::list(&state.store, visitor.workspace_id, &filter, page).await?;
+        let (rows, next_cursor) = page.finish(rows, |row| row.id);
+        let items = rows.iter().map(conversations::ConversationRow::to_wire).collect::<Result<Vec<Conversation>, _>>()?;
+        Ok(Json(VisitorConversationPage { items, next_cursor }))
+    }
+
+    /// Start a conversation
+    ///
+    /// Idempotent on the first message's `client_msg_id`.
+    #[oai(path = "/conversations", method = "post", operation_id = "startVisitorConversation")]
+    async fn start(&self, state: Data<&AppState>, auth: VisitorAuth, body: Json<NewVisitorConversation>) -> Result<Started, ApiError> {
+        let visitor = &auth.0;
+        let author = Author { kind: AuthorKind::Visitor, id: Some(visitor.visitor_id) };
+        let draft = Draft::parse(author, MessageKind::Text, &body.body, Some(&body.client_msg_id))?;
+        let (conversation, message, created) = crate::widget::start_conversation(&state.store, visitor, draft).await?;
+        if created {
+            state.metrics.messages_stored.inc();
+        }
+        let started = StartedConversation { conversation: conversation.to_wire()?, message: message.to_wire()? };
+        Ok(if created { Started::Created(Json(started)) } else { Started::Existing(Json(started)) })
+    }
+
+    /// Read the visitor's messages after a sequence number
+    ///
+    /// Internal notes are never included.
+    #[oai(path = "/conversations/:conversation_id/messages", method = "get", operation_id = "listVisitorMessages")]
+    async fn messages(
+        &self,
+        state: Data<&AppState>,
+        auth: VisitorAuth,
+        conversation_id: Path<Uuid>,
+        /// Return messages after this `seq` (default 0).
+        after_seq: Query<Option<i64>>,
+        /// At most this many, 1 to 500 (default 100).
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<MessageRange>, ApiError> {
+        let visitor = &auth.0;
+        let (after_seq, limit) = parse_range(*after_seq, *limit)?;
+        let conversation =
+            conversations::get_for_visitor(&state.store, visitor.workspace_id, visitor.visitor_id, *conversation_id).await?;
+        Ok(Json(read_range(&state, &conversation, after_seq, limit, Audience::Visitor).await?))
+    }
+
+    /// Send a message as the visitor
+    ///
+    /// Idempotent on `client_msg_id`. Notes are refused.
+    #[oai(path = "/conversations/:conversation_id/messages", method = "post", operation_id = "sendVisitorMessage")]
+    async fn send(
+        &self,
+        state: Data<&AppState>,
+        auth: VisitorAuth,
+        conversation_id: Path<Uuid>,
+        body: Json<NewMessage>,
+    ) -> Result<SendResponse, ApiError> {
+        let visitor = &auth.0;
+        conversations::get_for_visitor(&state.store, visitor.workspace_id, visitor.visitor_id, *conversation_id).await?;
+        let author = Author { kind: AuthorKind::Visitor, id: Some(visitor.visitor_id) };
+        let kind = body.kind.unwrap_or(MessageKind::Text);
+        if kind == MessageKind::Note {
+            return Err(Error::invalid("kind", "visitors cannot write internal notes").into());
+        }
+        let draft = Draft::parse(author, kind, &body.body, body.client_msg_id.as_deref())?;
+        let stored = messages::append(&state.store, visitor.workspace_id, *conversation_id, draft).await?;
+        state.metrics.message_stored(&stored);
+        SendResponse::from_stored(stored)
+    }
+}

@@ -1,0 +1,55 @@
+//! The visitor side of the REST API: what the widget calls with a site key and then a
+//! visitor token. A visitor only ever reaches their own conversations.
+
+pub mod api;
+
+use uuid::Uuid;
+
+use crate::{
+    auth::VisitorCaller,
+    conversations::{self, ConversationRow},
+    error::{Error, Result},
+    messages::{self, Draft, MessageRow},
+    on_tx,
+    store::{Store, now},
+};
+
+/// Starts a conversation with its first message, idempotently: retrying with the same
+/// `client_msg_id` returns the conversation the first attempt created (and `false`).
+pub async fn start_conversation(store: &Store, visitor: &VisitorCaller, draft: Draft) -> Result<(ConversationRow, MessageRow, bool)> {
+    let client_msg_id = draft.client_msg_id.clone().ok_or_else(|| Error::invalid("client_msg_id", "is required"))?;
+    let mut tx = store.begin_write().await?;
+    // Lock the visitor's row first so two attempts of one start are serialised.
+    on_tx!(&mut tx, |conn| {
+        sqlx::query("UPDATE visitors SET last_seen_at = $1 WHERE id = $2 AND workspace_id = $3")
+            .bind(now())
+            .bind(visitor.visitor_id)
+            .bind(visitor.workspace_id)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
+    let earlier: Option<Uuid> = on_tx!(&mut tx, |conn| {
+        sqlx::query_scalar(
+            "SELECT c.id FROM conversations c JOIN messages m ON m.conversation_id = c.id
+             WHERE c.visitor_id = $1 AND c.workspace_id = $2 AND m.seq = 1 AND m.client_msg_id = $3",
+        )
+        .bind(visitor.visitor_id)
+        .bind(visitor.workspace_id)
+        .bind(&client_msg_id)
+        .fetch_optional(conn)
+        .await
+    })?;
+    if let Some(id) = earlier {
+        drop(tx);
+        let conversation = conversations::get(store, visitor.workspace_id, id).await?;
+        let first = messages::list_after(store, visitor.workspace_id, id, 0, 1, messages::Audience::Visitor).await?;
+        let first = first.into_iter().next().ok_or(Error::NotFound("message"))?;
+        return Ok((conversation, first, false));
+    }
+    let conversation = conversations::insert(&mut tx, visitor.workspace_id, visitor.site_id, visitor.visitor_id).await?;
+    let stored = messages::append_in(&mut tx, visitor.workspace_id, conversation.id, draft).await?;
+    tx.commit().await?;
+    let conversation = conversations::get(store, visitor.workspace_id, conversation.id).await?;
+    Ok((conversation, stored.message, true))
+}

@@ -1,0 +1,124 @@
+//! `/signup`, `/signin`, `/signout`, `/me`, `/invitations/accept`.
+
+use openapi::auth::{AcceptInvitation, Me, Session, SigninRequest, SignupRequest};
+use poem::web::Data;
+use poem_openapi::{ApiResponse, OpenApi, payload::Json};
+
+use super::NewWorkspace;
+use crate::{
+    agents,
+    api::ApiTags,
+    auth::{WorkspaceAuth, password, scheme::SESSION_COOKIE, sessions},
+    config::SignupPolicy,
+    error::{ApiError, Error},
+    input::Email,
+    state::AppState,
+};
+
+pub struct AuthApi;
+
+#[derive(ApiResponse)]
+enum SessionResponse {
+    /// Signed in. The session is also set as the HttpOnly `rapport_session` cookie.
+    #[oai(status = 201)]
+    Created(Json<Session>, #[oai(header = "Set-Cookie")] String),
+    /// Signed in. The session is also set as the HttpOnly `rapport_session` cookie.
+    #[oai(status = 200)]
+    Ok(Json<Session>, #[oai(header = "Set-Cookie")] String),
+}
+
+#[derive(ApiResponse)]
+enum SignedOut {
+    /// The session has ended and the cookie is cleared.
+    #[oai(status = 204)]
+    Done(#[oai(header = "Set-Cookie")] String),
+}
+
+fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> String {
+    // Secure whenever the public URL is https; SameSite=Strict keeps other sites from
+    // riding the cookie (CSRF).
+    let secure = if state.settings.public_url.starts_with("https://") { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}")
+}
+
+async fn open_session(state: &AppState, agent: &agents::AgentRow) -> Result<(Session, String), Error> {
+    let new = sessions::create(&state.store, agent.workspace_id, agent.id).await?;
+    let workspace = super::get(&state.store, agent.workspace_id).await?;
+    let cookie = session_cookie(state, &new.token, sessions::SESSION_LIFETIME.as_secs() as i64);
+    let session =
+        Session { token: new.token, expires_at: new.expires_at.to_utc(), agent: agent.to_wire()?, workspace: workspace.into() };
+    Ok((session, cookie))
+}
+
+#[OpenApi(tag = "ApiTags::Auth")]
+impl AuthApi {
+    /// Create a workspace and its owner
+    ///
+    /// Signs the owner in. Refused with `signup_closed` when the server runs with
+    /// `RAPPORT_SIGNUP=closed`.
+    #[oai(path = "/signup", method = "post", operation_id = "signup")]
+    async fn signup(&self, state: Data<&AppState>, body: Json<SignupRequest>) -> Result<SessionResponse, ApiError> {
+        if state.settings.signup == SignupPolicy::Closed {
+            return Err(ApiError::forbidden("signup_closed", "sign-up is closed on this server; ask its operator"));
+        }
+        let new = NewWorkspace::parse(&body.workspace_name, &body.name, &body.email, &body.password)?;
+        let (_, owner) = super::create(&state.store, new).await?;
+        let (session, cookie) = open_session(&state, &owner).await?;
+        Ok(SessionResponse::Created(Json(session), cookie))
+    }
+
+    /// Sign in with email and password
+    #[oai(path = "/signin", method = "post", operation_id = "signin")]
+    async fn signin(&self, state: Data<&AppState>, body: Json<SigninRequest>) -> Result<SessionResponse, ApiError> {
+        let refused = || ApiError::unauthorized("wrong email or password");
+        let Ok(email) = Email::parse("email", &body.email) else {
+            return Err(refused());
+        };
+        let agent = agents::find_by_email(&state.store, &email).await?;
+        let verified = match agent.as_ref().and_then(|a| a.password_hash.as_deref()) {
+            Some(hash) => password::verify(&body.password, hash).await,
+            None => password::verify_nothing(&body.password).await,
+        };
+        let agent = match agent {
+            Some(agent) if verified && agent.active => agent,
+            Some(agent) if verified && !agent.active => {
+                return Err(ApiError::unauthorized("this agent has been deactivated"));
+            }
+            _ => return Err(refused()),
+        };
+        let (session, cookie) = open_session(&state, &agent).await?;
+        Ok(SessionResponse::Ok(Json(session), cookie))
+    }
+
+    /// Sign out
+    ///
+    /// Ends the session used for this request and clears the cookie.
+    #[oai(path = "/signout", method = "post", operation_id = "signout")]
+    async fn signout(&self, state: Data<&AppState>, auth: WorkspaceAuth) -> Result<SignedOut, ApiError> {
+        let caller = auth.caller();
+        let crate::auth::Actor::Agent { session_id, .. } = caller.actor else {
+            return Err(Error::Forbidden("API keys do not sign out; revoke the key instead".into()).into());
+        };
+        sessions::delete(&state.store, caller.workspace_id, session_id).await?;
+        Ok(SignedOut::Done(session_cookie(&state, "", 0)))
+    }
+
+    /// The signed-in agent and their workspace
+    #[oai(path = "/me", method = "get", operation_id = "me")]
+    async fn me(&self, state: Data<&AppState>, auth: WorkspaceAuth) -> Result<Json<Me>, ApiError> {
+        let caller = auth.caller();
+        let agent = agents::get(&state.store, caller.workspace_id, caller.agent_id()?).await?;
+        let workspace = super::get(&state.store, caller.workspace_id).await?;
+        Ok(Json(Me { agent: agent.to_wire()?, workspace: workspace.into() }))
+    }
+
+    /// Accept an invitation by choosing a password
+    ///
+    /// Signs the agent in.
+    #[oai(path = "/invitations/accept", method = "post", operation_id = "acceptInvitation")]
+    async fn accept_invitation(&self, state: Data<&AppState>, body: Json<AcceptInvitation>) -> Result<SessionResponse, ApiError> {
+        let agent = agents::accept_invitation(&state.store, &body.token, &body.password).await?;
+        let (session, cookie) = open_session(&state, &agent).await?;
+        Ok(SessionResponse::Ok(Json(session), cookie))
+    }
+}

@@ -1,0 +1,88 @@
+//! Workspaces: the tenants. Created together with their owner, by sign-up or the CLI.
+
+pub mod api;
+
+use openapi::{agents::Role, auth::Workspace};
+use uuid::Uuid;
+
+use crate::{
+    agents::{self, AgentRow, NewAgent},
+    error::{Error, Result},
+    input::{self, Email},
+    on_pool, on_tx,
+    store::{Millis, Store, now},
+};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WorkspaceRow {
+    pub id: Uuid,
+    pub name: String,
+    pub created_at: Millis,
+}
+
+impl From<WorkspaceRow> for Workspace {
+    fn from(row: WorkspaceRow) -> Self {
+        Workspace { id: row.id, name: row.name, created_at: row.created_at.to_utc() }
+    }
+}
+
+/// A workspace and its first agent, the owner, as sign-up asks for them.
+pub struct NewWorkspace {
+    pub workspace_name: String,
+    pub owner_name: String,
+    pub owner_email: Email,
+    pub owner_password: String,
+}
+
+impl NewWorkspace {
+    pub fn parse(workspace_name: &str, owner_name: &str, owner_email: &str, owner_password: &str) -> Result<Self> {
+        crate::auth::password::validate(owner_password)?;
+        Ok(Self {
+            workspace_name: input::name("workspace_name", workspace_name, 100)?,
+            owner_name: input::name("name", owner_name, 100)?,
+            owner_email: Email::parse("email", owner_email)?,
+            owner_password: owner_password.to_owned(),
+        })
+    }
+}
+
+/// Creates the workspace and its owner in one transaction: both exist or neither.
+pub async fn create(store: &Store, new: NewWorkspace) -> Result<(WorkspaceRow, AgentRow)> {
+    let password_hash = crate::auth::password::hash(&new.owner_password).await?;
+    let workspace = WorkspaceRow { id: Uuid::now_v7(), name: new.workspace_name, created_at: now() };
+    let mut tx = store.begin_write().await?;
+    on_tx!(&mut tx, |conn| {
+        sqlx::query("INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)")
+            .bind(workspace.id)
+            .bind(&workspace.name)
+            .bind(workspace.created_at)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
+    let owner = agents::insert(
+        &mut tx,
+        workspace.id,
+        NewAgent {
+            name: new.owner_name,
+            email: new.owner_email,
+            role: Role::Owner,
+            capacity: agents::DEFAULT_CAPACITY,
+            password_hash: Some(password_hash),
+        },
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((workspace, owner))
+}
+
+pub async fn get(store: &Store, id: Uuid) -> Result<WorkspaceRow> {
+    let row = on_pool!(store, |pool| {
+        sqlx::query_as("SELECT id, name, created_at FROM workspaces WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+    })?;
+    row.ok_or(Error::NotFound("workspace"))
+}

@@ -1,0 +1,77 @@
+//! Conversations: one chat between a visitor and the support team.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a conversation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Enum))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "server", oai(rename_all = "snake_case"))]
+pub enum ConversationStatus {
+    /// Needs the team's attention.
+    Open,
+    /// Waiting for the visitor.
+    Pending,
+    /// Put aside until `snoozed_until`.
+    Snoozed,
+    /// Done.
+    Resolved,
+}
+
+/// How urgent a conversation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Enum))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "server", oai(rename_all = "snake_case"))]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+/// A conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+pub struct Conversation {
+    pub id: uuid::Uuid,
+    pub site_id: uuid::Uuid,
+    pub visitor_id: uuid::Uuid,
+    pub status: ConversationStatus,
+    pub priority: Priority,
+    /// The agent handling it, if any.
+    pub assignee_id: Option<uuid::Uuid>,
+    pub team_id: Option<uuid::Uuid>,
+    /// Sequence number of the newest message; messages are numbered 1, 2, 3…
+    pub last_seq: i64,
+    pub created_at: crate::Timestamp,
+    pub updated_at: crate::Timestamp,
+    /// When an agent first replied.
+    pub first_response_at: Option<crate::Timestamp>,
+    /// When it was last resolved.
+    pub resolved_at: Option<crate::Timestamp>,
+    pub snoozed_until: Option<crate::Timestamp>,
+}
+
+/// Changes to a conversation; absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+pub struct ConversationUpdate {
+    pub status: Option<ConversationStatus>,
+    /// Required when `status` is `snoozed`.
+    pub snoozed_until: Option<crate::Timestamp>,
+    pub priority: Option<Priority>,
+    /// An active agent of the workspace.
+    pub assignee_id: Option<uuid::Uuid>,
+    /// Set true to remove the assignee (wins over `assignee_id`).
+    pub unassign: Option<bool>,
+    pub team_id: Option<uuid::Uuid>,
+    /// Set true to remove the team.
+    pub clear_team: Option<bool>,
+}
+
+crate::page_of!(
+    /// A page of conversations, newest first.
+    ConversationPage,
+    Conversation
+);

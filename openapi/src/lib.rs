@@ -1,0 +1,43 @@
+//! Rapport's wire contract.
+//!
+//! Every type that crosses the network lives here, once: the backend serves it, the widget
+//! and the console (wasm) consume it. Types are plain serde structs; with the `server`
+//! feature they also derive poem-openapi schemas, and their doc comments become the
+//! descriptions in `openapi.json`.
+//!
+//! - [`error`]: the one error body every failing request returns.
+//! - [`auth`], [`agents`], [`teams`], [`sites`], [`api_keys`]: the workspace and its people.
+//! - [`visitors`], [`conversations`], [`messages`]: the chats themselves.
+//! - [`widget`]: what a site's visitor-facing widget calls.
+
+pub mod agents;
+pub mod api_keys;
+pub mod auth;
+pub mod conversations;
+pub mod error;
+pub mod messages;
+pub mod sites;
+pub mod teams;
+pub mod visitors;
+pub mod widget;
+
+/// Wire timestamps are RFC 3339 strings in UTC.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;
+
+/// Declares a page of results for cursor pagination: `items` plus the cursor to pass as
+/// `cursor` for the next page (absent on the last page). Concrete per item type because
+/// OpenAPI clients read better with named schemas than with generics.
+#[macro_export]
+macro_rules! page_of {
+    ($(#[$doc:meta])* $name:ident, $item:ty) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+        pub struct $name {
+            /// The items of this page, newest first unless the operation says otherwise.
+            pub items: Vec<$item>,
+            /// Pass as `cursor` to get the next page; absent when this is the last page.
+            pub next_cursor: Option<String>,
+        }
+    };
+}

@@ -1,0 +1,72 @@
+//! Messages: numbered per conversation, stored once, delivered in order.
+
+use serde::{Deserialize, Serialize};
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Enum))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "server", oai(rename_all = "snake_case"))]
+pub enum AuthorKind {
+    Visitor,
+    Agent,
+    /// A business system using an API key.
+    Integration,
+    /// Rapport itself (assignment, status changes…).
+    System,
+}
+
+/// What a message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Enum))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "server", oai(rename_all = "snake_case"))]
+pub enum MessageKind {
+    /// Seen by the visitor and the team.
+    Text,
+    /// Internal note: seen by the team only, never sent to the visitor.
+    Note,
+}
+
+/// A stored message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+pub struct Message {
+    pub id: uuid::Uuid,
+    pub conversation_id: uuid::Uuid,
+    /// Position in the conversation: 1, 2, 3… without gaps.
+    pub seq: i64,
+    /// The sender's idempotency key, if it gave one.
+    pub client_msg_id: Option<String>,
+    pub author_kind: AuthorKind,
+    /// The agent, visitor or API key that wrote it.
+    pub author_id: Option<uuid::Uuid>,
+    pub kind: MessageKind,
+    pub body: String,
+    pub created_at: crate::Timestamp,
+}
+
+/// Sends a message into a conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+pub struct NewMessage {
+    /// 1 to 10,000 characters of plain text.
+    pub body: String,
+    /// Defaults to `text`. Visitors cannot send notes.
+    pub kind: Option<MessageKind>,
+    /// Idempotency key chosen by the sender (1 to 64 characters). Sending the same key
+    /// again returns the original message instead of storing a second one.
+    pub client_msg_id: Option<String>,
+}
+
+/// A range of messages in `seq` order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+pub struct MessageRange {
+    /// Messages with `seq` greater than the requested `after_seq`, oldest first.
+    pub items: Vec<Message>,
+    /// The conversation's newest `seq` at the time of reading.
+    pub last_seq: i64,
+    /// True when more messages follow the last item.
+    pub has_more: bool,
+}

@@ -1,0 +1,145 @@
+//! Tools the test suite needs beyond cargo itself. Every check is cheap and every
+//! install is skipped when the tool is already there, so this runs on each `test`.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use crate::cmd::{cargo, output, run, which, workspace_root};
+use crate::frontends::{self, WASM_TARGET};
+use crate::system::apt_install;
+
+/// When the suite needs a Debian package.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Needed {
+    /// Only for the front-ends' browser tests.
+    WithFrontends,
+}
+
+/// A Debian package, and a file it installs that tells us it is there (quicker than
+/// asking dpkg, and works off Debian). For packages without an obvious binary,
+/// `/usr/share/doc/<package>/copyright` is kept even by slim images.
+struct DebPackage {
+    name: &'static str,
+    marker: &'static str,
+    needed: Needed,
+}
+
+/// Add a row here when the suite grows a system dependency.
+const DEB_PACKAGES: &[DebPackage] = &[
+    // Browser tests drive headless Chromium through chromedriver.
+    DebPackage { name: "chromium", marker: "/usr/bin/chromium", needed: Needed::WithFrontends },
+    DebPackage { name: "chromium-driver", marker: "/usr/bin/chromedriver", needed: Needed::WithFrontends },
+];
+
+pub fn ensure_prerequisites() -> Result<(), String> {
+    let with_frontends = !frontends::existing().is_empty();
+    if with_frontends {
+        ensure_wasm_toolchain()?;
+    }
+    ensure_deb_packages(|needed| match needed {
+        Needed::WithFrontends => with_frontends,
+    })
+}
+
+/// What building the front-ends takes: the wasm target and a wasm-bindgen CLI that
+/// matches the library version exactly (their data formats must agree).
+pub fn ensure_wasm_toolchain() -> Result<(), String> {
+    ensure_rust_target(WASM_TARGET)?;
+    ensure_wasm_bindgen_cli()
+}
+
+fn ensure_deb_packages(is_needed: impl Fn(Needed) -> bool) -> Result<(), String> {
+    let missing: Vec<&str> = DEB_PACKAGES
+        .iter()
+        .filter(|package| is_needed(package.needed) && !Path::new(package.marker).exists())
+        .map(|package| package.name)
+        .collect();
+    if missing.is_empty() {
+        println!("system packages: all present");
+        return Ok(());
+    }
+    apt_install(&missing)
+}
+
+fn ensure_rust_target(target: &str) -> Result<(), String> {
+    if which("rustup").is_none() {
+        println!("rustup not found: assuming the {target} target is installed");
+        return Ok(());
+    }
+    // From the workspace root so a rust-toolchain file there picks the toolchain.
+    let rustup = || {
+        let mut cmd = Command::new("rustup");
+        cmd.current_dir(workspace_root());
+        cmd
+    };
+    let installed = output(rustup().args(["target", "list", "--installed"]))?;
+    if installed.lines().any(|line| line.trim() == target) {
+        println!("rust target {target}: installed");
+        return Ok(());
+    }
+    run(rustup().args(["target", "add", target]))
+}
+
+fn ensure_wasm_bindgen_cli() -> Result<(), String> {
+    let wanted = locked_wasm_bindgen()?;
+    let installed = output(Command::new("wasm-bindgen").arg("--version")).ok();
+    // Prints e.g. "wasm-bindgen 0.2.130".
+    if installed.is_some_and(|out| out.split_whitespace().any(|word| word == wanted)) {
+        println!("wasm-bindgen {wanted}: installed");
+        return Ok(());
+    }
+    // No --locked: the CLI's own lockfile names a crate version this registry lacks.
+    run(cargo().args(["install", "wasm-bindgen-cli", "--version", &wanted]))
+}
+
+/// The wasm-bindgen version in Cargo.lock. A front-end crate just added may not be in
+/// the lockfile yet: `cargo metadata` resolves it (without upgrading anything else).
+fn locked_wasm_bindgen() -> Result<String, String> {
+    let lockfile = workspace_root().join("Cargo.lock");
+    let read = || fs::read_to_string(&lockfile).unwrap_or_default();
+    if let Some(version) = locked_version(&read(), "wasm-bindgen") {
+        return Ok(version);
+    }
+    output(cargo().args(["metadata", "--format-version", "1"]))?;
+    locked_version(&read(), "wasm-bindgen")
+        .ok_or_else(|| "Cargo.lock has no wasm-bindgen package, yet front-end crates exist".to_owned())
+}
+
+/// The `version` of the first `[[package]]` called `name` in Cargo.lock's text.
+fn locked_version(lockfile: &str, name: &str) -> Option<String> {
+    let name_line = format!("name = \"{name}\"");
+    let mut lines = lockfile.lines().map(str::trim);
+    lines.find(|line| *line == name_line)?;
+    lines
+        .take_while(|line| !line.starts_with("[["))
+        .find_map(|line| line.strip_prefix("version = \"")?.strip_suffix('"'))
+        .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locked_version;
+
+    const LOCK: &str = r#"
+[[package]]
+name = "wasm-bindgen-macro"
+version = "0.2.130"
+
+[[package]]
+name = "wasm-bindgen"
+version = "0.2.129"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "xtask"
+version = "0.1.0"
+"#;
+
+    #[test]
+    fn finds_the_exact_package() {
+        assert_eq!(locked_version(LOCK, "wasm-bindgen").as_deref(), Some("0.2.129"));
+        assert_eq!(locked_version(LOCK, "xtask").as_deref(), Some("0.1.0"));
+        assert_eq!(locked_version(LOCK, "yew"), None);
+    }
+}
