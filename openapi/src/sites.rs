@@ -19,8 +19,8 @@ pub struct Site {
     /// When true, visitors who call `identify` must present a valid `user_hash`.
     pub require_identity: bool,
     /// HMAC-SHA256 key for identity verification: `user_hash = hex(HMAC(secret, user_id))`.
-    /// Keep it on your server; never put it in a web page.
-    pub identity_secret: String,
+    /// Keep it on your server; never put it in a web page. Shown to owners and admins only.
+    pub identity_secret: Option<String>,
     pub created_at: crate::Timestamp,
 }
 

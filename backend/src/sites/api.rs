@@ -43,7 +43,7 @@ impl SitesApi {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
         let rows = super::list(&state.store, auth.caller().workspace_id, page).await?;
         let (rows, next_cursor) = page.finish(rows, |row| row.id);
-        Ok(Json(SitePage { items: rows.iter().map(super::SiteRow::to_wire).collect(), next_cursor }))
+        Ok(Json(SitePage { items: rows.iter().map(|row| row.to_wire(auth.caller())).collect(), next_cursor }))
     }
 
     /// Create a site
@@ -51,13 +51,13 @@ impl SitesApi {
     /// Owners and admins only.
     #[oai(path = "/", method = "post", operation_id = "createSite")]
     async fn create(&self, state: Data<&AppState>, auth: WorkspaceAuth, body: Json<NewSite>) -> Result<Created, ApiError> {
-        Ok(Created::Created(Json(super::create(&state.store, auth.caller(), &body).await?.to_wire())))
+        Ok(Created::Created(Json(super::create(&state.store, auth.caller(), &body).await?.to_wire(auth.caller()))))
     }
 
     /// Get a site
     #[oai(path = "/:site_id", method = "get", operation_id = "getSite")]
     async fn get(&self, state: Data<&AppState>, auth: WorkspaceAuth, site_id: Path<Uuid>) -> Result<Json<Site>, ApiError> {
-        Ok(Json(super::get(&state.store, auth.caller().workspace_id, *site_id).await?.to_wire()))
+        Ok(Json(super::get(&state.store, auth.caller().workspace_id, *site_id).await?.to_wire(auth.caller())))
     }
 
     /// Update a site
@@ -71,7 +71,7 @@ impl SitesApi {
         site_id: Path<Uuid>,
         body: Json<SiteUpdate>,
     ) -> Result<Json<Site>, ApiError> {
-        Ok(Json(super::update(&state.store, auth.caller(), *site_id, &body).await?.to_wire()))
+        Ok(Json(super::update(&state.store, auth.caller(), *site_id, &body).await?.to_wire(auth.caller())))
     }
 
     /// Delete a site

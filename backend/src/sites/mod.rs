@@ -43,7 +43,8 @@ impl SiteRow {
         serde_json::from_str(&self.allowed_origins).unwrap_or_default()
     }
 
-    pub fn to_wire(&self) -> Site {
+    /// The site as `caller` may see it: the identity secret only for owners and admins.
+    pub fn to_wire(&self, caller: &Caller) -> Site {
         Site {
             id: self.id,
             name: self.name.clone(),
@@ -52,7 +53,7 @@ impl SiteRow {
             color: self.color.clone(),
             greeting: self.greeting.clone(),
             require_identity: self.require_identity,
-            identity_secret: self.identity_secret.clone(),
+            identity_secret: caller.require_admin().is_ok().then(|| self.identity_secret.clone()),
             created_at: self.created_at.to_utc(),
         }
     }
