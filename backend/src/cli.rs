@@ -18,7 +18,11 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server (the default).
-    Serve,
+    Serve {
+        /// Create a demo workspace and site on first start (for trying Rapport locally).
+        #[arg(long)]
+        demo: bool,
+    },
     /// Apply pending database migrations and exit.
     Migrate,
     /// Print the OpenAPI spec of the REST API.
@@ -48,12 +52,12 @@ enum AdminCommand {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command.unwrap_or(Command::Serve) {
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Openapi => {
             print!("{}", crate::api::spec_json());
             Ok(())
         }
-        Command::Serve => serve(Settings::from_env()?).await,
+        Command::Serve { demo } => serve(Settings::from_env()?, demo).await,
         Command::Migrate => {
             let settings = Settings::from_env()?;
             let store = startup::open_store(&settings).await?;
@@ -72,7 +76,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(settings: Settings) -> anyhow::Result<()> {
+async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     let public_url = settings.public_url.clone();
     let engine_hint = if settings.database_url.expose().starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" };
     let app = Application::build(settings).await?;
@@ -80,7 +84,13 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     println!();
     println!("  Rapport is running at {public_url}");
     println!("  API docs:   {public_url}/docs   (spec: {public_url}/api/openapi.json)");
-    println!("  Sign up:    POST {public_url}/api/v1/signup, or `rapport admin create-workspace`");
+    if demo {
+        let site_key = crate::demo::ensure(&app.state().store, &public_url).await.map_err(anyhow::Error::msg)?;
+        println!("  Sign in:    {} / {}   (demo workspace; site key {site_key})", crate::demo::EMAIL, crate::demo::PASSWORD);
+        println!("              POST {public_url}/api/v1/signin with that email and password");
+    } else {
+        println!("  Sign up:    POST {public_url}/api/v1/signup, or `rapport admin create-workspace`");
+    }
     println!("  Storage:    {engine_hint}");
     println!();
     app.run_until_stopped(startup::shutdown_signal()).await?;

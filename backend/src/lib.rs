@@ -1,7 +1,7 @@
 //! The Rapport server as a library, so tests can start it in process.
 //!
 //! Layout:
-//! - wiring: [`cli`], [`config`], [`startup`], [`state`], [`telemetry`], [`metrics`], [`health`]
+//! - wiring: [`cli`], [`config`], [`demo`], [`startup`], [`state`], [`telemetry`], [`metrics`], [`health`]
 //! - the HTTP edge: [`api`] (assembles the OpenAPI service), [`error`], [`body_limit`],
 //!   [`input`] (parsing), [`pagination`], [`auth`]
 //! - storage: [`store`] (SQLite or PostgreSQL behind one handle)
@@ -17,6 +17,7 @@ pub mod body_limit;
 pub mod cli;
 pub mod config;
 pub mod conversations;
+pub mod demo;
 pub mod error;
 pub mod health;
 pub mod input;

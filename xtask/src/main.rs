@@ -20,7 +20,7 @@ const USAGE: &str = "\
 Usage: cargo xtask <command> [-- args...]
 
 Commands:
-  run [-- args]   build the front-ends (if any), then run `rapport serve args...`
+  run [-- args]   build the front-ends (if any), then run `rapport serve --demo args...`
   test [-- args]  the whole test suite: installs missing tools, starts PostgreSQL and
                   Redis if needed, builds the front-ends, then runs `cargo test args...`
                   against SQLite (whole workspace) and PostgreSQL (system-tests),
@@ -91,7 +91,7 @@ fn serve(extra: &[String]) -> Result<(), String> {
     build_frontends()?;
     header("running rapport serve");
     run(cargo()
-        .args(["run", "-p", "backend", "--bin", "rapport", "--", "serve"])
+        .args(["run", "-p", "backend", "--bin", "rapport", "--", "serve", "--demo"])
         .args(extra))
 }
 

@@ -1,0 +1,19 @@
+//! Black-box tests of the REST API under `/api/v1`.
+//!
+//! Every test starts its own server on a fresh database (SQLite by default, PostgreSQL
+//! with `RAPPORT_TEST_ENGINE=postgres`) and talks to it over HTTP only: nothing here
+//! reaches into the backend's internals, so the tests hold whatever the implementation.
+//!
+//! - [`auth`]: sign-up, sign-in, sessions (bearer and cookie), invitations, roles.
+//! - [`resources`]: each resource's operations and their documented rules.
+//! - [`pagination`]: cursor pages return every item exactly once, in order.
+//! - [`tenant_isolation`]: nothing of one workspace is reachable from another.
+//! - [`bad_input`]: malformed requests get a 4xx JSON error, never a 5xx, and change nothing.
+
+mod common;
+
+mod auth;
+mod bad_input;
+mod pagination;
+mod resources;
+mod tenant_isolation;
