@@ -150,10 +150,8 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &Conversa
     if changes.status == Some(ConversationStatus::Snoozed) && changes.snoozed_until.is_none() {
         return Err(Error::invalid("snoozed_until", "is required when snoozing"));
     }
-    if let Some(until) = changes.snoozed_until {
-        if until <= chrono::Utc::now() {
-            return Err(Error::invalid("snoozed_until", "must be in the future"));
-        }
+    if changes.snoozed_until.is_some_and(|until| until <= chrono::Utc::now()) {
+        return Err(Error::invalid("snoozed_until", "must be in the future"));
     }
     let assignee = if changes.unassign == Some(true) { None } else { changes.assignee_id };
     if let Some(agent_id) = assignee {
