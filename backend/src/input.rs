@@ -12,6 +12,7 @@ impl Email {
         let value = raw.trim().to_lowercase();
         let valid = value.len() <= 254
             && !value.contains(char::is_whitespace)
+            && !value.contains(char::is_control)
             && value.matches('@').count() == 1
             && value.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty()
@@ -75,10 +76,14 @@ pub fn color(field: &'static str, raw: &str) -> Result<String> {
     if valid { Ok(value) } else { Err(Error::invalid(field, format!("`{raw}` is not a colour like #3b5bdb"))) }
 }
 
-/// Free text of 1 to `max` characters (messages, greetings); keeps line breaks.
+/// Free text of 1 to `max` characters (messages, greetings); keeps line breaks and tabs
+/// but no other control characters (NUL, for one, cannot be stored in PostgreSQL text).
 pub fn text(field: &'static str, raw: &str, max: usize) -> Result<String> {
     if raw.trim().is_empty() {
         return Err(Error::invalid(field, "must not be empty"));
+    }
+    if raw.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(Error::invalid(field, "must not contain control characters other than line breaks and tabs"));
     }
     if raw.chars().count() > max {
         return Err(Error::invalid(field, format!("must be at most {max} characters")));
@@ -115,5 +120,8 @@ mod tests {
         assert!(name("n", "   ", 10).is_err());
         assert!(name("n", "a\u{0}b", 10).is_err());
         assert!(text("t", &"x".repeat(11), 10).is_err());
+        assert!(text("t", "a\u{0}b", 10).is_err());
+        assert_eq!(text("t", "a\nb\tc", 10).unwrap(), "a\nb\tc");
+        assert!(Email::parse("e", "a\u{0}@example.com").is_err());
     }
 }

@@ -81,8 +81,11 @@ impl Draft {
         let body = input::text("body", body, MAX_BODY_CHARS)?;
         let client_msg_id = match client_msg_id {
             None => None,
-            Some(id) if id.is_empty() || id.chars().count() > MAX_CLIENT_MSG_ID_CHARS => {
-                return Err(Error::invalid("client_msg_id", format!("must be 1 to {MAX_CLIENT_MSG_ID_CHARS} characters")));
+            Some(id) if id.is_empty() || id.chars().count() > MAX_CLIENT_MSG_ID_CHARS || id.chars().any(char::is_control) => {
+                return Err(Error::invalid(
+                    "client_msg_id",
+                    format!("must be 1 to {MAX_CLIENT_MSG_ID_CHARS} characters without control characters"),
+                ));
             }
             Some(id) => Some(id.to_owned()),
         };
@@ -141,6 +144,16 @@ pub async fn append_in(tx: &mut Tx, workspace_id: Uuid, conversation_id: Uuid, d
             sqlx::query_as(sql).bind(conversation_id).bind(client_msg_id).fetch_optional(conn).await
         })?;
         if let Some(message) = existing {
+            // A retry is the same sender sending again. Someone else's key must neither
+            // return their message (it may be a note) nor silently swallow this one.
+            let same_sender =
+                message.author_kind == draft.author.kind.as_db() && message.author_id == draft.author.id;
+            if !same_sender {
+                return Err(Error::conflict(
+                    "client_msg_id_taken",
+                    "another sender already used this client_msg_id in this conversation; use a fresh one (a UUID)",
+                ));
+            }
             return Ok(Stored { message, created: false });
         }
     }

@@ -129,6 +129,11 @@ pub async fn get(store: &Store, workspace_id: Uuid, id: Uuid) -> Result<SiteRow>
 
 /// The site behind a public key, for the widget (no workspace yet: the key is the entry).
 pub async fn find_by_key(store: &Store, site_key: &str) -> Result<SiteRow> {
+    // Keys are URL-safe base64; anything else cannot name a site (and NUL would not
+    // even reach PostgreSQL).
+    if !site_key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-')) {
+        return Err(Error::NotFound("site"));
+    }
     let sql = concat!("SELECT ", columns!(), " FROM sites WHERE site_key = $1");
     let row = on_pool!(store, |pool| sqlx::query_as(sql).bind(site_key).fetch_optional(pool).await)?;
     row.ok_or(Error::NotFound("site"))

@@ -13,12 +13,8 @@ async fn me(app: &TestApp, token: &str) -> (StatusCode, Value) {
 #[tokio::test]
 async fn signup_creates_a_workspace_and_sets_an_http_only_strict_cookie() {
     let app = spawn_app().await;
-    let response = app
-        .request(Method::POST, "/signup", None)
-        .json(&signup_body("ana@acme.test", PASSWORD))
-        .send()
-        .await
-        .unwrap();
+    let response =
+        app.request(Method::POST, "/signup", None).json(&signup_body("ana@acme.test", PASSWORD)).send().await.unwrap();
     let cookie = response.headers().get("set-cookie").expect("Set-Cookie header").to_str().unwrap().to_owned();
     let (status, body) = json_of(response).await;
 
@@ -155,7 +151,8 @@ async fn an_invited_agent_signs_in_only_after_accepting_once() {
         let invitation = invitation.clone();
         let app = &app;
         async move {
-            app.call(Method::POST, "/invitations/accept", None, Some(json!({"token": invitation, "password": password}))).await
+            app.call(Method::POST, "/invitations/accept", None, Some(json!({"token": invitation, "password": password})))
+                .await
         }
     };
     let (status, body) = accept("short").await;
@@ -250,8 +247,7 @@ async fn admins_cannot_touch_owners_or_create_them() {
 
     let (status, body) = try_create_agent(&app, &admin_token, "boss@acme.test", "owner", Some(PASSWORD)).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
-    let (status, body) =
-        app.patch(&format!("/agents/{}", workspace.owner_id), &admin_token, json!({"active": false})).await;
+    let (status, body) = app.patch(&format!("/agents/{}", workspace.owner_id), &admin_token, json!({"active": false})).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
     // Admins do manage plain agents.
     let (status, body) = try_create_agent(&app, &admin_token, "bo@acme.test", "agent", None).await;

@@ -36,7 +36,13 @@ pub async fn signin(app: &TestApp, email: &str, password: &str) -> (StatusCode, 
 }
 
 /// Creates an agent through `POST /agents`; returns the raw answer.
-pub async fn try_create_agent(app: &TestApp, token: &str, email: &str, role: &str, password: Option<&str>) -> (StatusCode, Value) {
+pub async fn try_create_agent(
+    app: &TestApp,
+    token: &str,
+    email: &str,
+    role: &str,
+    password: Option<&str>,
+) -> (StatusCode, Value) {
     let mut body = json!({"name": "Agent", "email": email, "role": role});
     if let Some(password) = password {
         body["password"] = json!(password);
@@ -75,7 +81,12 @@ pub async fn create_team(app: &TestApp, token: &str, name: &str, member_ids: &[U
 }
 
 /// `POST /widget/session`, optionally from a browser `origin` and resuming `visitor_token`.
-pub async fn widget_session(app: &TestApp, site_key: &str, origin: Option<&str>, visitor_token: Option<&str>) -> (StatusCode, Value) {
+pub async fn widget_session(
+    app: &TestApp,
+    site_key: &str,
+    origin: Option<&str>,
+    visitor_token: Option<&str>,
+) -> (StatusCode, Value) {
     let mut request = app
         .request(Method::POST, "/widget/session", None)
         .json(&json!({"site_key": site_key, "visitor_token": visitor_token}));
