@@ -118,7 +118,7 @@ const SUITES: &[Step] = &[
     // the first run already cover both engines.
     Step {
         title: "cargo test -p system-tests (PostgreSQL)",
-        run: |extra| cargo_test("postgres", &["-p", "system-tests"], extra),
+        run: |extra| cargo_test("postgres", &["-p", "system-tests", "--tests"], extra),
     },
 ];
 
