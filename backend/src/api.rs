@@ -4,7 +4,7 @@
 
 use poem_openapi::{OpenApiService, Tags};
 
-use crate::{agents, api_keys, conversations, messages, sites, teams, visitors, widget, workspaces};
+use crate::{agents, api_keys, conversations, messages, realtime, sites, teams, visitors, widget, workspaces};
 
 /// Groups of operations in the spec.
 #[derive(Tags)]
@@ -27,6 +27,8 @@ pub enum ApiTags {
     Messages,
     /// What the visitor widget calls, with a visitor token.
     Widget,
+    /// Who is online (agents, and visitors per site).
+    Presence,
 }
 
 pub type Apis = (
@@ -39,6 +41,7 @@ pub type Apis = (
     conversations::api::ConversationsApi,
     messages::api::MessagesApi,
     widget::api::WidgetApi,
+    realtime::api::PresenceApi,
 );
 
 /// The API service. The spec's server is relative so the same document describes every
@@ -54,6 +57,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
         conversations::api::ConversationsApi,
         messages::api::MessagesApi,
         widget::api::WidgetApi,
+        realtime::api::PresenceApi,
     );
     OpenApiService::new(apis, "Rapport API", env!("CARGO_PKG_VERSION"))
         .description(

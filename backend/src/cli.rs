@@ -77,6 +77,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
+    // Every socket is a file descriptor; the usual soft limit (1024) would cap a node at
+    // about a thousand visitors. Raise it to the hard limit the system allows.
+    #[cfg(unix)]
+    if let Err(err) = rlimit::increase_nofile_limit(u64::MAX) {
+        tracing::warn!(error = %err, "could not raise the open-files limit");
+    }
     let public_url = settings.public_url.clone();
     let engine_hint = if settings.database_url.expose().starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" };
     let app = Application::build(settings).await?;

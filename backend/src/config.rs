@@ -19,6 +19,9 @@ pub struct Settings {
     pub database_url: Secret,
     /// Redis for the bus and presence between nodes; `None` runs them in process.
     pub redis_url: Option<Secret>,
+    /// Prepended to every Redis key and channel, so several deployments (or test runs)
+    /// can share one Redis without seeing each other.
+    pub redis_prefix: String,
     /// SMTP relay; `None` writes mail as `.eml` files into `<data_dir>/mail`.
     pub smtp_url: Option<Secret>,
     /// Whether anyone may create a workspace through `POST /api/v1/signup`.
@@ -111,6 +114,11 @@ impl Settings {
             Some(_) => return Err(invalid("RAPPORT_REDIS_URL", "must start with redis:// or rediss://")),
         };
 
+        let redis_prefix = get("RAPPORT_REDIS_PREFIX").unwrap_or_else(|| "rapport:".to_owned());
+        if redis_prefix.len() > 100 || redis_prefix.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(invalid("RAPPORT_REDIS_PREFIX", "must be at most 100 characters without spaces"));
+        }
+
         let smtp_url = match get("RAPPORT_SMTP_URL") {
             None => None,
             Some(value) if value.starts_with("smtp://") || value.starts_with("smtps://") => {
@@ -146,6 +154,7 @@ impl Settings {
             data_dir,
             database_url: Secret::new(database_url),
             redis_url,
+            redis_prefix,
             smtp_url,
             signup,
             max_body_bytes,

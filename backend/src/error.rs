@@ -102,6 +102,21 @@ impl From<Error> for ApiError {
 }
 
 impl ApiError {
+    /// The body alone, for channels that are not HTTP (socket error frames).
+    pub fn into_body(self) -> ErrorBody {
+        match self {
+            Self::BadRequest(Json(body))
+            | Self::Unauthorized(Json(body))
+            | Self::Forbidden(Json(body))
+            | Self::NotFound(Json(body))
+            | Self::Conflict(Json(body))
+            | Self::PayloadTooLarge(Json(body))
+            | Self::UnprocessableEntity(Json(body))
+            | Self::TooManyRequests(Json(body))
+            | Self::Internal(Json(body)) => body,
+        }
+    }
+
     pub fn internal() -> Self {
         Self::Internal(body("internal", "something went wrong on the server; it has been logged", None))
     }

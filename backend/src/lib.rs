@@ -24,6 +24,7 @@ pub mod input;
 pub mod messages;
 pub mod metrics;
 pub mod pagination;
+pub mod realtime;
 pub mod sites;
 pub mod startup;
 pub mod state;

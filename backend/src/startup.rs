@@ -11,7 +11,10 @@ use poem::{
     web::Html,
 };
 
-use crate::{api, body_limit, config::Settings, error, health, metrics::Metrics, state::AppState, store::Store};
+use crate::{
+    api, body_limit, config::Settings, error, health, metrics::Metrics, realtime::{Realtime, handshake}, state::AppState,
+    store::Store,
+};
 
 pub struct Application {
     acceptor: TcpAcceptor,
@@ -43,7 +46,14 @@ impl Application {
             .first()
             .and_then(|addr| addr.as_socket_addr().map(|a| a.port()))
             .context("reading the bound port")?;
-        let state = AppState::new(settings, store, Metrics::default());
+        let mut settings = settings;
+        // Bound to port 0 (tests): the default public URL names port 0, which nobody
+        // can reach; use the port actually bound.
+        if let Some(base) = settings.public_url.strip_suffix(":0") {
+            settings.public_url = format!("{base}:{port}");
+        }
+        let realtime = Realtime::connect(&settings).await?;
+        let state = AppState::new(settings, store, Metrics::default(), realtime);
         Ok(Self { acceptor, port, state })
     }
 
@@ -59,6 +69,13 @@ impl Application {
     /// Serves until `shutdown` completes, then lets in-flight requests finish.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
         let routes = routes(self.state.clone());
+        let realtime = self.state.realtime.clone();
+        // Sockets never finish on their own: tell them to close so the grace period is
+        // spent on requests, and clients go resume elsewhere at once.
+        let shutdown = async move {
+            shutdown.await;
+            realtime.shut_down();
+        };
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(routes, shutdown, Some(GRACE_PERIOD))
             .await;
@@ -77,6 +94,8 @@ fn routes(state: AppState) -> impl poem::Endpoint {
         .nest("/api/v1", api.into_endpoint().around(move |ep, req| body_limit::limit(ep, req, max_body)))
         .at("/api/openapi.json", get(spec_endpoint).data(spec))
         .nest("/docs", swagger)
+        .at("/ws/visitor", get(handshake::visitor_socket))
+        .at("/ws/agent", get(handshake::agent_socket))
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
         .at("/metrics", get(health::metrics))

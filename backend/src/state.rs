@@ -2,7 +2,7 @@
 
 use std::{ops::Deref, sync::Arc};
 
-use crate::{config::Settings, metrics::Metrics, store::Store};
+use crate::{config::Settings, metrics::Metrics, realtime::Realtime, store::Store};
 
 /// Cheap to clone: a handle on [`Shared`].
 #[derive(Clone)]
@@ -12,11 +12,12 @@ pub struct Shared {
     pub settings: Settings,
     pub store: Store,
     pub metrics: Metrics,
+    pub realtime: Realtime,
 }
 
 impl AppState {
-    pub fn new(settings: Settings, store: Store, metrics: Metrics) -> Self {
-        Self(Arc::new(Shared { settings, store, metrics }))
+    pub fn new(settings: Settings, store: Store, metrics: Metrics, realtime: Realtime) -> Self {
+        Self(Arc::new(Shared { settings, store, metrics, realtime }))
     }
 }
 

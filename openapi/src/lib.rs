@@ -9,6 +9,8 @@
 //! - [`auth`], [`agents`], [`teams`], [`sites`], [`api_keys`]: the workspace and its people.
 //! - [`visitors`], [`conversations`], [`messages`]: the chats themselves.
 //! - [`widget`]: what a site's visitor-facing widget calls.
+//! - [`presence`]: who is online.
+//! - [`realtime`]: the WebSocket frames of `/ws/visitor` and `/ws/agent`.
 
 pub mod agents;
 pub mod api_keys;
@@ -16,6 +18,8 @@ pub mod auth;
 pub mod conversations;
 pub mod error;
 pub mod messages;
+pub mod presence;
+pub mod realtime;
 pub mod sites;
 pub mod teams;
 pub mod visitors;

@@ -4,6 +4,9 @@
 //! PostgreSQL is reached at `RAPPORT_TEST_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432`), where each test gets its own database.
 
+pub mod node;
+pub mod ws;
+
 use std::path::PathBuf;
 
 use backend::{config::Settings, startup::Application};
@@ -90,6 +93,20 @@ pub struct TestApp {
 pub struct AppOptions {
     pub signup_closed: bool,
     pub max_body_bytes: Option<usize>,
+    /// Use this database instead of a fresh one (a second node of the same system).
+    pub database_url: Option<String>,
+    /// Use Redis for the bus and presence, with this key prefix (nodes of one system
+    /// share a prefix; each test picks its own).
+    pub redis_prefix: Option<String>,
+}
+
+pub fn redis_url() -> String {
+    std::env::var("RAPPORT_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// A Redis key prefix no other test uses.
+pub fn fresh_redis_prefix() -> String {
+    format!("rapport-test:{}:", Uuid::new_v4().simple())
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -99,14 +116,21 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     let engine = Engine::from_env();
     let dir = ScratchDir::new();
-    let database_url = fresh_database(engine, &dir).await;
-    let vars = vec![
+    let database_url = match options.database_url.clone() {
+        Some(url) => url,
+        None => fresh_database(engine, &dir).await,
+    };
+    let mut vars = vec![
         ("RAPPORT_BIND".to_owned(), "127.0.0.1:0".to_owned()),
         ("RAPPORT_DATA_DIR".to_owned(), dir.0.display().to_string()),
         ("RAPPORT_DATABASE_URL".to_owned(), database_url.clone()),
         ("RAPPORT_SIGNUP".to_owned(), if options.signup_closed { "closed" } else { "open" }.to_owned()),
         ("RAPPORT_MAX_BODY_BYTES".to_owned(), options.max_body_bytes.unwrap_or(1024 * 1024).to_string()),
     ];
+    if let Some(prefix) = &options.redis_prefix {
+        vars.push(("RAPPORT_REDIS_URL".to_owned(), redis_url()));
+        vars.push(("RAPPORT_REDIS_PREFIX".to_owned(), prefix.clone()));
+    }
     let settings =
         Settings::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())).expect("test settings");
     let app = Application::build(settings).await.expect("building the app");
@@ -122,6 +146,27 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         database_url,
         shutdown: Some(shutdown),
         _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// A client for a server this harness did not start (a `rapport-node` process).
+    pub fn attach(address: &str, engine: Engine, database_url: &str) -> Self {
+        TestApp {
+            address: address.to_owned(),
+            engine,
+            http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            database_url: database_url.to_owned(),
+            shutdown: None,
+            _dir: ScratchDir::new(),
+        }
+    }
+
+    /// Stops the server (gracefully: its sockets close with 1001).
+    pub fn stop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
     }
 }
 

@@ -69,6 +69,9 @@ impl AgentsApi {
         body: Json<AgentUpdate>,
     ) -> Result<Json<Agent>, ApiError> {
         let row = super::update(&state.store, auth.caller(), *agent_id, &body).await?;
+        if !row.active {
+            crate::realtime::publish::agent_deactivated(&state, row.workspace_id, row.id).await;
+        }
         Ok(Json(row.to_wire()?))
     }
 }

@@ -13,4 +13,4 @@ pub mod sessions;
 pub mod token;
 
 pub use caller::{Actor, Caller, VisitorCaller};
-pub use scheme::{VisitorAuth, WorkspaceAuth};
+pub use scheme::{SESSION_COOKIE, VisitorAuth, WorkspaceAuth};

@@ -1,6 +1,9 @@
 //! `/conversations`: list with filters and cursor pagination, get, update.
 
-use openapi::conversations::{Conversation, ConversationPage, ConversationStatus, ConversationUpdate};
+use openapi::{
+    conversations::{Conversation, ConversationPage, ConversationStatus, ConversationUpdate},
+    realtime::ConversationChange,
+};
 use poem::web::Data;
 use poem_openapi::{
     OpenApi,
@@ -10,7 +13,7 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use super::Filter;
-use crate::{api::ApiTags, auth::WorkspaceAuth, error::ApiError, pagination::PageRequest, state::AppState};
+use crate::{api::ApiTags, auth::WorkspaceAuth, error::ApiError, pagination::PageRequest, realtime::publish, state::AppState};
 
 pub struct ConversationsApi;
 
@@ -75,7 +78,17 @@ impl ConversationsApi {
         conversation_id: Path<Uuid>,
         body: Json<ConversationUpdate>,
     ) -> Result<Json<Conversation>, ApiError> {
-        let row = super::update(&state.store, auth.caller(), *conversation_id, &body).await?;
-        Ok(Json(row.to_wire()?))
+        let caller = auth.caller();
+        let row = super::update(&state.store, caller, *conversation_id, &body).await?;
+        let conversation = row.to_wire()?;
+        let change = if body.assignee_id.is_some() || body.unassign == Some(true) {
+            ConversationChange::Assigned
+        } else if body.status.is_some() {
+            ConversationChange::StatusChanged
+        } else {
+            ConversationChange::Updated
+        };
+        publish::conversation_changed(&state, caller.workspace_id, change, conversation.clone()).await;
+        Ok(Json(conversation))
     }
 }

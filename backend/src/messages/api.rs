@@ -33,9 +33,15 @@ pub enum SendResponse {
 }
 
 impl SendResponse {
-    pub fn from_stored(stored: super::Stored) -> Result<Self, ApiError> {
-        let message = Json(stored.message.to_wire()?);
-        Ok(if stored.created { Self::Created(message) } else { Self::Existing(message) })
+    /// Publishes a newly stored message to the sockets and answers the request.
+    pub async fn announce(state: &AppState, workspace_id: Uuid, stored: super::Stored) -> Result<Self, ApiError> {
+        let message = stored.message.to_wire()?;
+        if stored.created {
+            crate::realtime::publish::message_stored(state, workspace_id, stored.visitor_id, message.clone()).await;
+            Ok(Self::Created(Json(message)))
+        } else {
+            Ok(Self::Existing(Json(message)))
+        }
     }
 }
 
@@ -111,6 +117,6 @@ impl MessagesApi {
         let draft = Draft::parse(author, body.kind.unwrap_or(MessageKind::Text), &body.body, body.client_msg_id.as_deref())?;
         let stored = super::append(&state.store, caller.workspace_id, *conversation_id, draft).await?;
         state.metrics.message_stored(&stored);
-        SendResponse::from_stored(stored)
+        SendResponse::announce(&state, caller.workspace_id, stored).await
     }
 }

@@ -99,6 +99,8 @@ impl Draft {
 pub struct Stored {
     pub message: MessageRow,
     pub created: bool,
+    /// The conversation's visitor, whose channel the message goes to.
+    pub visitor_id: Uuid,
 }
 
 /// Stores `draft` in a conversation of `workspace_id`, in its own transaction.
@@ -120,13 +122,13 @@ pub async fn append_in(tx: &mut Tx, workspace_id: Uuid, conversation_id: Uuid, d
         && draft.kind == MessageKind::Text;
     let is_visitor = draft.author.kind == AuthorKind::Visitor;
     // Write first: this takes the conversation's row lock before anything is read.
-    let seq: Option<i64> = on_tx!(&mut *tx, |conn| {
-        sqlx::query_scalar(
+    let numbered: Option<(i64, Uuid)> = on_tx!(&mut *tx, |conn| {
+        sqlx::query_as(
             "UPDATE conversations SET last_seq = last_seq + 1, updated_at = $3,
                 first_response_at = CASE WHEN $4 AND first_response_at IS NULL THEN $3 ELSE first_response_at END,
                 status = CASE WHEN $5 THEN 'open' ELSE status END,
                 snoozed_until = CASE WHEN $5 THEN NULL ELSE snoozed_until END
-             WHERE id = $1 AND workspace_id = $2 RETURNING last_seq",
+             WHERE id = $1 AND workspace_id = $2 RETURNING last_seq, visitor_id",
         )
         .bind(conversation_id)
         .bind(workspace_id)
@@ -136,7 +138,7 @@ pub async fn append_in(tx: &mut Tx, workspace_id: Uuid, conversation_id: Uuid, d
         .fetch_optional(conn)
         .await
     })?;
-    let seq = seq.ok_or(Error::NotFound("conversation"))?;
+    let (seq, visitor_id) = numbered.ok_or(Error::NotFound("conversation"))?;
 
     if let Some(client_msg_id) = &draft.client_msg_id {
         let sql = concat!("SELECT ", columns!(), " FROM messages WHERE conversation_id = $1 AND client_msg_id = $2");
@@ -154,7 +156,7 @@ pub async fn append_in(tx: &mut Tx, workspace_id: Uuid, conversation_id: Uuid, d
                     "another sender already used this client_msg_id in this conversation; use a fresh one (a UUID)",
                 ));
             }
-            return Ok(Stored { message, created: false });
+            return Ok(Stored { message, created: false, visitor_id });
         }
     }
 
@@ -188,7 +190,7 @@ pub async fn append_in(tx: &mut Tx, workspace_id: Uuid, conversation_id: Uuid, d
         .await
         .map(|done| done.rows_affected())
     })?;
-    Ok(Stored { message, created: true })
+    Ok(Stored { message, created: true, visitor_id })
 }
 
 /// Which messages a reader may see.

@@ -43,6 +43,16 @@ impl SiteRow {
         serde_json::from_str(&self.allowed_origins).unwrap_or_default()
     }
 
+    /// Whether a browser page at `origin` may use this site's widget: one of the site's
+    /// allowed origins, or Rapport's own (`public_url`), which serves the widget's iframe.
+    pub fn allows_origin(&self, origin: &str, public_url: &str) -> bool {
+        let Ok(origin) = Origin::parse("origin", origin) else {
+            return false;
+        };
+        let own = Origin::parse("origin", public_url).ok();
+        own.as_ref() == Some(&origin) || self.origins().iter().any(|allowed| allowed == origin.as_str())
+    }
+
     /// The site as `caller` may see it: the identity secret only for owners and admins.
     pub fn to_wire(&self, caller: &Caller) -> Site {
         Site {
@@ -118,6 +128,13 @@ pub async fn list(store: &Store, workspace_id: Uuid, page: PageRequest) -> Resul
         concat!("SELECT ", columns!(), " FROM sites WHERE workspace_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3");
     Ok(on_pool!(store, |pool| {
         sqlx::query_as(sql).bind(workspace_id).bind(page.after).bind(page.fetch_limit()).fetch_all(pool).await
+    })?)
+}
+
+/// Every site id of a workspace (a workspace has a handful of sites, not thousands).
+pub async fn ids(store: &Store, workspace_id: Uuid) -> Result<Vec<Uuid>> {
+    Ok(on_pool!(store, |pool| {
+        sqlx::query_scalar("SELECT id FROM sites WHERE workspace_id = $1 ORDER BY id").bind(workspace_id).fetch_all(pool).await
     })?)
 }
 

@@ -3,7 +3,7 @@
 use openapi::visitors::{Visitor, VisitorPage, VisitorUpdate};
 use poem::web::Data;
 use poem_openapi::{
-    OpenApi,
+    ApiResponse, OpenApi,
     param::{Path, Query},
     payload::Json,
 };
@@ -12,6 +12,13 @@ use uuid::Uuid;
 use crate::{api::ApiTags, auth::WorkspaceAuth, error::ApiError, pagination::PageRequest, state::AppState};
 
 pub struct VisitorsApi;
+
+#[derive(ApiResponse)]
+enum Revoked {
+    /// The token no longer works.
+    #[oai(status = 204)]
+    Done,
+}
 
 #[OpenApi(prefix_path = "/visitors", tag = "ApiTags::Visitors")]
 impl VisitorsApi {
@@ -36,6 +43,20 @@ impl VisitorsApi {
     #[oai(path = "/:visitor_id", method = "get", operation_id = "getVisitor")]
     async fn get(&self, state: Data<&AppState>, auth: WorkspaceAuth, visitor_id: Path<Uuid>) -> Result<Json<Visitor>, ApiError> {
         Ok(Json(super::get(&state.store, auth.caller().workspace_id, *visitor_id).await?.to_wire()))
+    }
+
+    /// Revoke a visitor's token
+    ///
+    /// The token stops working at once and the visitor's open sockets close (a stolen or
+    /// abused widget session). Their conversations stay; a new widget session starts a
+    /// new visitor.
+    #[oai(path = "/:visitor_id/revoke", method = "post", operation_id = "revokeVisitor")]
+    async fn revoke(&self, state: Data<&AppState>, auth: WorkspaceAuth, visitor_id: Path<Uuid>) -> Result<Revoked, ApiError> {
+        let caller = auth.caller();
+        caller.require_write()?;
+        super::revoke(&state.store, caller.workspace_id, *visitor_id).await?;
+        crate::realtime::publish::visitor_revoked(&state, *visitor_id).await;
+        Ok(Revoked::Done)
     }
 
     /// Update a visitor's name, email or attributes

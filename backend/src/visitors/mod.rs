@@ -108,6 +108,21 @@ pub async fn start_session(store: &Store, site: &SiteRow, presented: Option<&str
     Ok((row, visitor_token))
 }
 
+/// Makes a visitor's token worthless by replacing its stored hash with that of a token
+/// nobody holds.
+pub async fn revoke(store: &Store, workspace_id: Uuid, id: Uuid) -> Result<()> {
+    let replaced = on_pool!(store, |pool| {
+        sqlx::query("UPDATE visitors SET token_hash = $1 WHERE id = $2 AND workspace_id = $3")
+            .bind(token::hash(&token::generate(token::TokenKind::Visitor)))
+            .bind(id)
+            .bind(workspace_id)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
+    if replaced == 0 { Err(Error::NotFound("visitor")) } else { Ok(()) }
+}
+
 /// The visitor behind a token hash.
 pub async fn authenticate(store: &Store, token_hash: &str) -> Result<VisitorCaller> {
     let found: Option<(Uuid, Uuid, Uuid)> = on_pool!(store, |pool| {

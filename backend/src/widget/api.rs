@@ -3,6 +3,7 @@
 use openapi::{
     conversations::Conversation,
     messages::{AuthorKind, MessageKind, MessageRange, NewMessage},
+    realtime::ConversationChange,
     widget::{NewVisitorConversation, StartedConversation, VisitorConversationPage, VisitorSession, VisitorSessionRequest, WidgetSite},
 };
 use poem::{http::HeaderMap, web::Data};
@@ -17,13 +18,13 @@ use crate::{
     api::ApiTags,
     auth::VisitorAuth,
     conversations::{self, Filter},
-    error::{ApiError, Error},
-    input::Origin,
+    error::ApiError,
     messages::{
         self, Audience, Author, Draft,
         api::{SendResponse, parse_range, read_range},
     },
     pagination::PageRequest,
+    realtime::publish,
     sites::{self, SiteRow},
     state::AppState,
     visitors,
@@ -48,11 +49,7 @@ fn check_origin(state: &AppState, site: &SiteRow, headers: &HeaderMap) -> Result
     let Some(origin) = headers.get("origin").and_then(|v| v.to_str().ok()) else {
         return Ok(());
     };
-    let own = Origin::parse("origin", &state.settings.public_url).ok();
-    let allowed = Origin::parse("origin", origin).is_ok_and(|origin| {
-        own.as_ref() == Some(&origin) || site.origins().iter().any(|allowed| allowed == origin.as_str())
-    });
-    if allowed {
+    if site.allows_origin(origin, &state.settings.public_url) {
         Ok(())
     } else {
         Err(ApiError::forbidden("origin_not_allowed", format!("origin {origin} may not use this site's widget")))
@@ -116,10 +113,13 @@ impl WidgetApi {
         let author = Author { kind: AuthorKind::Visitor, id: Some(visitor.visitor_id) };
         let draft = Draft::parse(author, MessageKind::Text, &body.body, Some(&body.client_msg_id))?;
         let (conversation, message, created) = crate::widget::start_conversation(&state.store, visitor, draft).await?;
+        let started = StartedConversation { conversation: conversation.to_wire()?, message: message.to_wire()? };
         if created {
             state.metrics.messages_stored.inc();
+            let workspace_id = visitor.workspace_id;
+            publish::conversation_changed(&state, workspace_id, ConversationChange::Created, started.conversation.clone()).await;
+            publish::message_stored(&state, workspace_id, visitor.visitor_id, started.message.clone()).await;
         }
-        let started = StartedConversation { conversation: conversation.to_wire()?, message: message.to_wire()? };
         Ok(if created { Started::Created(Json(started)) } else { Started::Existing(Json(started)) })
     }
 
@@ -158,13 +158,9 @@ impl WidgetApi {
         let visitor = &auth.0;
         conversations::get_for_visitor(&state.store, visitor.workspace_id, visitor.visitor_id, *conversation_id).await?;
         let author = Author { kind: AuthorKind::Visitor, id: Some(visitor.visitor_id) };
-        let kind = body.kind.unwrap_or(MessageKind::Text);
-        if kind == MessageKind::Note {
-            return Err(Error::invalid("kind", "visitors cannot write internal notes").into());
-        }
-        let draft = Draft::parse(author, kind, &body.body, body.client_msg_id.as_deref())?;
+        let draft = Draft::parse(author, body.kind.unwrap_or(MessageKind::Text), &body.body, body.client_msg_id.as_deref())?;
         let stored = messages::append(&state.store, visitor.workspace_id, *conversation_id, draft).await?;
         state.metrics.message_stored(&stored);
-        SendResponse::from_stored(stored)
+        SendResponse::announce(&state, visitor.workspace_id, stored).await
     }
 }

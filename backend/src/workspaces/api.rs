@@ -100,6 +100,7 @@ impl AuthApi {
             return Err(Error::Forbidden("API keys do not sign out; revoke the key instead".into()).into());
         };
         sessions::delete(&state.store, caller.workspace_id, session_id).await?;
+        crate::realtime::publish::session_ended(&state, caller.workspace_id, session_id).await;
         Ok(SignedOut::Done(session_cookie(&state, "", 0)))
     }
 

@@ -1,0 +1,185 @@
+//! The two socket endpoints. Authentication and origin checks happen here, on the HTTP
+//! upgrade request, so a refused client gets an HTTP status with the usual error body and
+//! no conversation data ever flows on an unauthenticated socket.
+//!
+//! Tokens come from `Sec-WebSocket-Protocol` (`rapport.v1, rapport.token.<token>`) or, for
+//! the console, its HttpOnly session cookie — never from the URL, which proxies log.
+
+use openapi::realtime::{SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX};
+use poem::{
+    IntoResponse, Request, Response, handler,
+    http::header,
+    web::{
+        Data,
+        websocket::{WebSocket, WebSocketConfig},
+    },
+};
+use uuid::Uuid;
+
+use super::{connection, limits};
+use crate::{
+    auth::{
+        Actor, SESSION_COOKIE, sessions,
+        token::{self, TokenKind},
+    },
+    error::{ApiError, Error},
+    sites,
+    state::AppState,
+    visitors,
+};
+
+/// Who is on the other end of a socket, as proven at the handshake.
+#[derive(Debug, Clone)]
+pub enum Peer {
+    Visitor {
+        workspace_id: Uuid,
+        site_id: Uuid,
+        visitor_id: Uuid,
+        /// Kept to check the token again while the socket lives (it may be revoked).
+        token_hash: String,
+    },
+    Agent {
+        workspace_id: Uuid,
+        agent_id: Uuid,
+        session_id: Uuid,
+        /// Kept to check the session again while the socket lives (it may expire).
+        token: String,
+    },
+}
+
+impl Peer {
+    pub fn workspace_id(&self) -> Uuid {
+        match self {
+            Self::Visitor { workspace_id, .. } | Self::Agent { workspace_id, .. } => *workspace_id,
+        }
+    }
+
+    /// Whether the credential behind this socket is still good.
+    pub async fn still_valid(&self, state: &AppState) -> bool {
+        match self {
+            Self::Visitor { token_hash, visitor_id, .. } => {
+                visitors::authenticate(&state.store, token_hash).await.is_ok_and(|caller| caller.visitor_id == *visitor_id)
+            }
+            Self::Agent { token, session_id, .. } => sessions::authenticate(&state.store, token)
+                .await
+                .is_ok_and(|caller| matches!(caller.actor, Actor::Agent { session_id: id, .. } if id == *session_id)),
+        }
+    }
+}
+
+/// `GET /ws/visitor`: a website visitor, by visitor token, from an allowed origin.
+#[handler]
+pub async fn visitor_socket(req: &Request, ws: WebSocket, state: Data<&AppState>) -> Response {
+    match authenticate_visitor(&state, req).await {
+        Ok(peer) => upgrade(ws, state.clone(), peer),
+        Err(err) => err.into_response(),
+    }
+}
+
+/// `GET /ws/agent`: a signed-in agent, by session cookie or session token.
+#[handler]
+pub async fn agent_socket(req: &Request, ws: WebSocket, state: Data<&AppState>) -> Response {
+    match authenticate_agent(&state, req).await {
+        Ok(peer) => upgrade(ws, state.clone(), peer),
+        Err(err) => err.into_response(),
+    }
+}
+
+fn upgrade(ws: WebSocket, state: AppState, peer: Peer) -> Response {
+    // tungstenite's defaults (128 KiB read and write buffers per socket) are sized for
+    // bulk transfer; chat frames are small, and 10,000 idle sockets should cost megabytes.
+    let config = WebSocketConfig::default()
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_write_buffer_size(2 * limits::MAX_FRAME_BYTES)
+        .max_message_size(Some(limits::MAX_FRAME_BYTES))
+        .max_frame_size(Some(limits::MAX_FRAME_BYTES));
+    ws.protocols([SUBPROTOCOL])
+        .config(config)
+        .on_upgrade(move |socket| connection::run(state, peer, socket))
+        .into_response()
+}
+
+/// The token offered as `rapport.token.<token>` in `Sec-WebSocket-Protocol`.
+fn protocol_token(req: &Request) -> Option<String> {
+    req.headers()
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .find_map(|entry| entry.trim().strip_prefix(TOKEN_SUBPROTOCOL_PREFIX).map(str::to_owned))
+}
+
+/// The console's session cookie, read from the `Cookie` header directly (the socket
+/// routes sit outside the cookie-jar middleware of the REST API).
+fn session_cookie(req: &Request) -> Option<String> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .find_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            (name == SESSION_COOKIE).then(|| value.trim_matches('"').to_owned())
+        })
+}
+
+fn origin(req: &Request) -> Option<&str> {
+    req.headers().get(header::ORIGIN).and_then(|value| value.to_str().ok())
+}
+
+async fn authenticate_visitor(state: &AppState, req: &Request) -> Result<Peer, ApiError> {
+    let token = protocol_token(req).ok_or_else(|| {
+        ApiError::unauthorized("offer the visitor token as `rapport.token.<token>` in Sec-WebSocket-Protocol")
+    })?;
+    if TokenKind::of(&token) != Some(TokenKind::Visitor) {
+        return Err(ApiError::unauthorized("not a visitor token"));
+    }
+    let token_hash = token::hash(&token);
+    let caller = visitors::authenticate(&state.store, &token_hash).await?;
+    // Browsers always send Origin on a WebSocket handshake; its absence means a client
+    // that can claim anything, so it is refused rather than trusted.
+    let origin = origin(req).ok_or_else(|| ApiError::forbidden("origin_required", "the Origin header is required"))?;
+    let site = sites::get(&state.store, caller.workspace_id, caller.site_id).await?;
+    if !site.allows_origin(origin, &state.settings.public_url) {
+        return Err(ApiError::forbidden("origin_not_allowed", format!("origin {origin} may not use this site's widget")));
+    }
+    Ok(Peer::Visitor {
+        workspace_id: caller.workspace_id,
+        site_id: caller.site_id,
+        visitor_id: caller.visitor_id,
+        token_hash,
+    })
+}
+
+async fn authenticate_agent(state: &AppState, req: &Request) -> Result<Peer, ApiError> {
+    let (token, by_cookie) = match protocol_token(req) {
+        Some(token) => (token, false),
+        None => {
+            let token = session_cookie(req).ok_or_else(|| {
+                ApiError::unauthorized("sign in first, or offer the session token as `rapport.token.<token>`")
+            })?;
+            (token, true)
+        }
+    };
+    if TokenKind::of(&token) != Some(TokenKind::Session) {
+        return Err(ApiError::unauthorized("not an agent session token (API keys use the REST API and webhooks)"));
+    }
+    // A cookie rides along with any page's request: only the console's own origin may
+    // open a socket with it (cross-site WebSocket hijacking).
+    if by_cookie && let Some(origin) = origin(req) {
+        let own = crate::input::Origin::parse("origin", &state.settings.public_url).ok();
+        let same = crate::input::Origin::parse("origin", origin).ok();
+        if own.is_none() || own != same {
+            return Err(ApiError::forbidden(
+                "origin_not_allowed",
+                format!("origin {origin} may not use the console's session cookie"),
+            ));
+        }
+    }
+    let caller = sessions::authenticate(&state.store, &token).await?;
+    let Actor::Agent { agent_id, session_id, .. } = caller.actor else {
+        return Err(Error::Unauthorized("not an agent session".into()).into());
+    };
+    Ok(Peer::Agent { workspace_id: caller.workspace_id, agent_id, session_id, token })
+}

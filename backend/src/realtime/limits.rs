@@ -1,0 +1,102 @@
+//! What a connection may do, and how fast.
+
+use std::time::{Duration, Instant};
+
+use openapi::realtime::Limits;
+
+/// Frames above this size close the connection with 1009 (OWASP: bound what one peer can
+/// make the server buffer). A 10,000-character message in JSON fits with room to spare.
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// Sustained inbound frames per second per connection.
+pub const FRAMES_PER_SECOND: u32 = 10;
+/// Inbound frames allowed in a burst (a widget's outbox flushing after a reconnect).
+pub const FRAME_BURST: u32 = 30;
+/// `resume` and `ping` frames have their own, larger allowance: a console reconnecting
+/// with many open conversations resumes them all at once, a replay is a read, not a
+/// write, and a client that was rate limited for sending must still get its heartbeats
+/// answered.
+pub const SYNCS_PER_SECOND: u32 = 50;
+pub const SYNC_BURST: u32 = 500;
+/// Refused frames in a row after which the connection is closed (1008): a client that
+/// ignores `rate_limited` is not a chat client.
+pub const MAX_REFUSED_IN_A_ROW: u32 = 100;
+/// How often the server pings, refreshes presence and expects traffic.
+pub const HEARTBEAT: Duration = Duration::from_secs(10);
+/// A connection with no inbound traffic at all (frames, pongs) for this long is dead.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// A frame the client does not take within this long marks it as too slow to keep:
+/// it is dropped (to resume later) instead of making the server buffer for it.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a closing socket waits for the client's close reply.
+pub const CLOSE_LINGER: Duration = Duration::from_secs(1);
+/// How often credentials are checked again (sessions expire, agents get deactivated)
+/// in case the bus event that closes the socket at once was missed.
+pub const RECHECK_CREDENTIALS: Duration = Duration::from_secs(60);
+/// A typing indicator counts as stopped after this long without a new one.
+pub const TYPING_EXPIRES: Duration = Duration::from_secs(6);
+/// Typing frames for one conversation are forwarded at most this often, unless the
+/// state flips (started ↔ stopped).
+pub const TYPING_THROTTLE: Duration = Duration::from_millis(1500);
+/// Messages replayed per database read.
+pub const REPLAY_PAGE: u32 = 200;
+
+pub fn announced() -> Limits {
+    Limits {
+        max_frame_bytes: MAX_FRAME_BYTES as u32,
+        max_body_chars: crate::messages::MAX_BODY_CHARS as u32,
+        frames_per_second: FRAMES_PER_SECOND,
+        frame_burst: FRAME_BURST,
+    }
+}
+
+/// A token bucket: `burst` frames at once, refilled at `per_second`.
+#[derive(Debug)]
+pub struct RateLimiter {
+    tokens: f64,
+    burst: f64,
+    per_second: f64,
+    updated: Instant,
+}
+
+impl RateLimiter {
+    pub fn new(per_second: u32, burst: u32) -> Self {
+        Self { tokens: f64::from(burst), burst: f64::from(burst), per_second: f64::from(per_second), updated: Instant::now() }
+    }
+
+    /// Takes one token at `now`, or says how long until one is available.
+    pub fn check(&mut self, now: Instant) -> Result<(), Duration> {
+        let elapsed = now.saturating_duration_since(self.updated).as_secs_f64();
+        self.tokens = (self.tokens + elapsed * self.per_second).min(self.burst);
+        self.updated = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - self.tokens) / self.per_second))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_allows_a_burst_then_the_sustained_rate() {
+        let start = Instant::now();
+        let mut limiter = RateLimiter::new(10, 3);
+        for _ in 0..3 {
+            assert!(limiter.check(start).is_ok());
+        }
+        let wait = limiter.check(start).unwrap_err();
+        assert!(wait > Duration::ZERO && wait <= Duration::from_millis(100));
+        assert!(limiter.check(start + Duration::from_millis(100)).is_ok());
+        assert!(limiter.check(start + Duration::from_millis(100)).is_err());
+        // Idle time refills up to the burst, not beyond.
+        let later = start + Duration::from_secs(60);
+        for _ in 0..3 {
+            assert!(limiter.check(later).is_ok());
+        }
+        assert!(limiter.check(later).is_err());
+    }
+}

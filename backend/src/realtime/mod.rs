@@ -1,0 +1,73 @@
+//! Real-time channels: the delivering half of the delivery contract.
+//!
+//! - [`bus`]: events between connections and nodes (in-process or Redis pub/sub).
+//! - [`presence`]: who is online (in-process or Redis, TTL-refreshed).
+//! - [`handshake`]: `/ws/visitor` and `/ws/agent`: who may connect, before any data flows.
+//! - [`connection`]: one socket's life: heartbeats, limits, frames in and out.
+//! - [`delivery`]: per-conversation replay and the gapless switch to live messages.
+//! - [`limits`]: rate limiting and the sizes the server enforces.
+//! - [`publish`]: what the rest of the server calls when something happens.
+//! - [`receipts`] and [`pages`]: read cursors and the visitor's current page.
+//! - [`api`]: `GET /presence` over REST.
+
+pub mod api;
+pub mod bus;
+pub mod connection;
+pub mod delivery;
+pub mod handshake;
+pub mod limits;
+pub mod pages;
+pub mod presence;
+pub mod publish;
+pub mod receipts;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use self::{
+    bus::{Bus, LocalBus, RedisBus},
+    presence::{LocalPresence, PresenceStore, RedisPresence},
+};
+use crate::config::Settings;
+
+/// The node's real-time machinery, shared by every connection.
+#[derive(Clone)]
+pub struct Realtime {
+    /// Identifies this process in acks and `hello`, so a client (or an operator reading
+    /// logs) can tell which node stored a message.
+    pub node_id: Uuid,
+    pub bus: Arc<dyn Bus>,
+    pub presence: Arc<dyn PresenceStore>,
+    /// Flips to true when the server shuts down: connections close with 1001 so clients
+    /// reconnect (to another node, or to this one once restarted) and resume.
+    shutdown: watch::Sender<bool>,
+}
+
+impl Realtime {
+    /// In-process bus and presence, or Redis ones when `RAPPORT_REDIS_URL` is set.
+    pub async fn connect(settings: &Settings) -> anyhow::Result<Self> {
+        let (bus, presence): (Arc<dyn Bus>, Arc<dyn PresenceStore>) = match &settings.redis_url {
+            None => (Arc::new(LocalBus::new()), Arc::new(LocalPresence::new())),
+            Some(url) => {
+                let bus = RedisBus::connect(url.expose(), &settings.redis_prefix).await.context("connecting the Redis bus")?;
+                let presence = RedisPresence::connect(url.expose(), &settings.redis_prefix)
+                    .await
+                    .context("connecting Redis presence")?;
+                (Arc::new(bus), Arc::new(presence))
+            }
+        };
+        Ok(Self { node_id: Uuid::now_v7(), bus, presence, shutdown: watch::channel(false).0 })
+    }
+
+    /// Asks every connection of this node to close.
+    pub fn shut_down(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+}

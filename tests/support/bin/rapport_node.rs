@@ -1,0 +1,15 @@
+//! The `rapport` server as a separate process for the system tests (restart and
+//! multi-node tests kill it for real) and the benchmark. Same entry point as the
+//! `rapport` binary; built here because Cargo only hands a package's tests the paths of
+//! that package's own binaries.
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() {
+    backend::telemetry::init();
+    if let Err(err) = backend::cli::run(backend::cli::Cli::parse()).await {
+        eprintln!("rapport: {err:#}");
+        std::process::exit(1);
+    }
+}
