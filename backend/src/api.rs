@@ -41,6 +41,7 @@ pub type Apis = (
     conversations::api::ConversationsApi,
     messages::api::MessagesApi,
     widget::api::WidgetApi,
+    widget::profile::WidgetProfileApi,
     realtime::api::PresenceApi,
 );
 
@@ -57,6 +58,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
         conversations::api::ConversationsApi,
         messages::api::MessagesApi,
         widget::api::WidgetApi,
+        widget::profile::WidgetProfileApi,
         realtime::api::PresenceApi,
     );
     OpenApiService::new(apis, "Rapport API", env!("CARGO_PKG_VERSION"))

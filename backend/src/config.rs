@@ -28,6 +28,9 @@ pub struct Settings {
     pub signup: SignupPolicy,
     /// Largest request body accepted by the REST API, in bytes.
     pub max_body_bytes: usize,
+    /// The built widget (`dist/widget`: loader, frame page, wasm), served from disk so a
+    /// rebuilt widget needs no server rebuild.
+    pub widget_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +151,8 @@ impl Settings {
             },
         };
 
+        let widget_dir = get("RAPPORT_WIDGET_DIR").map(PathBuf::from).unwrap_or_else(default_widget_dir);
+
         Ok(Self {
             bind,
             public_url,
@@ -158,8 +163,20 @@ impl Settings {
             smtp_url,
             signup,
             max_body_bytes,
+            widget_dir,
         })
     }
+}
+
+/// `./dist/widget` when it exists (a release unpacked with its `dist/`), otherwise the
+/// source tree's `dist/widget`, where `cargo xtask` builds it: so `cargo xtask run` and
+/// the tests find the widget from any working directory.
+fn default_widget_dir() -> PathBuf {
+    let here = PathBuf::from("dist/widget");
+    if here.is_dir() {
+        return here;
+    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../dist/widget"))
 }
 
 fn default_public_url(bind: SocketAddr) -> String {

@@ -51,3 +51,35 @@ pub async fn ensure(store: &Store, public_url: &str) -> Result<String> {
     .await?;
     Ok(site.site_key)
 }
+
+/// `GET /demo`: a pretend shop page with the demo site's widget embedded, exactly as a
+/// business would paste it, so a newcomer sees the widget working after `cargo xtask run`.
+#[poem::handler]
+pub async fn page(state: poem::web::Data<&crate::state::AppState>) -> poem::Response {
+    let response = poem::Response::builder().header("X-Content-Type-Options", "nosniff");
+    match demo_site_key(&state.store).await {
+        Ok(Some(key)) => response
+            .content_type("text/html; charset=utf-8")
+            .header(poem::http::header::CACHE_CONTROL, "no-cache")
+            .body(include_str!("demo.html").replace("{{site_key}}", &key)),
+        Ok(None) => response
+            .status(poem::http::StatusCode::NOT_FOUND)
+            .content_type("text/plain; charset=utf-8")
+            .body("no demo workspace here: start the server with `rapport serve --demo` (or `cargo xtask run`)"),
+        Err(err) => {
+            tracing::error!(error = %err, "looking up the demo site");
+            response.status(poem::http::StatusCode::INTERNAL_SERVER_ERROR).body("something went wrong; it has been logged")
+        }
+    }
+}
+
+/// The demo site's key, if the demo workspace exists (never created here: only
+/// `serve --demo` does that).
+async fn demo_site_key(store: &Store) -> Result<Option<String>> {
+    let email = Email::parse("email", EMAIL)?;
+    let Some(owner) = agents::find_by_email(store, &email).await? else {
+        return Ok(None);
+    };
+    let first = crate::pagination::PageRequest::parse(None, Some(1))?;
+    Ok(sites::list(store, owner.workspace_id, first).await?.into_iter().next().map(|site| site.site_key))
+}

@@ -22,7 +22,11 @@ pub struct WidgetSite {
     pub name: String,
     pub color: String,
     pub greeting: String,
+    /// When true, the widget must `identify` with a valid `user_hash` before chatting.
     pub require_identity: bool,
+    /// Whether at least one agent has the console open with the status `online`, so the
+    /// widget can set expectations ("we usually reply in a few minutes" vs. "we're away").
+    pub agents_online: bool,
 }
 
 /// A visitor session: the opaque token identifies the visitor from now on.
@@ -59,3 +63,34 @@ crate::page_of!(
     VisitorConversationPage,
     Conversation
 );
+
+/// Who the visitor is, as the host page knows them (`Rapport('identify', {...})`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+pub struct IdentifyRequest {
+    /// The business's own id for this person, 1 to 200 characters.
+    pub user_id: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    /// `HMAC-SHA256(site identity secret, user_id)` in lowercase hex, computed by the
+    /// business's server. Without it the identity is recorded as unverified (refused when
+    /// the site requires identity); with a wrong one the request is refused.
+    pub user_hash: Option<String>,
+}
+
+/// The identity now attached to the visitor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+pub struct VisitorIdentity {
+    pub user_id: String,
+    /// True when `user_id` was proven with a valid `user_hash`.
+    pub verified: bool,
+}
+
+/// Custom attributes the host page sets (`Rapport('setAttributes', {...})`), merged into
+/// the visitor's: a key set to `null` is removed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+pub struct VisitorAttributes {
+    pub attributes: std::collections::BTreeMap<String, serde_json::Value>,
+}

@@ -1,6 +1,7 @@
 //! The browser front-ends: Rust crates compiled to WebAssembly and bound with
 //! wasm-bindgen into `dist/<crate>/`, which the backend serves.
 
+use std::fs;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -38,7 +39,29 @@ pub fn build_frontends() -> Result<(), String> {
         // dependencies' features and could bloat each bundle with the other's needs.
         run(cargo().args(["build", "-p", krate, "--target", WASM_TARGET, "--profile", WASM_PROFILE]))?;
         bindgen(krate)?;
+        copy_static(krate)?;
     }
+    Ok(())
+}
+
+/// Where a front-end's built files go (the backend serves them from there).
+pub fn dist_dir(krate: &str) -> PathBuf {
+    workspace_root().join("dist").join(krate)
+}
+
+/// Hand-written files that ship beside the wasm (`<crate>/static/`: the widget's loader,
+/// frame page, stylesheet), copied as they are.
+fn copy_static(krate: &str) -> Result<(), String> {
+    let source = workspace_root().join(krate).join("static");
+    let Ok(entries) = fs::read_dir(&source) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let target = dist_dir(krate).join(entry.file_name());
+        fs::copy(entry.path(), &target)
+            .map_err(|err| format!("copying {} to {}: {err}", entry.path().display(), target.display()))?;
+    }
+    println!("copied {} into {}", source.display(), dist_dir(krate).display());
     Ok(())
 }
 
@@ -50,7 +73,7 @@ fn bindgen(krate: &str) -> Result<(), String> {
         // The name section alone is most of the file; browsers don't need either section.
         .args(["--remove-name-section", "--remove-producers-section"])
         .arg("--out-dir")
-        .arg(root.join("dist").join(krate))
+        .arg(dist_dir(krate))
         .arg(wasm_file(krate)))
 }
 

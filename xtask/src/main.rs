@@ -5,6 +5,7 @@ mod cmd;
 mod frontends;
 mod prereqs;
 mod services;
+mod size;
 mod system;
 
 use std::env;
@@ -25,6 +26,9 @@ Commands:
                   Redis if needed, builds the front-ends, then runs `cargo test args...`
                   against SQLite (whole workspace) and PostgreSQL (system-tests),
                   e.g. `cargo xtask test -- my_filter -- --nocapture`
+  build           build the front-ends into dist/ (wasm + static files)
+  size            print the gzipped size of the widget's loader and of everything its
+                  iframe downloads; fails over the targets (3 KB / 150 KB)
   openapi         regenerate openapi/openapi.json from the backend
   help            show this text
 
@@ -47,6 +51,13 @@ fn main() -> ExitCode {
         "run" => serve(extra),
         "test" => return test(extra),
         "openapi" => no_args(command, extra).and_then(|()| openapi()),
+        "build" => no_args(command, extra).and_then(|()| {
+            header("checking the wasm toolchain");
+            ensure_wasm_toolchain()?;
+            header("building front-ends");
+            build_frontends()
+        }),
+        "size" => no_args(command, extra).and_then(|()| size::report()),
         // Hidden: only step b) of `test`, handy to check the machine.
         "services" => no_args(command, extra).and_then(|()| {
             header("ensuring services");

@@ -2,6 +2,7 @@
 //! opaque token (only its hash is stored), never by a guessable id.
 
 pub mod api;
+pub mod identity;
 
 use openapi::visitors::{Visitor, VisitorUpdate};
 use std::collections::BTreeMap;

@@ -45,7 +45,7 @@ enum Started {
 /// A browser's `Origin` must be one the site allows, or Rapport's own (the widget's
 /// iframe is served by Rapport). Requests without one (server-side tools) carry no
 /// ambient browser credentials, so there is nothing to protect against there.
-fn check_origin(state: &AppState, site: &SiteRow, headers: &HeaderMap) -> Result<(), ApiError> {
+pub(super) fn check_origin(state: &AppState, site: &SiteRow, headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(origin) = headers.get("origin").and_then(|v| v.to_str().ok()) else {
         return Ok(());
     };
@@ -72,6 +72,10 @@ impl WidgetApi {
         let site = sites::find_by_key(&state.store, &body.site_key).await?;
         check_origin(&state, &site, headers)?;
         let (visitor, visitor_token) = visitors::start_session(&state.store, &site, body.visitor_token.as_deref()).await?;
+        let agents_online = crate::realtime::presence::agents(state.realtime.presence.as_ref(), site.workspace_id)
+            .await?
+            .values()
+            .any(|status| *status == openapi::realtime::AgentStatus::Online);
         Ok(Json(VisitorSession {
             visitor_token,
             visitor_id: visitor.id,
@@ -80,6 +84,7 @@ impl WidgetApi {
                 color: site.color,
                 greeting: site.greeting,
                 require_identity: site.require_identity,
+                agents_online,
             },
         }))
     }

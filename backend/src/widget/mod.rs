@@ -2,6 +2,8 @@
 //! visitor token. A visitor only ever reaches their own conversations.
 
 pub mod api;
+pub mod assets;
+pub mod profile;
 
 use uuid::Uuid;
 

@@ -1,0 +1,77 @@
+//! The widget's root: reads the site key and host page from the frame's URL, starts the
+//! chat client, and lays out the panel.
+
+use yew::prelude::*;
+
+use crate::{
+    components::{composer::Composer, header::Header, messages::Messages},
+    i18n::{self, Strings},
+    services::{
+        client::Client,
+        host::{Host, query_param},
+    },
+    state::{Chat, Link, Notice},
+};
+
+/// The browser's languages, most preferred first.
+fn strings() -> &'static Strings {
+    let Some(window) = web_sys::window() else { return &i18n::EN };
+    let navigator = window.navigator();
+    let languages: Vec<String> = navigator.languages().iter().filter_map(|v| v.as_string()).collect();
+    let fallback = navigator.language().unwrap_or_default();
+    i18n::pick(languages.iter().map(String::as_str).chain([fallback.as_str()]))
+}
+
+#[function_component]
+pub fn App() -> Html {
+    let chat = use_reducer(Chat::default);
+    let strings = *use_memo((), |_| strings());
+    let setup = {
+        let dispatcher = chat.dispatcher();
+        use_memo((), move |_| {
+            let window = web_sys::window().expect("a browser window");
+            let origin = window.location().origin().expect("an origin");
+            let site_key = query_param(&window, "site")?;
+            let host = Host::detect(&window);
+            let closable = host.is_some();
+            let client = Client::start(&origin, &site_key, host, Callback::from(move |a| dispatcher.dispatch(a)));
+            Some((client, closable))
+        })
+    };
+    let Some((client, closable)) = (*setup).clone() else {
+        return html! { <p class="rp-fatal">{ "Rapport: this page needs ?site=<site key>." }</p> };
+    };
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        if let Some(root) = document.document_element() {
+            let _ = root.set_attribute("lang", strings.lang);
+        }
+    }
+    let on_close = {
+        let client = client.clone();
+        Callback::from(move |()| client.close())
+    };
+    let onkeydown = {
+        let on_close = on_close.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Escape" && closable {
+                on_close.emit(());
+            }
+        })
+    };
+    html! {
+        <section class="rp-panel" role="dialog" aria-labelledby="rp-title" {onkeydown}>
+            <Header site={chat.site.clone()} {strings} {on_close} {closable} />
+            <Messages chat={(*chat).clone()} {strings} />
+            if chat.link == Link::Reconnecting {
+                <p class="rp-banner" role="status">{ strings.reconnecting }</p>
+            }
+            if chat.notice == Some(Notice::IdentityRejected) {
+                <p class="rp-banner rp-banner-error" role="alert" data-notice="identity_rejected">
+                    { strings.identity_rejected }
+                </p>
+            }
+            <Composer client={client.clone()} {strings} />
+            <p class="rp-footer">{ strings.powered_by }</p>
+        </section>
+    }
+}

@@ -1,0 +1,79 @@
+//! Messages the visitor wrote that the server has not acknowledged yet. They survive a
+//! reload (kept in storage) and are resent after every reconnect with their original
+//! `client_msg_id`, so the server stores each exactly once (PROTOCOL.md §2).
+
+use serde::{Deserialize, Serialize};
+
+/// One unacknowledged message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pending {
+    /// The idempotency key, fixed when the visitor pressed Enter.
+    pub client_msg_id: String,
+    pub body: String,
+    /// When it was written (ms since the epoch), to show a time before the server's.
+    pub written_at: f64,
+    /// Refused by the server for good (e.g. too long): shown as not sent, not retried.
+    #[serde(default)]
+    pub refused: bool,
+}
+
+/// The outbox, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Outbox {
+    pub items: Vec<Pending>,
+}
+
+impl Outbox {
+    pub fn from_json(json: Option<&str>) -> Self {
+        json.and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default()
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("the outbox serialises")
+    }
+
+    pub fn push(&mut self, pending: Pending) {
+        self.items.push(pending);
+    }
+
+    /// Removes the message once stored; `true` when it was waiting here.
+    pub fn settle(&mut self, client_msg_id: &str) -> bool {
+        let before = self.items.len();
+        self.items.retain(|item| item.client_msg_id != client_msg_id);
+        before != self.items.len()
+    }
+
+    pub fn refuse(&mut self, client_msg_id: &str) {
+        for item in self.items.iter_mut().filter(|item| item.client_msg_id == client_msg_id) {
+            item.refused = true;
+        }
+    }
+
+    /// What to (re)send now, oldest first.
+    pub fn to_send(&self) -> impl Iterator<Item = &Pending> {
+        self.items.iter().filter(|item| !item.refused)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pending(id: &str) -> Pending {
+        Pending { client_msg_id: id.into(), body: format!("body {id}"), written_at: 1.0, refused: false }
+    }
+
+    #[test]
+    fn survives_a_round_trip_and_settles_once() {
+        let mut outbox = Outbox::default();
+        outbox.push(pending("a"));
+        outbox.push(pending("b"));
+        let mut again = Outbox::from_json(Some(&outbox.to_json()));
+        assert_eq!(again, outbox);
+        assert!(again.settle("a"));
+        assert!(!again.settle("a"), "a second ack of the same message changes nothing");
+        again.refuse("b");
+        assert_eq!(again.to_send().count(), 0);
+        assert_eq!(Outbox::from_json(Some("garbage")), Outbox::default());
+    }
+}

@@ -1,0 +1,87 @@
+//! The widget's REST calls. Every call but the session carries the visitor token as a
+//! bearer token (never in the URL).
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use openapi::{
+    conversations::Conversation,
+    error::ErrorBody,
+    widget::{
+        IdentifyRequest, NewVisitorConversation, StartedConversation, VisitorAttributes, VisitorConversationPage,
+        VisitorIdentity, VisitorSession, VisitorSessionRequest,
+    },
+};
+use serde::de::DeserializeOwned;
+
+/// Why a call did not succeed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// No answer (offline, server down): worth retrying later.
+    Network,
+    /// The server answered with an error: retrying the same request will not help.
+    Refused(u16, ErrorBody),
+}
+
+/// Rapport's REST API, at the iframe's own origin.
+#[derive(Clone, PartialEq)]
+pub struct Api {
+    base: String,
+}
+
+impl Api {
+    pub fn new(origin: &str) -> Self {
+        Self { base: format!("{origin}/api/v1") }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn authorised(builder: RequestBuilder, token: &str) -> RequestBuilder {
+        builder.header("Authorization", &format!("Bearer {token}"))
+    }
+
+    pub async fn session(&self, site_key: &str, visitor_token: Option<String>) -> Result<VisitorSession, Failure> {
+        let body = VisitorSessionRequest { site_key: site_key.to_owned(), visitor_token };
+        send(Request::post(&self.url("/widget/session")).json(&body)).await
+    }
+
+    /// The visitor's newest conversation, if any.
+    pub async fn latest_conversation(&self, token: &str) -> Result<Option<Conversation>, Failure> {
+        let request = Self::authorised(Request::get(&self.url("/widget/conversations?limit=1")), token).build();
+        let page: VisitorConversationPage = send(request).await?;
+        Ok(page.items.into_iter().next())
+    }
+
+    pub async fn start_conversation(&self, token: &str, body: &str, client_msg_id: &str) -> Result<StartedConversation, Failure> {
+        let first = NewVisitorConversation { body: body.to_owned(), client_msg_id: client_msg_id.to_owned() };
+        send(Self::authorised(Request::post(&self.url("/widget/conversations")), token).json(&first)).await
+    }
+
+    pub async fn identify(&self, token: &str, identity: &IdentifyRequest) -> Result<VisitorIdentity, Failure> {
+        send(Self::authorised(Request::post(&self.url("/widget/identify")), token).json(identity)).await
+    }
+
+    pub async fn set_attributes(&self, token: &str, attributes: &VisitorAttributes) -> Result<(), Failure> {
+        let request = Self::authorised(Request::patch(&self.url("/widget/attributes")), token).json(attributes);
+        let response = request.map_err(|_| Failure::Network)?.send().await.map_err(|_| Failure::Network)?;
+        if response.ok() { Ok(()) } else { Err(refusal(response).await) }
+    }
+}
+
+async fn send<T: DeserializeOwned>(request: Result<Request, gloo_net::Error>) -> Result<T, Failure> {
+    let response = request.map_err(|_| Failure::Network)?.send().await.map_err(|_| Failure::Network)?;
+    if !response.ok() {
+        return Err(refusal(response).await);
+    }
+    response.json().await.map_err(|_| Failure::Network)
+}
+
+async fn refusal(response: Response) -> Failure {
+    let status = response.status();
+    let body = response.json::<ErrorBody>().await.unwrap_or(ErrorBody {
+        code: "unexpected".into(),
+        message: format!("HTTP {status}"),
+        field: None,
+    });
+    Failure::Refused(status, body)
+}

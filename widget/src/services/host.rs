@@ -1,0 +1,110 @@
+//! The postMessage bridge with the host page (the loader, `/widget.js`).
+//!
+//! The iframe learns the host page's origin from its URL (`?host=`), and believes it only
+//! if the browser agrees (`location.ancestorOrigins`, where available). The server lets
+//! only the site's allowed origins frame this page (`frame-ancestors`), so a foreign page
+//! cannot even load it. Messages are accepted only from the parent window at that
+//! origin, and posted only to that origin.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+use web_sys::{MessageEvent, Window};
+
+/// A command from the host page (the loader forwards the page's `Rapport(…)` calls).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "cmd", rename_all = "snake_case")]
+pub enum Command {
+    /// The page the visitor is on.
+    Page { url: String, title: String },
+    Open,
+    Close,
+    Identify { data: Value },
+    Attributes { data: Value },
+}
+
+/// An event for the host page (`Rapport('on', event, fn)`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "ev", rename_all = "snake_case")]
+pub enum Event {
+    /// The widget is up; the launcher can take the site's colour.
+    Ready { color: String },
+    /// The visitor closed the panel from inside.
+    Close,
+    Message { body: String, created_at: String },
+    Unread { count: usize },
+    Error { code: String, message: String },
+}
+
+/// Messages carry this marker so the host page can tell ours from other scripts'.
+#[derive(Serialize, Deserialize)]
+struct Envelope<T> {
+    rapport: u8,
+    #[serde(flatten)]
+    inner: T,
+}
+
+#[derive(Clone)]
+pub struct Host {
+    origin: String,
+}
+
+impl Host {
+    /// The host page's origin, when we are framed by one we can trust.
+    pub fn detect(window: &Window) -> Option<Self> {
+        let parent = window.parent().ok().flatten()?;
+        if js_sys::Object::is(&parent, window) {
+            return None; // opened directly: no host page
+        }
+        let claimed = query_param(window, "host")?;
+        // Chromium and Safari list the framing origins; Firefox does not (web-sys has no
+        // binding for it either, hence the reflection).
+        let ancestors = js_sys::Reflect::get(&window.location(), &"ancestorOrigins".into()).ok();
+        let first = ancestors
+            .filter(|list| !list.is_undefined())
+            .map(|list| js_sys::Reflect::get(&list, &0.into()).ok().and_then(|v| v.as_string()));
+        let confirmed = match first {
+            None => true,
+            Some(first) => first.as_deref() == Some(claimed.as_str()),
+        };
+        confirmed.then_some(Self { origin: claimed })
+    }
+
+    pub fn post(&self, event: &Event) {
+        let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) else { return };
+        let envelope = Envelope { rapport: 1, inner: event };
+        let json = serde_json::to_string(&envelope).expect("events serialise");
+        let value = js_sys::JSON::parse(&json).unwrap_or(JsValue::NULL);
+        let _ = parent.post_message(&value, &self.origin);
+    }
+
+    /// Calls `on_command` for every well-formed command from the host page.
+    pub fn listen(&self, window: &Window, mut on_command: impl FnMut(Command) + 'static) {
+        let origin = self.origin.clone();
+        let parent = window.parent().ok().flatten();
+        let listener = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let from_parent = match (event.source(), &parent) {
+                (Some(source), Some(parent)) => js_sys::Object::is(&source, parent),
+                _ => false,
+            };
+            if !from_parent || event.origin() != origin {
+                return;
+            }
+            let Ok(json) = js_sys::JSON::stringify(&event.data()) else { return };
+            let json: String = json.into();
+            if let Ok(Envelope { rapport: 1, inner }) = serde_json::from_str::<Envelope<Command>>(&json) {
+                on_command(inner);
+            }
+        });
+        let _ = window.add_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
+        // Lives as long as the page.
+        listener.forget();
+    }
+}
+
+/// A query parameter of the iframe's own URL.
+pub fn query_param(window: &Window, name: &str) -> Option<String> {
+    let search = window.location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    params.get(name).filter(|value| !value.is_empty())
+}

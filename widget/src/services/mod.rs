@@ -1,0 +1,11 @@
+//! Talking to Rapport and to the host page.
+//!
+//! - [`api`]: the REST calls of the widget (`/api/v1/widget/…`).
+//! - [`socket`]: one WebSocket to `/ws/visitor`, frames in and out.
+//! - [`host`]: the postMessage bridge with the page that embeds the iframe.
+//! - [`client`]: the chat itself: session, resume, outbox, typing, receipts, reconnects.
+
+pub mod api;
+pub mod client;
+pub mod host;
+pub mod socket;

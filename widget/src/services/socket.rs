@@ -1,0 +1,56 @@
+//! One WebSocket to `/ws/visitor`. The token travels as a subprotocol, never in the URL
+//! (PROTOCOL.md §1). Dropping a [`Socket`] closes it and silences its callbacks, so a
+//! replaced connection can never report into the new one's state.
+
+use openapi::realtime::{ClientFrame, SUBPROTOCOL, ServerFrame, TOKEN_SUBPROTOCOL_PREFIX};
+use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+pub struct Socket {
+    ws: WebSocket,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
+}
+
+impl Socket {
+    /// Opens `url`; `on_frame` gets every server frame, `on_close` the close code once.
+    pub fn open(
+        url: &str,
+        token: &str,
+        mut on_frame: impl FnMut(ServerFrame) + 'static,
+        mut on_close: impl FnMut(u16) + 'static,
+    ) -> Result<Self, JsValue> {
+        let protocols = js_sys::Array::of2(&SUBPROTOCOL.into(), &format!("{TOKEN_SUBPROTOCOL_PREFIX}{token}").into());
+        let ws = WebSocket::new_with_str_sequence(url, &protocols)?;
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            if let Some(text) = event.data().as_string() {
+                match serde_json::from_str::<ServerFrame>(&text) {
+                    Ok(frame) => on_frame(frame),
+                    // A frame type from a newer server: ignore it rather than fail.
+                    Err(_) => web_sys::console::warn_1(&format!("rapport: ignored frame {text}").into()),
+                }
+            }
+        });
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| on_close(event.code()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        Ok(Self { ws, _on_message: on_message, _on_close: on_close })
+    }
+
+    /// `false` when the socket is not open (the frame was not sent).
+    pub fn send(&self, frame: &ClientFrame) -> bool {
+        if self.ws.ready_state() != WebSocket::OPEN {
+            return false;
+        }
+        let text = serde_json::to_string(frame).expect("frames serialise");
+        self.ws.send_with_str(&text).is_ok()
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+        let _ = self.ws.close();
+    }
+}

@@ -1,0 +1,5 @@
+// Starts the widget's wasm. The frame page loads this with ?v=<build>; the same version
+// is passed on so every file of one build is fetched under one cacheable URL.
+const version = new URL(import.meta.url).search;
+const { default: init } = await import(`./widget.js${version}`);
+await init({ module_or_path: new URL(`widget_bg.wasm${version}`, import.meta.url) });
