@@ -4,6 +4,9 @@
 //! PostgreSQL is reached at `RAPPORT_TEST_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432`), where each test gets its own database.
 
+pub mod browser;
+pub mod host_page;
+pub mod link;
 pub mod node;
 pub mod ws;
 
@@ -98,6 +101,10 @@ pub struct AppOptions {
     /// Use Redis for the bus and presence, with this key prefix (nodes of one system
     /// share a prefix; each test picks its own).
     pub redis_prefix: Option<String>,
+    /// `RAPPORT_PUBLIC_URL`, e.g. the address of a [`link::Link`] in front of the server.
+    pub public_url: Option<String>,
+    /// `RAPPORT_WIDGET_DIR`; by default the built `dist/widget` of this checkout.
+    pub widget_dir: Option<String>,
 }
 
 pub fn redis_url() -> String {
@@ -127,6 +134,12 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         ("RAPPORT_SIGNUP".to_owned(), if options.signup_closed { "closed" } else { "open" }.to_owned()),
         ("RAPPORT_MAX_BODY_BYTES".to_owned(), options.max_body_bytes.unwrap_or(1024 * 1024).to_string()),
     ];
+    if let Some(url) = &options.public_url {
+        vars.push(("RAPPORT_PUBLIC_URL".to_owned(), url.clone()));
+    }
+    if let Some(dir) = &options.widget_dir {
+        vars.push(("RAPPORT_WIDGET_DIR".to_owned(), dir.clone()));
+    }
     if let Some(prefix) = &options.redis_prefix {
         vars.push(("RAPPORT_REDIS_URL".to_owned(), redis_url()));
         vars.push(("RAPPORT_REDIS_PREFIX".to_owned(), prefix.clone()));

@@ -1,0 +1,136 @@
+//! A real headless Chromium driven through chromedriver (WebDriver), for end-to-end
+//! tests of the browser front-ends.
+//!
+//! Each [`Browser`] starts its own chromedriver on a free port with a fresh profile
+//! directory. A missing chromedriver fails the test with what to install: browser tests
+//! are never skipped silently.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{Value, json};
+
+use crate::ScratchDir;
+
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The window a test runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// A 1280×800 desktop window.
+    Desktop,
+    /// A 390×844 phone (device emulation: desktop windows cannot be that narrow).
+    Phone,
+}
+
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: ScratchDir,
+}
+
+impl Browser {
+    pub async fn start(screen: Screen) -> Self {
+        for (path, package) in [(CHROMEDRIVER, "chromium-driver"), (CHROMIUM, "chromium")] {
+            assert!(
+                Path::new(path).exists(),
+                "{path} is missing: browser tests need it (`apt-get install -y chromium chromium-driver`, \
+                 or run `cargo xtask test`, which installs {package})"
+            );
+        }
+        // Two crypto providers (ring from sqlx/reqwest, aws-lc-rs from fantoccini) make
+        // rustls refuse to pick one: choose ring once per process.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let port = free_port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting chromedriver");
+        let profile = ScratchDir::new();
+        let mut options = json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--hide-scrollbars", "--lang=en-US", "--window-size=1280,800",
+                format!("--user-data-dir={}", profile.0.display()),
+            ],
+        });
+        if screen == Screen::Phone {
+            options["mobileEmulation"] = json!({"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2}});
+        }
+        let capabilities = json!({"browserName": "chrome", "goog:chromeOptions": options});
+        let Value::Object(capabilities) = capabilities else { unreachable!() };
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            match ClientBuilder::rustls().expect("rustls").capabilities(capabilities.clone()).connect(&url).await {
+                Ok(client) => break client,
+                Err(err) if Instant::now() > deadline => panic!("chromedriver at {url} did not start a session: {err}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        Self { client, driver, _profile: profile }
+    }
+
+    /// Saves a PNG screenshot of the whole window as `target/screenshots/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.expect("taking a screenshot");
+        let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/screenshots"));
+        std::fs::create_dir_all(&dir).expect("creating target/screenshots");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("writing a screenshot");
+        path
+    }
+
+    /// Polls `script` (run in the current frame) until it returns something truthy.
+    pub async fn wait_for(&self, what: &str, script: &str, timeout: Duration) -> Value {
+        let deadline = Instant::now() + timeout;
+        let mut last;
+        loop {
+            match self.client.execute(script, vec![]).await {
+                Ok(value) if truthy(&value) => return value,
+                Ok(value) => last = value,
+                Err(err) => last = Value::String(err.to_string()),
+            }
+            if Instant::now() > deadline {
+                panic!("timed out after {timeout:?} waiting for {what}; last answer: {last}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}
+
+fn truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(_) => true,
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}

@@ -1,0 +1,18 @@
+//! End-to-end tests of the visitor widget in headless Chromium: a business's page on its
+//! own origin embeds `/widget.js` with the `<script>` tag; a visitor chats; an agent
+//! answers over the real agent socket and REST API. Screenshots land in
+//! `target/screenshots/`.
+//!
+//! - [`chat`]: messages both ways, typing, read receipts, unread badge, history after a
+//!   reload (desktop, 1280×800).
+//! - [`offline`]: the network drops, two messages are written, each arrives exactly once
+//!   when it comes back (phone, 390×844).
+//! - [`identity`]: a wrong `user_hash` is refused and shown; the right one verifies.
+//!
+//! Needs the built widget (`cargo xtask build`, which `cargo xtask test` runs) and
+//! chromium + chromium-driver: without them the tests fail and say so.
+
+mod chat;
+mod identity;
+mod offline;
+mod stage;
