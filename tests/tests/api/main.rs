@@ -9,6 +9,7 @@
 //! - [`pagination`]: cursor pages return every item exactly once, in order.
 //! - [`tenant_isolation`]: nothing of one workspace is reachable from another.
 //! - [`bad_input`]: malformed requests get a 4xx JSON error, never a 5xx, and change nothing.
+//! - [`widget`]: identity verification, attributes, serving the built widget.
 
 mod common;
 
@@ -17,3 +18,4 @@ mod bad_input;
 mod pagination;
 mod resources;
 mod tenant_isolation;
+mod widget;

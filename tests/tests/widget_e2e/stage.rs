@@ -50,7 +50,7 @@ pub async fn stage(extra: &str, screen: Screen) -> Stage {
                 "name": SITE_NAME,
                 "allowed_origins": [page.origin],
                 "color": "#0b7285",
-                "greeting": "Hi there 👋 Ask us anything — we usually answer within minutes.",
+                "greeting": "Hi there! Ask us anything — we usually answer within minutes.",
             }),
         )
         .await;

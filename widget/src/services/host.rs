@@ -36,13 +36,8 @@ pub enum Event {
     Error { code: String, message: String },
 }
 
-/// Messages carry this marker so the host page can tell ours from other scripts'.
-#[derive(Serialize, Deserialize)]
-struct Envelope<T> {
-    rapport: u8,
-    #[serde(flatten)]
-    inner: T,
-}
+/// Messages carry `rapport: 1` so either side can tell ours from other scripts'.
+const MARKER: &str = "rapport";
 
 #[derive(Clone)]
 pub struct Host {
@@ -72,9 +67,9 @@ impl Host {
 
     pub fn post(&self, event: &Event) {
         let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) else { return };
-        let envelope = Envelope { rapport: 1, inner: event };
-        let json = serde_json::to_string(&envelope).expect("events serialise");
+        let json = serde_json::to_string(event).expect("events serialise");
         let value = js_sys::JSON::parse(&json).unwrap_or(JsValue::NULL);
+        let _ = js_sys::Reflect::set(&value, &MARKER.into(), &1.into());
         let _ = parent.post_message(&value, &self.origin);
     }
 
@@ -90,10 +85,12 @@ impl Host {
             if !from_parent || event.origin() != origin {
                 return;
             }
-            let Ok(json) = js_sys::JSON::stringify(&event.data()) else { return };
-            let json: String = json.into();
-            if let Ok(Envelope { rapport: 1, inner }) = serde_json::from_str::<Envelope<Command>>(&json) {
-                on_command(inner);
+            let data = event.data();
+            let ours = js_sys::Reflect::get(&data, &MARKER.into()).ok().and_then(|v| v.as_f64()) == Some(1.0);
+            let Ok(json) = js_sys::JSON::stringify(&data) else { return };
+            // Unknown fields (the marker) are ignored by the tagged enum.
+            if let (true, Ok(command)) = (ours, serde_json::from_str::<Command>(&String::from(json))) {
+                on_command(command);
             }
         });
         let _ = window.add_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
