@@ -94,6 +94,7 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
         let site_key = crate::demo::ensure(&app.state().store, &public_url).await.map_err(anyhow::Error::msg)?;
         println!("  Sign in:    {} / {}   (demo workspace; site key {site_key})", crate::demo::EMAIL, crate::demo::PASSWORD);
         println!("              POST {public_url}/api/v1/signin with that email and password");
+        println!("  Widget:     {public_url}/demo   (the demo site's widget on a pretend shop page)");
     } else {
         println!("  Sign up:    POST {public_url}/api/v1/signup, or `rapport admin create-workspace`");
     }

@@ -41,10 +41,8 @@ pub fn App() -> Html {
     let Some((client, closable)) = (*setup).clone() else {
         return html! { <p class="rp-fatal">{ "Rapport: this page needs ?site=<site key>." }</p> };
     };
-    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-        if let Some(root) = document.document_element() {
-            let _ = root.set_attribute("lang", strings.lang);
-        }
+    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("lang", strings.lang);
     }
     let on_close = {
         let client = client.clone();

@@ -135,15 +135,6 @@ fn file_response(bytes: Vec<u8>, name: &str, cache: &str) -> Response {
         .body(bytes)
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn origins_drop_paths() {
-        assert_eq!(super::origin_of("https://chat.example.com/rapport"), "https://chat.example.com");
-        assert_eq!(super::origin_of("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
-    }
-}
-
 fn text(status: StatusCode, message: &str) -> Response {
     Response::builder()
         .status(status)
@@ -151,4 +142,13 @@ fn text(status: StatusCode, message: &str) -> Response {
         .header("X-Content-Type-Options", "nosniff")
         .header(header::CACHE_CONTROL, "no-store")
         .body(message.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn origins_drop_paths() {
+        assert_eq!(super::origin_of("https://chat.example.com/rapport"), "https://chat.example.com");
+        assert_eq!(super::origin_of("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+    }
 }

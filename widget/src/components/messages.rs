@@ -32,7 +32,7 @@ pub fn Messages(props: &Props) -> Html {
     let greeting = chat.site.as_ref().map(|site| site.greeting.clone()).filter(|g| !g.is_empty());
     let stored = chat.messages.iter().map(|message| {
         let mine = message.author_kind == AuthorKind::Visitor;
-        let delivery = mine.then(|| if message.seq <= chat.agent_read_seq { Delivery::Read } else { Delivery::Sent });
+        let delivery = mine.then_some(if message.seq <= chat.agent_read_seq { Delivery::Read } else { Delivery::Sent });
         html! {
             <Bubble key={message.id.to_string()} body={message.body.clone()} {mine} {delivery} {strings}
                 time={clock::short_time(&message.created_at, strings.lang)} />

@@ -279,17 +279,15 @@ impl Client {
         match frame {
             ServerFrame::Hello { .. } => self.on_hello(),
             ServerFrame::Message { message } => self.on_message(message),
-            ServerFrame::Resumed { conversation_id, .. } => {
-                if self.0.borrow().conversation_id == Some(conversation_id) {
-                    {
-                        let mut inner = self.0.borrow_mut();
-                        inner.resumed = true;
-                        inner.live = true;
-                    }
-                    self.flush();
-                    self.mark_read();
-                    self.post_unread();
+            ServerFrame::Resumed { conversation_id, .. } if self.0.borrow().conversation_id == Some(conversation_id) => {
+                {
+                    let mut inner = self.0.borrow_mut();
+                    inner.resumed = true;
+                    inner.live = true;
                 }
+                self.flush();
+                self.mark_read();
+                self.post_unread();
             }
             ServerFrame::Ack { client_msg_id, .. } => self.settle(&client_msg_id),
             ServerFrame::Typing { from: Participant::Agent(_), typing, expires_in_ms, .. } => {
