@@ -3,13 +3,10 @@
 
 use std::rc::Rc;
 
-use openapi::{
-    messages::{AuthorKind, Message},
-    widget::WidgetSite,
-};
+use openapi::{messages::AuthorKind, widget::WidgetSite};
 use yew::Reducible;
 
-use crate::outbox::Pending;
+use crate::{outbox::Pending, services::frames::Message};
 
 /// Whether the live channel is up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -3,14 +3,37 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use openapi::{
-    conversations::Conversation,
     error::ErrorBody,
     widget::{
-        IdentifyRequest, NewVisitorConversation, StartedConversation, VisitorAttributes, VisitorConversationPage,
-        VisitorIdentity, VisitorSession, VisitorSessionRequest,
+        IdentifyRequest, NewVisitorConversation, VisitorAttributes, VisitorIdentity, VisitorSession,
+        VisitorSessionRequest,
     },
 };
-use serde::de::DeserializeOwned;
+use serde::{Deserialize, de::DeserializeOwned};
+use uuid::Uuid;
+
+// The conversation answers (`VisitorConversationPage`, `StartedConversation`) are read
+// through these views: the widget only needs the conversation's id, and skipping the
+// rest keeps the parsing of their timestamps and enums out of the wasm. Other fields
+// are ignored, so these read exactly what `openapi`'s types serialise to.
+
+/// Only the id of an `openapi::conversations::Conversation`.
+#[derive(Deserialize)]
+struct ConversationId {
+    id: Uuid,
+}
+
+/// `openapi::widget::VisitorConversationPage`, ids only.
+#[derive(Deserialize)]
+struct ConversationIds {
+    items: Vec<ConversationId>,
+}
+
+/// `openapi::widget::StartedConversation`, the conversation's id only.
+#[derive(Deserialize)]
+struct Started {
+    conversation: ConversationId,
+}
 
 /// Why a call did not succeed.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,16 +68,19 @@ impl Api {
         send(Request::post(&self.url("/widget/session")).json(&body)).await
     }
 
-    /// The visitor's newest conversation, if any.
-    pub async fn latest_conversation(&self, token: &str) -> Result<Option<Conversation>, Failure> {
+    /// The id of the visitor's newest conversation, if any.
+    pub async fn latest_conversation(&self, token: &str) -> Result<Option<Uuid>, Failure> {
         let request = Self::authorised(Request::get(&self.url("/widget/conversations?limit=1")), token).build();
-        let page: VisitorConversationPage = send(request).await?;
-        Ok(page.items.into_iter().next())
+        let page: ConversationIds = send(request).await?;
+        Ok(page.items.into_iter().next().map(|c| c.id))
     }
 
-    pub async fn start_conversation(&self, token: &str, body: &str, client_msg_id: &str) -> Result<StartedConversation, Failure> {
+    /// Starts a conversation with its first message; returns the conversation's id.
+    pub async fn start_conversation(&self, token: &str, body: &str, client_msg_id: &str) -> Result<Uuid, Failure> {
         let first = NewVisitorConversation { body: body.to_owned(), client_msg_id: client_msg_id.to_owned() };
-        send(Self::authorised(Request::post(&self.url("/widget/conversations")), token).json(&first)).await
+        let started: Started =
+            send(Self::authorised(Request::post(&self.url("/widget/conversations")), token).json(&first)).await?;
+        Ok(started.conversation.id)
     }
 
     pub async fn identify(&self, token: &str, identity: &IdentifyRequest) -> Result<VisitorIdentity, Failure> {

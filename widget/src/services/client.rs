@@ -10,11 +10,11 @@
 //! timers. Actions are dispatched on a later tick, so a render never runs while the
 //! state is borrowed.
 
-use std::{cell::RefCell, collections::HashSet, rc::Rc};
+use std::{cell::RefCell, rc::Rc};
 
 use openapi::{
-    messages::{AuthorKind, Message},
-    realtime::{ClientFrame, Participant, ServerFrame},
+    messages::AuthorKind,
+    realtime::ClientFrame,
     widget::{IdentifyRequest, VisitorAttributes},
 };
 use serde_json::Value;
@@ -24,6 +24,7 @@ use yew::Callback;
 
 use super::{
     api::{Api, Failure},
+    frames::{Frame, Message},
     host::{Command, Event, Host},
     socket::Socket,
 };
@@ -69,7 +70,8 @@ struct Inner {
     /// The conversation's replay is complete on the current socket.
     resumed: bool,
     /// Outbox entries already written to the current socket (resent on the next one).
-    sent_here: HashSet<String>,
+    /// A few ids at most: a `Vec` is as fast here and lighter in the wasm than a set.
+    sent_here: Vec<String>,
     /// Highest `seq` received (PROTOCOL.md §2: notes may leave holes on our side).
     last_seq: i64,
     /// The visitor's read cursor, kept across reloads for the unread count.
@@ -112,7 +114,7 @@ impl Client {
             socket: None,
             connected: false,
             resumed: false,
-            sent_here: HashSet::new(),
+            sent_here: Vec::new(),
             last_seq: 0,
             read_seq,
             agent_seqs: Vec::new(),
@@ -173,7 +175,7 @@ impl Client {
                 let mut inner = self.0.borrow_mut();
                 inner.memory.set(storage::TOKEN, &token);
                 inner.token = Some(token);
-                inner.conversation_id = conversation.map(|c| c.id);
+                inner.conversation_id = conversation;
             }
             crate::theme::apply(&session.site.color);
             self.post(Event::Ready { color: session.site.color.clone() });
@@ -274,12 +276,12 @@ impl Client {
         self.0.borrow().socket.as_ref().is_some_and(|socket| socket.send(frame))
     }
 
-    fn on_frame(&self, frame: ServerFrame) {
+    fn on_frame(&self, frame: Frame) {
         self.0.borrow_mut().last_frame_at = now_ms();
         match frame {
-            ServerFrame::Hello { .. } => self.on_hello(),
-            ServerFrame::Message { message } => self.on_message(message),
-            ServerFrame::Resumed { conversation_id, .. } if self.0.borrow().conversation_id == Some(conversation_id) => {
+            Frame::Hello => self.on_hello(),
+            Frame::Message(message) => self.on_message(message),
+            Frame::Resumed { conversation_id } if self.0.borrow().conversation_id == Some(conversation_id) => {
                 {
                     let mut inner = self.0.borrow_mut();
                     inner.resumed = true;
@@ -289,8 +291,8 @@ impl Client {
                 self.mark_read();
                 self.post_unread();
             }
-            ServerFrame::Ack { client_msg_id, .. } => self.settle(&client_msg_id),
-            ServerFrame::Typing { from: Participant::Agent(_), typing, expires_in_ms, .. } => {
+            Frame::Ack { client_msg_id } => self.settle(&client_msg_id),
+            Frame::AgentTyping { typing, expires_in_ms } => {
                 let generation = {
                     let mut inner = self.0.borrow_mut();
                     inner.typing_generation += 1;
@@ -300,14 +302,14 @@ impl Client {
                 let client = self.clone();
                 after(expires_in_ms as i32, move || client.emit(Action::TypingExpired(generation)));
             }
-            ServerFrame::Read { reader: Participant::Agent(_), seq, .. } => self.emit(Action::AgentRead(seq)),
-            ServerFrame::Conversation { conversation, .. } => {
+            Frame::AgentRead { seq } => self.emit(Action::AgentRead(seq)),
+            Frame::Conversation { id } => {
                 // Started from another tab: follow it here too.
                 let adopt = {
                     let mut inner = self.0.borrow_mut();
                     let adopt = inner.conversation_id.is_none() && !inner.starting;
                     if adopt {
-                        inner.conversation_id = Some(conversation.id);
+                        inner.conversation_id = Some(id);
                     }
                     adopt
                 };
@@ -315,9 +317,9 @@ impl Client {
                     self.resume();
                 }
             }
-            ServerFrame::Error { code, client_msg_id: Some(id), retry_after_ms, .. } => {
+            Frame::Error { code, client_msg_id: Some(id), retry_after_ms } => {
                 if code == "rate_limited" {
-                    self.0.borrow_mut().sent_here.remove(&id);
+                    self.0.borrow_mut().sent_here.retain(|sent| *sent != id);
                     let client = self.clone();
                     after(retry_after_ms.unwrap_or(1000) as i32, move || client.flush());
                 } else if code != "internal" {
@@ -376,7 +378,7 @@ impl Client {
             self.settle(id);
         }
         if news {
-            self.post(Event::Message { body: message.body.clone(), created_at: message.created_at.to_rfc3339() });
+            self.post(Event::Message { body: message.body.clone(), created_at: crate::clock::rfc3339_utc(&message.created_at) });
         }
         self.emit(Action::Message(message));
         if news {
@@ -466,7 +468,7 @@ impl Client {
                 };
                 for (id, frame) in frames {
                     if self.send_frame(&frame) {
-                        self.0.borrow_mut().sent_here.insert(id);
+                        self.0.borrow_mut().sent_here.push(id);
                     }
                 }
             }
@@ -490,10 +492,10 @@ impl Client {
             let result = api.start_conversation(&token, &first.body, &first.client_msg_id).await;
             client.0.borrow_mut().starting = false;
             match result {
-                Ok(started) => {
+                Ok(conversation_id) => {
                     {
                         let mut inner = client.0.borrow_mut();
-                        inner.conversation_id = Some(started.conversation.id);
+                        inner.conversation_id = Some(conversation_id);
                         inner.live = true;
                     }
                     client.settle(&first.client_msg_id);
@@ -614,6 +616,10 @@ impl Client {
             return self.post(Event::Error { code: "invalid_input".into(), message: "identify needs a user_id".into() });
         };
         let request = IdentifyRequest { user_id, email: text("email"), name: text("name"), user_hash: text("user_hash") };
+        self.send_identity(token, request);
+    }
+
+    fn send_identity(&self, token: String, request: IdentifyRequest) {
         let api = self.0.borrow().api.clone();
         let client = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
@@ -625,10 +631,11 @@ impl Client {
                     }
                     client.post(Event::Error { code: body.code, message: body.message });
                 }
-                Err(Failure::Network) => {
-                    let data = serde_json::to_value(&request).unwrap_or_default();
-                    client.retry_later(move |client| client.command(Command::Identify { data }));
-                }
+                // Retried with the token of the moment (a new one if the session ended).
+                Err(Failure::Network) => client.retry_later(move |client| {
+                    let current = client.0.borrow().token.clone();
+                    client.send_identity(current.unwrap_or(token), request)
+                }),
             }
         });
     }

@@ -6,14 +6,14 @@
 //! cannot even load it. Messages are accepted only from the parent window at that
 //! origin, and posted only to that origin.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use web_sys::{MessageEvent, Window};
 
-/// A command from the host page (the loader forwards the page's `Rapport(…)` calls).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "cmd", rename_all = "snake_case")]
+/// A command from the host page (the loader forwards the page's `Rapport(…)` calls):
+/// `{"cmd": "page", "url": …, "title": …}`, `{"cmd": "identify", "data": {…}}`…
+#[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// The page the visitor is on.
     Page { url: String, title: String },
@@ -34,6 +34,28 @@ pub enum Event {
     Message { body: String, created_at: String },
     Unread { count: usize },
     Error { code: String, message: String },
+}
+
+impl Command {
+    /// Reads a command from a message's data. Read field by field rather than with a
+    /// derived tagged `Deserialize`, whose buffering of the whole payload costs the wasm
+    /// far more than these lines (see `frames`). Unknown fields (the marker) are ignored.
+    fn from_js(data: &JsValue) -> Option<Self> {
+        let field = |name: &str| js_sys::Reflect::get(data, &name.into()).ok().filter(|v| !v.is_undefined());
+        let text = |name: &str| field(name).and_then(|v| v.as_string());
+        let json = |name: &str| {
+            let json = js_sys::JSON::stringify(&field(name)?).ok()?;
+            serde_json::from_str::<Value>(&String::from(json)).ok()
+        };
+        Some(match text("cmd")?.as_str() {
+            "page" => Self::Page { url: text("url")?, title: text("title")? },
+            "open" => Self::Open,
+            "close" => Self::Close,
+            "identify" => Self::Identify { data: json("data")? },
+            "attributes" => Self::Attributes { data: json("data")? },
+            _ => return None,
+        })
+    }
 }
 
 /// Messages carry `rapport: 1` so either side can tell ours from other scripts'.
@@ -67,7 +89,7 @@ impl Host {
 
     pub fn post(&self, event: &Event) {
         let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) else { return };
-        let json = serde_json::to_string(event).expect("events serialise");
+        let json = serde_json::to_string(event).unwrap_or_default();
         let value = js_sys::JSON::parse(&json).unwrap_or(JsValue::NULL);
         let _ = js_sys::Reflect::set(&value, &MARKER.into(), &1.into());
         let _ = parent.post_message(&value, &self.origin);
@@ -87,9 +109,7 @@ impl Host {
             }
             let data = event.data();
             let ours = js_sys::Reflect::get(&data, &MARKER.into()).ok().and_then(|v| v.as_f64()) == Some(1.0);
-            let Ok(json) = js_sys::JSON::stringify(&data) else { return };
-            // Unknown fields (the marker) are ignored by the tagged enum.
-            if let (true, Ok(command)) = (ours, serde_json::from_str::<Command>(&String::from(json))) {
+            if let Some(command) = ours.then(|| Command::from_js(&data)).flatten() {
                 on_command(command);
             }
         });

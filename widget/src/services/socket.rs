@@ -2,9 +2,11 @@
 //! (PROTOCOL.md §1). Dropping a [`Socket`] closes it and silences its callbacks, so a
 //! replaced connection can never report into the new one's state.
 
-use openapi::realtime::{ClientFrame, SUBPROTOCOL, ServerFrame, TOKEN_SUBPROTOCOL_PREFIX};
+use openapi::realtime::{ClientFrame, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+use super::frames::Frame;
 
 pub struct Socket {
     ws: WebSocket,
@@ -17,16 +19,16 @@ impl Socket {
     pub fn open(
         url: &str,
         token: &str,
-        mut on_frame: impl FnMut(ServerFrame) + 'static,
+        mut on_frame: impl FnMut(Frame) + 'static,
         mut on_close: impl FnMut(u16) + 'static,
     ) -> Result<Self, JsValue> {
         let protocols = js_sys::Array::of2(&SUBPROTOCOL.into(), &format!("{TOKEN_SUBPROTOCOL_PREFIX}{token}").into());
         let ws = WebSocket::new_with_str_sequence(url, &protocols)?;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             if let Some(text) = event.data().as_string() {
-                match serde_json::from_str::<ServerFrame>(&text) {
+                match Frame::parse(&text) {
                     Ok(frame) => on_frame(frame),
-                    // A frame type from a newer server: ignore it rather than fail.
+                    // Not a frame at all: ignore it rather than fail.
                     Err(_) => web_sys::console::warn_1(&format!("rapport: ignored frame {text}").into()),
                 }
             }
@@ -42,7 +44,7 @@ impl Socket {
         if self.ws.ready_state() != WebSocket::OPEN {
             return false;
         }
-        let text = serde_json::to_string(frame).expect("frames serialise");
+        let text = serde_json::to_string(frame).unwrap_or_default();
         self.ws.send_with_str(&text).is_ok()
     }
 }
