@@ -1,6 +1,7 @@
 //! `cargo xtask`: Rapport's developer and CI tasks, in Rust so they need nothing but
 //! cargo. Deliberately std-only: it must compile in seconds on a cold machine.
 
+mod bench;
 mod cmd;
 mod frontends;
 mod prereqs;
@@ -26,6 +27,10 @@ Commands:
                   Redis if needed, builds the front-ends, then runs `cargo test args...`
                   against SQLite (whole workspace) and PostgreSQL (system-tests),
                   e.g. `cargo xtask test -- my_filter -- --nocapture`
+  bench [-- args] build (release) and run the real-time benchmark: visitor and agent
+                  sockets on a rapport-node process, e.g.
+                  `cargo xtask bench -- --visitors 10000 --agents 5 --messages 3`
+                  (`cargo xtask bench -- --help` lists the options)
   build           build the front-ends into dist/ (wasm + static files)
   size            print the gzipped size of the widget's loader and of everything its
                   iframe downloads; fails over the targets (3 KB / 150 KB)
@@ -50,6 +55,7 @@ fn main() -> ExitCode {
     let result = match command {
         "run" => serve(extra),
         "test" => return test(extra),
+        "bench" => bench::bench(extra),
         "openapi" => no_args(command, extra).and_then(|()| openapi()),
         "build" => no_args(command, extra).and_then(|()| {
             header("checking the wasm toolchain");

@@ -1,0 +1,26 @@
+//! `cargo xtask bench`: the real-time benchmark. Both the server and the benchmark are
+//! built with the release profile: a debug build would measure the compiler's
+//! settings, not the code.
+
+use std::process::Command;
+
+use crate::cmd::{cargo, run, target_dir};
+
+pub fn bench(extra: &[String]) -> Result<(), String> {
+    crate::header("building rapport-node and realtime-bench (release)");
+    run(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "system-tests",
+        "--bin",
+        "rapport-node",
+        "--bin",
+        "realtime-bench",
+    ]))?;
+    crate::header("running realtime-bench");
+    // The built binary directly, not `cargo run`: cargo would stay in the process tree
+    // and in the figures of `ps`, and re-check the build for nothing.
+    let binary = target_dir().join("release").join("realtime-bench");
+    run(Command::new(binary).args(extra))
+}
