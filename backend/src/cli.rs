@@ -51,6 +51,17 @@ enum AdminCommand {
     },
 }
 
+/// The whole `rapport` process: logging, arguments, and a one-line error on failure.
+/// Shared by the `rapport` binary and the test suite's `rapport-node`.
+pub async fn main() {
+    crate::telemetry::init();
+    if let Err(err) = run(<Cli as clap::Parser>::parse()).await {
+        // One line: configuration errors already name the variable and the problem.
+        eprintln!("rapport: {err:#}");
+        std::process::exit(1);
+    }
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Openapi => {

@@ -232,7 +232,12 @@ impl Connection {
 
     async fn send(&mut self, frame: &ServerFrame) -> Outcome {
         let text = serde_json::to_string(frame).map_err(|_| Closing::new(1011, "internal error"))?;
-        match tokio::time::timeout(limits::SEND_TIMEOUT, self.sink.send(WsMessage::Text(text))).await {
+        self.send_raw(WsMessage::Text(text)).await
+    }
+
+    /// Writes one WebSocket message, giving up on a client that does not take it in time.
+    async fn send_raw(&mut self, message: WsMessage) -> Outcome {
+        match tokio::time::timeout(limits::SEND_TIMEOUT, self.sink.send(message)).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(Closing::new(1006, "")),
             Err(_) => Err(Closing::new(close::SLOW_CONSUMER, "not reading fast enough; reconnect and resume")),
@@ -260,11 +265,7 @@ impl Connection {
             tracing::warn!(error = %err, "refreshing presence failed");
         }
         // Browsers answer pings by themselves, so an open tab stays alive without code.
-        match tokio::time::timeout(limits::SEND_TIMEOUT, self.sink.send(WsMessage::Ping(Vec::new()))).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(Closing::new(1006, "")),
-            Err(_) => Err(Closing::new(close::SLOW_CONSUMER, "not reading fast enough; reconnect and resume")),
-        }
+        self.send_raw(WsMessage::Ping(Vec::new())).await
     }
 
     async fn on_event(&mut self, event: Result<std::sync::Arc<Event>, Interrupted>, subscription: &Subscription) -> Outcome {

@@ -3,13 +3,7 @@
 //! `rapport` binary; built here because Cargo only hands a package's tests the paths of
 //! that package's own binaries.
 
-use clap::Parser;
-
 #[tokio::main]
 async fn main() {
-    backend::telemetry::init();
-    if let Err(err) = backend::cli::run(backend::cli::Cli::parse()).await {
-        eprintln!("rapport: {err:#}");
-        std::process::exit(1);
-    }
+    backend::cli::main().await;
 }
