@@ -4,7 +4,7 @@
 
 use poem_openapi::{OpenApiService, Tags};
 
-use crate::{agents, api_keys, conversations, messages, realtime, sites, teams, visitors, widget, workspaces};
+use crate::{agents, api_keys, conversations, mail, messages, realtime, sites, teams, visitors, widget, workspaces};
 
 /// Groups of operations in the spec.
 #[derive(Tags)]
@@ -29,6 +29,8 @@ pub enum ApiTags {
     Widget,
     /// Who is online (agents, and visitors per site).
     Presence,
+    /// Email follow-up: the outbox, mail settings, replies by email.
+    Mail,
 }
 
 pub type Apis = (
@@ -43,6 +45,8 @@ pub type Apis = (
     widget::api::WidgetApi,
     widget::profile::WidgetProfileApi,
     realtime::api::PresenceApi,
+    mail::api::MailApi,
+    mail::api::MailWidgetApi,
 );
 
 /// The API service. The spec's server is relative so the same document describes every
@@ -60,6 +64,8 @@ pub fn service() -> OpenApiService<Apis, ()> {
         widget::api::WidgetApi,
         widget::profile::WidgetProfileApi,
         realtime::api::PresenceApi,
+        mail::api::MailApi,
+        mail::api::MailWidgetApi,
     );
     OpenApiService::new(apis, "Rapport API", env!("CARGO_PKG_VERSION"))
         .description(

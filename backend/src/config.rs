@@ -31,6 +31,8 @@ pub struct Settings {
     /// The built widget (`dist/widget`: loader, frame page, wasm), served from disk so a
     /// rebuilt widget needs no server rebuild.
     pub widget_dir: PathBuf,
+    /// Email follow-up: transport, sender, reply domain, worker timings.
+    pub mail: crate::mail::MailSettings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +155,8 @@ impl Settings {
 
         let widget_dir = get("RAPPORT_WIDGET_DIR").map(PathBuf::from).unwrap_or_else(default_widget_dir);
 
+        let mail = crate::mail::MailSettings::from_lookup(&get, &public_url, smtp_url.as_ref())?;
+
         Ok(Self {
             bind,
             public_url,
@@ -164,6 +168,7 @@ impl Settings {
             signup,
             max_body_bytes,
             widget_dir,
+            mail,
         })
     }
 }

@@ -10,6 +10,7 @@
 //! - [`visitors`], [`conversations`], [`messages`]: the chats themselves.
 //! - [`widget`]: what a site's visitor-facing widget calls.
 //! - [`presence`]: who is online.
+//! - [`mail`]: email follow-up (outbox, mail settings, offline messages, continue links).
 //! - [`realtime`]: the WebSocket frames of `/ws/visitor` and `/ws/agent`.
 
 pub mod agents;
@@ -17,6 +18,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod conversations;
 pub mod error;
+pub mod mail;
 pub mod messages;
 pub mod presence;
 pub mod realtime;
