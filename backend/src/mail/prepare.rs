@@ -135,14 +135,14 @@ impl Context<'_> {
     }
 
     async fn opted_out(&self, email: &str) -> Result<bool> {
-        let found: Option<i64> = on_pool!(&self.state.store, |pool| {
-            sqlx::query_scalar("SELECT 1 FROM mail_opt_outs WHERE workspace_id = $1 AND email = $2")
+        let found: i64 = on_pool!(&self.state.store, |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM mail_opt_outs WHERE workspace_id = $1 AND email = $2")
                 .bind(self.row.workspace_id)
                 .bind(email)
-                .fetch_optional(pool)
+                .fetch_one(pool)
                 .await
         })?;
-        Ok(found.is_some())
+        Ok(found > 0)
     }
 
     /// A mail to the visitor: site sender, reply address, unsubscribe link, threading.
