@@ -4,7 +4,7 @@
 
 use poem_openapi::{OpenApiService, Tags};
 
-use crate::{agents, api_keys, canned, conversations, messages, realtime, routing, sites, teams, visitors, widget, workspaces};
+use crate::{agents, api_keys, canned, conversations, mail, messages, realtime, routing, sites, teams, visitors, widget, workspaces};
 
 /// Groups of operations in the spec.
 #[derive(Tags)]
@@ -33,6 +33,8 @@ pub enum ApiTags {
     Widget,
     /// Who is online (agents, and visitors per site).
     Presence,
+    /// Email follow-up: the outbox, mail settings, replies by email.
+    Mail,
 }
 
 pub type Apis = (
@@ -50,6 +52,8 @@ pub type Apis = (
     routing::api::RoutingApi,
     routing::api::WidgetQueueApi,
     canned::api::CannedResponsesApi,
+    mail::api::MailApi,
+    mail::api::MailWidgetApi,
 );
 
 /// The API service. The spec's server is relative so the same document describes every
@@ -70,6 +74,8 @@ pub fn service() -> OpenApiService<Apis, ()> {
         routing::api::RoutingApi,
         routing::api::WidgetQueueApi,
         canned::api::CannedResponsesApi,
+        mail::api::MailApi,
+        mail::api::MailWidgetApi,
     );
     OpenApiService::new(apis, "Rapport API", env!("CARGO_PKG_VERSION"))
         .description(

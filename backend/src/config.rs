@@ -38,6 +38,8 @@ pub struct Settings {
     /// open conversations go back to the queue (a reload or a short network drop is not
     /// leaving).
     pub agent_offline_grace: Duration,
+    /// Email follow-up: transport, sender, reply domain, worker timings.
+    pub mail: crate::mail::MailSettings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,6 +182,7 @@ impl Settings {
                 }
             },
         });
+        let mail = crate::mail::MailSettings::from_lookup(&get, &public_url, smtp_url.as_ref())?;
 
         Ok(Self {
             bind,
@@ -194,6 +197,7 @@ impl Settings {
             widget_dir,
             routing_interval,
             agent_offline_grace,
+            mail,
         })
     }
 }

@@ -7,7 +7,7 @@
 //! - storage: [`store`] (SQLite or PostgreSQL behind one handle)
 //! - domain modules, each owning its queries and its `api` submodule: [`workspaces`],
 //!   [`agents`], [`teams`], [`sites`], [`api_keys`], [`visitors`], [`conversations`],
-//!   [`messages`], [`widget`]
+//!   [`messages`], [`widget`], [`mail`]
 
 pub mod agents;
 pub mod api;
@@ -22,6 +22,7 @@ pub mod demo;
 pub mod error;
 pub mod health;
 pub mod input;
+pub mod mail;
 pub mod messages;
 pub mod metrics;
 pub mod pagination;

@@ -11,6 +11,7 @@
 //! - [`widget`]: what a site's visitor-facing widget calls.
 //! - [`routing`]: the queue, claiming, transfers and saved replies.
 //! - [`presence`]: who is online.
+//! - [`mail`]: email follow-up (outbox, mail settings, offline messages, continue links).
 //! - [`realtime`]: the WebSocket frames of `/ws/visitor` and `/ws/agent`.
 
 pub mod agents;
@@ -18,6 +19,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod conversations;
 pub mod error;
+pub mod mail;
 pub mod messages;
 pub mod presence;
 pub mod realtime;

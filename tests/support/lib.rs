@@ -8,6 +8,7 @@ pub mod browser;
 pub mod host_page;
 pub mod link;
 pub mod node;
+pub mod smtp;
 pub mod ws;
 
 use std::path::PathBuf;

@@ -261,7 +261,17 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &Conversa
             snoozed_until = CASE WHEN $3 IS NULL THEN snoozed_until WHEN $3 = 'snoozed' THEN $10 ELSE NULL END,
             updated_at = $11
          WHERE workspace_id = $1 AND id = $2 RETURNING ", columns!());
-    let row = on_pool!(store, |pool| {
+    let mut tx = store.begin_write().await?;
+    // Lock the row and read what it was, to tell what this change starts (mail::flows).
+    let before: Option<(Option<Uuid>, String)> = on_tx!(&mut tx, |conn| {
+        sqlx::query_as("UPDATE conversations SET updated_at = updated_at WHERE workspace_id = $1 AND id = $2 RETURNING assignee_id, status")
+            .bind(workspace_id)
+            .bind(id)
+            .fetch_optional(conn)
+            .await
+    })?;
+    let (assignee_before, status_before) = before.ok_or(Error::NotFound("conversation"))?;
+    let row: Option<ConversationRow> = on_tx!(&mut tx, |conn| {
         sqlx::query_as(sql)
             .bind(workspace_id)
             .bind(id)
@@ -275,8 +285,16 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &Conversa
             .bind(snoozed_until)
             .bind(now)
             .bind(labels.as_deref())
-            .fetch_optional(pool)
+            .fetch_optional(conn)
             .await
     })?;
-    row.ok_or(Error::NotFound("conversation"))
+    let row = row.ok_or(Error::NotFound("conversation"))?;
+    if row.assignee_id.is_some() && row.assignee_id != assignee_before {
+        crate::mail::flows::conversation_assigned(&mut tx, &row).await?;
+    }
+    if row.status == ConversationStatus::Resolved.as_db() && status_before != row.status {
+        crate::mail::flows::conversation_resolved(&mut tx, &row).await?;
+    }
+    tx.commit().await?;
+    Ok(row)
 }

@@ -205,6 +205,10 @@ pub async fn append_in(tx: &mut Tx, workspace_id: Uuid, conversation_id: Uuid, d
         .await
         .map(|done| done.rows_affected())
     })?;
+    if is_agent_reply {
+        // The visitor may not be there to read it: a continuity mail waits (mail::flows).
+        crate::mail::flows::agent_replied(tx, workspace_id, conversation_id, created_at).await?;
+    }
     Ok(Stored { message, created: true, visitor_id })
 }
 

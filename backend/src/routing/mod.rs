@@ -234,6 +234,10 @@ pub async fn transfer(
         sqlx::query_as(sql).bind(workspace_id).bind(id).bind(target_id).bind(now).fetch_optional(conn).await
     })?;
     let row = row.ok_or(Error::NotFound("conversation"))?;
+    if let Target::Agent { .. } = target {
+        // The receiver may be offline: they hear of it by mail (the worker checks).
+        crate::mail::flows::conversation_assigned(&mut tx, &row).await?;
+    }
     let body = match note {
         Some(note) => format!("{summary}: {note}"),
         None => format!("{summary}."),

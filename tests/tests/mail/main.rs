@@ -1,0 +1,17 @@
+//! Black-box tests of email follow-up: a real server sends through a real SMTP server on
+//! loopback (`system_tests::smtp`, able to refuse or drop connections), on SQLite or
+//! PostgreSQL (`RAPPORT_TEST_ENGINE`).
+//!
+//! - [`offline`]: the widget's offline message, its mail to the team, escaping.
+//! - [`continuity`]: unread replies mailed once, threading, the continue link.
+//! - [`delivery`]: refused and dropped connections retried; giving up; two nodes.
+//! - [`inbound`]: replies by email reach the conversation and the agent's socket; forgeries don't.
+//! - [`team`]: assignment to an offline agent, transcripts on request and on resolve.
+
+mod common;
+
+mod continuity;
+mod delivery;
+mod inbound;
+mod offline;
+mod team;
