@@ -4,7 +4,7 @@
 
 use poem_openapi::{OpenApiService, Tags};
 
-use crate::{agents, api_keys, conversations, messages, realtime, sites, teams, visitors, widget, workspaces};
+use crate::{agents, api_keys, conversations, messages, ratings, realtime, sites, teams, visitors, webhooks, widget, workspaces};
 
 /// Groups of operations in the spec.
 #[derive(Tags)]
@@ -29,6 +29,8 @@ pub enum ApiTags {
     Widget,
     /// Who is online (agents, and visitors per site).
     Presence,
+    /// Signed webhook subscriptions and their delivery log.
+    Webhooks,
 }
 
 pub type Apis = (
@@ -43,6 +45,8 @@ pub type Apis = (
     widget::api::WidgetApi,
     widget::profile::WidgetProfileApi,
     realtime::api::PresenceApi,
+    webhooks::api::WebhooksApi,
+    ratings::api::RatingsApi,
 );
 
 /// The API service. The spec's server is relative so the same document describes every
@@ -60,6 +64,8 @@ pub fn service() -> OpenApiService<Apis, ()> {
         widget::api::WidgetApi,
         widget::profile::WidgetProfileApi,
         realtime::api::PresenceApi,
+        webhooks::api::WebhooksApi,
+        ratings::api::RatingsApi,
     );
     OpenApiService::new(apis, "Rapport API", env!("CARGO_PKG_VERSION"))
         .description(

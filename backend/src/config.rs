@@ -31,6 +31,10 @@ pub struct Settings {
     /// The built widget (`dist/widget`: loader, frame page, wasm), served from disk so a
     /// rebuilt widget needs no server rebuild.
     pub widget_dir: PathBuf,
+    /// Webhook delivery: SSRF guard, retries, disabling (`RAPPORT_WEBHOOKS_*`).
+    pub webhooks: crate::webhooks::WebhookSettings,
+    /// Per-credential request rate limits (`RAPPORT_RATE_LIMIT_*`).
+    pub rate_limit: crate::rate_limit::RateLimitSettings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +70,7 @@ pub struct ConfigError {
     pub problem: String,
 }
 
-fn invalid(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+pub(crate) fn invalid(variable: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError { variable, problem: problem.into() }
 }
 
@@ -164,6 +168,8 @@ impl Settings {
             signup,
             max_body_bytes,
             widget_dir,
+            webhooks: crate::webhooks::WebhookSettings::from_lookup(&get)?,
+            rate_limit: crate::rate_limit::RateLimitSettings::from_lookup(&get)?,
         })
     }
 }

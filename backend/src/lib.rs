@@ -7,7 +7,7 @@
 //! - storage: [`store`] (SQLite or PostgreSQL behind one handle)
 //! - domain modules, each owning its queries and its `api` submodule: [`workspaces`],
 //!   [`agents`], [`teams`], [`sites`], [`api_keys`], [`visitors`], [`conversations`],
-//!   [`messages`], [`widget`]
+//!   [`messages`], [`widget`], [`webhooks`], [`ratings`]
 
 pub mod agents;
 pub mod api;
@@ -20,10 +20,13 @@ pub mod conversations;
 pub mod demo;
 pub mod error;
 pub mod health;
+pub mod idempotency;
 pub mod input;
 pub mod messages;
 pub mod metrics;
 pub mod pagination;
+pub mod rate_limit;
+pub mod ratings;
 pub mod realtime;
 pub mod sites;
 pub mod startup;
@@ -32,5 +35,6 @@ pub mod store;
 pub mod teams;
 pub mod telemetry;
 pub mod visitors;
+pub mod webhooks;
 pub mod widget;
 pub mod workspaces;

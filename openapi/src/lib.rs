@@ -11,6 +11,7 @@
 //! - [`widget`]: what a site's visitor-facing widget calls.
 //! - [`presence`]: who is online.
 //! - [`realtime`]: the WebSocket frames of `/ws/visitor` and `/ws/agent`.
+//! - [`webhooks`]: webhook subscriptions, deliveries, payloads, and conversation ratings.
 
 pub mod agents;
 pub mod api_keys;
@@ -23,6 +24,7 @@ pub mod realtime;
 pub mod sites;
 pub mod teams;
 pub mod visitors;
+pub mod webhooks;
 pub mod widget;
 
 /// Wire timestamps are RFC 3339 strings in UTC.

@@ -105,6 +105,8 @@ pub struct AppOptions {
     pub public_url: Option<String>,
     /// `RAPPORT_WIDGET_DIR`; by default the built `dist/widget` of this checkout.
     pub widget_dir: Option<String>,
+    /// More configuration variables (`RAPPORT_…`), taking precedence over the above.
+    pub env: Vec<(String, String)>,
 }
 
 pub fn redis_url() -> String {
@@ -127,13 +129,14 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         Some(url) => url,
         None => fresh_database(engine, &dir).await,
     };
-    let mut vars = vec![
+    let mut vars = options.env.clone();
+    vars.extend([
         ("RAPPORT_BIND".to_owned(), "127.0.0.1:0".to_owned()),
         ("RAPPORT_DATA_DIR".to_owned(), dir.0.display().to_string()),
         ("RAPPORT_DATABASE_URL".to_owned(), database_url.clone()),
         ("RAPPORT_SIGNUP".to_owned(), if options.signup_closed { "closed" } else { "open" }.to_owned()),
         ("RAPPORT_MAX_BODY_BYTES".to_owned(), options.max_body_bytes.unwrap_or(1024 * 1024).to_string()),
-    ];
+    ]);
     if let Some(url) = &options.public_url {
         vars.push(("RAPPORT_PUBLIC_URL".to_owned(), url.clone()));
     }

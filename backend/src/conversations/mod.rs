@@ -140,6 +140,7 @@ pub async fn insert(tx: &mut Tx, workspace_id: Uuid, site_id: Uuid, visitor_id: 
         .await
         .map(|done| done.rows_affected())
     })?;
+    crate::webhooks::conversation_created(tx, &row).await?;
     Ok(row)
 }
 
@@ -182,7 +183,13 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &Conversa
             snoozed_until = CASE WHEN $3 IS NULL THEN snoozed_until WHEN $3 = 'snoozed' THEN $10 ELSE NULL END,
             updated_at = $11
          WHERE workspace_id = $1 AND id = $2 RETURNING ", columns!());
-    let row = on_pool!(store, |pool| {
+    let mut tx = store.begin_write().await?;
+    // What it was, read with the row locked, so webhooks report what really changed.
+    let lock = concat!("UPDATE conversations SET updated_at = updated_at WHERE workspace_id = $1 AND id = $2 RETURNING ", columns!());
+    let before: Option<ConversationRow> =
+        on_tx!(&mut tx, |conn| sqlx::query_as(lock).bind(workspace_id).bind(id).fetch_optional(conn).await)?;
+    let before = before.ok_or(Error::NotFound("conversation"))?;
+    let row: ConversationRow = on_tx!(&mut tx, |conn| {
         sqlx::query_as(sql)
             .bind(workspace_id)
             .bind(id)
@@ -195,8 +202,10 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &Conversa
             .bind(resolved_at)
             .bind(snoozed_until)
             .bind(now)
-            .fetch_optional(pool)
+            .fetch_one(conn)
             .await
     })?;
-    row.ok_or(Error::NotFound("conversation"))
+    crate::webhooks::conversation_updated(&mut tx, &before, &row).await?;
+    tx.commit().await?;
+    Ok(row)
 }

@@ -190,6 +190,7 @@ pub async fn append_in(tx: &mut Tx, workspace_id: Uuid, conversation_id: Uuid, d
         .await
         .map(|done| done.rows_affected())
     })?;
+    crate::webhooks::message_created(tx, workspace_id, &message).await?;
     Ok(Stored { message, created: true, visitor_id })
 }
 
