@@ -4,7 +4,7 @@
 
 use poem_openapi::{OpenApiService, Tags};
 
-use crate::{agents, api_keys, canned, conversations, mail, messages, realtime, routing, sites, teams, visitors, widget, workspaces};
+use crate::{agents, api_keys, canned, conversations, mail, messages, ratings, realtime, routing, sites, teams, visitors, webhooks, widget, workspaces};
 
 /// Groups of operations in the spec.
 #[derive(Tags)]
@@ -35,6 +35,8 @@ pub enum ApiTags {
     Presence,
     /// Email follow-up: the outbox, mail settings, replies by email.
     Mail,
+    /// Signed webhook subscriptions and their delivery log.
+    Webhooks,
 }
 
 pub type Apis = (
@@ -54,6 +56,8 @@ pub type Apis = (
     canned::api::CannedResponsesApi,
     mail::api::MailApi,
     mail::api::MailWidgetApi,
+    webhooks::api::WebhooksApi,
+    ratings::api::RatingsApi,
 );
 
 /// The API service. The spec's server is relative so the same document describes every
@@ -76,6 +80,8 @@ pub fn service() -> OpenApiService<Apis, ()> {
         canned::api::CannedResponsesApi,
         mail::api::MailApi,
         mail::api::MailWidgetApi,
+        webhooks::api::WebhooksApi,
+        ratings::api::RatingsApi,
     );
     OpenApiService::new(apis, "Rapport API", env!("CARGO_PKG_VERSION"))
         .description(

@@ -40,6 +40,10 @@ pub struct Settings {
     pub agent_offline_grace: Duration,
     /// Email follow-up: transport, sender, reply domain, worker timings.
     pub mail: crate::mail::MailSettings,
+    /// Webhook delivery: SSRF guard, retries, disabling (`RAPPORT_WEBHOOKS_*`).
+    pub webhooks: crate::webhooks::WebhookSettings,
+    /// Per-credential request rate limits (`RAPPORT_RATE_LIMIT_*`).
+    pub rate_limit: crate::rate_limit::RateLimitSettings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +79,7 @@ pub struct ConfigError {
     pub problem: String,
 }
 
-fn invalid(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+pub(crate) fn invalid(variable: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError { variable, problem: problem.into() }
 }
 
@@ -198,6 +202,8 @@ impl Settings {
             routing_interval,
             agent_offline_grace,
             mail,
+            webhooks: crate::webhooks::WebhookSettings::from_lookup(&get)?,
+            rate_limit: crate::rate_limit::RateLimitSettings::from_lookup(&get)?,
         })
     }
 }

@@ -7,7 +7,7 @@
 //! - storage: [`store`] (SQLite or PostgreSQL behind one handle)
 //! - domain modules, each owning its queries and its `api` submodule: [`workspaces`],
 //!   [`agents`], [`teams`], [`sites`], [`api_keys`], [`visitors`], [`conversations`],
-//!   [`messages`], [`widget`], [`mail`]
+//!   [`messages`], [`widget`], [`mail`], [`webhooks`], [`ratings`], [`routing`], [`canned`]
 
 pub mod agents;
 pub mod api;
@@ -21,11 +21,14 @@ pub mod conversations;
 pub mod demo;
 pub mod error;
 pub mod health;
+pub mod idempotency;
 pub mod input;
 pub mod mail;
 pub mod messages;
 pub mod metrics;
 pub mod pagination;
+pub mod rate_limit;
+pub mod ratings;
 pub mod realtime;
 pub mod routing;
 pub mod sites;
@@ -35,5 +38,6 @@ pub mod store;
 pub mod teams;
 pub mod telemetry;
 pub mod visitors;
+pub mod webhooks;
 pub mod widget;
 pub mod workspaces;

@@ -72,6 +72,7 @@ impl Application {
         tokio::spawn(crate::routing::router::run(self.state.clone()));
         crate::mail::worker::spawn(self.state.clone());
         let realtime = self.state.realtime.clone();
+        let webhooks = crate::webhooks::worker::spawn(self.state.clone());
         // Sockets never finish on their own: tell them to close so the grace period is
         // spent on requests, and clients go resume elsewhere at once.
         let shutdown = async move {
@@ -81,6 +82,7 @@ impl Application {
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(routes, shutdown, Some(GRACE_PERIOD))
             .await;
+        webhooks.abort();
         self.state.store.close().await;
         result
     }
@@ -92,8 +94,15 @@ fn routes(state: AppState) -> impl poem::Endpoint {
     let spec = api.spec();
     let max_body = state.settings.max_body_bytes;
     let metrics = state.metrics.clone();
+    let limiter = crate::rate_limit::RateLimiter::new(state.settings.rate_limit);
     Route::new()
-        .nest("/api/v1", api.into_endpoint().around(move |ep, req| body_limit::limit(ep, req, max_body)))
+        .nest(
+            "/api/v1",
+            api.into_endpoint()
+                .around(|ep, req| crate::idempotency::guard(ep, req))
+                .around(move |ep, req| body_limit::limit(ep, req, max_body))
+                .around(move |ep, req| crate::rate_limit::limit(ep, req, limiter.clone())),
+        )
         .at("/api/openapi.json", get(spec_endpoint).data(spec))
         .nest("/docs", swagger)
         .at("/ws/visitor", get(handshake::visitor_socket))

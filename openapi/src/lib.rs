@@ -13,6 +13,7 @@
 //! - [`presence`]: who is online.
 //! - [`mail`]: email follow-up (outbox, mail settings, offline messages, continue links).
 //! - [`realtime`]: the WebSocket frames of `/ws/visitor` and `/ws/agent`.
+//! - [`webhooks`]: webhook subscriptions, deliveries, payloads, and conversation ratings.
 
 pub mod agents;
 pub mod api_keys;
@@ -27,6 +28,7 @@ pub mod routing;
 pub mod sites;
 pub mod teams;
 pub mod visitors;
+pub mod webhooks;
 pub mod widget;
 
 /// Wire timestamps are RFC 3339 strings in UTC.

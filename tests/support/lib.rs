@@ -106,7 +106,7 @@ pub struct AppOptions {
     pub public_url: Option<String>,
     /// `RAPPORT_WIDGET_DIR`; by default the built `dist/widget` of this checkout.
     pub widget_dir: Option<String>,
-    /// Any other `RAPPORT_*` variables, e.g. a short routing interval.
+    /// More configuration variables (`RAPPORT_…`), taking precedence over the above.
     pub env: Vec<(String, String)>,
 }
 
@@ -130,13 +130,14 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         Some(url) => url,
         None => fresh_database(engine, &dir).await,
     };
-    let mut vars = vec![
+    let mut vars = options.env.clone();
+    vars.extend([
         ("RAPPORT_BIND".to_owned(), "127.0.0.1:0".to_owned()),
         ("RAPPORT_DATA_DIR".to_owned(), dir.0.display().to_string()),
         ("RAPPORT_DATABASE_URL".to_owned(), database_url.clone()),
         ("RAPPORT_SIGNUP".to_owned(), if options.signup_closed { "closed" } else { "open" }.to_owned()),
         ("RAPPORT_MAX_BODY_BYTES".to_owned(), options.max_body_bytes.unwrap_or(1024 * 1024).to_string()),
-    ];
+    ]);
     if let Some(url) = &options.public_url {
         vars.push(("RAPPORT_PUBLIC_URL".to_owned(), url.clone()));
     }
@@ -147,8 +148,6 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         vars.push(("RAPPORT_REDIS_URL".to_owned(), redis_url()));
         vars.push(("RAPPORT_REDIS_PREFIX".to_owned(), prefix.clone()));
     }
-    // First, so they win over the defaults above.
-    vars.splice(0..0, options.env.iter().cloned());
     let settings =
         Settings::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())).expect("test settings");
     let app = Application::build(settings).await.expect("building the app");

@@ -201,6 +201,7 @@ pub async fn insert(tx: &mut Tx, workspace_id: Uuid, site_id: Uuid, visitor_id: 
         .await
         .map(|done| done.rows_affected())
     })?;
+    crate::webhooks::conversation_created(tx, &row).await?;
     Ok(row)
 }
 
@@ -262,16 +263,14 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &Conversa
             updated_at = $11
          WHERE workspace_id = $1 AND id = $2 RETURNING ", columns!());
     let mut tx = store.begin_write().await?;
-    // Lock the row and read what it was, to tell what this change starts (mail::flows).
-    let before: Option<(Option<Uuid>, String)> = on_tx!(&mut tx, |conn| {
-        sqlx::query_as("UPDATE conversations SET updated_at = updated_at WHERE workspace_id = $1 AND id = $2 RETURNING assignee_id, status")
-            .bind(workspace_id)
-            .bind(id)
-            .fetch_optional(conn)
-            .await
-    })?;
-    let (assignee_before, status_before) = before.ok_or(Error::NotFound("conversation"))?;
-    let row: Option<ConversationRow> = on_tx!(&mut tx, |conn| {
+    // Lock the row and read what it was, to tell what this change starts: mail to a newly
+    // assigned agent or a transcript on resolve (mail::flows), and webhooks for what
+    // really changed.
+    let lock = concat!("UPDATE conversations SET updated_at = updated_at WHERE workspace_id = $1 AND id = $2 RETURNING ", columns!());
+    let before: Option<ConversationRow> =
+        on_tx!(&mut tx, |conn| sqlx::query_as(lock).bind(workspace_id).bind(id).fetch_optional(conn).await)?;
+    let before = before.ok_or(Error::NotFound("conversation"))?;
+    let row: ConversationRow = on_tx!(&mut tx, |conn| {
         sqlx::query_as(sql)
             .bind(workspace_id)
             .bind(id)
@@ -285,16 +284,16 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &Conversa
             .bind(snoozed_until)
             .bind(now)
             .bind(labels.as_deref())
-            .fetch_optional(conn)
+            .fetch_one(conn)
             .await
     })?;
-    let row = row.ok_or(Error::NotFound("conversation"))?;
-    if row.assignee_id.is_some() && row.assignee_id != assignee_before {
+    if row.assignee_id.is_some() && row.assignee_id != before.assignee_id {
         crate::mail::flows::conversation_assigned(&mut tx, &row).await?;
     }
-    if row.status == ConversationStatus::Resolved.as_db() && status_before != row.status {
+    if row.status == ConversationStatus::Resolved.as_db() && before.status != row.status {
         crate::mail::flows::conversation_resolved(&mut tx, &row).await?;
     }
+    crate::webhooks::conversation_updated(&mut tx, &before, &row).await?;
     tx.commit().await?;
     Ok(row)
 }

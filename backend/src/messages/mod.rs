@@ -209,6 +209,7 @@ pub async fn append_in(tx: &mut Tx, workspace_id: Uuid, conversation_id: Uuid, d
         // The visitor may not be there to read it: a continuity mail waits (mail::flows).
         crate::mail::flows::agent_replied(tx, workspace_id, conversation_id, created_at).await?;
     }
+    crate::webhooks::message_created(tx, workspace_id, &message).await?;
     Ok(Stored { message, created: true, visitor_id })
 }
 

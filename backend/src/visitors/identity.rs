@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::{
     error::{Error, Result},
     input::{self, Email},
-    on_pool,
+    on_tx,
     store::Store,
 };
 
@@ -75,10 +75,12 @@ pub fn parse(
 /// identity only ever changes by proving the same identity again.
 pub async fn attach(store: &Store, workspace_id: Uuid, visitor_id: Uuid, identity: &Identity) -> Result<()> {
     // One statement, so two identify calls racing cannot both pass the check.
-    let changed = on_pool!(store, |pool| {
-        sqlx::query(
+    let mut tx = store.begin_write().await?;
+    let changed: Option<super::VisitorRow> = on_tx!(&mut tx, |conn| {
+        sqlx::query_as(
             "UPDATE visitors SET user_id = $1, email = $2, name = $3, verified = $4
-             WHERE workspace_id = $5 AND id = $6 AND (verified = FALSE OR ($4 = TRUE AND user_id = $1))",
+             WHERE workspace_id = $5 AND id = $6 AND (verified = FALSE OR ($4 = TRUE AND user_id = $1))
+             RETURNING id, workspace_id, site_id, name, email, user_id, verified, attributes, created_at, last_seen_at",
         )
         .bind(&identity.user_id)
         .bind(identity.email.as_ref().map(Email::as_str))
@@ -86,16 +88,17 @@ pub async fn attach(store: &Store, workspace_id: Uuid, visitor_id: Uuid, identit
         .bind(identity.verified)
         .bind(workspace_id)
         .bind(visitor_id)
-        .execute(pool)
+        .fetch_optional(conn)
         .await
-        .map(|done| done.rows_affected())
     })?;
-    if changed == 0 {
+    let Some(visitor) = changed else {
         return Err(Error::conflict(
             "identity_conflict",
             "this visitor is already verified as a user; only the same user, with a valid user_hash, can identify again",
         ));
-    }
+    };
+    crate::webhooks::visitor_identified(&mut tx, workspace_id, &visitor.to_wire()).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -1,0 +1,28 @@
+//! `/widget/conversations/{id}/rating`: the visitor rates their own conversation.
+
+use openapi::webhooks::{NewRating, Rating};
+use poem::web::Data;
+use poem_openapi::{OpenApi, param::Path, payload::Json};
+use uuid::Uuid;
+
+use crate::{api::ApiTags, auth::VisitorAuth, error::ApiError, state::AppState};
+
+pub struct RatingsApi;
+
+#[OpenApi(prefix_path = "/widget", tag = "ApiTags::Widget")]
+impl RatingsApi {
+    /// Rate a conversation
+    ///
+    /// The visitor's own conversations only; rating again replaces the earlier rating.
+    /// Sends the `rating.submitted` webhook event.
+    #[oai(path = "/conversations/:conversation_id/rating", method = "post", operation_id = "rateVisitorConversation")]
+    async fn rate(
+        &self,
+        state: Data<&AppState>,
+        auth: VisitorAuth,
+        conversation_id: Path<Uuid>,
+        body: Json<NewRating>,
+    ) -> Result<Json<Rating>, ApiError> {
+        Ok(Json(super::rate(&state.store, &auth.0, *conversation_id, &body).await?))
+    }
+}

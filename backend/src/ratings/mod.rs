@@ -1,0 +1,73 @@
+//! Conversation ratings: the visitor's verdict on a conversation, 1 (bad) to 5 (great).
+//! One per conversation; rating again replaces it. Announced as `rating.submitted`.
+
+pub mod api;
+
+use openapi::webhooks::{NewRating, Rating};
+use uuid::Uuid;
+
+use crate::{
+    auth::VisitorCaller,
+    conversations,
+    error::{Error, Result},
+    on_tx,
+    store::{Millis, Store, now},
+};
+
+/// The longest comment, in characters.
+pub const MAX_COMMENT_CHARS: usize = 2000;
+
+#[derive(Debug, sqlx::FromRow)]
+struct RatingRow {
+    conversation_id: Uuid,
+    score: i64,
+    comment: Option<String>,
+    created_at: Millis,
+    updated_at: Millis,
+}
+
+/// Stores the visitor's rating of their own conversation.
+pub async fn rate(store: &Store, visitor: &VisitorCaller, conversation_id: Uuid, new: &NewRating) -> Result<Rating> {
+    if !(1..=5).contains(&new.score) {
+        return Err(Error::invalid("score", "must be from 1 (bad) to 5 (great)"));
+    }
+    let comment = new.comment.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    if let Some(comment) = comment {
+        if comment.chars().count() > MAX_COMMENT_CHARS {
+            return Err(Error::invalid("comment", format!("must be at most {MAX_COMMENT_CHARS} characters")));
+        }
+        if comment.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+            return Err(Error::invalid("comment", "must not contain control characters"));
+        }
+    }
+    let conversation =
+        conversations::get_for_visitor(store, visitor.workspace_id, visitor.visitor_id, conversation_id).await?;
+    let now = now();
+    let mut tx = store.begin_write().await?;
+    let row: RatingRow = on_tx!(&mut tx, |conn| {
+        sqlx::query_as(
+            "INSERT INTO conversation_ratings (conversation_id, workspace_id, score, comment, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $5)
+             ON CONFLICT (conversation_id) DO UPDATE SET score = excluded.score, comment = excluded.comment,
+                updated_at = excluded.updated_at
+             RETURNING conversation_id, score, comment, created_at, updated_at",
+        )
+        .bind(conversation.id)
+        .bind(conversation.workspace_id)
+        .bind(i64::from(new.score))
+        .bind(comment)
+        .bind(now)
+        .fetch_one(conn)
+        .await
+    })?;
+    let rating = Rating {
+        conversation_id: row.conversation_id,
+        score: u8::try_from(row.score).map_err(|_| Error::Internal("a stored score out of range".into()))?,
+        comment: row.comment,
+        created_at: row.created_at.to_utc(),
+        updated_at: row.updated_at.to_utc(),
+    };
+    crate::webhooks::rating_submitted(&mut tx, conversation.workspace_id, conversation.site_id, &rating).await?;
+    tx.commit().await?;
+    Ok(rating)
+}
