@@ -16,6 +16,7 @@ pub mod auth;
 pub mod body_limit;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod conversations;
 pub mod demo;
 pub mod error;

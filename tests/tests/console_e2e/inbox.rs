@@ -1,0 +1,66 @@
+//! The inbox live: a conversation arrives without a reload; replies reach the visitor;
+//! internal notes never do.
+
+use crate::stage::*;
+
+#[tokio::test]
+async fn a_new_conversation_appears_live_and_the_reply_reaches_the_visitor_but_the_note_does_not() {
+    let s = stage().await;
+    s.wait("the empty queue", "return document.querySelector('[data-list=queue] .empty') !== null").await;
+
+    // A visitor writes while the console is open: it appears without a reload.
+    let mut visitor = s.visitor("Hi! My parcel never arrived, order #1042.", Value::Null).await;
+    let c = visitor.conversation_id;
+    s.wait(
+        "the conversation in the queue",
+        &format!("return !!document.querySelector('[data-list=queue] [data-conversation=\"{c}\"]')"),
+    )
+    .await;
+    s.wait("the queue count", "return document.querySelector('[data-count=queue]')?.textContent === '1'").await;
+    s.wait("the waiting time", "return /^\\d+:\\d\\d$/.test(document.querySelector('[data-waiting]')?.textContent)").await;
+    s.wait("the preview", "return document.querySelector('.conv-preview')?.textContent.includes('parcel never arrived')")
+        .await;
+
+    // The agent opens it and replies: the visitor's socket gets the reply.
+    s.open(c).await;
+    s.send("Sorry to hear that! Let me check where it is.").await;
+    let seen = visitor_receives(&mut visitor, "Sorry to hear that! Let me check where it is.").await;
+    assert_eq!(seen, vec!["Sorry to hear that! Let me check where it is."]);
+    s.wait(
+        "the reply in the console",
+        "return Array.from(document.querySelectorAll('.msg-agent[data-seq] .bubble')).some(b => b.textContent.includes('Let me check'))",
+    )
+    .await;
+
+    // An internal note: shown to the team (yellow), never sent to the visitor.
+    s.click("[data-mode-button=note]").await;
+    s.wait("the note mode", "return document.querySelector('.composer')?.dataset.mode === 'note'").await;
+    s.send("Carrier lost it, reship with express. Customer is a VIP.").await;
+    s.wait(
+        "the note in the console",
+        "return Array.from(document.querySelectorAll('[data-kind=note][data-seq] .bubble')).some(b => b.textContent.includes('Carrier lost it'))",
+    )
+    .await;
+    let note_is_yellow = s
+        .js("return getComputedStyle(document.querySelector('[data-kind=note][data-seq] .bubble')).backgroundColor")
+        .await;
+    assert_eq!(note_is_yellow, "rgb(255, 247, 214)", "notes look different from replies");
+
+    // The next reply arrives after the note (seq order): the note was skipped, not late.
+    s.click("[data-mode-button=reply]").await;
+    s.send("Good news: a new parcel ships today by express.").await;
+    let seen = visitor_receives(&mut visitor, "Good news: a new parcel ships today by express.").await;
+    assert_eq!(seen, vec!["Good news: a new parcel ships today by express."], "the note never reaches the visitor");
+
+    // The visitor's own typing shows in the console.
+    visitor
+        .socket
+        .send(&ClientFrame::Typing { conversation_id: c, typing: true, preview: None })
+        .await;
+    s.wait("the visitor typing", "return !!document.querySelector('[data-visitor-typing]')").await;
+    // And the visitor read the replies: the console says so.
+    let last = s.js("return Math.max(...Array.from(document.querySelectorAll('[data-seq]')).map(e => +e.dataset.seq))").await;
+    visitor.socket.send(&ClientFrame::Read { conversation_id: c, seq: last.as_i64().unwrap() }).await;
+    s.wait("the read receipt", "return !!document.querySelector('[data-seen]')").await;
+    s.browser.screenshot("console-conversation-live").await;
+}

@@ -1,0 +1,87 @@
+//! Assignment from the console: claiming, two agents racing for one conversation, and
+//! a transfer that carries its note to the next agent (and not to the visitor).
+
+use crate::stage::*;
+
+#[tokio::test]
+async fn an_agent_claims_a_waiting_conversation_from_the_console() {
+    let s = stage().await;
+    let visitor = s.visitor("Hello, is anyone there?", Value::Null).await;
+    let c = visitor.conversation_id;
+    s.open(c).await;
+    s.click("[data-action=claim]").await;
+    s.wait("the assignment", "return document.querySelector('[data-assignee]')?.textContent === 'Assigned to you'").await;
+    s.wait("the queue emptied", "return document.querySelector('[data-count=queue]')?.textContent === '0'").await;
+    s.wait("mine counted", "return document.querySelector('[data-count=mine]')?.textContent === '1'").await;
+    let (status, conversation) = s.app.get(&format!("/conversations/{c}"), &s.workspace.token).await;
+    assert_eq!(status, 200);
+    assert_eq!(id(&conversation["assignee_id"]), s.workspace.owner_id, "{conversation}");
+}
+
+#[tokio::test]
+async fn two_agents_claiming_at_once_never_both_get_the_conversation() {
+    let s = stage().await;
+    let (_, ada) = s.agent("Ada Byron", "ada@acme.test").await;
+    let (_, grace) = s.agent("Grace Hopper", "grace@acme.test").await;
+    for round in 0..5 {
+        let visitor = s.visitor(&format!("Question number {round}"), Value::Null).await;
+        let path = format!("/conversations/{}/claim", visitor.conversation_id);
+        let (first, second) =
+            tokio::join!(s.app.post(&path, &ada, json!({})), s.app.post(&path, &grace, json!({})));
+        let mut statuses = [first.0.as_u16(), second.0.as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, [200, 409], "round {round}: {first:?} / {second:?}");
+        let loser = if first.0 == 409 { &first.1 } else { &second.1 };
+        assert_eq!(loser["code"], "already_assigned", "{loser}");
+    }
+    // The console shows whoever won, live.
+    s.wait("nothing left in the queue", "return document.querySelector('[data-count=queue]')?.textContent === '0'").await;
+}
+
+#[tokio::test]
+async fn a_transfer_moves_the_conversation_with_its_note_and_the_visitor_never_sees_the_note() {
+    let s = stage().await;
+    let (grace_id, _) = s.agent("Grace Hopper", "grace@acme.test").await;
+    let mut visitor = s.visitor("I was charged twice for my subscription.", Value::Null).await;
+    let c = visitor.conversation_id;
+    // The console learns about Grace (agents are loaded at sign-in).
+    s.browser.client.refresh().await.unwrap();
+    s.wait("the inbox", "return !!document.querySelector('.nav [data-view=queue]')").await;
+    s.open(c).await;
+    s.click("[data-action=transfer]").await;
+    s.wait("the transfer form", "return !!document.querySelector('#transfer-to')").await;
+    let chosen = s
+        .js(&format!(
+            "const select = document.querySelector('#transfer-to');
+             select.value = 'agent:{grace_id}';
+             select.dispatchEvent(new Event('change', {{bubbles: true}}));
+             return select.value;"
+        ))
+        .await;
+    assert_eq!(chosen, format!("agent:{grace_id}"));
+    let note = "Billing issue: refund the duplicate charge, customer already verified.";
+    s.type_into("#transfer-note", note).await;
+    s.click("[data-action=confirm-transfer]").await;
+    let grace_name = "Assigned to Grace Hopper";
+    s.wait("the new assignee", &format!("return document.querySelector('[data-assignee]')?.textContent === {grace_name:?}"))
+        .await;
+
+    let (status, conversation) = s.app.get(&format!("/conversations/{c}"), &s.workspace.token).await;
+    assert_eq!(status, 200);
+    assert_eq!(id(&conversation["assignee_id"]), grace_id, "{conversation}");
+    let (status, messages) = s.app.get(&format!("/conversations/{c}/messages?after_seq=0"), &s.workspace.token).await;
+    assert_eq!(status, 200);
+    let notes: Vec<&Value> = messages["items"].as_array().unwrap().iter().filter(|m| m["kind"] == "note").collect();
+    assert_eq!(notes.len(), 1, "{messages}");
+    assert!(notes[0]["body"].as_str().unwrap().contains("refund the duplicate charge"), "{messages}");
+    s.wait(
+        "the note in the history",
+        "return Array.from(document.querySelectorAll('[data-kind=note] .bubble')).some(b => b.textContent.includes('refund the duplicate'))",
+    )
+    .await;
+
+    // The visitor's next message from the team arrives; the note never came before it.
+    s.send("Grace from billing will take it from here.").await;
+    let seen = visitor_receives(&mut visitor, "Grace from billing will take it from here.").await;
+    assert_eq!(seen, vec!["Grace from billing will take it from here."]);
+}
