@@ -90,6 +90,23 @@ fn Workspace(props: &WorkspaceProps) -> Html {
     }
     use_timers(latest.clone());
     use_shortcuts(latest);
+    // Conversations announced by the socket name visitors we may not know yet.
+    {
+        let ctx = ctx.clone();
+        let mut missing: Vec<uuid::Uuid> = state
+            .conversations
+            .values()
+            .map(|c| c.conversation.visitor_id)
+            .filter(|v| !state.visitors.contains_key(v))
+            .collect();
+        missing.sort();
+        missing.dedup();
+        use_effect_with(missing, move |missing| {
+            if !missing.is_empty() {
+                load_visitors(&ctx, missing.clone());
+            }
+        });
+    }
     {
         let unread = state.unread.len();
         use_effect_with(unread, move |unread| notify::set_title(*unread));
@@ -189,6 +206,16 @@ pub async fn refresh_queue(ctx: &Ctx) {
         load_visitors(ctx, queue.items.iter().map(|i| i.conversation.conversation.visitor_id).collect());
         ctx.dispatch(Action::Queue(queue.items));
     }
+}
+
+/// Fetches a visitor again (the sidebar shows the latest name and attributes).
+pub fn refresh_visitor(ctx: &Ctx, id: uuid::Uuid) {
+    let ctx = ctx.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Ok(visitor) = api::visitor(id).await {
+            ctx.dispatch(Action::Visitor(visitor));
+        }
+    });
 }
 
 /// Fetches the visitors not held yet (names for the list, details for the sidebar).

@@ -18,7 +18,7 @@ use super::{
     composer::Composer,
 };
 use crate::{
-    app::{Ctx, load_visitors, refresh_queue},
+    app::{Ctx, refresh_queue, refresh_visitor},
     clock::{clock_time, day, millis, now_ms},
     notify,
     services::{api, views::ConversationView},
@@ -85,6 +85,10 @@ fn load_history(ctx: &Ctx, id: Uuid, last_seq: i64) {
         Some(oldest) if ctx.state.messages.get(&id).is_some_and(|m| m.len() as i64 >= last_seq - oldest + 1) => oldest - 1,
         _ => last_seq,
     };
+    if end <= 0 {
+        ctx.dispatch(Action::History(id, Vec::new(), true));
+        return;
+    }
     let after = (end - PAGE).max(0);
     let ctx = ctx.clone();
     wasm_bindgen_futures::spawn_local(async move {
@@ -112,7 +116,7 @@ pub fn ConversationPane() -> Html {
                 let c = c.conversation;
                 load_history(&ctx, c.id, c.last_seq);
                 ctx.client.follow(c.id, c.last_seq);
-                load_visitors(&ctx, vec![c.visitor_id]);
+                refresh_visitor(&ctx, c.visitor_id);
             }
         });
     }
@@ -376,37 +380,42 @@ fn Header(props: &HeaderProps) -> Html {
 
     html! {
         <header class="conv-header">
-            <div class="conv-title">
-                <h2>{ visitor }</h2>
-                <div class="conv-sub">
-                    <span class={classes!("status-chip", format!("status-{}", status_text.to_lowercase()))} data-status={status_text.to_lowercase()}>{ status_text }</span>
-                    <span class="muted" data-assignee="">{ assignee }</span>
-                    if let Some(team) = team { <span class="muted">{ format!("· {team}") }</span> }
-                    if let (ConversationStatus::Snoozed, Some(until)) = (c.status, c.snoozed_until) {
-                        <span class="muted">{ format!("· until {} {}", day(millis(&until)), clock_time(millis(&until))) }</span>
-                    }
+            <div class="conv-head-row">
+                <div class="conv-title">
+                    <h2>{ visitor }</h2>
+                    <div class="conv-sub">
+                        <span class={classes!("status-chip", format!("status-{}", status_text.to_lowercase()))} data-status={status_text.to_lowercase()}>{ status_text }</span>
+                        <span class="muted" data-assignee="">{ assignee }</span>
+                        if let Some(team) = team { <span class="muted">{ format!("· {team}") }</span> }
+                        if let (ConversationStatus::Snoozed, Some(until)) = (c.status, c.snoozed_until) {
+                            <span class="muted">{ format!("· until {} {}", day(millis(&until)), clock_time(millis(&until))) }</span>
+                        }
+                    </div>
+                </div>
+                <div class="conv-primary">
+                    { for claim_button }
+                    { status_button }
+                    <button class="icon-button details-toggle" aria-label="Visitor details" title="Visitor details" onclick={details}>{ icon("details") }</button>
                 </div>
             </div>
-            <div class="conv-actions" role="toolbar" aria-label="Conversation actions">
-                { for claim_button }
-                <label class="sr-only" for="priority">{ "Priority" }</label>
-                <select id="priority" class="select" onchange={on_priority} title="Priority">
+            <div class="conv-toolbar" role="toolbar" aria-label="Conversation actions">
+                <label class="toolbar-label" for="priority">{ "Priority" }</label>
+                <select id="priority" class={classes!("select", "compact", format!("prio-select-{priority}"))} onchange={on_priority} title="Priority">
                     { for ["low", "normal", "high", "urgent"].iter().map(|p| html! {
-                        <option value={*p} selected={*p == priority}>{ format!("{} priority", capital(p)) }</option>
+                        <option value={*p} selected={*p == priority}>{ capital(p) }</option>
                     }) }
                 </select>
                 <div class="menu-anchor">
-                    <button class="button" data-action="snooze" aria-expanded={(*snooze_open).to_string()} onclick={toggle_snooze}>{ icon("snoozed") }{ "Snooze" }</button>
+                    <button class="button compact" data-action="snooze" aria-expanded={(*snooze_open).to_string()} onclick={toggle_snooze}>{ icon("snoozed") }{ "Snooze" }</button>
                     if *snooze_open { <SnoozeMenu id={id} on_done={let s = snooze_open.clone(); Callback::from(move |_| s.set(false))} /> }
                 </div>
                 <div class="menu-anchor">
-                    <button class="button" data-action="transfer" aria-expanded={(*transfer_open).to_string()} onclick={toggle_transfer}>{ icon("transfer") }{ "Transfer" }</button>
+                    <button class="button compact" data-action="transfer" aria-expanded={(*transfer_open).to_string()} onclick={toggle_transfer}>{ icon("transfer") }{ "Transfer" }</button>
                     if *transfer_open { <TransferMenu id={id} on_done={let t = transfer_open.clone(); Callback::from(move |_| t.set(false))} /> }
                 </div>
-                { status_button }
-                <button class="icon-button details-toggle" aria-label="Visitor details" title="Visitor details" onclick={details}>{ icon("details") }</button>
+                <span class="toolbar-sep" aria-hidden="true"></span>
+                <Labels id={id} labels={props.view.labels.clone()} />
             </div>
-            <Labels id={id} labels={props.view.labels.clone()} />
         </header>
     }
 }

@@ -40,6 +40,7 @@ pub fn Nav() -> Html {
                     <span class="nav-label">{ view.title() }</span>
                     if let Some(count) = count {
                         <span class={classes!("count", urgent.then_some("count-urgent"))} data-count={view.key()}
+                            data-zero={(count == 0).then_some("")}
                             aria-label={format!("{count} conversations")}>{ count }</span>
                     }
                 </button>

@@ -31,6 +31,12 @@ async fn the_main_screens_at_desktop_and_tablet_sizes() {
         )
         .await;
     verify(&s, &sofia, "brightlane-4821").await;
+    // Identifying starts the profile afresh: the page tells us her name again.
+    let (status, body) = s
+        .app
+        .patch(&format!("/visitors/{}", sofia.visitor_id), &token, json!({"name": "Sofia Martínez", "email": "sofia@brightlane.io"}))
+        .await;
+    assert_eq!(status, 200, "{body}");
     let _liam = s
         .visitor(
             "The CSV export button does nothing in Firefox. Is that a known issue?",
@@ -95,7 +101,10 @@ async fn the_main_screens_at_desktop_and_tablet_sizes() {
     s.click("[data-view=mine]").await;
     s.open(c).await;
     s.wait("the visitor's latest message", "return document.body.textContent.includes('at my next renewal')").await;
+    s.wait("Sofia's details", &format!("return !!document.querySelector('.sidebar[data-visitor=\"{}\"]')", sofia.visitor_id))
+        .await;
     s.wait("the verified badge", "return !!document.querySelector('[data-verified]')").await;
+    s.wait("her current page", "return document.querySelector('[data-page]')?.textContent.includes('Pricing')").await;
     if canned.is_success() {
         // The console loaded canned responses at sign-in: reload to get this one.
         s.browser.client.refresh().await.unwrap();
@@ -122,7 +131,8 @@ async fn the_main_screens_at_desktop_and_tablet_sizes() {
     s.click("[data-view=mine]").await;
     s.open(c).await;
     s.click(".details-toggle").await;
-    s.wait("the sidebar", "return getComputedStyle(document.querySelector('.sidebar')).visibility === 'visible'").await;
+    // Once it has slid in completely.
+    s.wait("the sidebar", "return Math.round(document.querySelector('.sidebar').getBoundingClientRect().right) === innerWidth").await;
     s.browser.screenshot("console-conversation-tablet").await;
     s.js("document.querySelector('.sidebar-close').click(); return true").await;
     s.click("[data-admin=sites]").await;

@@ -113,18 +113,22 @@ impl Stage {
     /// A new visitor with an open socket, who starts a conversation; `profile` (name,
     /// email, attributes, as `PATCH /visitors/{id}` takes them) is set when not null.
     pub async fn visitor(&self, first: &str, profile: Value) -> Visitor {
-        let token = self.app.visitor(&self.site_key).await;
-        let mut socket = ws::connect(&self.app.address, "/ws/visitor", Credential::Protocol(&token), Some(SHOP))
-            .await
-            .expect("the visitor's socket");
-        let conversation_id = self.app.start_conversation(&token, first).await;
-        let (status, conversation) = self.app.get(&format!("/conversations/{conversation_id}"), &self.workspace.token).await;
-        assert_eq!(status, 200, "{conversation}");
-        let visitor_id = id(&conversation["visitor_id"]);
+        let (status, session) = self
+            .app
+            .call(reqwest::Method::POST, "/widget/session", None, Some(json!({"site_key": self.site_key})))
+            .await;
+        assert_eq!(status, 200, "{session}");
+        let token = session["visitor_token"].as_str().unwrap().to_owned();
+        let visitor_id = id(&session["visitor_id"]);
+        // Like a widget that reports who the visitor is before they write.
         if !profile.is_null() {
             let (status, body) = self.app.patch(&format!("/visitors/{visitor_id}"), &self.workspace.token, profile).await;
             assert_eq!(status, 200, "{body}");
         }
+        let mut socket = ws::connect(&self.app.address, "/ws/visitor", Credential::Protocol(&token), Some(SHOP))
+            .await
+            .expect("the visitor's socket");
+        let conversation_id = self.app.start_conversation(&token, first).await;
         socket.send(&ClientFrame::Resume { conversation_id, after_seq: 0 }).await;
         socket.recv_until("the visitor's replay", |f| matches!(f, ServerFrame::Resumed { .. })).await;
         Visitor { token, socket, conversation_id, visitor_id }
