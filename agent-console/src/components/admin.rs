@@ -390,7 +390,7 @@ fn Agents() -> Html {
                 <label class="sr-only" for="agent-email">{ "Email" }</label>
                 <input id="agent-email" ref={email} type="email" placeholder="Email" required=true />
                 <label class="sr-only" for="agent-role">{ "Role" }</label>
-                <select id="agent-role" class="select" ref={role}><option value="agent">{ "Agent" }</option><option value="admin">{ "Admin" }</option></select>
+                <select id="agent-role" class="select" ref={role}><option value="agent" selected=true>{ "Agent" }</option><option value="admin">{ "Admin" }</option></select>
                 <label class="sr-only" for="agent-capacity">{ "Capacity" }</label>
                 <input id="agent-capacity" class="narrow" ref={capacity} type="number" min="1" max="100" value="5" />
                 <button class="button primary" type="submit">{ "Invite" }</button>
@@ -586,7 +586,7 @@ fn ApiKeys() -> Html {
                 <label class="sr-only" for="key-name">{ "Name" }</label>
                 <input id="key-name" ref={name} placeholder="CRM sync" required=true />
                 <label class="sr-only" for="key-scope">{ "Scope" }</label>
-                <select id="key-scope" class="select" ref={scope}><option value="read">{ "Read" }</option><option value="write">{ "Read & write" }</option></select>
+                <select id="key-scope" class="select" ref={scope}><option value="read" selected=true>{ "Read" }</option><option value="write">{ "Read & write" }</option></select>
                 <button class="button primary" type="submit">{ "Create key" }</button>
             </form>
         </>

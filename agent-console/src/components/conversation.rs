@@ -82,7 +82,7 @@ fn load_history(ctx: &Ctx, id: Uuid, last_seq: i64) {
     let oldest = ctx.state.messages.get(&id).and_then(|m| m.keys().next().copied());
     let end = match oldest {
         // Held from the newest down to `oldest`: fetch the page before it.
-        Some(oldest) if ctx.state.messages.get(&id).is_some_and(|m| m.len() as i64 >= last_seq - oldest + 1) => oldest - 1,
+        Some(oldest) if ctx.state.messages.get(&id).is_some_and(|m| m.len() as i64 > last_seq - oldest) => oldest - 1,
         _ => last_seq,
     };
     if end <= 0 {
@@ -413,7 +413,6 @@ fn Header(props: &HeaderProps) -> Html {
                     <button class="button compact" data-action="transfer" aria-expanded={(*transfer_open).to_string()} onclick={toggle_transfer}>{ icon("transfer") }{ "Transfer" }</button>
                     if *transfer_open { <TransferMenu id={id} on_done={let t = transfer_open.clone(); Callback::from(move |_| t.set(false))} /> }
                 </div>
-                <span class="toolbar-sep" aria-hidden="true"></span>
                 <Labels id={id} labels={props.view.labels.clone()} />
             </div>
         </header>

@@ -17,6 +17,8 @@ pub fn SignIn(props: &SignInProps) -> Html {
     let password = use_node_ref();
     let error = use_state(|| None::<String>);
     let busy = use_state(|| false);
+    // Nothing is unread for someone signed out.
+    use_effect_with((), |_| crate::notify::set_title(0));
     let onsubmit = {
         let (email, password, error, busy) = (email.clone(), password.clone(), error.clone(), busy.clone());
         let done = props.on_signed_in.clone();

@@ -31,6 +31,8 @@ const SILENCE_LIMIT_MS: f64 = 30_000.0;
 /// Close code for a session that ended (signed out elsewhere, deactivated).
 const SESSION_ENDED: u16 = 4001;
 
+type Handlers = (Closure<dyn FnMut(MessageEvent)>, Closure<dyn FnMut(CloseEvent)>);
+
 #[derive(Clone)]
 pub struct Client(Rc<RefCell<Inner>>);
 
@@ -45,7 +47,7 @@ struct Inner {
     dispatch: Callback<Action>,
     ws: Option<WebSocket>,
     /// Callbacks of the current socket, dropped with it.
-    handlers: Option<(Closure<dyn FnMut(MessageEvent)>, Closure<dyn FnMut(CloseEvent)>)>,
+    handlers: Option<Handlers>,
     connected: bool,
     /// Conversations followed, with the highest `seq` held.
     following: HashMap<Uuid, i64>,
@@ -279,11 +281,12 @@ impl Client {
     pub fn follow(&self, id: Uuid, after_seq: i64) {
         let resume = {
             let mut inner = self.0.borrow_mut();
-            if inner.following.contains_key(&id) {
-                None
-            } else {
-                inner.following.insert(id, after_seq);
-                Some(ClientFrame::Resume { conversation_id: id, after_seq })
+            match inner.following.entry(id) {
+                std::collections::hash_map::Entry::Occupied(_) => None,
+                std::collections::hash_map::Entry::Vacant(entry) => {
+                    entry.insert(after_seq);
+                    Some(ClientFrame::Resume { conversation_id: id, after_seq })
+                }
             }
         };
         if let Some(frame) = resume {

@@ -64,3 +64,35 @@ async fn a_new_conversation_appears_live_and_the_reply_reaches_the_visitor_but_t
     s.wait("the read receipt", "return !!document.querySelector('[data-seen]')").await;
     s.browser.screenshot("console-conversation-live").await;
 }
+
+#[tokio::test]
+async fn the_session_is_remembered_the_status_is_shared_and_sign_out_ends_it() {
+    let s = stage().await;
+    // A colleague's socket sees the console's availability.
+    let (_, colleague) = s.agent("Grace Hopper", "grace@acme.test").await;
+    let mut watcher = ws::connect(&s.app.address, "/ws/agent", Credential::Protocol(&colleague), None)
+        .await
+        .expect("the colleague's socket");
+    let owner = s.workspace.owner_id;
+
+    // Reloading keeps the agent signed in (the HttpOnly cookie).
+    s.browser.client.refresh().await.unwrap();
+    s.wait("the inbox again", "return !!document.querySelector('.nav [data-view=queue]')").await;
+    assert_eq!(s.js("return !!document.querySelector('#email')").await, false, "no sign-in form after a reload");
+
+    // Away by hand: the status frame reaches the others.
+    s.js("const select = document.querySelector('#my-status'); select.value = 'away';
+          select.dispatchEvent(new Event('change', {bubbles: true})); return true")
+        .await;
+    watcher
+        .recv_until("the owner going away", |f| {
+            matches!(f, ServerFrame::AgentStatus { agent_id, status: openapi::realtime::AgentStatus::Away } if *agent_id == owner)
+        })
+        .await;
+
+    // Sign out: back to the form, and a reload does not bring the session back.
+    s.click("[data-action=signout]").await;
+    s.wait("the sign-in form", "return !!document.querySelector('#email')").await;
+    s.browser.client.refresh().await.unwrap();
+    s.wait("the sign-in form after a reload", "return !!document.querySelector('#email')").await;
+}

@@ -145,4 +145,13 @@ async fn the_main_screens_at_desktop_and_tablet_sizes() {
     s.js("document.activeElement.blur(); document.body.dispatchEvent(new KeyboardEvent('keydown', {key: '?', bubbles: true})); return true").await;
     s.wait("the shortcuts help", "return !!document.querySelector('[role=dialog][aria-modal=true]')").await;
     s.browser.screenshot("console-shortcuts-desktop").await;
+    let key = |k: &str| format!("document.body.dispatchEvent(new KeyboardEvent('keydown', {{key: '{k}', bubbles: true}})); return true");
+    s.js(&key("Escape")).await;
+    s.wait("the help closed", "return !document.querySelector('[role=dialog][aria-modal=true]')").await;
+    let order = s.js("return Array.from(document.querySelectorAll('[data-list=queue] [data-conversation]')).map(e => e.dataset.conversation)").await;
+    let order: Vec<String> = serde_json::from_value(order).unwrap();
+    s.js(&key("j")).await;
+    s.wait("the second conversation", &format!("return document.querySelector('[data-open-conversation]')?.dataset.openConversation === {:?}", order[1])).await;
+    s.js(&key("k")).await;
+    s.wait("back to the first", &format!("return document.querySelector('[data-open-conversation]')?.dataset.openConversation === {:?}", order[0])).await;
 }
