@@ -96,3 +96,32 @@ async fn the_session_is_remembered_the_status_is_shared_and_sign_out_ends_it() {
     s.browser.client.refresh().await.unwrap();
     s.wait("the sign-in form after a reload", "return !!document.querySelector('#email')").await;
 }
+
+#[tokio::test]
+async fn a_colleague_typing_or_viewing_in_the_same_conversation_is_shown() {
+    let s = stage().await;
+    let (_, grace) = s.agent("Grace Hopper", "grace@acme.test").await;
+    let visitor = s.visitor("Can someone help me reset my password?", Value::Null).await;
+    let c = visitor.conversation_id;
+    // The console knows its colleagues from sign-in on.
+    s.browser.client.refresh().await.unwrap();
+    s.wait("the inbox", "return !!document.querySelector('.nav [data-view=queue]')").await;
+    s.open(c).await;
+    assert_eq!(s.js("return !!document.querySelector('[data-collision]')").await, false, "alone at first");
+
+    let mut colleague = ws::connect(&s.app.address, "/ws/agent", Credential::Protocol(&grace), None)
+        .await
+        .expect("the colleague's socket");
+    colleague.send(&ClientFrame::Typing { conversation_id: c, typing: true, preview: None }).await;
+    s.wait(
+        "the collision warning",
+        "return document.querySelector('[data-collision]')?.textContent.includes('Grace Hopper is typing a reply')",
+    )
+    .await;
+    colleague.send(&ClientFrame::Typing { conversation_id: c, typing: false, preview: None }).await;
+    s.wait(
+        "the colleague still there",
+        "return document.querySelector('[data-collision]')?.textContent.includes('Grace Hopper is viewing')",
+    )
+    .await;
+}

@@ -85,3 +85,33 @@ async fn a_transfer_moves_the_conversation_with_its_note_and_the_visitor_never_s
     let seen = visitor_receives(&mut visitor, "Grace from billing will take it from here.").await;
     assert_eq!(seen, vec!["Grace from billing will take it from here."]);
 }
+
+#[tokio::test]
+async fn priority_snooze_resolve_and_reopen_from_the_console() {
+    let s = stage().await;
+    let visitor = s.visitor("Where can I download my invoices?", Value::Null).await;
+    let c = visitor.conversation_id;
+    let path = format!("/conversations/{c}");
+    s.open(c).await;
+
+    s.js("const select = document.querySelector('#priority'); select.value = 'urgent';
+          select.dispatchEvent(new Event('change', {bubbles: true})); return true")
+        .await;
+    s.wait("the urgent tag in the list", "return !!document.querySelector('[data-conversation] .prio-urgent')").await;
+    assert_eq!(s.app.get(&path, &s.workspace.token).await.1["priority"], "urgent");
+
+    s.click("[data-action=snooze]").await;
+    s.click(".menu .menu-item").await;
+    s.wait("snoozed", "return document.querySelector('[data-status]')?.dataset.status === 'snoozed'").await;
+    s.wait("counted as snoozed", "return document.querySelector('[data-count=snoozed]')?.textContent === '1'").await;
+    let (_, conversation) = s.app.get(&path, &s.workspace.token).await;
+    assert_eq!(conversation["status"], "snoozed", "{conversation}");
+    assert!(conversation["snoozed_until"].is_string(), "{conversation}");
+
+    s.click("[data-action=resolve]").await;
+    s.wait("resolved", "return document.querySelector('[data-status]')?.dataset.status === 'resolved'").await;
+    assert_eq!(s.app.get(&path, &s.workspace.token).await.1["status"], "resolved");
+    s.click("[data-action=reopen]").await;
+    s.wait("open again", "return document.querySelector('[data-status]')?.dataset.status === 'open'").await;
+    assert_eq!(s.app.get(&path, &s.workspace.token).await.1["status"], "open");
+}
