@@ -21,8 +21,11 @@ async fn a_new_conversation_appears_live_and_the_reply_reaches_the_visitor_but_t
     s.wait("the preview", "return document.querySelector('.conv-preview')?.textContent.includes('parcel never arrived')")
         .await;
 
+    s.wait("the unread count in the tab title", "return document.title === '(1) Rapport'").await;
+
     // The agent opens it and replies: the visitor's socket gets the reply.
     s.open(c).await;
+    s.wait("the title without unread", "return document.title === 'Rapport'").await;
     s.send("Sorry to hear that! Let me check where it is.").await;
     let seen = visitor_receives(&mut visitor, "Sorry to hear that! Let me check where it is.").await;
     assert_eq!(seen, vec!["Sorry to hear that! Let me check where it is."]);
@@ -124,4 +127,31 @@ async fn a_colleague_typing_or_viewing_in_the_same_conversation_is_shown() {
         "return document.querySelector('[data-collision]')?.textContent.includes('Grace Hopper is viewing')",
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_long_history_loads_the_newest_page_first_and_scrolls_back() {
+    let s = stage().await;
+    let visitor = s.visitor("Message 1", Value::Null).await;
+    let c = visitor.conversation_id;
+    for n in 2..=70 {
+        let (status, body) = s
+            .app
+            .post(&format!("/widget/conversations/{c}/messages"), &visitor.token,
+                  json!({"body": format!("Message {n}"), "client_msg_id": Uuid::new_v4().to_string()}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    // A fresh console holds only each conversation's newest message (its preview).
+    s.browser.client.refresh().await.unwrap();
+    s.wait("the inbox", "return !!document.querySelector('.nav [data-view=queue]')").await;
+    s.open(c).await;
+    s.wait("the newest message", "return document.querySelector('.timeline [data-seq=\"70\"]') !== null").await;
+    let oldest = s.js("return Math.min(...Array.from(document.querySelectorAll('.timeline [data-seq]')).map(e => +e.dataset.seq))").await;
+    assert!(oldest.as_i64().unwrap() > 1, "only the newest page at first, got down to {oldest}");
+    s.click(".load-earlier button").await;
+    s.wait("the first message", "return document.querySelector('.timeline [data-seq=\"1\"]')?.textContent.includes('Message 1')").await;
+    let count = s.js("return document.querySelectorAll('.timeline [data-seq]').length").await;
+    assert_eq!(count, 70, "every message once");
+    assert_eq!(s.js("return !!document.querySelector('.load-earlier')").await, false, "nothing more to load");
 }
