@@ -356,6 +356,16 @@ fn Header(props: &HeaderProps) -> Html {
         let snooze_open = snooze_open.clone();
         Callback::from(move |_| snooze_open.set(!*snooze_open))
     };
+    // Escape closes an open menu (and returns focus to the page's shortcuts).
+    let close_menus = {
+        let (snooze_open, transfer_open) = (snooze_open.clone(), transfer_open.clone());
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Escape" {
+                snooze_open.set(false);
+                transfer_open.set(false);
+            }
+        })
+    };
     let toggle_transfer = {
         let transfer_open = transfer_open.clone();
         Callback::from(move |_| transfer_open.set(!*transfer_open))
@@ -398,7 +408,7 @@ fn Header(props: &HeaderProps) -> Html {
                     <button class="icon-button details-toggle" aria-label="Visitor details" title="Visitor details" onclick={details}>{ icon("details") }</button>
                 </div>
             </div>
-            <div class="conv-toolbar" role="toolbar" aria-label="Conversation actions">
+            <div class="conv-toolbar" role="toolbar" aria-label="Conversation actions" onkeydown={close_menus}>
                 <label class="toolbar-label" for="priority">{ "Priority" }</label>
                 <select id="priority" class={classes!("select", "compact", format!("prio-select-{priority}"))} onchange={on_priority} title="Priority">
                     { for ["low", "normal", "high", "urgent"].iter().map(|p| html! {

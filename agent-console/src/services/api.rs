@@ -193,7 +193,7 @@ pub async fn embed(id: Uuid) -> Answer<EmbedSnippet> {
 // Canned responses and API keys.
 
 pub async fn canned_responses() -> Answer<CannedResponsePage> {
-    get("/canned-responses?limit=200").await
+    get("/canned-responses").await
 }
 
 pub async fn create_canned_response(shortcut: &str, body: &str) -> Answer<CannedResponse> {
