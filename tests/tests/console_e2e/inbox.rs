@@ -7,6 +7,7 @@ use crate::stage::*;
 async fn a_new_conversation_appears_live_and_the_reply_reaches_the_visitor_but_the_note_does_not() {
     let s = stage().await;
     s.wait("the empty queue", "return document.querySelector('[data-list=queue] .empty') !== null").await;
+    s.browser.screenshot("console-queue-empty").await;
 
     // A visitor writes while the console is open: it appears without a reload.
     let mut visitor = s.visitor("Hi! My parcel never arrived, order #1042.", Value::Null).await;
