@@ -117,7 +117,7 @@ fn Workspace(props: &WorkspaceProps) -> Html {
             <>
                 <ListPane />
                 <ConversationPane />
-                if state.selected.is_some() { <Sidebar /> }
+                <Sidebar />
             </>
         },
         Screen::Admin(section) => html! { <Admin {section} /> },
@@ -138,11 +138,15 @@ fn Workspace(props: &WorkspaceProps) -> Html {
             <div class={classes!("app", details)}>
                 <Nav />
                 <main class="workspace" id="main">{ body }</main>
-                if state.link == Link::Reconnecting {
-                    <div class="link-banner" role="status">{ "Reconnecting… messages you send will go out as soon as the connection is back." }</div>
-                }
-                { for toast }
-                if state.help_open { <Help /> }
+                // Optional parts sit in fixed slots: a part appearing must never make
+                // the list of siblings shift (Yew would rebuild the workspace).
+                <div class="slot" role="status">
+                    if state.link == Link::Reconnecting {
+                        <div class="link-banner">{ "Reconnecting… messages you send will go out as soon as the connection is back." }</div>
+                    }
+                </div>
+                <div class="slot">{ for toast }</div>
+                <div class="slot">if state.help_open { <Help /> }</div>
             </div>
         </ContextProvider<Ctx>>
     }

@@ -383,6 +383,13 @@ fn Agents() -> Html {
                     <tbody>{ for rows }</tbody>
                 </table>
             </div>
+            { for invitation.as_ref().map(|(email, token)| html! {
+                <div class="card notice" role="status" data-invitation="">
+                    <strong>{ format!("Invitation for {email}") }</strong>
+                    <p class="muted small">{ "Share this one-time token; it is not shown again." }</p>
+                    <pre class="snippet"><code>{ token.clone() }</code></pre>
+                </div>
+            }) }
             <form class="card inline-form" onsubmit={on_create} aria-label="Invite an agent">
                 <h3>{ "Invite an agent" }</h3>
                 <label class="sr-only" for="agent-name">{ "Name" }</label>
@@ -395,13 +402,6 @@ fn Agents() -> Html {
                 <input id="agent-capacity" class="narrow" ref={capacity} type="number" min="1" max="100" value="5" />
                 <button class="button primary" type="submit">{ "Invite" }</button>
             </form>
-            if let Some((email, token)) = &*invitation {
-                <div class="card notice" role="status">
-                    <strong>{ format!("Invitation for {email}") }</strong>
-                    <p class="muted small">{ "Share this one-time token; it is not shown again." }</p>
-                    <pre class="snippet"><code>{ token }</code></pre>
-                </div>
-            }
         </>
     }
 }

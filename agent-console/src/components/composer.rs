@@ -193,7 +193,7 @@ pub fn Composer(props: &ComposerProps) -> Html {
                 <button role="tab" aria-selected={note.to_string()} class={classes!("tab", "tab-note", note.then_some("active"))}
                     data-mode-button="note" onclick={set_mode(MessageKind::Note)} title="Internal note (n)">{ "Internal note" }</button>
             </div>
-            { for suggestions }
+            <div class="slot">{ for suggestions }</div>
             <label for="composer-input" class="sr-only">{ if note { "Internal note" } else { "Reply" } }</label>
             <textarea id="composer-input" class="composer-input" rows="3" ref={area} value={(*draft).clone()}
                 {placeholder} {oninput} {onkeydown} {onblur} />

@@ -185,7 +185,7 @@ pub fn ConversationPane() -> Html {
         let at = millis(&m.created_at);
         let this_day = day(at);
         if this_day != last_day {
-            rows.push(html! { <li class="day" role="separator"><span>{ this_day.clone() }</span></li> });
+            rows.push(html! { <li key={format!("day-{this_day}")} class="day" role="separator"><span>{ this_day.clone() }</span></li> });
             last_day = this_day;
         }
         rows.push(message_row(&ctx, m, &visitor, me, last_seen_mine == Some(m.seq)));
@@ -218,11 +218,11 @@ pub fn ConversationPane() -> Html {
     html! {
         <section class="conversation-pane" aria-label={format!("Conversation with {visitor}")} data-open-conversation={c.id.to_string()}>
             <Header view={view.clone()} />
-            { for warning }
+            <div class="slot">{ for warning }</div>
             <ol class="timeline" ref={timeline} onscroll={on_scroll} aria-label="Messages">
-                if !complete {
-                    <li class="load-earlier"><button class="link-button" onclick={load_earlier}>{ "Load earlier messages" }</button></li>
-                }
+                { for (!complete).then(|| html! {
+                    <li key="load-earlier" class="load-earlier"><button class="link-button" onclick={load_earlier}>{ "Load earlier messages" }</button></li>
+                }) }
                 { for rows }
             </ol>
             <div class="typing-line" aria-hidden="true">
@@ -245,19 +245,19 @@ fn message_row(ctx: &Ctx, m: &Message, visitor: &str, me: Option<Uuid>, seen: bo
     let time = clock_time(millis(&m.created_at));
     match (m.author_kind, m.kind) {
         (AuthorKind::System, _) => html! {
-            <li class="msg-system" data-seq={m.seq.to_string()}><span>{ &m.body }</span><time>{ time }</time></li>
+            <li key={m.seq} class="msg-system" data-seq={m.seq.to_string()}><span>{ &m.body }</span><time>{ time }</time></li>
         },
         (_, MessageKind::Note) => {
             let author = m.author_id.map_or_else(|| "Someone".to_owned(), |a| if Some(a) == me { "You".into() } else { state.agent_name(a) });
             html! {
-                <li class="msg msg-note" data-seq={m.seq.to_string()} data-kind="note">
+                <li key={m.seq} class="msg msg-note" data-seq={m.seq.to_string()} data-kind="note">
                     <div class="note-head"><strong>{ author }</strong>{ " · internal note" }<time>{ time }</time></div>
                     <div class="bubble">{ &m.body }</div>
                 </li>
             }
         }
         (AuthorKind::Visitor, _) => html! {
-            <li class="msg msg-visitor" data-seq={m.seq.to_string()}>
+            <li key={m.seq} class="msg msg-visitor" data-seq={m.seq.to_string()}>
                 <Avatar name={visitor.to_owned()} seed={m.author_id.map(|a| a.to_string()).unwrap_or_default()} size="small" />
                 <div>
                     <div class="bubble">{ &m.body }</div>
@@ -273,7 +273,7 @@ fn message_row(ctx: &Ctx, m: &Message, visitor: &str, me: Option<Uuid>, seen: bo
                 _ => "Agent".to_owned(),
             };
             html! {
-                <li class="msg msg-agent" data-seq={m.seq.to_string()} data-kind="text">
+                <li key={m.seq} class="msg msg-agent" data-seq={m.seq.to_string()} data-kind="text">
                     <div>
                         <div class="bubble">{ &m.body }</div>
                         <div class="msg-meta">{ name }{ " · " }<time>{ time }</time>
@@ -289,7 +289,7 @@ fn message_row(ctx: &Ctx, m: &Message, visitor: &str, me: Option<Uuid>, seen: bo
 fn pending_row(p: &Pending) -> Html {
     let note = p.kind == MessageKind::Note;
     html! {
-        <li class={classes!("msg", if note { "msg-note" } else { "msg-agent" }, "msg-pending")} data-pending="">
+        <li key={p.client_msg_id.clone()} class={classes!("msg", if note { "msg-note" } else { "msg-agent" }, "msg-pending")} data-pending="">
             <div>
                 <div class="bubble">{ &p.body }</div>
                 <div class="msg-meta">
@@ -403,7 +403,7 @@ fn Header(props: &HeaderProps) -> Html {
                     </div>
                 </div>
                 <div class="conv-primary">
-                    { for claim_button }
+                    <span class="slot">{ for claim_button }</span>
                     { status_button }
                     <button class="icon-button details-toggle" aria-label="Visitor details" title="Visitor details" onclick={details}>{ icon("details") }</button>
                 </div>

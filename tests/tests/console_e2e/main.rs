@@ -7,11 +7,13 @@
 //!   console reaches the visitor; an internal note never does.
 //! - [`routing`]: claim from the console; two agents claiming at once; transfer with a
 //!   note.
+//! - [`admin`]: a site's settings and embed snippet; inviting and managing agents.
 //! - [`screens`]: the main screens at desktop (1280×800) and tablet (820×1180) sizes.
 //!
 //! Needs the built console (`cargo xtask build`, which `cargo xtask test` runs) and
 //! chromium + chromium-driver: without them the tests fail and say so.
 
+mod admin;
 mod inbox;
 mod routing;
 mod screens;

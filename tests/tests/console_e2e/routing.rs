@@ -93,6 +93,8 @@ async fn priority_snooze_resolve_and_reopen_from_the_console() {
     let c = visitor.conversation_id;
     let path = format!("/conversations/{c}");
     s.open(c).await;
+    // A half-written reply survives everything below (toasts, list changes).
+    s.type_into("#composer-input", "Half-written reply").await;
 
     s.js("const select = document.querySelector('#priority'); select.value = 'urgent';
           select.dispatchEvent(new Event('change', {bubbles: true})); return true")
@@ -114,4 +116,5 @@ async fn priority_snooze_resolve_and_reopen_from_the_console() {
     s.click("[data-action=reopen]").await;
     s.wait("open again", "return document.querySelector('[data-status]')?.dataset.status === 'open'").await;
     assert_eq!(s.app.get(&path, &s.workspace.token).await.1["status"], "open");
+    assert_eq!(s.js("return document.querySelector('#composer-input').value").await, "Half-written reply");
 }
