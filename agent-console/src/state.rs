@@ -148,8 +148,9 @@ pub struct Console {
     pub seen_seq: HashMap<Uuid, i64>,
     pub pending: Vec<Pending>,
     pub visitors: HashMap<Uuid, Visitor>,
-    /// A visitor's current page: url, title, when (ms).
-    pub pages: HashMap<Uuid, (String, String, f64)>,
+    /// Pages a visitor went to since the console opened (url, title, when in ms),
+    /// oldest first; the last is the current one.
+    pub pages: HashMap<Uuid, Vec<(String, String, f64)>>,
     pub typing: HashMap<(Uuid, Participant), Typing>,
     /// Other agents seen in a conversation (read or typing), with when (ms).
     pub viewers: HashMap<(Uuid, Uuid), f64>,
@@ -474,7 +475,14 @@ impl Reducible for Console {
                 }
             }
             Action::Page { visitor_id, url, title, at } => {
-                s.pages.insert(visitor_id, (url, title, at));
+                let visited = s.pages.entry(visitor_id).or_default();
+                if visited.last().is_none_or(|(last, _, _)| *last != url) {
+                    visited.push((url, title, at));
+                }
+                // A trail, not a log: the last few pages tell the story.
+                if visited.len() > 8 {
+                    visited.remove(0);
+                }
             }
             Action::AgentStatus(agent, status) => {
                 s.presence.insert(agent, status);

@@ -50,7 +50,20 @@ pub fn Sidebar() -> Html {
     let attr = |keys: &[&str]| {
         visitor.and_then(|v| keys.iter().find_map(|k| v.attributes.get(*k)).and_then(|v| v.as_str().map(str::to_owned)))
     };
-    let page = state.pages.get(&visitor_id).cloned();
+    let visited = state.pages.get(&visitor_id).cloned().unwrap_or_default();
+    let page = visited.last().cloned();
+    let earlier: Vec<Html> = visited
+        .iter()
+        .rev()
+        .skip(1)
+        .map(|(url, title, at)| {
+            html! {
+                <li><a href={url.clone()} target="_blank" rel="noopener noreferrer" title={url.clone()}>
+                    { if title.is_empty() { url.clone() } else { title.clone() } }</a>
+                    <span class="muted small">{ format!(" · {}", relative(*at)) }</span></li>
+            }
+        })
+        .collect();
     let local_time = attr(&ZONE_KEYS).and_then(|zone| time_in_zone(&zone).map(|t| format!("{t} ({zone})")));
     let browser = attr(&BROWSER_KEYS);
     let os = attr(&OS_KEYS);
@@ -65,7 +78,7 @@ pub fn Sidebar() -> Html {
                         serde_json::Value::String(s) => s.clone(),
                         other => other.to_string(),
                     };
-                    html! { <><dt>{ k }</dt><dd>{ value }</dd></> }
+                    html! { <><dt>{ humanise(k) }</dt><dd>{ value }</dd></> }
                 })
                 .collect::<Html>()
         })
@@ -120,6 +133,10 @@ pub fn Sidebar() -> Html {
                 } else {
                     <span class="muted small">{ "Not reported since you opened the console" }</span>
                 }
+                if !earlier.is_empty() {
+                    <h3 class="subhead">{ "Pages visited" }</h3>
+                    <ul class="trail">{ for earlier }</ul>
+                }
             </section>
             <section class="side-section">
                 <h3>{ "Details" }</h3>
@@ -142,4 +159,11 @@ pub fn Sidebar() -> Html {
             </section>
         </aside>
     }
+}
+
+/// `plan_name` → "Plan name": attribute keys as labels.
+fn humanise(key: &str) -> String {
+    let spaced = key.replace(['_', '-'], " ");
+    let mut chars = spaced.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }

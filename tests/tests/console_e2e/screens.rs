@@ -85,10 +85,13 @@ async fn the_main_screens_at_desktop_and_tablet_sizes() {
         })
         .await;
     sofia.socket.recv_until("the visitor's ack", |f| matches!(f, ServerFrame::Ack { .. })).await;
-    sofia
-        .socket
-        .send(&ClientFrame::Page { url: "https://shop.test/pricing".into(), title: "Pricing — Brightlane".into() })
-        .await;
+    for (url, title) in [
+        ("https://shop.test/", "Brightlane — Home"),
+        ("https://shop.test/features", "Features — Brightlane"),
+        ("https://shop.test/pricing", "Pricing — Brightlane"),
+    ] {
+        sofia.socket.send(&ClientFrame::Page { url: url.into(), title: title.into() }).await;
+    }
 
     // The queue, desktop.
     s.wait("three waiting", "return document.querySelector('[data-count=queue]')?.textContent === '3'").await;
@@ -105,6 +108,7 @@ async fn the_main_screens_at_desktop_and_tablet_sizes() {
         .await;
     s.wait("the verified badge", "return !!document.querySelector('[data-verified]')").await;
     s.wait("her current page", "return document.querySelector('[data-page]')?.textContent.includes('Pricing')").await;
+    s.wait("the pages she visited", "return document.querySelector('.trail')?.textContent.includes('Features')").await;
     if canned.is_success() {
         // The console loaded canned responses at sign-in: reload to get this one.
         s.browser.client.refresh().await.unwrap();
