@@ -3,6 +3,7 @@
 //! API, and what each side receives is checked. Screenshots land in
 //! `target/screenshots/console-*.png`.
 //!
+//! - [`composer`]: `/shortcut` canned responses; search by name, email, text.
 //! - [`inbox`]: a new conversation appears in the queue live; a reply typed in the
 //!   console reaches the visitor; an internal note never does.
 //! - [`routing`]: claim from the console; two agents claiming at once; transfer with a
@@ -14,6 +15,7 @@
 //! chromium + chromium-driver: without them the tests fail and say so.
 
 mod admin;
+mod composer;
 mod inbox;
 mod routing;
 mod screens;
