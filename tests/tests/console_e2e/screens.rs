@@ -117,6 +117,11 @@ async fn the_main_screens_at_desktop_and_tablet_sizes() {
         s.wait("the canned response suggestion", "return document.querySelector('.canned-list')?.textContent.includes('/annual')").await;
     }
     s.browser.screenshot("console-conversation-desktop").await;
+    s.click("[data-action=transfer]").await;
+    s.wait("the transfer form", "return !!document.querySelector('#transfer-to')").await;
+    s.type_into("#transfer-note", "She wants the annual plan with her BL-20 discount; finance confirmed.").await;
+    s.browser.screenshot("console-transfer-desktop").await;
+    s.click("form[aria-label='Transfer conversation'] button[type=button]").await;
     s.js("const t = document.querySelector('#composer-input'); t.value = ''; t.dispatchEvent(new InputEvent('input', {bubbles: true})); t.blur(); return true").await;
 
     // Admin: sites.
