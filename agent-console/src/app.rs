@@ -88,6 +88,17 @@ fn Workspace(props: &WorkspaceProps) -> Html {
             move || stop.stop()
         });
     }
+    // Back from a lost connection: catch up on what the socket could not tell us.
+    {
+        let latest = latest.clone();
+        let previous = use_mut_ref(|| Link::Connecting);
+        use_effect_with(state.link, move |link| {
+            if *link == Link::Live && *previous.borrow() == Link::Reconnecting {
+                load_conversations(latest, false);
+            }
+            *previous.borrow_mut() = *link;
+        });
+    }
     use_timers(latest.clone());
     use_shortcuts(latest);
     // Conversations announced by the socket name visitors we may not know yet.
@@ -157,24 +168,29 @@ type Latest = std::rc::Rc<std::cell::RefCell<Ctx>>;
 fn load_everything(latest: Latest) {
     let ctx = latest.borrow().clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let (agents, teams, presence, canned) =
-            futures_join(api::agents(), api::teams(), api::presence(), api::canned_responses()).await;
-        if let Ok(page) = agents {
+        // Small lists; the conversations load meanwhile in their own task.
+        if let Ok(page) = api::agents().await {
             ctx.dispatch(Action::Agents(page.items));
         }
-        if let Ok(page) = teams {
+        if let Ok(page) = api::teams().await {
             ctx.dispatch(Action::Teams(page.items));
         }
-        if let Ok(p) = presence {
+        if let Ok(p) = api::presence().await {
             ctx.dispatch(Action::Presence(p.agents.into_iter().map(|a| (a.agent_id, a.status)).collect()));
         }
-        if let Ok(page) = canned {
+        if let Ok(page) = api::canned_responses().await {
             ctx.dispatch(Action::Canned(page.items));
         }
     });
+    load_conversations(latest, true);
+}
+
+/// Everything still in progress, so the views' counts are right; after a reconnect it
+/// also catches what happened while the socket was down.
+fn load_conversations(latest: Latest, first: bool) {
     wasm_bindgen_futures::spawn_local(async move {
-        let ctx2 = latest.borrow().clone();
-        // Everything still in progress, so the views' counts are right from the start.
+        let ctx = latest.borrow().clone();
+        let mut seen = std::collections::HashSet::new();
         for status in ["open", "pending", "snoozed"] {
             let mut cursor: Option<String> = None;
             for _ in 0..5 {
@@ -184,22 +200,39 @@ fn load_everything(latest: Latest) {
                 };
                 let Ok(page) = api::conversations(&query).await else { break };
                 for c in &page.items {
-                    ctx2.client.follow(c.conversation.id, (c.conversation.last_seq - 1).max(0));
+                    seen.insert(c.conversation.id);
+                    ctx.client.follow(c.conversation.id, (c.conversation.last_seq - 1).max(0));
                 }
                 load_visitors(&latest.borrow(), page.items.iter().map(|c| c.conversation.visitor_id).collect());
-                ctx2.dispatch(Action::Conversations(page.items));
+                ctx.dispatch(Action::Conversations(page.items));
                 cursor = page.next_cursor;
                 if cursor.is_none() {
                     break;
                 }
             }
         }
-        refresh_queue(&ctx2).await;
+        refresh_queue(&ctx).await;
         let state = latest.borrow().state.clone();
-        if state.selected.is_none()
-            && let Some(first) = state.list(View::Queue).first().or(state.list(View::Mine).first())
-        {
-            ctx2.dispatch(Action::Select(Some(first.conversation.id)));
+        if first {
+            if state.selected.is_none()
+                && let Some(first) = state.list(View::Queue).first().or(state.list(View::Mine).first())
+            {
+                ctx.dispatch(Action::Select(Some(first.conversation.id)));
+            }
+            return;
+        }
+        // Held as in progress but no longer listed: resolved (or moved) meanwhile.
+        let stale: Vec<uuid::Uuid> = state
+            .conversations
+            .values()
+            .filter(|c| c.conversation.status != openapi::conversations::ConversationStatus::Resolved)
+            .map(|c| c.conversation.id)
+            .filter(|id| !seen.contains(id))
+            .collect();
+        for id in stale {
+            if let Ok(view) = api::conversation(id).await {
+                ctx.dispatch(Action::Conversations(vec![view]));
+            }
         }
     });
 }
@@ -235,18 +268,6 @@ pub fn load_visitors(ctx: &Ctx, ids: Vec<uuid::Uuid>) {
             }
         });
     }
-}
-
-/// Awaits four futures concurrently (no futures crate in the wasm for this alone).
-async fn futures_join<A, B, C, D>(
-    a: impl Future<Output = A>,
-    b: impl Future<Output = B>,
-    c: impl Future<Output = C>,
-    d: impl Future<Output = D>,
-) -> (A, B, C, D) {
-    // The browser runs them on one thread anyway; sequential awaits of already
-    // started requests would need spawn. Four small requests: sequential is fine.
-    (a.await, b.await, c.await, d.await)
 }
 
 /// Typing indicators expire; an idle agent goes away and comes back on input.

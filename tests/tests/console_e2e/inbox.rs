@@ -156,3 +156,35 @@ async fn a_long_history_loads_the_newest_page_first_and_scrolls_back() {
     assert_eq!(count, 70, "every message once");
     assert_eq!(s.js("return !!document.querySelector('.load-earlier')").await, false, "nothing more to load");
 }
+
+#[tokio::test]
+async fn after_the_network_drops_the_console_sends_what_was_written_once_and_catches_up() {
+    let s = stage().await;
+    let mut first = s.visitor("Is the store open on Sunday?", Value::Null).await;
+    s.open(first.conversation_id).await;
+
+    s.link.cut();
+    s.wait("the reconnecting banner", "return !!document.querySelector('.link-banner')").await;
+    // Written while offline: kept, shown as sending.
+    s.send("Yes, from 10 to 4!").await;
+    s.wait("the pending reply", "return !!document.querySelector('[data-pending]')").await;
+    // And meanwhile a new visitor writes.
+    let second = s.visitor("Do you have gift cards?", Value::Null).await;
+
+    s.link.restore();
+    let seen = visitor_receives(&mut first, "Yes, from 10 to 4!").await;
+    assert_eq!(seen, vec!["Yes, from 10 to 4!"]);
+    s.wait("the banner gone", "return !document.querySelector('.link-banner')").await;
+    s.wait("the reply stored", "return !document.querySelector('[data-pending]') && !!document.querySelector('.msg-agent[data-seq]')").await;
+    s.wait(
+        "the conversation that started meanwhile",
+        &format!("return !!document.querySelector('[data-conversation=\"{}\"]')", second.conversation_id),
+    )
+    .await;
+    // Exactly once: nothing more arrives for the first visitor.
+    let (status, messages) =
+        s.app.get(&format!("/conversations/{}/messages?after_seq=0", first.conversation_id), &s.workspace.token).await;
+    assert_eq!(status, 200);
+    let replies = messages["items"].as_array().unwrap().iter().filter(|m| m["body"] == "Yes, from 10 to 4!").count();
+    assert_eq!(replies, 1, "{messages}");
+}

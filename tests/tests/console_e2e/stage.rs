@@ -7,7 +7,7 @@ pub use fantoccini::Locator;
 pub use openapi::realtime::{ClientFrame, ServerFrame};
 pub use serde_json::{Value, json};
 pub use system_tests::{
-    PASSWORD, TestApp, Workspace, browser::{Browser, Screen}, id, spawn_app,
+    AppOptions, PASSWORD, TestApp, Workspace, browser::{Browser, Screen}, id, link::Link, spawn_app_with,
     ws::{self, Credential, Socket},
 };
 pub use uuid::Uuid;
@@ -20,6 +20,8 @@ pub const SHOP: &str = "https://shop.test";
 
 pub struct Stage {
     pub app: TestApp,
+    /// The browser reaches Rapport only through this (tests can cut it).
+    pub link: Link,
     pub workspace: Workspace,
     pub site_id: Uuid,
     pub site_key: String,
@@ -32,7 +34,9 @@ pub async fn stage() -> Stage {
         Path::new(wasm).is_file(),
         "the console is not built ({wasm} is missing): run `cargo xtask build` (or `cargo xtask test`, which builds it)"
     );
-    let app = spawn_app().await;
+    let link = Link::start().await;
+    let app = spawn_app_with(AppOptions { public_url: Some(link.address.clone()), ..AppOptions::default() }).await;
+    link.connect_to(&app.address);
     let workspace = app.signup("Acme").await;
     let (status, site) = app
         .post(
@@ -48,6 +52,7 @@ pub async fn stage() -> Stage {
         site_id: id(&site["id"]),
         site_key: site["site_key"].as_str().unwrap().to_owned(),
         app,
+        link,
         workspace,
         browser,
     };
@@ -67,7 +72,7 @@ impl Stage {
     /// Opens the console and signs in with the test password.
     pub async fn sign_in(&self, email: &str) {
         let client = &self.browser.client;
-        client.goto(&self.app.url("/")).await.expect("opening the console");
+        client.goto(&format!("{}/", self.link.address)).await.expect("opening the console");
         self.wait("the sign-in form", "return !!document.querySelector('#email')").await;
         client.find(Locator::Css("#email")).await.unwrap().send_keys(email).await.unwrap();
         client.find(Locator::Css("#password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
