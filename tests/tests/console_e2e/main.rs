@@ -9,6 +9,7 @@
 //! - [`routing`]: claim from the console; two agents claiming at once; transfer with a
 //!   note.
 //! - [`admin`]: a site's settings and embed snippet; inviting and managing agents.
+//! - [`serving`]: `/` leads to `/console/`; its policy, versioned assets, a missing build.
 //! - [`screens`]: the main screens at desktop (1280×800) and tablet (820×1180) sizes.
 //!
 //! Needs the built console (`cargo xtask build`, which `cargo xtask test` runs) and
@@ -19,4 +20,5 @@ mod composer;
 mod inbox;
 mod routing;
 mod screens;
+mod serving;
 mod stage;
