@@ -80,3 +80,10 @@ pub fn time_in_zone(zone: &str) -> Option<String> {
     let format: js_sys::Function = format.into();
     format.call2(&date, &"default".into(), &opts).ok()?.as_string()
 }
+
+/// "Monday 23 November 2026, 14:05": the exact time, for tooltips.
+pub fn full_time(at: f64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(at));
+    let opts = options(&[("dateStyle", "full"), ("timeStyle", "short")]);
+    date.to_locale_string("default", &opts).into()
+}

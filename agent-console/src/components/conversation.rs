@@ -19,7 +19,7 @@ use super::{
 };
 use crate::{
     app::{Ctx, refresh_queue, refresh_visitor},
-    clock::{clock_time, day, millis, now_ms},
+    clock::{clock_time, day, full_time, millis, now_ms},
     notify,
     services::{api, views::ConversationView},
     state::{Action, Pending},
@@ -242,16 +242,16 @@ pub fn ConversationPane() -> Html {
 
 fn message_row(ctx: &Ctx, m: &Message, visitor: &str, me: Option<Uuid>, seen: bool) -> Html {
     let state = &ctx.state;
-    let time = clock_time(millis(&m.created_at));
+    let time = html! { <time title={full_time(millis(&m.created_at))}>{ clock_time(millis(&m.created_at)) }</time> };
     match (m.author_kind, m.kind) {
         (AuthorKind::System, _) => html! {
-            <li key={m.seq} class="msg-system" data-seq={m.seq.to_string()}><span>{ &m.body }</span><time>{ time }</time></li>
+            <li key={m.seq} class="msg-system" data-seq={m.seq.to_string()}><span>{ &m.body }</span>{ time }</li>
         },
         (_, MessageKind::Note) => {
             let author = m.author_id.map_or_else(|| "Someone".to_owned(), |a| if Some(a) == me { "You".into() } else { state.agent_name(a) });
             html! {
                 <li key={m.seq} class="msg msg-note" data-seq={m.seq.to_string()} data-kind="note">
-                    <div class="note-head"><strong>{ author }</strong>{ " · internal note" }<time>{ time }</time></div>
+                    <div class="note-head"><strong>{ author }</strong>{ " · internal note" }{ time }</div>
                     <div class="bubble">{ &m.body }</div>
                 </li>
             }
@@ -261,7 +261,7 @@ fn message_row(ctx: &Ctx, m: &Message, visitor: &str, me: Option<Uuid>, seen: bo
                 <Avatar name={visitor.to_owned()} seed={m.author_id.map(|a| a.to_string()).unwrap_or_default()} size="small" />
                 <div>
                     <div class="bubble">{ &m.body }</div>
-                    <div class="msg-meta"><time>{ time }</time></div>
+                    <div class="msg-meta">{ time }</div>
                 </div>
             </li>
         },
@@ -276,7 +276,7 @@ fn message_row(ctx: &Ctx, m: &Message, visitor: &str, me: Option<Uuid>, seen: bo
                 <li key={m.seq} class="msg msg-agent" data-seq={m.seq.to_string()} data-kind="text">
                     <div>
                         <div class="bubble">{ &m.body }</div>
-                        <div class="msg-meta">{ name }{ " · " }<time>{ time }</time>
+                        <div class="msg-meta">{ name }{ " · " }{ time }
                             if seen { <span class="seen" data-seen="">{ " · Seen" }</span> }
                         </div>
                     </div>
@@ -468,12 +468,20 @@ fn SnoozeMenu(props: &MenuProps) -> Html {
             }
         })
     };
+    let pending = {
+        let (ctx, id, done) = (ctx.clone(), props.id, props.on_done.clone());
+        Callback::from(move |_| {
+            set_status(&ctx, id, ConversationStatus::Pending);
+            done.emit(());
+        })
+    };
     html! {
         <div class="menu" role="dialog" aria-label="Snooze until">
             <button class="menu-item" onclick={pick(1)}>{ "In 1 hour" }</button>
             <button class="menu-item" onclick={pick(4)}>{ "In 4 hours" }</button>
             <button class="menu-item" onclick={pick(24)}>{ "Tomorrow" }</button>
             <button class="menu-item" onclick={pick(24 * 7)}>{ "Next week" }</button>
+            <button class="menu-item" onclick={pending}>{ "No snooze: mark as pending (waiting for the visitor)" }</button>
             <form class="menu-form" onsubmit={on_custom}>
                 <label for="snooze-until">{ "Until" }</label>
                 <input id="snooze-until" type="datetime-local" ref={custom} required=true />

@@ -87,7 +87,7 @@ async fn a_transfer_moves_the_conversation_with_its_note_and_the_visitor_never_s
 }
 
 #[tokio::test]
-async fn priority_snooze_resolve_and_reopen_from_the_console() {
+async fn priority_snooze_resolve_reopen_and_pending_from_the_console() {
     let s = stage().await;
     let visitor = s.visitor("Where can I download my invoices?", Value::Null).await;
     let c = visitor.conversation_id;
@@ -116,5 +116,10 @@ async fn priority_snooze_resolve_and_reopen_from_the_console() {
     s.click("[data-action=reopen]").await;
     s.wait("open again", "return document.querySelector('[data-status]')?.dataset.status === 'open'").await;
     assert_eq!(s.app.get(&path, &s.workspace.token).await.1["status"], "open");
+
+    s.click("[data-action=snooze]").await;
+    s.js("Array.from(document.querySelectorAll('.menu .menu-item')).find(b => b.textContent.includes('pending')).click(); return true").await;
+    s.wait("pending", "return document.querySelector('[data-status]')?.dataset.status === 'pending'").await;
+    assert_eq!(s.app.get(&path, &s.workspace.token).await.1["status"], "pending");
     assert_eq!(s.js("return document.querySelector('#composer-input').value").await, "Half-written reply");
 }
