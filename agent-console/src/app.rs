@@ -146,7 +146,9 @@ fn Workspace(props: &WorkspaceProps) -> Html {
     let details = state.details_open.then_some("details-open");
     html! {
         <ContextProvider<Ctx> context={ctx.clone()}>
-            <div class={classes!("app", details)}>
+            // `data-loaded` / `data-link` say when the console is ready (and tests wait for it).
+            <div class={classes!("app", details)} data-loaded={state.loaded.then_some("")}
+                data-link={if state.link == Link::Live { "live" } else { "down" }}>
                 <Nav />
                 <main class="workspace" id="main">{ body }</main>
                 // Optional parts sit in fixed slots: a part appearing must never make
@@ -214,6 +216,7 @@ fn load_conversations(latest: Latest, first: bool) {
         refresh_queue(&ctx).await;
         let state = latest.borrow().state.clone();
         if first {
+            ctx.dispatch(Action::Loaded);
             if state.selected.is_none()
                 && let Some(first) = state.list(View::Queue).first().or(state.list(View::Mine).first())
             {

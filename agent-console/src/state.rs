@@ -134,6 +134,8 @@ pub struct Console {
     /// `None` until `/me` answered; then `Some(None)` when signed out.
     pub me: Option<Option<Me>>,
     pub link: Link,
+    /// The conversation lists have been loaded once.
+    pub loaded: bool,
     pub my_status: AgentStatus,
     /// Set away by the idle timer (input brings the agent back online).
     pub auto_away: bool,
@@ -177,6 +179,7 @@ impl Default for Console {
         Self {
             me: None,
             link: Link::Connecting,
+            loaded: false,
             my_status: AgentStatus::Online,
             auto_away: false,
             conversations: HashMap::new(),
@@ -210,6 +213,7 @@ impl Default for Console {
 pub enum Action {
     Me(Option<Me>),
     Link(Link),
+    Loaded,
     MyStatus(AgentStatus, bool),
     Conversations(Vec<ConversationView>),
     Queue(Vec<QueueItem>),
@@ -365,6 +369,7 @@ impl Reducible for Console {
                 s.me = Some(me);
             }
             Action::Link(link) => s.link = link,
+            Action::Loaded => s.loaded = true,
             Action::MyStatus(status, auto) => {
                 s.my_status = status;
                 s.auto_away = auto;

@@ -14,7 +14,7 @@ async fn a_canned_response_expands_from_its_shortcut_and_reaches_the_visitor() {
     let mut visitor = s.visitor("When will my order ship?", Value::Null).await;
     // Canned responses are loaded at sign-in.
     s.browser.client.refresh().await.unwrap();
-    s.wait("the inbox", "return !!document.querySelector('.nav [data-view=queue]')").await;
+    s.ready().await;
     s.open(visitor.conversation_id).await;
 
     s.type_into("#composer-input", "Good news! /sh").await;

@@ -81,7 +81,7 @@ async fn the_session_is_remembered_the_status_is_shared_and_sign_out_ends_it() {
 
     // Reloading keeps the agent signed in (the HttpOnly cookie).
     s.browser.client.refresh().await.unwrap();
-    s.wait("the inbox again", "return !!document.querySelector('.nav [data-view=queue]')").await;
+    s.ready().await;
     assert_eq!(s.js("return !!document.querySelector('#email')").await, false, "no sign-in form after a reload");
 
     // Away by hand: the status frame reaches the others.
@@ -109,7 +109,7 @@ async fn a_colleague_typing_or_viewing_in_the_same_conversation_is_shown() {
     let c = visitor.conversation_id;
     // The console knows its colleagues from sign-in on.
     s.browser.client.refresh().await.unwrap();
-    s.wait("the inbox", "return !!document.querySelector('.nav [data-view=queue]')").await;
+    s.ready().await;
     s.open(c).await;
     assert_eq!(s.js("return !!document.querySelector('[data-collision]')").await, false, "alone at first");
 
@@ -145,7 +145,7 @@ async fn a_long_history_loads_the_newest_page_first_and_scrolls_back() {
     }
     // A fresh console holds only each conversation's newest message (its preview).
     s.browser.client.refresh().await.unwrap();
-    s.wait("the inbox", "return !!document.querySelector('.nav [data-view=queue]')").await;
+    s.ready().await;
     s.open(c).await;
     s.wait("the newest message", "return document.querySelector('.timeline [data-seq=\"70\"]') !== null").await;
     let oldest = s.js("return Math.min(...Array.from(document.querySelectorAll('.timeline [data-seq]')).map(e => +e.dataset.seq))").await;

@@ -46,7 +46,7 @@ async fn a_transfer_moves_the_conversation_with_its_note_and_the_visitor_never_s
     let c = visitor.conversation_id;
     // The console learns about Grace (agents are loaded at sign-in).
     s.browser.client.refresh().await.unwrap();
-    s.wait("the inbox", "return !!document.querySelector('.nav [data-view=queue]')").await;
+    s.ready().await;
     s.open(c).await;
     s.click("[data-action=transfer]").await;
     s.wait("the transfer form", "return !!document.querySelector('#transfer-to')").await;

@@ -77,7 +77,12 @@ impl Stage {
         client.find(Locator::Css("#email")).await.unwrap().send_keys(email).await.unwrap();
         client.find(Locator::Css("#password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
         client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-        self.wait("the inbox", "return !!document.querySelector('.nav [data-view=queue]')").await;
+        self.ready().await;
+    }
+
+    /// Waits until the console has loaded its lists and its socket is live.
+    pub async fn ready(&self) {
+        self.wait("the inbox, loaded and live", "return !!document.querySelector('.app[data-loaded][data-link=live]')").await;
     }
 
     pub async fn wait(&self, what: &str, script: &str) -> Value {
