@@ -39,6 +39,8 @@ fn chime() {
     thread_local!(static CONTEXT: Option<AudioContext> = AudioContext::new().ok());
     CONTEXT.with(|context| {
         let Some(context) = context else { return };
+        // Created before the agent's first click, the context starts suspended.
+        let _ = context.resume();
         let now = context.current_time();
         for (i, freq) in [880.0_f32, 1320.0].into_iter().enumerate() {
             let (Ok(osc), Ok(gain)) = (context.create_oscillator(), context.create_gain()) else { return };
