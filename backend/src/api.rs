@@ -4,7 +4,7 @@
 
 use poem_openapi::{OpenApiService, Tags};
 
-use crate::{agents, api_keys, conversations, messages, realtime, sites, teams, visitors, widget, workspaces};
+use crate::{agents, api_keys, canned, conversations, messages, realtime, routing, sites, teams, visitors, widget, workspaces};
 
 /// Groups of operations in the spec.
 #[derive(Tags)]
@@ -23,6 +23,10 @@ pub enum ApiTags {
     Visitors,
     /// Conversations between visitors and the team.
     Conversations,
+    /// The waiting queue, claiming and transferring conversations.
+    Routing,
+    /// Saved replies agents expand with `/shortcut`.
+    CannedResponses,
     /// Messages inside conversations.
     Messages,
     /// What the visitor widget calls, with a visitor token.
@@ -43,6 +47,9 @@ pub type Apis = (
     widget::api::WidgetApi,
     widget::profile::WidgetProfileApi,
     realtime::api::PresenceApi,
+    routing::api::RoutingApi,
+    routing::api::WidgetQueueApi,
+    canned::api::CannedResponsesApi,
 );
 
 /// The API service. The spec's server is relative so the same document describes every
@@ -60,6 +67,9 @@ pub fn service() -> OpenApiService<Apis, ()> {
         widget::api::WidgetApi,
         widget::profile::WidgetProfileApi,
         realtime::api::PresenceApi,
+        routing::api::RoutingApi,
+        routing::api::WidgetQueueApi,
+        canned::api::CannedResponsesApi,
     );
     OpenApiService::new(apis, "Rapport API", env!("CARGO_PKG_VERSION"))
         .description(

@@ -3,7 +3,7 @@
 //! Every variable is documented in the README with its default. A bad value stops
 //! start-up with one line naming the variable and what is wrong with it.
 
-use std::{fmt, net::SocketAddr, path::PathBuf};
+use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
 
 /// Everything `rapport` needs to start.
 #[derive(Clone)]
@@ -31,6 +31,13 @@ pub struct Settings {
     /// The built widget (`dist/widget`: loader, frame page, wasm), served from disk so a
     /// rebuilt widget needs no server rebuild.
     pub widget_dir: PathBuf,
+    /// `RAPPORT_ROUTING_INTERVAL_MS`: how often each node looks at the queue, besides
+    /// right after local events (another node's events are seen on this tick).
+    pub routing_interval: Duration,
+    /// `RAPPORT_AGENT_OFFLINE_GRACE_SECS`: how long an agent may be offline before their
+    /// open conversations go back to the queue (a reload or a short network drop is not
+    /// leaving).
+    pub agent_offline_grace: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +160,27 @@ impl Settings {
 
         let widget_dir = get("RAPPORT_WIDGET_DIR").map(PathBuf::from).unwrap_or_else(default_widget_dir);
 
+        let routing_interval = Duration::from_millis(match get("RAPPORT_ROUTING_INTERVAL_MS") {
+            None => 2_000,
+            Some(value) => match value.parse::<u64>() {
+                Ok(n) if (50..=60_000).contains(&n) => n,
+                _ => return Err(invalid("RAPPORT_ROUTING_INTERVAL_MS", format!("`{value}` is not between 50 and 60000"))),
+            },
+        });
+
+        let agent_offline_grace = Duration::from_secs(match get("RAPPORT_AGENT_OFFLINE_GRACE_SECS") {
+            None => 180,
+            Some(value) => match value.parse::<u64>() {
+                Ok(n) if n <= 86_400 => n,
+                _ => {
+                    return Err(invalid(
+                        "RAPPORT_AGENT_OFFLINE_GRACE_SECS",
+                        format!("`{value}` is not a number of seconds up to 86400"),
+                    ));
+                }
+            },
+        });
+
         Ok(Self {
             bind,
             public_url,
@@ -164,6 +192,8 @@ impl Settings {
             signup,
             max_body_bytes,
             widget_dir,
+            routing_interval,
+            agent_offline_grace,
         })
     }
 }

@@ -46,6 +46,7 @@ pub async fn ensure(store: &Store, public_url: &str) -> Result<String> {
             color: None,
             greeting: Some("Hi! This is the Rapport demo. Ask us anything.".into()),
             require_identity: Some(false),
+            routing_policy: Some(openapi::routing::RoutingPolicy::LeastBusy),
         },
     )
     .await?;

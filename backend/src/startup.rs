@@ -68,6 +68,7 @@ impl Application {
     /// Serves until `shutdown` completes, then lets in-flight requests finish.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
         let routes = routes(self.state.clone());
+        tokio::spawn(crate::routing::router::run(self.state.clone()));
         let realtime = self.state.realtime.clone();
         // Sockets never finish on their own: tell them to close so the grace period is
         // spent on requests, and clients go resume elsewhere at once.

@@ -2,7 +2,7 @@
 
 use std::{ops::Deref, sync::Arc};
 
-use crate::{config::Settings, metrics::Metrics, realtime::Realtime, store::Store};
+use crate::{config::Settings, metrics::Metrics, realtime::Realtime, routing::Routing, store::Store};
 
 /// Cheap to clone: a handle on [`Shared`].
 #[derive(Clone)]
@@ -13,11 +13,12 @@ pub struct Shared {
     pub store: Store,
     pub metrics: Metrics,
     pub realtime: Realtime,
+    pub routing: Routing,
 }
 
 impl AppState {
     pub fn new(settings: Settings, store: Store, metrics: Metrics, realtime: Realtime) -> Self {
-        Self(Arc::new(Shared { settings, store, metrics, realtime }))
+        Self(Arc::new(Shared { settings, store, metrics, realtime, routing: Routing::default() }))
     }
 }
 

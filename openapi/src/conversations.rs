@@ -51,6 +51,9 @@ pub struct Conversation {
     /// When it was last resolved.
     pub resolved_at: Option<crate::Timestamp>,
     pub snoozed_until: Option<crate::Timestamp>,
+    /// The team's own tags (never shown to the visitor).
+    #[serde(default)]
+    pub labels: Vec<String>,
 }
 
 /// Changes to a conversation; absent fields stay as they are.
@@ -68,6 +71,8 @@ pub struct ConversationUpdate {
     pub team_id: Option<uuid::Uuid>,
     /// Set true to remove the team.
     pub clear_team: Option<bool>,
+    /// Replaces the labels: up to 20, each 1 to 40 characters.
+    pub labels: Option<Vec<String>>,
 }
 
 crate::page_of!(

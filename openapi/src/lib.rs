@@ -9,6 +9,7 @@
 //! - [`auth`], [`agents`], [`teams`], [`sites`], [`api_keys`]: the workspace and its people.
 //! - [`visitors`], [`conversations`], [`messages`]: the chats themselves.
 //! - [`widget`]: what a site's visitor-facing widget calls.
+//! - [`routing`]: the queue, claiming, transfers and saved replies.
 //! - [`presence`]: who is online.
 //! - [`realtime`]: the WebSocket frames of `/ws/visitor` and `/ws/agent`.
 
@@ -20,6 +21,7 @@ pub mod error;
 pub mod messages;
 pub mod presence;
 pub mod realtime;
+pub mod routing;
 pub mod sites;
 pub mod teams;
 pub mod visitors;

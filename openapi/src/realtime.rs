@@ -119,6 +119,8 @@ pub enum ServerFrame {
     },
     /// A conversation was created or changed (assignee, status, priority…).
     Conversation { change: ConversationChange, conversation: Conversation },
+    /// Visitors only: where their waiting conversation stands in the queue.
+    Queue { status: crate::routing::QueueStatus },
     /// Agents only: an agent's availability changed.
     AgentStatus { agent_id: Uuid, status: AgentStatus },
     /// A frame was refused. Nothing was stored for it.

@@ -21,6 +21,8 @@ pub struct Site {
     /// HMAC-SHA256 key for identity verification: `user_hash = hex(HMAC(secret, user_id))`.
     /// Keep it on your server; never put it in a web page. Shown to owners and admins only.
     pub identity_secret: Option<String>,
+    /// How waiting conversations reach agents.
+    pub routing_policy: crate::routing::RoutingPolicy,
     pub created_at: crate::Timestamp,
 }
 
@@ -34,6 +36,8 @@ pub struct NewSite {
     pub color: Option<String>,
     pub greeting: Option<String>,
     pub require_identity: Option<bool>,
+    /// How waiting conversations reach agents (default `manual`).
+    pub routing_policy: Option<crate::routing::RoutingPolicy>,
 }
 
 /// Changes to a site; absent fields stay as they are.
@@ -47,6 +51,7 @@ pub struct SiteUpdate {
     pub require_identity: Option<bool>,
     /// Set true to replace the identity secret (existing `user_hash` values stop working).
     pub rotate_identity_secret: Option<bool>,
+    pub routing_policy: Option<crate::routing::RoutingPolicy>,
 }
 
 /// The HTML to paste into every page of the site.

@@ -10,6 +10,8 @@ pub struct Team {
     pub name: String,
     /// The agents in the team.
     pub member_ids: Vec<uuid::Uuid>,
+    /// Overrides the site's policy for conversations routed to this team.
+    pub routing_policy: Option<crate::routing::RoutingPolicy>,
     pub created_at: crate::Timestamp,
 }
 
@@ -22,6 +24,8 @@ pub struct TeamInput {
     #[serde(default)]
     #[cfg_attr(feature = "server", oai(default))]
     pub member_ids: Vec<uuid::Uuid>,
+    /// Overrides the site's policy for this team's conversations; absent: the site's.
+    pub routing_policy: Option<crate::routing::RoutingPolicy>,
 }
 
 crate::page_of!(

@@ -105,6 +105,8 @@ pub struct AppOptions {
     pub public_url: Option<String>,
     /// `RAPPORT_WIDGET_DIR`; by default the built `dist/widget` of this checkout.
     pub widget_dir: Option<String>,
+    /// Any other `RAPPORT_*` variables, e.g. a short routing interval.
+    pub env: Vec<(String, String)>,
 }
 
 pub fn redis_url() -> String {
@@ -144,6 +146,8 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         vars.push(("RAPPORT_REDIS_URL".to_owned(), redis_url()));
         vars.push(("RAPPORT_REDIS_PREFIX".to_owned(), prefix.clone()));
     }
+    // First, so they win over the defaults above.
+    vars.splice(0..0, options.env.iter().cloned());
     let settings =
         Settings::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())).expect("test settings");
     let app = Application::build(settings).await.expect("building the app");

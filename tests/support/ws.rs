@@ -125,6 +125,17 @@ impl Socket {
         }
     }
 
+    /// The next frame that answers this client, skipping the broadcasts a waiting visitor
+    /// gets on its own (`queue` positions), which may come at any moment.
+    pub async fn reply(&mut self) -> ServerFrame {
+        loop {
+            match self.recv().await {
+                ServerFrame::Queue { .. } => continue,
+                frame => return frame,
+            }
+        }
+    }
+
     /// Skips frames until one matches.
     pub async fn recv_until(&mut self, what: &str, mut wanted: impl FnMut(&ServerFrame) -> bool) -> ServerFrame {
         loop {

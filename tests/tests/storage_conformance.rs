@@ -82,6 +82,7 @@ async fn fixture(store: &Store, name: &str) -> Fixture {
             color: None,
             greeting: None,
             require_identity: None,
+            routing_policy: None,
         },
     )
     .await

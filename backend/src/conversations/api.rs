@@ -38,13 +38,23 @@ impl ConversationsApi {
         site_id: Query<Option<Uuid>>,
         /// Only conversations of this visitor.
         visitor_id: Query<Option<Uuid>>,
+        /// Search: the visitor's name or email, or any message's text (up to 200 characters).
+        q: Query<Option<String>>,
         /// From the previous page's `next_cursor`.
         cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
         limit: Query<Option<u32>>,
     ) -> Result<Json<ConversationPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
+        let text = match q.0.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) if text.chars().count() > super::MAX_SEARCH_CHARS || text.chars().any(char::is_control) => {
+                return Err(crate::error::Error::invalid("q", "must be at most 200 characters without control characters").into());
+            }
+            Some(text) => Some(text.to_owned()),
+        };
         let filter = Filter {
+            text,
             status: *status,
             assignee_id: *assignee_id,
             unassigned: unassigned.unwrap_or(false),
@@ -89,6 +99,8 @@ impl ConversationsApi {
             ConversationChange::Updated
         };
         publish::conversation_changed(&state, caller.workspace_id, change, conversation.clone()).await;
+        // The queue may have gained or lost a conversation, or an agent freed up.
+        state.routing.nudge();
         Ok(Json(conversation))
     }
 }

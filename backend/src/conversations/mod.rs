@@ -30,14 +30,24 @@ pub struct ConversationRow {
     pub first_response_at: Option<Millis>,
     pub resolved_at: Option<Millis>,
     pub snoozed_until: Option<Millis>,
+    /// When it last started waiting for an agent; `None` unless open and unassigned.
+    pub queued_at: Option<Millis>,
+    pub first_assigned_at: Option<Millis>,
+    /// JSON array of strings.
+    pub labels: String,
 }
 
 macro_rules! columns {
     () => {
         "id, workspace_id, site_id, visitor_id, status, priority, assignee_id, team_id, last_seq, \
-     created_at, updated_at, first_response_at, resolved_at, snoozed_until"
+     created_at, updated_at, first_response_at, resolved_at, snoozed_until, queued_at, first_assigned_at, labels"
     };
 }
+pub(crate) use columns;
+
+/// The most labels a conversation carries, and the longest label.
+const MAX_LABELS: usize = 20;
+const MAX_LABEL_CHARS: usize = 40;
 
 impl ConversationRow {
     pub fn to_wire(&self) -> Result<Conversation> {
@@ -55,8 +65,29 @@ impl ConversationRow {
             first_response_at: self.first_response_at.map(Millis::to_utc),
             resolved_at: self.resolved_at.map(Millis::to_utc),
             snoozed_until: self.snoozed_until.map(Millis::to_utc),
+            labels: serde_json::from_str(&self.labels).unwrap_or_default(),
         })
     }
+
+    /// The conversation as its visitor sees it: without the team's labels.
+    pub fn to_visitor_wire(&self) -> Result<Conversation> {
+        Ok(Conversation { labels: Vec::new(), ..self.to_wire()? })
+    }
+}
+
+/// Trimmed, de-duplicated labels, as stored.
+fn parse_labels(raw: &[String]) -> Result<String> {
+    if raw.len() > MAX_LABELS {
+        return Err(Error::invalid("labels", format!("at most {MAX_LABELS} labels")));
+    }
+    let mut labels = Vec::with_capacity(raw.len());
+    for label in raw {
+        let label = crate::input::name("labels", label, MAX_LABEL_CHARS)?;
+        if !labels.contains(&label) {
+            labels.push(label);
+        }
+    }
+    Ok(serde_json::to_string(&labels).expect("strings serialise"))
 }
 
 /// Which conversations a list returns.
@@ -68,6 +99,25 @@ pub struct Filter {
     pub unassigned: bool,
     pub site_id: Option<Uuid>,
     pub visitor_id: Option<Uuid>,
+    /// Matches the visitor's name or email, or any message's text (case-insensitive).
+    pub text: Option<String>,
+}
+
+/// The longest search text.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// A `LIKE` pattern matching `text` anywhere, with its own `%`, `_` and `\` taken literally.
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }
 
 /// Conversations newest first.
@@ -77,6 +127,12 @@ pub async fn list(store: &Store, workspace_id: Uuid, filter: &Filter, page: Page
            AND ($3 IS NULL OR status = $3) AND ($4 IS NULL OR assignee_id = $4)
            AND ($5 = FALSE OR assignee_id IS NULL) AND ($6 IS NULL OR site_id = $6)
            AND ($7 IS NULL OR visitor_id = $7)
+           AND ($9 IS NULL
+                OR EXISTS (SELECT 1 FROM visitors v WHERE v.id = conversations.visitor_id
+                           AND (LOWER(COALESCE(v.name, '')) LIKE $9 ESCAPE '\\'
+                                OR LOWER(COALESCE(v.email, '')) LIKE $9 ESCAPE '\\'))
+                OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id
+                           AND LOWER(m.body) LIKE $9 ESCAPE '\\'))
          ORDER BY id DESC LIMIT $8");
     Ok(on_pool!(store, |pool| {
         sqlx::query_as(sql)
@@ -88,6 +144,7 @@ pub async fn list(store: &Store, workspace_id: Uuid, filter: &Filter, page: Page
             .bind(filter.site_id)
             .bind(filter.visitor_id)
             .bind(page.fetch_limit())
+            .bind(filter.text.as_deref().map(contains_pattern))
             .fetch_all(pool)
             .await
     })?)
@@ -123,11 +180,15 @@ pub async fn insert(tx: &mut Tx, workspace_id: Uuid, site_id: Uuid, visitor_id: 
         first_response_at: None,
         resolved_at: None,
         snoozed_until: None,
+        // A new conversation waits for an agent from the moment it exists.
+        queued_at: Some(created_at),
+        first_assigned_at: None,
+        labels: "[]".into(),
     };
     on_tx!(tx, |conn| {
         sqlx::query(
-            "INSERT INTO conversations (id, workspace_id, site_id, visitor_id, status, priority, last_seq, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7)",
+            "INSERT INTO conversations (id, workspace_id, site_id, visitor_id, status, priority, last_seq, created_at, updated_at, queued_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7, $7)",
         )
         .bind(row.id)
         .bind(workspace_id)
@@ -168,12 +229,22 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &Conversa
             .map_err(|_| Error::invalid("team_id", "is not a team of this workspace"))?;
     }
 
+    let labels = changes.labels.as_deref().map(parse_labels).transpose()?;
+
     let now = now();
     let status = changes.status.map(|s| s.as_db());
     let resolved_at = (changes.status == Some(ConversationStatus::Resolved)).then_some(now);
     // Snoozing sets the wake-up time; any other status clears it.
     let snoozed_until = changes.snoozed_until.map(Millis::from);
+    // Right-hand sides see the row as it was: $3/$5/$6 give the new status and assignee,
+    // from which the queue clock (`queued_at`) keeps running, starts, or stops.
     let sql = concat!("UPDATE conversations SET
+            queued_at = CASE WHEN (CASE WHEN $5 THEN NULL ELSE COALESCE($6, assignee_id) END) IS NULL
+                              AND COALESCE($3, status) = 'open'
+                             THEN COALESCE(queued_at, $11) ELSE NULL END,
+            first_assigned_at = CASE WHEN first_assigned_at IS NULL AND NOT $5 AND $6 IS NOT NULL
+                                     THEN $11 ELSE first_assigned_at END,
+            labels = COALESCE($12, labels),
             status = COALESCE($3, status),
             priority = COALESCE($4, priority),
             assignee_id = CASE WHEN $5 THEN NULL ELSE COALESCE($6, assignee_id) END,
@@ -195,6 +266,7 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &Conversa
             .bind(resolved_at)
             .bind(snoozed_until)
             .bind(now)
+            .bind(labels.as_deref())
             .fetch_optional(pool)
             .await
     })?;

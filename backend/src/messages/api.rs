@@ -1,6 +1,6 @@
 //! `/conversations/{id}/messages`: read by `seq` range, send as an agent or integration.
 
-use openapi::messages::{AuthorKind, Message, MessageKind, MessageRange, NewMessage};
+use openapi::messages::{Message, MessageKind, MessageRange, NewMessage};
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, OpenApi,
@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::{Audience, Author, Draft};
 use crate::{
     api::ApiTags,
-    auth::{Actor, WorkspaceAuth},
+    auth::WorkspaceAuth,
     conversations,
     error::{ApiError, Error},
     state::AppState,
@@ -110,10 +110,7 @@ impl MessagesApi {
     ) -> Result<SendResponse, ApiError> {
         let caller = auth.caller();
         caller.require_write()?;
-        let author = match caller.actor {
-            Actor::Agent { agent_id, .. } => Author { kind: AuthorKind::Agent, id: Some(agent_id) },
-            Actor::ApiKey { key_id, .. } => Author { kind: AuthorKind::Integration, id: Some(key_id) },
-        };
+        let author = Author::of(caller);
         let draft = Draft::parse(author, body.kind.unwrap_or(MessageKind::Text), &body.body, body.client_msg_id.as_deref())?;
         let stored = super::append(&state.store, caller.workspace_id, *conversation_id, draft).await?;
         state.metrics.message_stored(&stored);

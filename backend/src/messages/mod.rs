@@ -64,6 +64,20 @@ pub struct Author {
     pub id: Option<Uuid>,
 }
 
+impl Author {
+    /// The team member or integration behind an API call.
+    pub fn of(caller: &crate::auth::Caller) -> Self {
+        use crate::auth::Actor;
+        match caller.actor {
+            Actor::Agent { agent_id, .. } => Self { kind: AuthorKind::Agent, id: Some(agent_id) },
+            Actor::ApiKey { key_id, .. } => Self { kind: AuthorKind::Integration, id: Some(key_id) },
+        }
+    }
+
+    /// Rapport itself (routing notes and the like).
+    pub const SYSTEM: Self = Self { kind: AuthorKind::System, id: None };
+}
+
 /// A message that passed validation.
 #[derive(Debug, Clone)]
 pub struct Draft {
@@ -127,6 +141,7 @@ pub async fn append_in(tx: &mut Tx, workspace_id: Uuid, conversation_id: Uuid, d
             "UPDATE conversations SET last_seq = last_seq + 1, updated_at = $3,
                 first_response_at = CASE WHEN $4 AND first_response_at IS NULL THEN $3 ELSE first_response_at END,
                 status = CASE WHEN $5 THEN 'open' ELSE status END,
+                queued_at = CASE WHEN $5 AND assignee_id IS NULL THEN COALESCE(queued_at, $3) ELSE queued_at END,
                 snoozed_until = CASE WHEN $5 THEN NULL ELSE snoozed_until END
              WHERE id = $1 AND workspace_id = $2 RETURNING last_seq, visitor_id",
         )

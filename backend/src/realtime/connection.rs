@@ -198,6 +198,8 @@ impl Connection {
             .await
             .unwrap_or(AgentStatus::Offline);
         publish::frame(&self.state, workspace_id, None, ServerFrame::AgentStatus { agent_id, status }).await;
+        // An agent who comes online may take waiting conversations at once.
+        self.state.routing.nudge();
     }
 
     /// Leaves presence and says goodbye.

@@ -8,6 +8,7 @@ use openapi::{
     conversations::Conversation,
     messages::{Message, MessageKind},
     realtime::{ConversationChange, ServerFrame},
+    routing::QueueStatus,
 };
 use uuid::Uuid;
 
@@ -30,13 +31,18 @@ pub async fn message_stored(state: &AppState, workspace_id: Uuid, visitor_id: Uu
     publish(state, Topic::Workspace(workspace_id), event).await;
 }
 
-/// A conversation was created or changed.
+/// A conversation was created or changed. The visitor's copy leaves out the team's labels.
 pub async fn conversation_changed(state: &AppState, workspace_id: Uuid, change: ConversationChange, conversation: Conversation) {
-    let topics = [Topic::Visitor(conversation.visitor_id), Topic::Workspace(workspace_id)];
-    let event = Event::Frame { frame: ServerFrame::Conversation { change, conversation } };
-    for topic in topics {
-        publish(state, topic, event.clone()).await;
-    }
+    let visitor_copy = Conversation { labels: Vec::new(), ..conversation.clone() };
+    let to_visitor = Event::Frame { frame: ServerFrame::Conversation { change, conversation: visitor_copy } };
+    publish(state, Topic::Visitor(conversation.visitor_id), to_visitor).await;
+    let to_team = Event::Frame { frame: ServerFrame::Conversation { change, conversation } };
+    publish(state, Topic::Workspace(workspace_id), to_team).await;
+}
+
+/// A visitor's place in the queue changed.
+pub async fn queue_status(state: &AppState, visitor_id: Uuid, status: QueueStatus) {
+    publish(state, Topic::Visitor(visitor_id), Event::Frame { frame: ServerFrame::Queue { status } }).await;
 }
 
 /// An ephemeral frame (typing, receipt, page, status) for the team and maybe the visitor.

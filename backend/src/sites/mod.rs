@@ -3,7 +3,10 @@
 
 pub mod api;
 
-use openapi::sites::{NewSite, Site, SiteUpdate};
+use openapi::{
+    routing::RoutingPolicy,
+    sites::{NewSite, Site, SiteUpdate},
+};
 use uuid::Uuid;
 
 use crate::{
@@ -12,7 +15,7 @@ use crate::{
     input::{self, Origin},
     on_pool,
     pagination::PageRequest,
-    store::{Millis, Store, now},
+    store::{Millis, Store, StoredEnum, now},
 };
 
 pub const DEFAULT_COLOR: &str = "#3b5bdb";
@@ -29,12 +32,14 @@ pub struct SiteRow {
     pub greeting: String,
     pub require_identity: bool,
     pub identity_secret: String,
+    pub routing_policy: String,
     pub created_at: Millis,
 }
 
 macro_rules! columns {
     () => {
-        "id, workspace_id, name, site_key, allowed_origins, color, greeting, require_identity, identity_secret, created_at"
+        "id, workspace_id, name, site_key, allowed_origins, color, greeting, require_identity, identity_secret, routing_policy, \
+         created_at"
     };
 }
 
@@ -53,6 +58,11 @@ impl SiteRow {
         own.as_ref() == Some(&origin) || self.origins().iter().any(|allowed| allowed == origin.as_str())
     }
 
+    /// An unknown spelling (impossible past the CHECK constraint) routes manually.
+    pub fn routing_policy(&self) -> RoutingPolicy {
+        RoutingPolicy::from_db(&self.routing_policy).unwrap_or_default()
+    }
+
     /// The site as `caller` may see it: the identity secret only for owners and admins.
     pub fn to_wire(&self, caller: &Caller) -> Site {
         Site {
@@ -64,6 +74,7 @@ impl SiteRow {
             greeting: self.greeting.clone(),
             require_identity: self.require_identity,
             identity_secret: caller.require_admin().is_ok().then(|| self.identity_secret.clone()),
+            routing_policy: self.routing_policy(),
             created_at: self.created_at.to_utc(),
         }
     }
@@ -99,12 +110,13 @@ pub async fn create(store: &Store, caller: &Caller, input: &NewSite) -> Result<S
             .unwrap_or(DEFAULT_GREETING.into()),
         require_identity: input.require_identity.unwrap_or(false),
         identity_secret: token::random_string(32),
+        routing_policy: input.routing_policy.unwrap_or_default().as_db().to_owned(),
         created_at: now(),
     };
     on_pool!(store, |pool| {
         sqlx::query(
-            "INSERT INTO sites (id, workspace_id, name, site_key, allowed_origins, color, greeting, require_identity, identity_secret, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO sites (id, workspace_id, name, site_key, allowed_origins, color, greeting, require_identity, identity_secret, routing_policy, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(row.id)
         .bind(row.workspace_id)
@@ -115,6 +127,7 @@ pub async fn create(store: &Store, caller: &Caller, input: &NewSite) -> Result<S
         .bind(&row.greeting)
         .bind(row.require_identity)
         .bind(&row.identity_secret)
+        .bind(&row.routing_policy)
         .bind(row.created_at)
         .execute(pool)
         .await
@@ -165,7 +178,8 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &SiteUpda
     let secret = (changes.rotate_identity_secret == Some(true)).then(|| token::random_string(32));
     let sql = concat!("UPDATE sites SET name = COALESCE($3, name), allowed_origins = COALESCE($4, allowed_origins),
                 color = COALESCE($5, color), greeting = COALESCE($6, greeting),
-                require_identity = COALESCE($7, require_identity), identity_secret = COALESCE($8, identity_secret)
+                require_identity = COALESCE($7, require_identity), identity_secret = COALESCE($8, identity_secret),
+                routing_policy = COALESCE($9, routing_policy)
          WHERE workspace_id = $1 AND id = $2 RETURNING ", columns!());
     let row = on_pool!(store, |pool| {
         sqlx::query_as(sql)
@@ -177,6 +191,7 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &SiteUpda
             .bind(greeting)
             .bind(changes.require_identity)
             .bind(secret)
+            .bind(changes.routing_policy.map(|p| p.as_db()))
             .fetch_optional(pool)
             .await
     })?;

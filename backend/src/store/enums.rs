@@ -5,6 +5,7 @@ use openapi::{
     api_keys::ApiKeyScope,
     conversations::{ConversationStatus, Priority},
     messages::{AuthorKind, MessageKind},
+    routing::RoutingPolicy,
 };
 
 use crate::error::{Error, Result};
@@ -39,3 +40,4 @@ stored_enum!(ConversationStatus { Open => "open", Pending => "pending", Snoozed 
 stored_enum!(Priority { Low => "low", Normal => "normal", High => "high", Urgent => "urgent" });
 stored_enum!(AuthorKind { Visitor => "visitor", Agent => "agent", Integration => "integration", System => "system" });
 stored_enum!(MessageKind { Text => "text", Note => "note" });
+stored_enum!(RoutingPolicy { Manual => "manual", RoundRobin => "round_robin", LeastBusy => "least_busy" });

@@ -2,7 +2,10 @@
 
 pub mod api;
 
-use openapi::teams::{Team, TeamInput};
+use openapi::{
+    routing::RoutingPolicy,
+    teams::{Team, TeamInput},
+};
 use uuid::Uuid;
 
 use crate::{
@@ -10,18 +13,25 @@ use crate::{
     error::{Error, Result},
     input, on_pool, on_tx,
     pagination::PageRequest,
-    store::{Millis, Store, Tx, is_unique_violation, now},
+    store::{Millis, Store, StoredEnum, Tx, is_unique_violation, now},
 };
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TeamRow {
     pub id: Uuid,
     pub name: String,
+    pub routing_policy: Option<String>,
     pub created_at: Millis,
 }
 
-fn to_wire(row: TeamRow, member_ids: Vec<Uuid>) -> Team {
-    Team { id: row.id, name: row.name, member_ids, created_at: row.created_at.to_utc() }
+fn to_wire(row: TeamRow, member_ids: Vec<Uuid>) -> Result<Team> {
+    Ok(Team {
+        id: row.id,
+        name: row.name,
+        member_ids,
+        routing_policy: row.routing_policy.as_deref().map(RoutingPolicy::from_db).transpose()?,
+        created_at: row.created_at.to_utc(),
+    })
 }
 
 fn name_taken(name: &str) -> Error {
@@ -79,13 +89,19 @@ async fn members(store: &Store, workspace_id: Uuid, team_id: Uuid) -> Result<Vec
 pub async fn create(store: &Store, caller: &Caller, input: &TeamInput) -> Result<Team> {
     caller.require_admin()?;
     let name = input::name("name", &input.name, 100)?;
-    let row = TeamRow { id: Uuid::now_v7(), name, created_at: now() };
+    let row = TeamRow {
+        id: Uuid::now_v7(),
+        name,
+        routing_policy: input.routing_policy.map(|p| p.as_db().to_owned()),
+        created_at: now(),
+    };
     let mut tx = store.begin_write().await?;
     let inserted = on_tx!(&mut tx, |conn| {
-        sqlx::query("INSERT INTO teams (id, workspace_id, name, created_at) VALUES ($1, $2, $3, $4)")
+        sqlx::query("INSERT INTO teams (id, workspace_id, name, routing_policy, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(row.id)
             .bind(caller.workspace_id)
             .bind(&row.name)
+            .bind(&row.routing_policy)
             .bind(row.created_at)
             .execute(conn)
             .await
@@ -102,7 +118,7 @@ pub async fn create(store: &Store, caller: &Caller, input: &TeamInput) -> Result
 
 pub async fn get(store: &Store, workspace_id: Uuid, id: Uuid) -> Result<Team> {
     let row: Option<TeamRow> = on_pool!(store, |pool| {
-        sqlx::query_as("SELECT id, name, created_at FROM teams WHERE workspace_id = $1 AND id = $2")
+        sqlx::query_as("SELECT id, name, routing_policy, created_at FROM teams WHERE workspace_id = $1 AND id = $2")
             .bind(workspace_id)
             .bind(id)
             .fetch_optional(pool)
@@ -110,13 +126,13 @@ pub async fn get(store: &Store, workspace_id: Uuid, id: Uuid) -> Result<Team> {
     })?;
     let row = row.ok_or(Error::NotFound("team"))?;
     let member_ids = members(store, workspace_id, id).await?;
-    Ok(to_wire(row, member_ids))
+    to_wire(row, member_ids)
 }
 
 pub async fn list(store: &Store, workspace_id: Uuid, page: PageRequest) -> Result<Vec<Team>> {
     let rows: Vec<TeamRow> = on_pool!(store, |pool| {
         sqlx::query_as(
-            "SELECT id, name, created_at FROM teams WHERE workspace_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3",
+            "SELECT id, name, routing_policy, created_at FROM teams WHERE workspace_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3",
         )
         .bind(workspace_id)
         .bind(page.after)
@@ -127,21 +143,22 @@ pub async fn list(store: &Store, workspace_id: Uuid, page: PageRequest) -> Resul
     let mut teams = Vec::with_capacity(rows.len());
     for row in rows {
         let member_ids = members(store, workspace_id, row.id).await?;
-        teams.push(to_wire(row, member_ids));
+        teams.push(to_wire(row, member_ids)?);
     }
     Ok(teams)
 }
 
-/// Renames a team and replaces its members.
+/// Renames a team, replaces its members and sets its routing policy (absent: the site's).
 pub async fn update(store: &Store, caller: &Caller, id: Uuid, input: &TeamInput) -> Result<Team> {
     caller.require_admin()?;
     let name = input::name("name", &input.name, 100)?;
     let mut tx = store.begin_write().await?;
     let updated = on_tx!(&mut tx, |conn| {
-        sqlx::query("UPDATE teams SET name = $3 WHERE workspace_id = $1 AND id = $2")
+        sqlx::query("UPDATE teams SET name = $3, routing_policy = $4 WHERE workspace_id = $1 AND id = $2")
             .bind(caller.workspace_id)
             .bind(id)
             .bind(&name)
+            .bind(input.routing_policy.map(|p| p.as_db()))
             .execute(conn)
             .await
             .map(|done| done.rows_affected())

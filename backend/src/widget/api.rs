@@ -105,7 +105,7 @@ impl WidgetApi {
         let filter = Filter { visitor_id: Some(visitor.visitor_id), ..Filter::default() };
         let rows = conversations::list(&state.store, visitor.workspace_id, &filter, page).await?;
         let (rows, next_cursor) = page.finish(rows, |row| row.id);
-        let items = rows.iter().map(conversations::ConversationRow::to_wire).collect::<Result<Vec<Conversation>, _>>()?;
+        let items = rows.iter().map(conversations::ConversationRow::to_visitor_wire).collect::<Result<Vec<Conversation>, _>>()?;
         Ok(Json(VisitorConversationPage { items, next_cursor }))
     }
 
@@ -118,12 +118,13 @@ impl WidgetApi {
         let author = Author { kind: AuthorKind::Visitor, id: Some(visitor.visitor_id) };
         let draft = Draft::parse(author, MessageKind::Text, &body.body, Some(&body.client_msg_id))?;
         let (conversation, message, created) = crate::widget::start_conversation(&state.store, visitor, draft).await?;
-        let started = StartedConversation { conversation: conversation.to_wire()?, message: message.to_wire()? };
+        let started = StartedConversation { conversation: conversation.to_visitor_wire()?, message: message.to_wire()? };
         if created {
             state.metrics.messages_stored.inc();
             let workspace_id = visitor.workspace_id;
             publish::conversation_changed(&state, workspace_id, ConversationChange::Created, started.conversation.clone()).await;
             publish::message_stored(&state, workspace_id, visitor.visitor_id, started.message.clone()).await;
+            state.routing.nudge();
         }
         Ok(if created { Started::Created(Json(started)) } else { Started::Existing(Json(started)) })
     }

@@ -50,15 +50,15 @@ async fn malformed_and_binary_frames_get_an_error_and_the_socket_stays_usable() 
     let mut visitor = visitor_socket(&app.address, &chat.visitor_token).await;
     for text in ["not json", r#"{"type":"teleport"}"#, r#"{"type":"send","conversation_id":"nope"}"#, "[]"] {
         visitor.send_text(text.into()).await;
-        let error = visitor.recv().await;
+        let error = visitor.reply().await;
         assert!(matches!(error, ServerFrame::Error { ref code, .. } if code == "malformed_frame"), "{text}: {error:?}");
     }
     visitor.send_raw(WsMessage::binary(vec![1, 2, 3])).await.unwrap();
-    assert!(matches!(visitor.recv().await, ServerFrame::Error { ref code, .. } if code == "unsupported_frame"));
+    assert!(matches!(visitor.reply().await, ServerFrame::Error { ref code, .. } if code == "unsupported_frame"));
     // A refused send names its client_msg_id and stores nothing.
     let too_long = "x".repeat(10_001);
     visitor.send(&send(chat.conversation_id, "long-1", &too_long)).await;
-    let error = visitor.recv().await;
+    let error = visitor.reply().await;
     assert!(matches!(error, ServerFrame::Error { ref code, client_msg_id: Some(ref id), .. }
         if code == "invalid_input" && id == "long-1"), "{error:?}");
     visitor
@@ -69,12 +69,12 @@ async fn malformed_and_binary_frames_get_an_error_and_the_socket_stays_usable() 
             kind: Some(MessageKind::Note),
         })
         .await;
-    assert!(matches!(visitor.recv().await, ServerFrame::Error { ref code, .. } if code == "invalid_input"));
+    assert!(matches!(visitor.reply().await, ServerFrame::Error { ref code, .. } if code == "invalid_input"));
     visitor.send(&ClientFrame::Status { status: AgentStatus::Online }).await;
-    assert!(matches!(visitor.recv().await, ServerFrame::Error { ref code, .. } if code == "forbidden"));
+    assert!(matches!(visitor.reply().await, ServerFrame::Error { ref code, .. } if code == "forbidden"));
 
     visitor.send(&ClientFrame::Ping).await;
-    assert_eq!(visitor.recv().await, ServerFrame::Pong);
+    assert_eq!(visitor.reply().await, ServerFrame::Pong);
     assert_eq!(stored(&app.address, &chat.workspace.token, chat.conversation_id).await.len(), 1);
 }
 

@@ -23,7 +23,7 @@ async fn typing_goes_both_ways_and_is_not_echoed() {
     // Neither side gets its own indicator back: the next frame each sees is the pong.
     for socket in [&mut agent, &mut visitor] {
         socket.send(&ClientFrame::Ping).await;
-        assert_eq!(socket.recv().await, ServerFrame::Pong);
+        assert_eq!(socket.reply().await, ServerFrame::Pong);
     }
 }
 
@@ -51,7 +51,7 @@ async fn read_receipts_are_stored_broadcast_and_only_move_forward() {
     let refused = visitor.recv_until("error", |f| matches!(f, ServerFrame::Error { .. })).await;
     assert!(matches!(refused, ServerFrame::Error { ref code, .. } if code == "invalid_input"), "{refused:?}");
     agent.send(&ClientFrame::Ping).await;
-    assert_eq!(agent.recv().await, ServerFrame::Pong, "no receipt for a cursor that did not move");
+    assert_eq!(agent.reply().await, ServerFrame::Pong, "no receipt for a cursor that did not move");
 
     // Stored: a socket that resumes learns the read state.
     let mut later = agent_socket(&app.address, &chat.workspace.token).await;
@@ -181,7 +181,7 @@ async fn sockets_never_carry_another_tenants_or_visitors_data() {
     let (other, _) = visitor(&app, &a.site_key).await;
     let mut other = visitor_socket(&app.address, &other).await;
     other.send(&ClientFrame::Resume { conversation_id: a.conversation_id, after_seq: 0 }).await;
-    assert!(matches!(other.recv().await, ServerFrame::Error { ref code, .. } if code == "not_found"));
+    assert!(matches!(other.reply().await, ServerFrame::Error { ref code, .. } if code == "not_found"));
 
     // Traffic in A reaches none of them. A second socket of A's owner shows when the
     // message has gone through the bus.

@@ -234,6 +234,7 @@ mod tests {
             first_response_at: None,
             resolved_at: None,
             snoozed_until: None,
+            labels: Vec::new(),
         };
         let change = ServerFrame::Conversation { change: ConversationChange::Created, conversation };
         assert_eq!(decode(change), Frame::Conversation { id: id(4) });

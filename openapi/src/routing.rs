@@ -1,0 +1,98 @@
+//! Routing: the queue of conversations waiting for an agent, claiming, transferring, and
+//! the saved replies agents use while answering.
+
+use serde::{Deserialize, Serialize};
+
+use crate::conversations::Conversation;
+
+/// How a site (or a team, overriding its site) hands waiting conversations to agents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Enum))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "server", oai(rename_all = "snake_case"))]
+pub enum RoutingPolicy {
+    /// Conversations wait in the queue until an agent claims one.
+    #[default]
+    Manual,
+    /// Each new conversation goes to the available agent whose last assignment is oldest.
+    RoundRobin,
+    /// Each new conversation goes to the available agent with the fewest open conversations.
+    LeastBusy,
+}
+
+/// A conversation waiting for an agent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+pub struct QueueEntry {
+    pub conversation: Conversation,
+    /// 1 for the conversation that has waited longest in its site (and team).
+    pub position: u32,
+    /// When it started waiting (creation, or when it came back to the queue).
+    pub waiting_since: crate::Timestamp,
+}
+
+/// The waiting conversations, longest-waiting first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+pub struct Queue {
+    pub items: Vec<QueueEntry>,
+}
+
+/// Hands a conversation to another agent or team.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+pub struct Transfer {
+    /// An active agent of the workspace. Exactly one of `agent_id` and `team_id`.
+    pub agent_id: Option<uuid::Uuid>,
+    /// A team: the conversation goes back to the queue for that team's agents.
+    pub team_id: Option<uuid::Uuid>,
+    /// Context for the receiver, stored as an internal note (visitors never see it).
+    pub note: Option<String>,
+}
+
+/// Where a visitor's conversation stands in the queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+pub struct QueueStatus {
+    pub conversation_id: uuid::Uuid,
+    /// 1 means next; absent when the conversation is not waiting (an agent has it, or it is
+    /// not open).
+    pub position: Option<u32>,
+    /// A rough estimate from recent waiting times; absent when there is no history yet or
+    /// nobody is available.
+    pub estimated_wait_secs: Option<u64>,
+}
+
+/// A saved reply, expanded in the console by typing `/shortcut`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+pub struct CannedResponse {
+    pub id: uuid::Uuid,
+    /// Lowercase letters, digits, `-` and `_`; unique in the workspace.
+    pub shortcut: String,
+    pub body: String,
+    pub created_at: crate::Timestamp,
+    pub updated_at: crate::Timestamp,
+}
+
+/// Creates a saved reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+pub struct NewCannedResponse {
+    pub shortcut: String,
+    pub body: String,
+}
+
+/// Changes to a saved reply; absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+pub struct CannedResponseUpdate {
+    pub shortcut: Option<String>,
+    pub body: Option<String>,
+}
+
+crate::page_of!(
+    /// A page of saved replies, oldest first.
+    CannedResponsePage,
+    CannedResponse
+);
