@@ -107,7 +107,7 @@ fn Workspace(props: &WorkspaceProps) -> Html {
         let mut missing: Vec<uuid::Uuid> = state
             .conversations
             .values()
-            .map(|c| c.conversation.visitor_id)
+            .map(|c| c.visitor_id)
             .filter(|v| !state.visitors.contains_key(v))
             .collect();
         missing.sort();
@@ -202,10 +202,10 @@ fn load_conversations(latest: Latest, first: bool) {
                 };
                 let Ok(page) = api::conversations(&query).await else { break };
                 for c in &page.items {
-                    seen.insert(c.conversation.id);
-                    ctx.client.follow(c.conversation.id, (c.conversation.last_seq - 1).max(0));
+                    seen.insert(c.id);
+                    ctx.client.follow(c.id, (c.last_seq - 1).max(0));
                 }
-                load_visitors(&latest.borrow(), page.items.iter().map(|c| c.conversation.visitor_id).collect());
+                load_visitors(&latest.borrow(), page.items.iter().map(|c| c.visitor_id).collect());
                 ctx.dispatch(Action::Conversations(page.items));
                 cursor = page.next_cursor;
                 if cursor.is_none() {
@@ -220,7 +220,7 @@ fn load_conversations(latest: Latest, first: bool) {
             if state.selected.is_none()
                 && let Some(first) = state.list(View::Queue).first().or(state.list(View::Mine).first())
             {
-                ctx.dispatch(Action::Select(Some(first.conversation.id)));
+                ctx.dispatch(Action::Select(Some(first.id)));
             }
             return;
         }
@@ -228,8 +228,8 @@ fn load_conversations(latest: Latest, first: bool) {
         let stale: Vec<uuid::Uuid> = state
             .conversations
             .values()
-            .filter(|c| c.conversation.status != openapi::conversations::ConversationStatus::Resolved)
-            .map(|c| c.conversation.id)
+            .filter(|c| c.status != openapi::conversations::ConversationStatus::Resolved)
+            .map(|c| c.id)
             .filter(|id| !seen.contains(id))
             .collect();
         for id in stale {
@@ -243,7 +243,7 @@ fn load_conversations(latest: Latest, first: bool) {
 /// Waiting positions and times from the routing queue (when the server has it).
 pub async fn refresh_queue(ctx: &Ctx) {
     if let Ok(queue) = api::queue().await {
-        load_visitors(ctx, queue.items.iter().map(|i| i.conversation.conversation.visitor_id).collect());
+        load_visitors(ctx, queue.items.iter().map(|i| i.conversation.visitor_id).collect());
         ctx.dispatch(Action::Queue(queue.items));
     }
 }
@@ -363,7 +363,7 @@ fn on_shortcut(ctx: &Ctx, event: &KeyboardEvent) {
         return;
     }
     let state = &ctx.state;
-    let selected = state.selected.and_then(|id| state.conversations.get(&id)).map(|c| c.conversation.clone());
+    let selected = state.selected.and_then(|id| state.conversations.get(&id)).cloned();
     let handled = match event.key().as_str() {
         "j" | "ArrowDown" => {
             ctx.dispatch(Action::Step(1));

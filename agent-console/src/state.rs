@@ -11,6 +11,8 @@ use std::{
 };
 
 use openapi::{
+    conversations::Conversation,
+    routing::{CannedResponse, QueueEntry},
     agents::{Agent, Role},
     auth::Me,
     conversations::ConversationStatus,
@@ -25,7 +27,6 @@ use yew::Reducible;
 use crate::{
     clock::now_ms,
     notify,
-    services::views::{CannedResponse, ConversationView, QueueItem},
 };
 
 /// The conversation lists of the left navigation.
@@ -139,7 +140,7 @@ pub struct Console {
     pub my_status: AgentStatus,
     /// Set away by the idle timer (input brings the agent back online).
     pub auto_away: bool,
-    pub conversations: HashMap<Uuid, ConversationView>,
+    pub conversations: HashMap<Uuid, Conversation>,
     /// Queue positions and waiting times from `GET /queue`.
     pub waiting: HashMap<Uuid, (i64, f64)>,
     /// Messages held per conversation, by `seq`.
@@ -215,9 +216,9 @@ pub enum Action {
     Link(Link),
     Loaded,
     MyStatus(AgentStatus, bool),
-    Conversations(Vec<ConversationView>),
-    Queue(Vec<QueueItem>),
-    Changed(ConversationChange, ConversationView),
+    Conversations(Vec<Conversation>),
+    Queue(Vec<QueueEntry>),
+    Changed(ConversationChange, Conversation),
     Message(Message),
     History(Uuid, Vec<Message>, bool),
     Pending(Pending),
@@ -280,8 +281,7 @@ impl Console {
         }
     }
 
-    pub fn in_view(&self, view: View, c: &ConversationView) -> bool {
-        let c = &c.conversation;
+    pub fn in_view(&self, view: View, c: &Conversation) -> bool {
         match view {
             View::Queue => c.status == ConversationStatus::Open && c.assignee_id.is_none(),
             View::Mine => {
@@ -298,15 +298,15 @@ impl Console {
     }
 
     /// The conversations of a view: the queue oldest first, others most recent first.
-    pub fn list(&self, view: View) -> Vec<&ConversationView> {
+    pub fn list(&self, view: View) -> Vec<&Conversation> {
         if view == View::Search {
             return self.search_results.iter().filter_map(|id| self.conversations.get(id)).collect();
         }
-        let mut list: Vec<&ConversationView> = self.conversations.values().filter(|c| self.in_view(view, c)).collect();
+        let mut list: Vec<&Conversation> = self.conversations.values().filter(|c| self.in_view(view, c)).collect();
         if view == View::Queue {
             list.sort_by(|a, b| self.waiting_since(a).total_cmp(&self.waiting_since(b)));
         } else {
-            list.sort_by_key(|c| std::cmp::Reverse(c.conversation.updated_at));
+            list.sort_by_key(|c| std::cmp::Reverse(c.updated_at));
         }
         list
     }
@@ -316,10 +316,10 @@ impl Console {
     }
 
     /// When a waiting conversation joined the queue (ms).
-    pub fn waiting_since(&self, c: &ConversationView) -> f64 {
+    pub fn waiting_since(&self, c: &Conversation) -> f64 {
         self.waiting
-            .get(&c.conversation.id)
-            .map_or(c.conversation.created_at.timestamp_millis() as f64, |(_, since)| *since)
+            .get(&c.id)
+            .map_or(c.created_at.timestamp_millis() as f64, |(_, since)| *since)
     }
 
     pub fn current_view(&self) -> View {
@@ -334,11 +334,11 @@ impl Console {
         self.messages.get(&id).and_then(|m| m.values().next_back())
     }
 
-    fn remember(&mut self, view: ConversationView) {
-        let id = view.conversation.id;
-        let seen = self.seen_seq.entry(id).or_insert(view.conversation.last_seq);
-        *seen = (*seen).max(view.conversation.last_seq);
-        if view.conversation.status != ConversationStatus::Open || view.conversation.assignee_id.is_some() {
+    fn remember(&mut self, view: Conversation) {
+        let id = view.id;
+        let seen = self.seen_seq.entry(id).or_insert(view.last_seq);
+        *seen = (*seen).max(view.last_seq);
+        if view.status != ConversationStatus::Open || view.assignee_id.is_some() {
             self.waiting.remove(&id);
         }
         self.conversations.insert(id, view);
@@ -378,14 +378,14 @@ impl Reducible for Console {
             Action::Queue(items) => {
                 s.waiting = items
                     .iter()
-                    .map(|i| (i.conversation.conversation.id, (i.position, i.waiting_since.timestamp_millis() as f64)))
+                    .map(|i| (i.conversation.id, (i64::from(i.position), i.waiting_since.timestamp_millis() as f64)))
                     .collect();
                 items.into_iter().for_each(|i| s.remember(i.conversation));
             }
             Action::Changed(change, view) => {
-                let id = view.conversation.id;
-                let mine = view.conversation.assignee_id.is_some() && view.conversation.assignee_id == s.my_id();
-                let was_mine = s.conversations.get(&id).and_then(|c| c.conversation.assignee_id) == s.my_id();
+                let id = view.id;
+                let mine = view.assignee_id.is_some() && view.assignee_id == s.my_id();
+                let was_mine = s.conversations.get(&id).and_then(|c| c.assignee_id) == s.my_id();
                 let is_new = !s.conversations.contains_key(&id);
                 s.remember(view);
                 if change == ConversationChange::Created && is_new {
@@ -404,9 +404,9 @@ impl Reducible for Console {
                 let news = message.seq > seen;
                 s.seen_seq.insert(id, seen.max(message.seq));
                 if let Some(c) = s.conversations.get_mut(&id) {
-                    c.conversation.last_seq = c.conversation.last_seq.max(message.seq);
+                    c.last_seq = c.last_seq.max(message.seq);
                     if news {
-                        c.conversation.updated_at = message.created_at;
+                        c.updated_at = message.created_at;
                     }
                 }
                 if let Some(client_msg_id) = &message.client_msg_id {
@@ -428,9 +428,9 @@ impl Reducible for Console {
                     let concerns_me = s
                         .conversations
                         .get(&id)
-                        .is_none_or(|c| c.conversation.assignee_id.is_none() || c.conversation.assignee_id == s.my_id());
+                        .is_none_or(|c| c.assignee_id.is_none() || c.assignee_id == s.my_id());
                     if concerns_me && !s.looking_at(id) {
-                        let who = s.conversations.get(&id).map(|c| s.visitor_name(c.conversation.visitor_id));
+                        let who = s.conversations.get(&id).map(|c| s.visitor_name(c.visitor_id));
                         notify::alert(&who.unwrap_or_else(|| "New message".into()), &message.body);
                     }
                 }
@@ -507,7 +507,7 @@ impl Reducible for Console {
                     && !s.conversations.get(&id).is_some_and(|c| s.in_view(view, c))
                 {
                     // Keep the open conversation only if it belongs to the new list.
-                    s.selected = s.list(view).first().map(|c| c.conversation.id);
+                    s.selected = s.list(view).first().map(|c| c.id);
                 }
             }
             Action::Select(id) => {
@@ -520,7 +520,7 @@ impl Reducible for Console {
                 }
             }
             Action::Step(delta) => {
-                let list: Vec<Uuid> = s.list(s.current_view()).iter().map(|c| c.conversation.id).collect();
+                let list: Vec<Uuid> = s.list(s.current_view()).iter().map(|c| c.id).collect();
                 if !list.is_empty() {
                     let at = s.selected.and_then(|id| list.iter().position(|x| *x == id));
                     let next = match at {

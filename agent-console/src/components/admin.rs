@@ -4,6 +4,7 @@
 use openapi::{
     agents::{Agent, AgentUpdate, NewAgent, Role},
     api_keys::{ApiKey, ApiKeyScope, NewApiKey},
+    routing::RoutingPolicy,
     sites::{NewSite, Site, SiteUpdate},
     teams::TeamInput,
 };
@@ -92,6 +93,7 @@ fn Sites() -> Html {
                 color: None,
                 greeting: None,
                 require_identity: None,
+                routing_policy: None,
             };
             let (ctx, reload, selected) = (ctx.clone(), reload.clone(), selected.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -164,9 +166,14 @@ struct SiteEditorProps {
 fn SiteEditor(props: &SiteEditorProps) -> Html {
     let ctx = use_context::<Ctx>().expect("context");
     let site = &props.site;
-    let (name, color, greeting, allowed, identity) =
-        (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
+    let (name, color, greeting, allowed, identity, routing) =
+        (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
     let snippet = use_state(String::new);
+    let policy = match site.routing_policy {
+        RoutingPolicy::Manual => "manual",
+        RoutingPolicy::RoundRobin => "round_robin",
+        RoutingPolicy::LeastBusy => "least_busy",
+    };
     let preview_color = use_state(|| site.color.clone());
     {
         let (snippet, id) = (snippet.clone(), site.id);
@@ -180,8 +187,8 @@ fn SiteEditor(props: &SiteEditorProps) -> Html {
     }
     let onsubmit = {
         let (ctx, id, saved) = (ctx.clone(), site.id, props.on_saved.clone());
-        let (name, color, greeting, allowed, identity) =
-            (name.clone(), color.clone(), greeting.clone(), allowed.clone(), identity.clone());
+        let (name, color, greeting, allowed, identity, routing) =
+            (name.clone(), color.clone(), greeting.clone(), allowed.clone(), identity.clone(), routing.clone());
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             let changes = SiteUpdate {
@@ -191,6 +198,11 @@ fn SiteEditor(props: &SiteEditorProps) -> Html {
                 greeting: Some(value(&greeting)),
                 require_identity: identity.cast::<HtmlInputElement>().map(|i| i.checked()),
                 rotate_identity_secret: None,
+                routing_policy: Some(match value(&routing).as_str() {
+                    "round_robin" => RoutingPolicy::RoundRobin,
+                    "least_busy" => RoutingPolicy::LeastBusy,
+                    _ => RoutingPolicy::Manual,
+                }),
             };
             let (ctx, saved) = (ctx.clone(), saved.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -240,6 +252,14 @@ fn SiteEditor(props: &SiteEditorProps) -> Html {
                 <textarea id="site-origins" rows="2" ref={allowed} defaultvalue={site.allowed_origins.join("\n")}
                     aria-describedby="origins-help" />
                 <p id="origins-help" class="muted small">{ "One per line, like https://www.example.com. The widget only loads on these." }</p>
+                <label for="site-routing">{ "Routing" }</label>
+                <select id="site-routing" class="select" ref={routing} aria-describedby="routing-help">
+                    { for [("manual", "Manual: agents claim from the queue"), ("round_robin", "Round robin among available agents"),
+                           ("least_busy", "Least busy available agent")].iter().map(|(value, label)| html! {
+                        <option value={*value} selected={*value == policy}>{ *label }</option>
+                    }) }
+                </select>
+                <p id="routing-help" class="muted small">{ "Automatic routing only picks agents who are online and below their capacity." }</p>
                 <label class="check"><input type="checkbox" ref={identity} checked={site.require_identity} />
                     { "Require verified identity (user_hash) for identified visitors" }</label>
                 <div class="form-actions"><button class="button primary" type="submit">{ "Save changes" }</button></div>
@@ -615,7 +635,7 @@ fn Teams() -> Html {
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             let members: Vec<Uuid> = ctx.state.my_id().into_iter().collect();
-            let team = TeamInput { name: value(&name), member_ids: members };
+            let team = TeamInput { name: value(&name), member_ids: members, routing_policy: None };
             let (ctx, refresh) = (ctx.clone(), refresh.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match api::create_team(&team).await {

@@ -7,7 +7,9 @@ use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use super::avatar::icon;
-use crate::{app::Ctx, clock::now_ms, services::views::CannedResponse};
+use openapi::routing::CannedResponse;
+
+use crate::{app::Ctx, clock::now_ms};
 
 /// A `typing: true` is repeated this often while the agent keeps typing.
 const TYPING_REPEAT_MS: f64 = 2_000.0;

@@ -4,11 +4,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 use openapi::{
-    conversations::{Conversation, ConversationStatus, Priority},
+    conversations::{Conversation, ConversationStatus, ConversationUpdate, Priority},
     messages::{AuthorKind, Message, MessageKind},
     realtime::Participant,
 };
-use serde_json::json;
 use uuid::Uuid;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -21,7 +20,7 @@ use crate::{
     app::{Ctx, refresh_queue, refresh_visitor},
     clock::{clock_time, day, full_time, millis, now_ms},
     notify,
-    services::{api, views::ConversationView},
+    services::api,
     state::{Action, Pending},
 };
 
@@ -48,7 +47,7 @@ pub fn claim(ctx: &Ctx, id: Uuid) {
     });
 }
 
-pub fn update(ctx: &Ctx, id: Uuid, changes: serde_json::Value, done: &'static str) {
+pub fn update(ctx: &Ctx, id: Uuid, changes: ConversationUpdate, done: &'static str) {
     let ctx = ctx.clone();
     wasm_bindgen_futures::spawn_local(async move {
         match api::update_conversation(id, &changes).await {
@@ -70,11 +69,16 @@ pub fn set_status(ctx: &Ctx, id: Uuid, status: ConversationStatus) {
         ConversationStatus::Pending => "Marked as pending.",
         ConversationStatus::Snoozed => "Snoozed.",
     };
-    update(ctx, id, json!({ "status": status }), done);
+    update(ctx, id, ConversationUpdate { status: Some(status), ..ConversationUpdate::default() }, done);
 }
 
 fn snooze(ctx: &Ctx, id: Uuid, until: DateTime<Utc>) {
-    update(ctx, id, json!({ "status": "snoozed", "snoozed_until": until }), "Snoozed.");
+    let changes = ConversationUpdate {
+        status: Some(ConversationStatus::Snoozed),
+        snoozed_until: Some(until),
+        ..ConversationUpdate::default()
+    };
+    update(ctx, id, changes, "Snoozed.");
 }
 
 /// Loads the history before what is held (or the newest page when nothing is).
@@ -105,7 +109,7 @@ pub fn ConversationPane() -> Html {
     let state = &ctx.state;
     let selected = state.selected.and_then(|id| state.conversations.get(&id)).cloned();
     let timeline = use_node_ref();
-    let id = selected.as_ref().map(|c| c.conversation.id);
+    let id = selected.as_ref().map(|c| c.id);
 
     // Opening a conversation: history, live messages, the visitor.
     {
@@ -113,8 +117,7 @@ pub fn ConversationPane() -> Html {
         let selected = selected.clone();
         use_effect_with(id, move |_| {
             if let Some(c) = selected {
-                let c = c.conversation;
-                load_history(&ctx, c.id, c.last_seq);
+                                load_history(&ctx, c.id, c.last_seq);
                 ctx.client.follow(c.id, c.last_seq);
                 refresh_visitor(&ctx, c.visitor_id);
             }
@@ -149,7 +152,7 @@ pub fn ConversationPane() -> Html {
             </section>
         };
     };
-    let c = view.conversation.clone();
+    let c = view.clone();
     let visitor = state.visitor_name(c.visitor_id);
     let me = state.my_id();
 
@@ -303,14 +306,14 @@ fn pending_row(p: &Pending) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct HeaderProps {
-    view: ConversationView,
+    view: Conversation,
 }
 
 #[function_component]
 fn Header(props: &HeaderProps) -> Html {
     let ctx = use_context::<Ctx>().expect("context");
     let state = &ctx.state;
-    let c: Conversation = props.view.conversation.clone();
+    let c: Conversation = props.view.clone();
     let visitor = state.visitor_name(c.visitor_id);
     let transfer_open = use_state(|| false);
     let snooze_open = use_state(|| false);
@@ -343,7 +346,13 @@ fn Header(props: &HeaderProps) -> Html {
         let ctx = ctx.clone();
         Callback::from(move |event: Event| {
             let value = event.target_unchecked_into::<HtmlSelectElement>().value();
-            update(&ctx, id, json!({ "priority": value }), "Priority changed.");
+            let priority = match value.as_str() {
+                "low" => Priority::Low,
+                "high" => Priority::High,
+                "urgent" => Priority::Urgent,
+                _ => Priority::Normal,
+            };
+            update(&ctx, id, ConversationUpdate { priority: Some(priority), ..ConversationUpdate::default() }, "Priority changed.");
         })
     };
     let priority = match c.priority {
@@ -563,7 +572,7 @@ fn Labels(props: &LabelsProps) -> Html {
     let save = {
         let ctx = ctx.clone();
         let id = props.id;
-        move |labels: Vec<String>| update(&ctx, id, json!({ "labels": labels }), "")
+        move |labels: Vec<String>| update(&ctx, id, ConversationUpdate { labels: Some(labels), ..ConversationUpdate::default() }, "")
     };
     let chips = props.labels.iter().map(|label| {
         let remove = {

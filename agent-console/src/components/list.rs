@@ -62,7 +62,7 @@ pub fn ListPane() -> Html {
     };
     let me = state.my_id();
     let items = list.iter().map(|c| {
-        let conversation = &c.conversation;
+        let conversation = *c;
         let id = conversation.id;
         let selected = state.selected == Some(id);
         let unread = state.unread.contains(&id);

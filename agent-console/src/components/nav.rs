@@ -148,7 +148,7 @@ fn load_resolved(ctx: &Ctx) {
     wasm_bindgen_futures::spawn_local(async move {
         match api::conversations("status=resolved&limit=50").await {
             Ok(page) => {
-                load_visitors(&ctx, page.items.iter().map(|c| c.conversation.visitor_id).collect());
+                load_visitors(&ctx, page.items.iter().map(|c| c.visitor_id).collect());
                 ctx.dispatch(Action::Conversations(page.items));
             }
             Err(failure) => ctx.fail(failure),
@@ -166,8 +166,8 @@ pub fn search(ctx: &Ctx, text: String) {
     wasm_bindgen_futures::spawn_local(async move {
         match api::conversations(&format!("q={}&limit=50", api::encode(&text))).await {
             Ok(page) => {
-                load_visitors(&ctx, page.items.iter().map(|c| c.conversation.visitor_id).collect());
-                let ids = page.items.iter().map(|c| c.conversation.id).collect();
+                load_visitors(&ctx, page.items.iter().map(|c| c.visitor_id).collect());
+                let ids = page.items.iter().map(|c| c.id).collect();
                 ctx.dispatch(Action::Conversations(page.items));
                 ctx.dispatch(Action::Search(text, ids));
             }

@@ -2,7 +2,7 @@
 //! attributes, where they are on the site, their browser and local time, and their
 //! other conversations.
 
-use openapi::conversations::ConversationStatus;
+use openapi::conversations::{Conversation, ConversationStatus};
 use uuid::Uuid;
 use yew::prelude::*;
 
@@ -10,7 +10,7 @@ use super::{avatar::Avatar, list::use_ticker};
 use crate::{
     app::Ctx,
     clock::{millis, relative, time_in_zone},
-    services::{api, views::ConversationView},
+    services::api,
     state::Action,
 };
 
@@ -24,9 +24,9 @@ pub fn Sidebar() -> Html {
     use_ticker(30_000);
     let ctx = use_context::<Ctx>().expect("context");
     let state = &ctx.state;
-    let selected = state.selected.and_then(|id| state.conversations.get(&id)).map(|c| c.conversation.clone());
+    let selected = state.selected.and_then(|id| state.conversations.get(&id)).cloned();
     let visitor_id = selected.as_ref().map(|c| c.visitor_id).unwrap_or_default();
-    let past = use_state(|| (Uuid::nil(), Vec::<ConversationView>::new()));
+    let past = use_state(|| (Uuid::nil(), Vec::<Conversation>::new()));
     {
         let (past, ctx) = (past.clone(), ctx.clone());
         use_effect_with(visitor_id, move |visitor_id| {
@@ -83,13 +83,13 @@ pub fn Sidebar() -> Html {
                 .collect::<Html>()
         })
         .unwrap_or_default();
-    let others = past.1.iter().filter(|p| past.0 == visitor_id && p.conversation.id != c.id).map(|p| {
-        let id = p.conversation.id;
+    let others = past.1.iter().filter(|p| past.0 == visitor_id && p.id != c.id).map(|p| {
+        let id = p.id;
         let onclick = {
             let ctx = ctx.clone();
             Callback::from(move |_| ctx.dispatch(Action::Select(Some(id))))
         };
-        let status = match p.conversation.status {
+        let status = match p.status {
             ConversationStatus::Open => "Open",
             ConversationStatus::Pending => "Pending",
             ConversationStatus::Snoozed => "Snoozed",
@@ -98,7 +98,7 @@ pub fn Sidebar() -> Html {
         html! {
             <li><button class="past" {onclick}>
                 <span class={classes!("status-chip", format!("status-{}", status.to_lowercase()))}>{ status }</span>
-                <span class="muted small">{ format!("Started {}", relative(millis(&p.conversation.created_at))) }</span>
+                <span class="muted small">{ format!("Started {}", relative(millis(&p.created_at))) }</span>
             </button></li>
         }
     });

@@ -3,6 +3,8 @@
 
 use gloo_net::http::{Request, RequestBuilder};
 use openapi::{
+    conversations::{Conversation, ConversationPage, ConversationUpdate},
+    routing::{CannedResponse, CannedResponsePage, NewCannedResponse, Queue, Transfer},
     agents::{Agent, AgentPage, AgentUpdate, CreatedAgent, NewAgent},
     api_keys::{ApiKeyPage, CreatedApiKey, NewApiKey},
     auth::{Me, Session, SigninRequest},
@@ -17,7 +19,6 @@ use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::views::{CannedResponse, CannedResponsePage, ConversationView, ConversationViewPage, QueuePage};
 
 /// Why a call did not succeed, as the console shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,39 +99,29 @@ pub async fn me() -> Answer<Me> {
 // Conversations and the queue.
 
 /// `query` is the query string after `?` (filters, `q`, `cursor`).
-pub async fn conversations(query: &str) -> Answer<ConversationViewPage> {
+pub async fn conversations(query: &str) -> Answer<ConversationPage> {
     get(&format!("/conversations?{query}")).await
 }
 
-pub async fn conversation(id: Uuid) -> Answer<ConversationView> {
+pub async fn conversation(id: Uuid) -> Answer<Conversation> {
     get(&format!("/conversations/{id}")).await
 }
 
-pub async fn queue() -> Answer<QueuePage> {
+pub async fn queue() -> Answer<Queue> {
     get("/queue").await
 }
 
-/// PATCH with any of `ConversationUpdate`'s fields (and `labels`).
-pub async fn update_conversation(id: Uuid, changes: &Value) -> Answer<ConversationView> {
+pub async fn update_conversation(id: Uuid, changes: &ConversationUpdate) -> Answer<Conversation> {
     patch(&format!("/conversations/{id}"), changes).await
 }
 
-pub async fn claim(id: Uuid) -> Answer<ConversationView> {
+pub async fn claim(id: Uuid) -> Answer<Conversation> {
     post(&format!("/conversations/{id}/claim"), &serde_json::json!({})).await
 }
 
-pub async fn transfer(id: Uuid, agent_id: Option<Uuid>, team_id: Option<Uuid>, note: &str) -> Answer<ConversationView> {
-    let mut body = serde_json::json!({});
-    if let Some(agent_id) = agent_id {
-        body["agent_id"] = agent_id.to_string().into();
-    }
-    if let Some(team_id) = team_id {
-        body["team_id"] = team_id.to_string().into();
-    }
-    if !note.trim().is_empty() {
-        body["note"] = note.trim().into();
-    }
-    post(&format!("/conversations/{id}/transfer"), &body).await
+pub async fn transfer(id: Uuid, agent_id: Option<Uuid>, team_id: Option<Uuid>, note: &str) -> Answer<Conversation> {
+    let note = Some(note.trim().to_owned()).filter(|n| !n.is_empty());
+    post(&format!("/conversations/{id}/transfer"), &Transfer { agent_id, team_id, note }).await
 }
 
 /// Messages with `seq` in `after_seq+1 ..= after_seq+limit`, oldest first.
@@ -193,11 +184,11 @@ pub async fn embed(id: Uuid) -> Answer<EmbedSnippet> {
 // Canned responses and API keys.
 
 pub async fn canned_responses() -> Answer<CannedResponsePage> {
-    get("/canned-responses").await
+    get("/canned-responses?limit=200").await
 }
 
 pub async fn create_canned_response(shortcut: &str, body: &str) -> Answer<CannedResponse> {
-    post("/canned-responses", &serde_json::json!({"shortcut": shortcut, "body": body})).await
+    post("/canned-responses", &NewCannedResponse { shortcut: shortcut.into(), body: body.into() }).await
 }
 
 pub async fn delete_canned_response(id: Uuid) -> Answer<Value> {

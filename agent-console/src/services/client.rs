@@ -10,6 +10,7 @@
 use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
 use openapi::{
+    conversations::Conversation,
     messages::MessageKind,
     realtime::{AgentStatus, ClientFrame, SUBPROTOCOL, ServerFrame},
 };
@@ -18,7 +19,6 @@ use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 use yew::Callback;
 
-use super::views::ConversationView;
 use crate::{
     clock::{millis, now_ms},
     state::{Action, Link, Pending},
@@ -198,17 +198,7 @@ impl Client {
 
     fn on_text(&self, text: &str) {
         self.0.borrow_mut().last_frame_at = now_ms();
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else { return };
-        // `conversation` frames are read with their labels (see services::views).
-        if value.get("type").and_then(|t| t.as_str()) == Some("conversation") {
-            let change = value.get("change").cloned().and_then(|c| serde_json::from_value(c).ok());
-            let view = value.get("conversation").cloned().and_then(|c| ConversationView::from_value(c).ok());
-            if let (Some(change), Some(view)) = (change, view) {
-                self.on_conversation(change, view);
-            }
-            return;
-        }
-        let Ok(frame) = serde_json::from_value::<ServerFrame>(value) else {
+        let Ok(frame) = serde_json::from_str::<ServerFrame>(text) else {
             web_sys::console::warn_1(&format!("rapport: ignored frame {text}").into());
             return;
         };
@@ -243,7 +233,9 @@ impl Client {
                 dispatch.emit(Action::SendFailed(client_msg_id, format!("{message} ({code})")));
             }
             ServerFrame::Error { message, .. } => dispatch.emit(Action::Toast(Some((message, true)))),
-            ServerFrame::Pong | ServerFrame::Resumed { .. } | ServerFrame::Conversation { .. } => {}
+            ServerFrame::Conversation { change, conversation } => self.on_conversation(change, conversation),
+            // `queue` is for visitors; `pong` and `resumed` only prove the link is alive.
+            ServerFrame::Pong | ServerFrame::Resumed { .. } | ServerFrame::Queue { .. } => {}
         }
     }
 
@@ -268,11 +260,11 @@ impl Client {
         dispatch.emit(Action::Link(Link::Live));
     }
 
-    fn on_conversation(&self, change: openapi::realtime::ConversationChange, view: ConversationView) {
-        let id = view.conversation.id;
+    fn on_conversation(&self, change: openapi::realtime::ConversationChange, view: Conversation) {
+        let id = view.id;
         // Follow every conversation we hear of, so its messages arrive live; the replay
         // starts one before the newest, which gives the list its preview.
-        self.follow(id, (view.conversation.last_seq - 1).max(0));
+        self.follow(id, (view.last_seq - 1).max(0));
         let dispatch = self.0.borrow().dispatch.clone();
         dispatch.emit(Action::Changed(change, view));
     }

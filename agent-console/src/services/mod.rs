@@ -1,6 +1,4 @@
-//! Talking to Rapport: [`api`] (REST), [`client`] (the agent socket), [`views`] (how
-//! routing answers are read).
+//! Talking to Rapport: [`api`] (REST) and [`client`] (the agent socket).
 
 pub mod api;
 pub mod client;
-pub mod views;
