@@ -51,14 +51,10 @@ async fn the_main_screens_at_desktop_and_tablet_sizes() {
     // Sofia's conversation is ours and under way.
     let c = sofia.conversation_id;
     let (status, body) = s.app.post(&format!("/conversations/{c}/claim"), &token, json!({})).await;
-    if status != 200 {
-        // Before the routing endpoints: assign by hand.
-        let (status, body) = s.app.patch(&format!("/conversations/{c}"), &token, json!({"assignee_id": s.workspace.owner_id})).await;
-        assert_eq!(status, 200, "{body}");
-    } else {
-        assert_eq!(status, 200, "{body}");
-    }
-    let _ = s.app.patch(&format!("/conversations/{c}"), &token, json!({"priority": "high", "labels": ["billing", "upgrade"]})).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) =
+        s.app.patch(&format!("/conversations/{c}"), &token, json!({"priority": "high", "labels": ["billing", "upgrade"]})).await;
+    assert_eq!(status, 200, "{body}");
     let (status, body) = s
         .app
         .post(&format!("/conversations/{c}/messages"), &token,
@@ -71,7 +67,7 @@ async fn the_main_screens_at_desktop_and_tablet_sizes() {
               json!({"kind": "note", "body": "Discount code BL-20 is on her account until March; finance confirmed it carries over."}))
         .await;
     assert_eq!(status, 201, "{body}");
-    let (canned, _) = s
+    let (canned, body) = s
         .app
         .post("/canned-responses", &token, json!({"shortcut": "annual", "body": "Annual plans are billed once a year and include two free months."}))
         .await;
@@ -109,9 +105,12 @@ async fn the_main_screens_at_desktop_and_tablet_sizes() {
     s.wait("the verified badge", "return !!document.querySelector('[data-verified]')").await;
     s.wait("her current page", "return document.querySelector('[data-page]')?.textContent.includes('Pricing')").await;
     s.wait("the pages she visited", "return document.querySelector('.trail')?.textContent.includes('Features')").await;
-    if canned.is_success() {
+    assert_eq!(canned, 201, "{body}");
+    {
         // The console loaded canned responses at sign-in: reload to get this one.
         s.browser.client.refresh().await.unwrap();
+        s.ready().await;
+        s.click("[data-view=mine]").await;
         s.open(c).await;
         s.type_into("#composer-input", "/ann").await;
         s.wait("the canned response suggestion", "return document.querySelector('.canned-list')?.textContent.includes('/annual')").await;
