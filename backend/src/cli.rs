@@ -100,6 +100,7 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     tracing::info!(port = app.port(), database = engine_hint, "rapport listening");
     println!();
     println!("  Rapport is running at {public_url}");
+    println!("  Console:    {public_url}/console/   (agents sign in here)");
     println!("  API docs:   {public_url}/docs   (spec: {public_url}/api/openapi.json)");
     if demo {
         let site_key = crate::demo::ensure(&app.state().store, &public_url).await.map_err(anyhow::Error::msg)?;

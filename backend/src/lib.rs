@@ -17,6 +17,7 @@ pub mod body_limit;
 pub mod canned;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod conversations;
 pub mod demo;
 pub mod error;

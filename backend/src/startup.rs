@@ -8,7 +8,6 @@ use poem::{
     EndpointExt, IntoEndpoint, Route, Server, get, handler,
     listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
     middleware::{CatchPanic, Tracing},
-    web::Html,
 };
 
 use crate::{
@@ -114,7 +113,10 @@ fn routes(state: AppState) -> impl poem::Endpoint {
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
         .at("/metrics", get(health::metrics))
-        .at("/", get(index))
+        .at("/console", get(crate::console::assets::to_console))
+        .at("/console/", get(crate::console::assets::page))
+        .at("/console/assets/:name", get(crate::console::assets::asset))
+        .at("/", get(crate::console::assets::to_console))
         .catch_all_error(error::render)
         .with(CatchPanic::new())
         .around(move |ep, req| crate::metrics::observe(ep, req, metrics.clone()))
@@ -126,11 +128,6 @@ fn routes(state: AppState) -> impl poem::Endpoint {
 fn spec_endpoint(spec: poem::web::Data<&String>) -> poem::Response {
     use poem::IntoResponse;
     spec.0.clone().with_content_type("application/json; charset=utf-8").into_response()
-}
-
-#[handler]
-fn index() -> Html<&'static str> {
-    Html(include_str!("index.html"))
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

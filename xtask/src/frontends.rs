@@ -77,10 +77,10 @@ fn bindgen(krate: &str) -> Result<(), String> {
         .arg(wasm_file(krate)))
 }
 
-/// cargo names the artifact after the crate with `-` turned into `_`.
+/// cargo names a binary's artifact after the crate as it is (`agent-console.wasm`), a
+/// library's with `-` turned into `_`.
 fn wasm_file(krate: &str) -> PathBuf {
-    target_dir()
-        .join(WASM_TARGET)
-        .join(WASM_PROFILE)
-        .join(format!("{}.wasm", krate.replace('-', "_")))
+    let dir = target_dir().join(WASM_TARGET).join(WASM_PROFILE);
+    let binary = dir.join(format!("{krate}.wasm"));
+    if binary.is_file() { binary } else { dir.join(format!("{}.wasm", krate.replace('-', "_"))) }
 }

@@ -1,0 +1,210 @@
+//! The composer: Enter sends, Shift+Enter starts a new line; Reply or Internal note
+//! (notes are yellow, like the notes in the history); `/shortcut` offers the canned
+//! responses and expands the chosen one; typing is announced to the others.
+
+use openapi::{conversations::Conversation, messages::MessageKind};
+use web_sys::HtmlTextAreaElement;
+use yew::prelude::*;
+
+use super::avatar::icon;
+use openapi::routing::CannedResponse;
+
+use crate::{app::Ctx, clock::now_ms};
+
+/// A `typing: true` is repeated this often while the agent keeps typing.
+const TYPING_REPEAT_MS: f64 = 2_000.0;
+
+#[derive(Properties, PartialEq)]
+pub struct ComposerProps {
+    pub conversation: Conversation,
+}
+
+/// The `/word` being typed at the end of the draft, if any.
+fn shortcut_query(draft: &str) -> Option<&str> {
+    let word = draft.rsplit(char::is_whitespace).next()?;
+    word.strip_prefix('/')
+}
+
+#[function_component]
+pub fn Composer(props: &ComposerProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("context");
+    let state = &ctx.state;
+    let mode = use_state(|| MessageKind::Text);
+    let draft = use_state(String::new);
+    let highlighted = use_state(|| 0usize);
+    let typing_sent_at = use_mut_ref(|| 0.0f64);
+    let area = use_node_ref();
+    let id = props.conversation.id;
+
+    // `r` / `n` shortcuts: focus, in the asked mode.
+    {
+        let (area, mode) = (area.clone(), mode.clone());
+        use_effect_with(state.focus_composer, move |(bump, kind)| {
+            if *bump > 0 {
+                if let Some(kind) = kind {
+                    mode.set(*kind);
+                }
+                if let Some(el) = area.cast::<HtmlTextAreaElement>() {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
+    // A new conversation starts with an empty reply.
+    {
+        let (draft, mode) = (draft.clone(), mode.clone());
+        use_effect_with(id, move |_| {
+            draft.set(String::new());
+            mode.set(MessageKind::Text);
+        });
+    }
+
+    let matches: Vec<CannedResponse> = match shortcut_query(&draft) {
+        Some(query) => {
+            let query = query.to_lowercase();
+            state.canned.iter().filter(|c| c.shortcut.to_lowercase().starts_with(&query)).take(6).cloned().collect()
+        }
+        None => Vec::new(),
+    };
+
+    let expand = {
+        let (draft, highlighted) = (draft.clone(), highlighted.clone());
+        move |canned: &CannedResponse| {
+            let current = (*draft).clone();
+            let cut = current.rfind('/').unwrap_or(current.len());
+            draft.set(format!("{}{}", &current[..cut], canned.body));
+            highlighted.set(0);
+        }
+    };
+
+    let send = {
+        let (ctx, draft, mode, typing_sent_at) = (ctx.clone(), draft.clone(), mode.clone(), typing_sent_at.clone());
+        move || {
+            let body = draft.trim().to_owned();
+            if body.is_empty() {
+                return;
+            }
+            ctx.client.send(id, body, *mode);
+            if *mode == MessageKind::Text {
+                ctx.client.typing(id, false);
+            }
+            *typing_sent_at.borrow_mut() = 0.0;
+            draft.set(String::new());
+        }
+    };
+
+    let oninput = {
+        let (ctx, draft, mode, typing_sent_at, highlighted) =
+            (ctx.clone(), draft.clone(), mode.clone(), typing_sent_at.clone(), highlighted.clone());
+        Callback::from(move |event: InputEvent| {
+            let value = event.target_unchecked_into::<HtmlTextAreaElement>().value();
+            // Notes are private: the visitor never sees the agent typing one.
+            if *mode == MessageKind::Text {
+                let now = now_ms();
+                if value.trim().is_empty() {
+                    ctx.client.typing(id, false);
+                    *typing_sent_at.borrow_mut() = 0.0;
+                } else if now - *typing_sent_at.borrow() > TYPING_REPEAT_MS {
+                    ctx.client.typing(id, true);
+                    *typing_sent_at.borrow_mut() = now;
+                }
+            }
+            highlighted.set(0);
+            draft.set(value);
+        })
+    };
+    let onkeydown = {
+        let (send, matches, highlighted, expand) = (send.clone(), matches.clone(), highlighted.clone(), expand.clone());
+        Callback::from(move |event: KeyboardEvent| {
+            let key = event.key();
+            if !matches.is_empty() {
+                match key.as_str() {
+                    "ArrowDown" => {
+                        event.prevent_default();
+                        highlighted.set((*highlighted + 1) % matches.len());
+                        return;
+                    }
+                    "ArrowUp" => {
+                        event.prevent_default();
+                        highlighted.set((*highlighted + matches.len() - 1) % matches.len());
+                        return;
+                    }
+                    "Enter" | "Tab" => {
+                        event.prevent_default();
+                        expand(&matches[(*highlighted).min(matches.len() - 1)]);
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+            if key == "Enter" && !event.shift_key() && !event.is_composing() {
+                event.prevent_default();
+                send();
+            }
+        })
+    };
+    let onblur = {
+        let (ctx, typing_sent_at) = (ctx.clone(), typing_sent_at.clone());
+        Callback::from(move |_: FocusEvent| {
+            if *typing_sent_at.borrow() > 0.0 {
+                ctx.client.typing(id, false);
+                *typing_sent_at.borrow_mut() = 0.0;
+            }
+        })
+    };
+    let set_mode = |kind: MessageKind| {
+        let (mode, area) = (mode.clone(), area.clone());
+        Callback::from(move |_| {
+            mode.set(kind);
+            if let Some(el) = area.cast::<HtmlTextAreaElement>() {
+                let _ = el.focus();
+            }
+        })
+    };
+    let on_send = {
+        let send = send.clone();
+        Callback::from(move |_| send())
+    };
+    let note = *mode == MessageKind::Note;
+    let suggestions = (!matches.is_empty()).then(|| {
+        let items = matches.iter().enumerate().map(|(i, canned)| {
+            let onclick = {
+                let (expand, canned) = (expand.clone(), canned.clone());
+                Callback::from(move |_| expand(&canned))
+            };
+            html! {
+                <li role="option" aria-selected={(i == *highlighted).to_string()}
+                    class={classes!("canned", (i == *highlighted).then_some("active"))} {onclick}>
+                    <strong>{ format!("/{}", canned.shortcut) }</strong>
+                    <span>{ &canned.body }</span>
+                </li>
+            }
+        });
+        html! { <ul class="canned-list" role="listbox" aria-label="Canned responses">{ for items }</ul> }
+    });
+    let placeholder = if note {
+        "Write an internal note — only your team sees it"
+    } else {
+        "Reply to the visitor…  (Enter to send, Shift+Enter for a new line, / for canned responses)"
+    };
+    html! {
+        <div class={classes!("composer", note.then_some("composer-note"))} data-mode={if note { "note" } else { "reply" }}>
+            <div class="composer-tabs" role="tablist" aria-label="Message type">
+                <button role="tab" aria-selected={(!note).to_string()} class={classes!("tab", (!note).then_some("active"))}
+                    data-mode-button="reply" onclick={set_mode(MessageKind::Text)} title="Reply (r)">{ "Reply" }</button>
+                <button role="tab" aria-selected={note.to_string()} class={classes!("tab", "tab-note", note.then_some("active"))}
+                    data-mode-button="note" onclick={set_mode(MessageKind::Note)} title="Internal note (n)">{ "Internal note" }</button>
+            </div>
+            <div class="slot">{ for suggestions }</div>
+            <label for="composer-input" class="sr-only">{ if note { "Internal note" } else { "Reply" } }</label>
+            <textarea id="composer-input" class="composer-input" rows="3" ref={area} value={(*draft).clone()}
+                {placeholder} {oninput} {onkeydown} {onblur} />
+            <div class="composer-bar">
+                <span class="muted small">{ if note { "Visible to your team only" } else { "The visitor sees this reply" } }</span>
+                <button class="button primary" data-action="send" onclick={on_send} disabled={draft.trim().is_empty()}>
+                    { icon("send") }{ if note { "Add note" } else { "Send" } }
+                </button>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,11 @@
+//! The console's parts, one per file.
+
+pub mod admin;
+pub mod avatar;
+pub mod composer;
+pub mod conversation;
+pub mod help;
+pub mod list;
+pub mod nav;
+pub mod sidebar;
+pub mod signin;

@@ -1,0 +1,208 @@
+//! The console's REST calls, at Rapport's own origin. The browser sends the HttpOnly
+//! session cookie by itself, so no token is ever handled here.
+
+use gloo_net::http::{Request, RequestBuilder};
+use openapi::{
+    conversations::{Conversation, ConversationPage, ConversationUpdate},
+    routing::{CannedResponse, CannedResponsePage, NewCannedResponse, Queue, Transfer},
+    agents::{Agent, AgentPage, AgentUpdate, CreatedAgent, NewAgent},
+    api_keys::{ApiKeyPage, CreatedApiKey, NewApiKey},
+    auth::{Me, Session, SigninRequest},
+    error::ErrorBody,
+    messages::MessageRange,
+    presence::Presence,
+    sites::{EmbedSnippet, NewSite, Site, SitePage, SiteUpdate},
+    teams::{Team, TeamInput, TeamPage},
+    visitors::Visitor,
+};
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::Value;
+use uuid::Uuid;
+
+
+/// Why a call did not succeed, as the console shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// HTTP status; 0 when the server could not be reached.
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+}
+
+impl Failure {
+    fn network() -> Self {
+        Self { status: 0, code: "network".into(), message: "Rapport cannot be reached. Check your connection.".into() }
+    }
+}
+
+pub type Answer<T> = Result<T, Failure>;
+
+const BASE: &str = "/api/v1";
+
+fn url(path: &str) -> String {
+    format!("{BASE}{path}")
+}
+
+async fn finish<T: DeserializeOwned>(request: Result<Request, gloo_net::Error>) -> Answer<T> {
+    let response = request.map_err(|_| Failure::network())?.send().await.map_err(|_| Failure::network())?;
+    let status = response.status();
+    if !response.ok() {
+        let body = response.json::<ErrorBody>().await.unwrap_or(ErrorBody {
+            code: "unexpected".into(),
+            message: format!("The server answered {status}."),
+            field: None,
+        });
+        return Err(Failure { status, code: body.code, message: body.message });
+    }
+    if status == 204 {
+        // No body: callers expecting one get `null` parsed into their type.
+        return serde_json::from_value(Value::Null).map_err(|_| Failure::network());
+    }
+    let text = response.text().await.map_err(|_| Failure::network())?;
+    let text = if text.is_empty() { "null".to_owned() } else { text };
+    serde_json::from_str(&text).map_err(|err| Failure { status, code: "unreadable".into(), message: err.to_string() })
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Answer<T> {
+    finish(Request::get(&url(path)).build()).await
+}
+
+async fn with_body<T: DeserializeOwned>(builder: RequestBuilder, body: &impl Serialize) -> Answer<T> {
+    finish(builder.json(body)).await
+}
+
+async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Answer<T> {
+    with_body(Request::post(&url(path)), body).await
+}
+
+async fn patch<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Answer<T> {
+    with_body(Request::patch(&url(path)), body).await
+}
+
+/// Percent-encodes a query value.
+pub fn encode(value: &str) -> String {
+    js_sys::encode_uri_component(value).into()
+}
+
+pub async fn signin(email: &str, password: &str) -> Answer<Session> {
+    post("/signin", &SigninRequest { email: email.into(), password: password.into() }).await
+}
+
+pub async fn signout() -> Answer<Value> {
+    post("/signout", &serde_json::json!({})).await
+}
+
+pub async fn me() -> Answer<Me> {
+    get("/me").await
+}
+
+// Conversations and the queue.
+
+/// `query` is the query string after `?` (filters, `q`, `cursor`).
+pub async fn conversations(query: &str) -> Answer<ConversationPage> {
+    get(&format!("/conversations?{query}")).await
+}
+
+pub async fn conversation(id: Uuid) -> Answer<Conversation> {
+    get(&format!("/conversations/{id}")).await
+}
+
+pub async fn queue() -> Answer<Queue> {
+    get("/queue").await
+}
+
+pub async fn update_conversation(id: Uuid, changes: &ConversationUpdate) -> Answer<Conversation> {
+    patch(&format!("/conversations/{id}"), changes).await
+}
+
+pub async fn claim(id: Uuid) -> Answer<Conversation> {
+    post(&format!("/conversations/{id}/claim"), &serde_json::json!({})).await
+}
+
+pub async fn transfer(id: Uuid, agent_id: Option<Uuid>, team_id: Option<Uuid>, note: &str) -> Answer<Conversation> {
+    let note = Some(note.trim().to_owned()).filter(|n| !n.is_empty());
+    post(&format!("/conversations/{id}/transfer"), &Transfer { agent_id, team_id, note }).await
+}
+
+/// Messages with `seq` in `after_seq+1 ..= after_seq+limit`, oldest first.
+pub async fn messages(id: Uuid, after_seq: i64, limit: i64) -> Answer<MessageRange> {
+    get(&format!("/conversations/{id}/messages?after_seq={after_seq}&limit={limit}")).await
+}
+
+// People.
+
+pub async fn visitor(id: Uuid) -> Answer<Visitor> {
+    get(&format!("/visitors/{id}")).await
+}
+
+pub async fn agents() -> Answer<AgentPage> {
+    get("/agents?limit=200").await
+}
+
+pub async fn create_agent(agent: &NewAgent) -> Answer<CreatedAgent> {
+    post("/agents", agent).await
+}
+
+pub async fn update_agent(id: Uuid, changes: &AgentUpdate) -> Answer<Agent> {
+    patch(&format!("/agents/{id}"), changes).await
+}
+
+pub async fn teams() -> Answer<TeamPage> {
+    get("/teams?limit=200").await
+}
+
+pub async fn create_team(team: &TeamInput) -> Answer<Team> {
+    post("/teams", team).await
+}
+
+pub async fn delete_team(id: Uuid) -> Answer<Value> {
+    finish(Request::delete(&url(&format!("/teams/{id}"))).build()).await
+}
+
+pub async fn presence() -> Answer<Presence> {
+    get("/presence").await
+}
+
+// Sites.
+
+pub async fn sites() -> Answer<SitePage> {
+    get("/sites?limit=200").await
+}
+
+pub async fn create_site(site: &NewSite) -> Answer<Site> {
+    post("/sites", site).await
+}
+
+pub async fn update_site(id: Uuid, changes: &SiteUpdate) -> Answer<Site> {
+    patch(&format!("/sites/{id}"), changes).await
+}
+
+pub async fn embed(id: Uuid) -> Answer<EmbedSnippet> {
+    get(&format!("/sites/{id}/embed")).await
+}
+
+// Canned responses and API keys.
+
+pub async fn canned_responses() -> Answer<CannedResponsePage> {
+    get("/canned-responses?limit=200").await
+}
+
+pub async fn create_canned_response(shortcut: &str, body: &str) -> Answer<CannedResponse> {
+    post("/canned-responses", &NewCannedResponse { shortcut: shortcut.into(), body: body.into() }).await
+}
+
+pub async fn delete_canned_response(id: Uuid) -> Answer<Value> {
+    finish(Request::delete(&url(&format!("/canned-responses/{id}"))).build()).await
+}
+
+pub async fn api_keys() -> Answer<ApiKeyPage> {
+    get("/api-keys?limit=200").await
+}
+
+pub async fn create_api_key(key: &NewApiKey) -> Answer<CreatedApiKey> {
+    post("/api-keys", key).await
+}
+
+pub async fn revoke_api_key(id: Uuid) -> Answer<Value> {
+    post(&format!("/api-keys/{id}/revoke"), &serde_json::json!({})).await
+}

@@ -1,0 +1,65 @@
+//! Settings screens: a site's appearance and its embed snippet, inviting and managing
+//! agents.
+
+use crate::stage::*;
+
+#[tokio::test]
+async fn an_owner_edits_a_site_and_gets_its_embed_snippet() {
+    let s = stage().await;
+    s.click("[data-admin=sites]").await;
+    let snippet = format!("return document.querySelector('[data-snippet]')?.textContent.includes('data-site=\"{}\"')", s.site_key);
+    s.wait("the embed snippet with the site key", &snippet).await;
+
+    s.js("const g = document.querySelector('#site-greeting'); g.value = ''; return true").await;
+    s.type_into("#site-greeting", "Hello from the Acme team! How can we help?").await;
+    s.js("const o = document.querySelector('#site-origins'); o.value = ''; return true").await;
+    s.type_into("#site-origins", "https://shop.test\nhttps://www.acme.test").await;
+    s.click("form[aria-label^='Settings of'] button[type=submit]").await;
+    s.wait("the saved notice", "return document.querySelector('.toast')?.textContent.includes('Site saved')").await;
+    let (_, site) = s.app.get(&format!("/sites/{}", s.site_id), &s.workspace.token).await;
+    assert_eq!(site["greeting"], "Hello from the Acme team! How can we help?", "{site}");
+    assert_eq!(site["allowed_origins"], json!(["https://shop.test", "https://www.acme.test"]), "{site}");
+
+    // A second site, selected at once, with its own snippet.
+    s.type_into("#new-site-name", "Acme Docs").await;
+    s.type_into("#new-site-origin", "https://docs.acme.test").await;
+    s.click("form.card.stack button[type=submit]").await;
+    s.wait("the new site selected", "return document.querySelector('.site-tab.active')?.textContent.includes('Acme Docs')").await;
+    let (_, sites) = s.app.get("/sites", &s.workspace.token).await;
+    assert_eq!(sites["items"].as_array().unwrap().len(), 2, "{sites}");
+}
+
+#[tokio::test]
+async fn an_owner_invites_an_agent_sets_capacity_and_deactivates_them() {
+    let s = stage().await;
+    s.click("[data-admin=agents]").await;
+    s.wait("the agents table", "return !!document.querySelector('.table tbody tr')").await;
+    s.type_into("#agent-name", "Ada Byron").await;
+    s.type_into("#agent-email", "ada@acme.test").await;
+    s.click("form[aria-label='Invite an agent'] button[type=submit]").await;
+    s.wait("the invitation token", "return document.querySelector('.notice')?.textContent.includes('ada@acme.test')").await;
+    s.wait("Ada in the table", "return document.querySelector('.table')?.textContent.includes('Ada Byron')").await;
+
+    let (_, agents) = s.app.get("/agents", &s.workspace.token).await;
+    let ada = agents["items"].as_array().unwrap().iter().find(|a| a["email"] == "ada@acme.test").unwrap().clone();
+    assert_eq!(ada["role"], "agent", "{ada}");
+    assert_eq!(ada["has_password"], false, "invited: {ada}");
+    let ada_id = id(&ada["id"]);
+
+    s.js("const input = document.querySelector('input[aria-label=\"Capacity of Ada Byron\"]'); input.value = '8';
+          input.dispatchEvent(new Event('change', {bubbles: true})); return true")
+        .await;
+    s.wait("saved", "return document.querySelector('.toast')?.textContent.includes('Saved')").await;
+    let path = format!("/agents/{ada_id}");
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while s.app.get(&path, &s.workspace.token).await.1["capacity"] != 8 {
+        assert!(std::time::Instant::now() < deadline, "capacity never saved");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    s.js("Array.from(document.querySelectorAll('.table tbody tr')).find(r => r.textContent.includes('Ada Byron'))
+          .querySelector('button').click(); return true")
+        .await;
+    s.wait("Ada deactivated", "return Array.from(document.querySelectorAll('.table tbody tr')).some(r => r.textContent.includes('Ada Byron') && r.textContent.includes('Reactivate'))").await;
+    assert_eq!(s.app.get(&path, &s.workspace.token).await.1["active"], false);
+}

@@ -1,0 +1,24 @@
+//! End-to-end tests of the agent console in headless Chromium, against a real server:
+//! agents sign in at `/console/`, visitors talk over the real visitor socket and widget
+//! API, and what each side receives is checked. Screenshots land in
+//! `target/screenshots/console-*.png`.
+//!
+//! - [`composer`]: `/shortcut` canned responses; search by name, email, text.
+//! - [`inbox`]: a new conversation appears in the queue live; a reply typed in the
+//!   console reaches the visitor; an internal note never does.
+//! - [`routing`]: claim from the console; two agents claiming at once; transfer with a
+//!   note.
+//! - [`admin`]: a site's settings and embed snippet; inviting and managing agents.
+//! - [`serving`]: `/` leads to `/console/`; its policy, versioned assets, a missing build.
+//! - [`screens`]: the main screens at desktop (1280×800) and tablet (820×1180) sizes.
+//!
+//! Needs the built console (`cargo xtask build`, which `cargo xtask test` runs) and
+//! chromium + chromium-driver: without them the tests fail and say so.
+
+mod admin;
+mod composer;
+mod inbox;
+mod routing;
+mod screens;
+mod serving;
+mod stage;
