@@ -39,31 +39,10 @@ pub enum ApiTags {
     Webhooks,
 }
 
+/// Every resource's operations. Nested in two groups because poem-openapi implements
+/// `OpenApi` for tuples of up to 16.
 pub type Apis = (
-    workspaces::api::AuthApi,
-    agents::api::AgentsApi,
-    teams::api::TeamsApi,
-    sites::api::SitesApi,
-    api_keys::api::ApiKeysApi,
-    visitors::api::VisitorsApi,
-    conversations::api::ConversationsApi,
-    messages::api::MessagesApi,
-    widget::api::WidgetApi,
-    widget::profile::WidgetProfileApi,
-    realtime::api::PresenceApi,
-    routing::api::RoutingApi,
-    routing::api::WidgetQueueApi,
-    canned::api::CannedResponsesApi,
-    mail::api::MailApi,
-    mail::api::MailWidgetApi,
-    webhooks::api::WebhooksApi,
-    ratings::api::RatingsApi,
-);
-
-/// The API service. The spec's server is relative so the same document describes every
-/// deployment (and the committed copy does not depend on configuration).
-pub fn service() -> OpenApiService<Apis, ()> {
-    let apis = (
+    (
         workspaces::api::AuthApi,
         agents::api::AgentsApi,
         teams::api::TeamsApi,
@@ -75,6 +54,8 @@ pub fn service() -> OpenApiService<Apis, ()> {
         widget::api::WidgetApi,
         widget::profile::WidgetProfileApi,
         realtime::api::PresenceApi,
+    ),
+    (
         routing::api::RoutingApi,
         routing::api::WidgetQueueApi,
         canned::api::CannedResponsesApi,
@@ -82,6 +63,35 @@ pub fn service() -> OpenApiService<Apis, ()> {
         mail::api::MailWidgetApi,
         webhooks::api::WebhooksApi,
         ratings::api::RatingsApi,
+    ),
+);
+
+/// The API service. The spec's server is relative so the same document describes every
+/// deployment (and the committed copy does not depend on configuration).
+pub fn service() -> OpenApiService<Apis, ()> {
+    let apis = (
+        (
+            workspaces::api::AuthApi,
+            agents::api::AgentsApi,
+            teams::api::TeamsApi,
+            sites::api::SitesApi,
+            api_keys::api::ApiKeysApi,
+            visitors::api::VisitorsApi,
+            conversations::api::ConversationsApi,
+            messages::api::MessagesApi,
+            widget::api::WidgetApi,
+            widget::profile::WidgetProfileApi,
+            realtime::api::PresenceApi,
+        ),
+        (
+            routing::api::RoutingApi,
+            routing::api::WidgetQueueApi,
+            canned::api::CannedResponsesApi,
+            mail::api::MailApi,
+            mail::api::MailWidgetApi,
+            webhooks::api::WebhooksApi,
+            ratings::api::RatingsApi,
+        ),
     );
     OpenApiService::new(apis, "Rapport API", env!("CARGO_PKG_VERSION"))
         .description(
