@@ -193,7 +193,7 @@ impl MailWidgetApi {
                 let started = StartedConversation { conversation: conversation.to_wire()?, message: message.to_wire()? };
                 return Ok(Started::Existing(Json(started)));
             }
-            Start::Created(conversation, message) => (conversation, message),
+            Start::Created(created) => *created,
         };
         flows::remember_visitor_email(&mut tx, visitor.workspace_id, visitor.visitor_id, &email, name.as_deref()).await?;
         flows::offline_message(&mut tx, &conversation).await?;

@@ -59,7 +59,7 @@ async fn run(state: AppState, transport: Transport) {
         }
         for _ in 0..BATCH {
             match worker.claim().await {
-                Ok(Claim::Got(row)) => worker.handle(row).await,
+                Ok(Claim::Got(row)) => worker.handle(*row).await,
                 Ok(Claim::Lost) => continue, // Another node took it; look for the next one.
                 Ok(Claim::Nothing) => break,
                 Err(err) => {
@@ -80,7 +80,7 @@ async fn run(state: AppState, transport: Transport) {
 }
 
 enum Claim {
-    Got(OutboxRow),
+    Got(Box<OutboxRow>),
     /// Another node claimed the candidate first.
     Lost,
     Nothing,
@@ -126,7 +126,7 @@ impl Worker {
         let row: Option<OutboxRow> = on_pool!(&self.state.store, |pool| {
             sqlx::query_as(sql).bind(candidate).bind(&self.id).bind(now.plus(LEASE)).bind(now).fetch_optional(pool).await
         })?;
-        Ok(row.map_or(Claim::Lost, Claim::Got))
+        Ok(row.map_or(Claim::Lost, |row| Claim::Got(Box::new(row))))
     }
 
     async fn handle(&self, row: OutboxRow) {

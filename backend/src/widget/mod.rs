@@ -26,7 +26,8 @@ pub async fn start_conversation(store: &Store, visitor: &VisitorCaller, draft: D
             let (conversation, first) = earlier_start(store, visitor, id).await?;
             Ok((conversation, first, false))
         }
-        Start::Created(conversation, message) => {
+        Start::Created(created) => {
+            let (conversation, message) = *created;
             tx.commit().await?;
             let conversation = conversations::get(store, visitor.workspace_id, conversation.id).await?;
             Ok((conversation, message, true))
@@ -39,7 +40,7 @@ pub enum Start {
     /// A retry: the conversation an earlier attempt created (roll the transaction back).
     Earlier(Uuid),
     /// Created inside the transaction; the caller may add to it, then commits.
-    Created(ConversationRow, MessageRow),
+    Created(Box<(ConversationRow, MessageRow)>),
 }
 
 /// [`start_conversation`] inside the caller's transaction, so other writes caused by the
@@ -72,7 +73,7 @@ pub async fn start_conversation_in(tx: &mut Tx, visitor: &VisitorCaller, draft: 
     }
     let conversation = conversations::insert(tx, visitor.workspace_id, visitor.site_id, visitor.visitor_id).await?;
     let stored = messages::append_in(tx, visitor.workspace_id, conversation.id, draft).await?;
-    Ok(Start::Created(conversation, stored.message))
+    Ok(Start::Created(Box::new((conversation, stored.message))))
 }
 
 /// The conversation an earlier start created, with its first message.
