@@ -26,7 +26,7 @@ const KEPT_MS: i64 = 24 * 3600 * 1000;
 
 fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
     let body = ErrorBody { code: code.into(), message: message.into(), field: None };
-    let mut response = poem::web::Json(body).into_response();
+    let mut response = poem_openapi::payload::Json(body).into_response();
     response.set_status(status);
     response
 }

@@ -119,7 +119,7 @@ pub async fn limit<E: Endpoint>(next: E, req: Request, limiter: RateLimiter) -> 
             message: format!("too many requests with this credential; retry in {retry_after} s"),
             field: None,
         };
-        let mut response = poem::web::Json(body).into_response();
+        let mut response = poem_openapi::payload::Json(body).into_response();
         response.set_status(StatusCode::TOO_MANY_REQUESTS);
         response.headers_mut().insert("retry-after", retry_after.into());
         return Ok(response);

@@ -19,6 +19,7 @@ pub enum Role {
 /// A support agent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct Agent {
     pub id: uuid::Uuid,
     pub name: String,
@@ -37,6 +38,7 @@ pub struct Agent {
 /// invitation token for `POST /invitations/accept`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct NewAgent {
     pub name: String,
     pub email: String,
@@ -51,6 +53,7 @@ pub struct NewAgent {
 /// The created agent and, when invited, their one-time invitation token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct CreatedAgent {
     pub agent: Agent,
     /// Shown once; hand it to the agent (the email issue sends it by mail).
@@ -60,6 +63,7 @@ pub struct CreatedAgent {
 /// Changes to an agent; absent fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct AgentUpdate {
     pub name: Option<String>,
     pub role: Option<Role>,

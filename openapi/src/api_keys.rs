@@ -17,6 +17,7 @@ pub enum ApiKeyScope {
 /// An API key, without its secret.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct ApiKey {
     pub id: uuid::Uuid,
     pub name: String,
@@ -31,6 +32,7 @@ pub struct ApiKey {
 /// Creates an API key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct NewApiKey {
     pub name: String,
     pub scope: ApiKeyScope,
@@ -39,6 +41,7 @@ pub struct NewApiKey {
 /// A new key with its secret, shown this once: the server keeps only a hash.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct CreatedApiKey {
     pub api_key: ApiKey,
     /// Send as `Authorization: Bearer <secret>`.

@@ -7,6 +7,7 @@ use crate::agents::Agent;
 /// Creates a workspace and its owner.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct SignupRequest {
     /// The business's name, shown to its agents and visitors.
     pub workspace_name: String,
@@ -21,6 +22,7 @@ pub struct SignupRequest {
 /// Email and password of an agent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct SigninRequest {
     pub email: String,
     pub password: String,
@@ -30,6 +32,7 @@ pub struct SigninRequest {
 /// other clients send it as `Authorization: Bearer <token>`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct Session {
     /// Opaque bearer token. Shown only here; the server keeps only its hash.
     pub token: String,
@@ -41,6 +44,7 @@ pub struct Session {
 /// A tenant: one business with its agents, sites and conversations.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct Workspace {
     pub id: uuid::Uuid,
     pub name: String,
@@ -50,6 +54,7 @@ pub struct Workspace {
 /// Who is calling: the signed-in agent and their workspace.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct Me {
     pub agent: Agent,
     pub workspace: Workspace,
@@ -58,6 +63,7 @@ pub struct Me {
 /// Accepts an invitation by choosing a password.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct AcceptInvitation {
     /// The invitation token given when the agent was invited.
     pub token: String,

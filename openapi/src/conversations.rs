@@ -33,6 +33,7 @@ pub enum Priority {
 /// A conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct Conversation {
     pub id: uuid::Uuid,
     pub site_id: uuid::Uuid,
@@ -59,6 +60,7 @@ pub struct Conversation {
 /// Changes to a conversation; absent fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct ConversationUpdate {
     pub status: Option<ConversationStatus>,
     /// Required when `status` is `snoozed`; alone, it snoozes until then. At that time

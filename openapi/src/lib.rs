@@ -3,7 +3,8 @@
 //! Every type that crosses the network lives here, once: the backend serves it, the widget
 //! and the console (wasm) consume it. Types are plain serde structs; with the `server`
 //! feature they also derive poem-openapi schemas, and their doc comments become the
-//! descriptions in `openapi.json`.
+//! descriptions in `openapi.json`. In REST responses an optional field without a value is
+//! left out (`skip_serializing_if_is_none`): the schema's optional fields are not nullable.
 //!
 //! - [`error`]: the one error body every failing request returns.
 //! - [`auth`], [`agents`], [`teams`], [`sites`], [`api_keys`]: the workspace and its people.
@@ -43,6 +44,7 @@ macro_rules! page_of {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+        #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
         pub struct $name {
             /// The items of this page, newest first unless the operation says otherwise.
             pub items: Vec<$item>,

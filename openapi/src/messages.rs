@@ -31,6 +31,7 @@ pub enum MessageKind {
 /// A stored message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct Message {
     pub id: uuid::Uuid,
     pub conversation_id: uuid::Uuid,
@@ -49,6 +50,7 @@ pub struct Message {
 /// Sends a message into a conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct NewMessage {
     /// 1 to 10,000 characters of plain text.
     pub body: String,
@@ -62,6 +64,7 @@ pub struct NewMessage {
 /// A range of messages in `seq` order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct MessageRange {
     /// Messages with `seq` greater than the requested `after_seq`, oldest first.
     pub items: Vec<Message>,

@@ -7,6 +7,7 @@ use crate::realtime::AgentStatus;
 /// An agent with the console open.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct AgentPresence {
     pub agent_id: uuid::Uuid,
     /// `online` or `away` (agents not listed are offline).
@@ -16,6 +17,7 @@ pub struct AgentPresence {
 /// The visitors with a site's widget open.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct SitePresence {
     pub site_id: uuid::Uuid,
     pub visitor_ids: Vec<uuid::Uuid>,
@@ -25,6 +27,7 @@ pub struct SitePresence {
 /// counts until it closes, or for up to 30 seconds after its node stopped responding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct Presence {
     pub agents: Vec<AgentPresence>,
     /// Sites with at least one visitor online.

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// A widget installation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct Site {
     pub id: uuid::Uuid,
     pub name: String,
@@ -29,6 +30,7 @@ pub struct Site {
 /// Creates a site. Absent appearance fields get defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct NewSite {
     pub name: String,
     /// Origins such as `https://www.example.com`; at least one.
@@ -43,6 +45,7 @@ pub struct NewSite {
 /// Changes to a site; absent fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct SiteUpdate {
     pub name: Option<String>,
     pub allowed_origins: Option<Vec<String>>,
@@ -57,6 +60,7 @@ pub struct SiteUpdate {
 /// The HTML to paste into every page of the site.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct EmbedSnippet {
     pub html: String,
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// A team of agents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct Team {
     pub id: uuid::Uuid,
     pub name: String,
@@ -18,6 +19,7 @@ pub struct Team {
 /// Creates or renames a team and sets its members.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct TeamInput {
     pub name: String,
     /// Agents of this workspace; replaces the current members.

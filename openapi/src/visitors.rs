@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// A website visitor (a contact once identified).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct Visitor {
     pub id: uuid::Uuid,
     pub site_id: uuid::Uuid,
@@ -24,6 +25,7 @@ pub struct Visitor {
 /// a key set to `null` is removed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct VisitorUpdate {
     pub name: Option<String>,
     pub email: Option<String>,

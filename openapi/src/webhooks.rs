@@ -69,6 +69,7 @@ impl WebhookEventType {
 /// created or rotated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct Webhook {
     pub id: uuid::Uuid,
     /// Where deliveries are POSTed (`https://…`).
@@ -93,6 +94,7 @@ pub struct Webhook {
 /// Creates a webhook subscription.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 #[cfg_attr(feature = "server", oai(example))]
 pub struct NewWebhook {
     /// An `http://` or `https://` URL that does not resolve to a private, loopback or
@@ -122,6 +124,7 @@ impl poem_openapi::types::Example for NewWebhook {
 /// re-enables a subscription that was disabled after failures.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct WebhookUpdate {
     pub url: Option<String>,
     pub description: Option<String>,
@@ -135,6 +138,7 @@ pub struct WebhookUpdate {
 /// A new subscription with its signing secret, shown this once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct CreatedWebhook {
     pub webhook: Webhook,
     /// `whsec_` followed by the base64 of the key bytes (Standard Webhooks format).
@@ -145,6 +149,7 @@ pub struct CreatedWebhook {
 /// until then deliveries carry both signatures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct RotatedWebhookSecret {
     pub webhook: Webhook,
     pub secret: String,
@@ -167,6 +172,7 @@ pub enum WebhookDeliveryStatus {
 /// One HTTP request made for a delivery.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct WebhookAttempt {
     pub attempted_at: crate::Timestamp,
     /// The receiver's HTTP status; absent when no response came.
@@ -180,6 +186,7 @@ pub struct WebhookAttempt {
 /// One event on its way to one subscription, with its attempts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct WebhookDelivery {
     pub id: uuid::Uuid,
     /// The `webhook-id` header: the same on every retry and replay of this event.
@@ -199,6 +206,7 @@ pub struct WebhookDelivery {
 /// The body of every webhook request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct WebhookPayload {
     #[serde(rename = "type")]
     #[cfg_attr(feature = "server", oai(rename = "type"))]
@@ -225,6 +233,7 @@ crate::page_of!(
 /// A visitor's rating of a conversation: a score of 1 (bad) to 5 (great).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct Rating {
     pub conversation_id: uuid::Uuid,
     pub score: u8,
@@ -236,6 +245,7 @@ pub struct Rating {
 /// Rates a conversation; rating again replaces the earlier rating.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct NewRating {
     /// 1 (bad) to 5 (great).
     pub score: u8,

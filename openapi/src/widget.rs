@@ -8,6 +8,7 @@ use crate::{conversations::Conversation, messages::Message};
 /// Starts (or resumes) a visitor session on a site.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct VisitorSessionRequest {
     /// The site's public key from the embed snippet.
     pub site_key: String,
@@ -18,6 +19,7 @@ pub struct VisitorSessionRequest {
 /// What the widget needs to show itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct WidgetSite {
     pub name: String,
     pub color: String,
@@ -32,6 +34,7 @@ pub struct WidgetSite {
 /// A visitor session: the opaque token identifies the visitor from now on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct VisitorSession {
     /// Secret; keep it in the widget's storage, send it as `Authorization: Bearer`.
     /// Equal to the token sent when that one was still valid.
@@ -43,6 +46,7 @@ pub struct VisitorSession {
 /// Starts a conversation with a first message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct NewVisitorConversation {
     /// 1 to 10,000 characters.
     pub body: String,
@@ -53,6 +57,7 @@ pub struct NewVisitorConversation {
 /// The conversation with its first message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct StartedConversation {
     pub conversation: Conversation,
     pub message: Message,
@@ -67,6 +72,7 @@ crate::page_of!(
 /// Who the visitor is, as the host page knows them (`Rapport('identify', {...})`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct IdentifyRequest {
     /// The business's own id for this person, 1 to 200 characters.
     pub user_id: String,
@@ -81,6 +87,7 @@ pub struct IdentifyRequest {
 /// The identity now attached to the visitor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct VisitorIdentity {
     pub user_id: String,
     /// True when `user_id` was proven with a valid `user_hash`.
@@ -91,6 +98,7 @@ pub struct VisitorIdentity {
 /// the visitor's: a key set to `null` is removed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct VisitorAttributes {
     pub attributes: std::collections::BTreeMap<String, serde_json::Value>,
 }

@@ -39,7 +39,34 @@ pub fn ensure_prerequisites() -> Result<(), String> {
     }
     ensure_deb_packages(|needed| match needed {
         Needed::WithFrontends => with_frontends,
-    })
+    })?;
+    ensure_schemathesis()
+}
+
+/// The schemathesis release the contract test runs (pinned: its CLI and checks change).
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
+
+/// Where the schemathesis virtualenv lives; `tests/tests/contract_fuzz.rs` looks there too
+/// (or at `RAPPORT_SCHEMATHESIS`).
+pub fn schemathesis_venv() -> std::path::PathBuf {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_else(|| "/tmp".into());
+    home.join(".cache/rapport-tools").join(format!("schemathesis-{SCHEMATHESIS_VERSION}"))
+}
+
+/// Installs schemathesis from PyPI into its own virtualenv, unless that version is there.
+fn ensure_schemathesis() -> Result<(), String> {
+    let venv = schemathesis_venv();
+    let binary = venv.join("bin/schemathesis");
+    let installed = output(Command::new(&binary).arg("--version")).ok();
+    if installed.is_some_and(|out| out.contains(SCHEMATHESIS_VERSION)) {
+        println!("schemathesis {SCHEMATHESIS_VERSION}: installed");
+        return Ok(());
+    }
+    let python = which("python3").ok_or("python3 is needed for schemathesis (apt-get install python3 python3-venv)")?;
+    run(Command::new(python).args(["-m", "venv"]).arg(&venv))?;
+    run(Command::new(venv.join("bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")))
 }
 
 /// What building the front-ends takes: the wasm target and a wasm-bindgen CLI that
