@@ -61,7 +61,8 @@ pub struct Conversation {
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 pub struct ConversationUpdate {
     pub status: Option<ConversationStatus>,
-    /// Required when `status` is `snoozed`.
+    /// Required when `status` is `snoozed`; alone, it snoozes until then. At that time
+    /// the conversation opens again by itself.
     pub snoozed_until: Option<crate::Timestamp>,
     pub priority: Option<Priority>,
     /// An active agent of the workspace.

@@ -93,7 +93,7 @@ impl ConversationsApi {
         let conversation = row.to_wire()?;
         let change = if body.assignee_id.is_some() || body.unassign == Some(true) {
             ConversationChange::Assigned
-        } else if body.status.is_some() {
+        } else if body.status.is_some() || body.snoozed_until.is_some() {
             ConversationChange::StatusChanged
         } else {
             ConversationChange::Updated

@@ -214,6 +214,14 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &Conversa
     if changes.snoozed_until.is_some_and(|until| until <= chrono::Utc::now()) {
         return Err(Error::invalid("snoozed_until", "must be in the future"));
     }
+    // A wake-up time alone means "snooze until then" (or move the wake-up of a snoozed one).
+    let status = match (changes.status, changes.snoozed_until) {
+        (None, Some(_)) => Some(ConversationStatus::Snoozed),
+        (Some(status), Some(_)) if status != ConversationStatus::Snoozed => {
+            return Err(Error::invalid("snoozed_until", "goes only with status `snoozed`"));
+        }
+        (status, _) => status,
+    };
     let assignee = if changes.unassign == Some(true) { None } else { changes.assignee_id };
     if let Some(agent_id) = assignee {
         let agent = crate::agents::get(store, workspace_id, agent_id)
@@ -232,8 +240,8 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &Conversa
     let labels = changes.labels.as_deref().map(parse_labels).transpose()?;
 
     let now = now();
-    let status = changes.status.map(|s| s.as_db());
-    let resolved_at = (changes.status == Some(ConversationStatus::Resolved)).then_some(now);
+    let resolved_at = (status == Some(ConversationStatus::Resolved)).then_some(now);
+    let status = status.map(|s| s.as_db());
     // Snoozing sets the wake-up time; any other status clears it.
     let snoozed_until = changes.snoozed_until.map(Millis::from);
     // Right-hand sides see the row as it was: $3/$5/$6 give the new status and assignee,

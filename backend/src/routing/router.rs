@@ -1,10 +1,11 @@
 //! The router: a task on every node that keeps the queue moving.
 //!
-//! Each pass it (1) hands waiting conversations under an automatic policy to available
-//! agents, (2) puts the conversations of agents gone longer than the grace period back in
-//! the queue, and (3) tells waiting visitors their new place in line. It runs when this
-//! node nudges it (a conversation started, an agent came online…) and on a fixed tick, which
-//! is how it notices what happened on other nodes.
+//! Each pass it (1) opens snoozed conversations whose time has come, (2) hands waiting
+//! conversations under an automatic policy to available agents, (3) puts the conversations
+//! of agents gone longer than the grace period back in the queue, and (4) tells waiting
+//! visitors their new place in line. It runs when this node nudges it (a conversation
+//! started, an agent came online…) and on a fixed tick, which is how it notices what
+//! happened on other nodes.
 //!
 //! Nodes run it concurrently without coordinating: assignment is a conditional update that
 //! only one of them can win (see [`super`]), and returning a conversation is idempotent.
@@ -77,9 +78,31 @@ struct Candidate {
 
 impl Router {
     async fn pass(&mut self) -> Result<()> {
+        self.wake_snoozed().await?;
         self.assign_waiting().await?;
         self.return_from_absent_agents().await?;
         self.tell_waiting_visitors().await
+    }
+
+    /// Snoozed conversations whose time has come open again: with their agent if they have
+    /// one, otherwise back in the queue.
+    async fn wake_snoozed(&self) -> Result<()> {
+        let store = &self.state.store;
+        let now = crate::store::now();
+        let sql = concat!(
+            "UPDATE conversations SET status = 'open', snoozed_until = NULL, updated_at = $1,
+                queued_at = CASE WHEN assignee_id IS NULL THEN $1 ELSE NULL END
+             WHERE status = 'snoozed' AND snoozed_until <= $1 RETURNING ",
+            conversations::columns!()
+        );
+        let woken: Vec<ConversationRow> = on_pool!(store, |pool| sqlx::query_as(sql).bind(now).fetch_all(pool).await)?;
+        for row in &woken {
+            if let Ok(conversation) = row.to_wire() {
+                publish::conversation_changed(&self.state, row.workspace_id, ConversationChange::StatusChanged, conversation)
+                    .await;
+            }
+        }
+        Ok(())
     }
 
     async fn assign_waiting(&mut self) -> Result<()> {

@@ -161,3 +161,37 @@ async fn wait_for_place(socket: &mut Socket, conversation_id: Uuid, wanted: Opti
         }
     }
 }
+
+#[tokio::test]
+async fn a_snoozed_conversation_opens_again_when_its_time_comes() {
+    let app = fast_router(300).await;
+    let acme = app.signup("Acme").await;
+    let (_, site_key) = app.create_site(&acme.token).await;
+    let (_, waiting) = waiting_visitor(&app, &site_key, "call me back later").await;
+    let (_, mine) = waiting_visitor(&app, &site_key, "me too").await;
+    app.post(&format!("/conversations/{mine}/claim"), &acme.token, json!({})).await;
+
+    // A wake-up time alone snoozes; with another status it is refused.
+    let until = (chrono::Utc::now() + chrono::Duration::milliseconds(1500)).to_rfc3339();
+    for id in [waiting, mine] {
+        let (status, body) = app.patch(&format!("/conversations/{id}"), &acme.token, json!({"snoozed_until": until})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["status"], "snoozed");
+    }
+    let (status, body) =
+        app.patch(&format!("/conversations/{mine}"), &acme.token, json!({"status": "open", "snoozed_until": until})).await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+    assert!(queue(&app, &acme.token).await.is_empty(), "snoozed conversations do not wait in line");
+
+    eventually("both open again", || async {
+        let a = conversation(&app, &acme.token, waiting).await;
+        let b = conversation(&app, &acme.token, mine).await;
+        (a["status"] == "open" && b["status"] == "open").then_some(())
+    })
+    .await;
+    // The unassigned one is back in line; the claimed one is still its agent's.
+    let ids: Vec<Uuid> = queue(&app, &acme.token).await.iter().map(|item| id(&item["conversation"]["id"])).collect();
+    assert_eq!(ids, [waiting]);
+    assert_eq!(id(&conversation(&app, &acme.token, mine).await["assignee_id"]), acme.owner_id);
+    assert!(conversation(&app, &acme.token, mine).await["snoozed_until"].is_null());
+}
