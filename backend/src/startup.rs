@@ -98,7 +98,7 @@ fn routes(state: AppState) -> impl poem::Endpoint {
         .nest(
             "/api/v1",
             api.into_endpoint()
-                .around(|ep, req| crate::idempotency::guard(ep, req))
+                .around(crate::idempotency::guard)
                 .around(move |ep, req| body_limit::limit(ep, req, max_body))
                 .around(move |ep, req| crate::rate_limit::limit(ep, req, limiter.clone())),
         )

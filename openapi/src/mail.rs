@@ -42,6 +42,7 @@ pub enum MailState {
 /// One outgoing mail.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct Mail {
     pub id: uuid::Uuid,
     pub kind: MailKind,
@@ -71,6 +72,7 @@ crate::page_of!(
 /// A site's mail settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct SiteMailSettings {
     /// Sender name of mail to this site's visitors (default: the site's name).
     pub from_name: Option<String>,
@@ -85,6 +87,7 @@ pub struct SiteMailSettings {
 /// Changes to a site's mail settings; absent fields stay, `clear_*` removes a value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct SiteMailSettingsUpdate {
     pub from_name: Option<String>,
     pub from_address: Option<String>,
@@ -97,6 +100,7 @@ pub struct SiteMailSettingsUpdate {
 /// A message left from the widget while nobody can answer live.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct OfflineMessage {
     /// Where the team's answer goes; stored as the visitor's email.
     pub email: String,
@@ -111,6 +115,7 @@ pub struct OfflineMessage {
 /// Asks for a transcript of one of the visitor's conversations.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct TranscriptRequest {
     /// Send it here (and remember it as the visitor's email); default: the email already known.
     pub email: Option<String>,
@@ -119,6 +124,7 @@ pub struct TranscriptRequest {
 /// The transcript mail that was queued.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct TranscriptQueued {
     pub mail_id: uuid::Uuid,
 }
@@ -126,6 +132,7 @@ pub struct TranscriptQueued {
 /// The signed token from a continue link.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct ContinueRequest {
     pub token: String,
 }
@@ -133,6 +140,7 @@ pub struct ContinueRequest {
 /// A visitor session that reopens the conversation an email was about.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct ContinuedConversation {
     /// A fresh visitor token (it replaces the visitor's earlier one): store it like the
     /// one from `POST /widget/session`.
@@ -148,6 +156,7 @@ pub struct ContinuedConversation {
 /// An unsubscribe token from a `List-Unsubscribe` link.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct Unsubscribed {
     /// The address that gets no more automatic mail from this workspace.
     pub email: String,

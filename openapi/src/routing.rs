@@ -23,6 +23,7 @@ pub enum RoutingPolicy {
 /// A conversation waiting for an agent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct QueueEntry {
     pub conversation: Conversation,
     /// 1 for the conversation that has waited longest in its site (and team).
@@ -34,6 +35,7 @@ pub struct QueueEntry {
 /// The waiting conversations, longest-waiting first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct Queue {
     pub items: Vec<QueueEntry>,
 }
@@ -41,6 +43,7 @@ pub struct Queue {
 /// Hands a conversation to another agent or team.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct Transfer {
     /// An active agent of the workspace. Exactly one of `agent_id` and `team_id`.
     pub agent_id: Option<uuid::Uuid>,
@@ -53,6 +56,7 @@ pub struct Transfer {
 /// Where a visitor's conversation stands in the queue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct QueueStatus {
     pub conversation_id: uuid::Uuid,
     /// 1 means next; absent when the conversation is not waiting (an agent has it, or it is
@@ -66,6 +70,7 @@ pub struct QueueStatus {
 /// A saved reply, expanded in the console by typing `/shortcut`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct CannedResponse {
     pub id: uuid::Uuid,
     /// Lowercase letters, digits, `-` and `_`; unique in the workspace.
@@ -78,6 +83,7 @@ pub struct CannedResponse {
 /// Creates a saved reply.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct NewCannedResponse {
     pub shortcut: String,
     pub body: String,
@@ -86,6 +92,7 @@ pub struct NewCannedResponse {
 /// Changes to a saved reply; absent fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct CannedResponseUpdate {
     pub shortcut: Option<String>,
     pub body: Option<String>,

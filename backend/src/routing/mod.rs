@@ -95,7 +95,7 @@ pub(crate) async fn assign_if_waiting(
     let first = statuses.first().copied().unwrap_or("open");
     let second = statuses.get(1).copied().unwrap_or(first);
     let now = now();
-    Ok(on_tx!(&mut *tx, |conn| {
+    let row: Option<ConversationRow> = on_tx!(&mut *tx, |conn| {
         sqlx::query_as(sql)
             .bind(workspace_id)
             .bind(id)
@@ -105,7 +105,12 @@ pub(crate) async fn assign_if_waiting(
             .bind(second)
             .fetch_optional(conn)
             .await
-    })?)
+    })?;
+    if let Some(row) = &row {
+        let before = ConversationRow { assignee_id: None, ..row.clone() };
+        crate::webhooks::conversation_updated(tx, &before, row).await?;
+    }
+    Ok(row)
 }
 
 /// What an automatic assignment attempt came to.
@@ -234,6 +239,7 @@ pub async fn transfer(
         sqlx::query_as(sql).bind(workspace_id).bind(id).bind(target_id).bind(now).fetch_optional(conn).await
     })?;
     let row = row.ok_or(Error::NotFound("conversation"))?;
+    crate::webhooks::conversation_updated(&mut tx, &current, &row).await?;
     if let Target::Agent { .. } = target {
         // The receiver may be offline: they hear of it by mail (the worker checks).
         crate::mail::flows::conversation_assigned(&mut tx, &row).await?;
@@ -270,6 +276,8 @@ pub async fn return_to_queue(
     })?;
     let mut returned = Vec::with_capacity(rows.len());
     for row in rows {
+        let before = ConversationRow { assignee_id: Some(agent_id), ..row.clone() };
+        crate::webhooks::conversation_updated(&mut tx, &before, &row).await?;
         let body = format!("Back in the queue: {agent_name} went offline.");
         let draft = Draft::parse(Author::SYSTEM, MessageKind::Note, &body, None)?;
         let stored = messages::append_in(&mut tx, workspace_id, row.id, draft).await?;

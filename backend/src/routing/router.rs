@@ -25,7 +25,7 @@ use super::{Assignment, queue};
 use crate::{
     conversations::{self, ConversationRow},
     error::Result,
-    on_pool,
+    on_pool, on_tx,
     realtime::{presence, publish},
     state::AppState,
     store::{Store, StoredEnum},
@@ -95,7 +95,13 @@ impl Router {
              WHERE status = 'snoozed' AND snoozed_until <= $1 RETURNING ",
             conversations::columns!()
         );
-        let woken: Vec<ConversationRow> = on_pool!(store, |pool| sqlx::query_as(sql).bind(now).fetch_all(pool).await)?;
+        let mut tx = store.begin_write().await?;
+        let woken: Vec<ConversationRow> = on_tx!(&mut tx, |conn| sqlx::query_as(sql).bind(now).fetch_all(conn).await)?;
+        for row in &woken {
+            let before = ConversationRow { status: "snoozed".into(), ..row.clone() };
+            crate::webhooks::conversation_updated(&mut tx, &before, row).await?;
+        }
+        tx.commit().await?;
         for row in &woken {
             if let Ok(conversation) = row.to_wire() {
                 publish::conversation_changed(&self.state, row.workspace_id, ConversationChange::StatusChanged, conversation)
