@@ -50,7 +50,12 @@ async fn search_finds_conversations_by_visitor_name_email_or_message_text() {
         ("brightlane.io", vec![sofia.conversation_id]),
         ("Firefox", vec![liam.conversation_id]),
     ] {
-        s.js("const input = document.querySelector('#search'); input.value = ''; return true").await;
+        // Cleared the way a person does it: with an input event, so the console's state is
+        // empty too (a bare `value = ''` leaves the old query in it, and a late re-render
+        // puts it back before the typing starts).
+        s.js("const input = document.querySelector('#search'); input.value = '';
+              input.dispatchEvent(new Event('input', {bubbles: true})); return true")
+            .await;
         s.type_into("#search", &format!("{query}\u{E007}")).await;
         s.wait(&format!("the results for {query}"), &listed(&expected)).await;
     }
