@@ -10,9 +10,10 @@ async fn an_owner_edits_a_site_and_gets_its_embed_snippet() {
     let snippet = format!("return document.querySelector('[data-snippet]')?.textContent.includes('data-site=\"{}\"')", s.site_key);
     s.wait("the embed snippet with the site key", &snippet).await;
 
-    s.js("const g = document.querySelector('#site-greeting'); g.value = ''; return true").await;
+    // Cleared with an input event, as typing would, so the form's state agrees with the page.
+    s.js("const g = document.querySelector('#site-greeting'); g.value = ''; g.dispatchEvent(new Event('input', {bubbles: true})); return true").await;
     s.type_into("#site-greeting", "Hello from the Acme team! How can we help?").await;
-    s.js("const o = document.querySelector('#site-origins'); o.value = ''; return true").await;
+    s.js("const o = document.querySelector('#site-origins'); o.value = ''; o.dispatchEvent(new Event('input', {bubbles: true})); return true").await;
     s.type_into("#site-origins", "https://shop.test\nhttps://www.acme.test").await;
     s.click("form[aria-label^='Settings of'] button[type=submit]").await;
     s.wait("the saved notice", "return document.querySelector('.toast')?.textContent.includes('Site saved')").await;
