@@ -34,6 +34,7 @@ pub mod realtime;
 pub mod routing;
 pub mod sites;
 pub mod startup;
+pub mod static_files;
 pub mod state;
 pub mod store;
 pub mod teams;

@@ -21,6 +21,8 @@ pub mod api_keys;
 pub mod auth;
 pub mod conversations;
 pub mod error;
+#[cfg(feature = "server")]
+mod examples;
 pub mod mail;
 pub mod messages;
 pub mod presence;

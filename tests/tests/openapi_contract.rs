@@ -47,7 +47,30 @@ fn every_operation_is_named_and_documents_its_errors() {
     // visitors ×3; conversations ×3; messages ×2; widget ×7 (session, conversations ×2,
     // messages ×2, identify, attributes).
     // Routing ×3 (queue, claim, transfer) and the visitor's queue status; saved replies ×4;
-    // mail ×8; webhooks ×8 (list, create, get, update, delete, rotate, deliveries, replay);
-    // rating.
-    assert_eq!(operations, 65, "an operation was added or removed: update this count and the README");
+    // mail ×8; webhooks ×9 (list, create, get, update, delete, rotate, deliveries, replay,
+    // test); rating.
+    assert_eq!(operations, 66, "an operation was added or removed: update this count and the README");
+}
+
+#[test]
+fn every_json_request_body_and_the_error_body_have_an_example() {
+    let spec: Value = serde_json::from_str(COMMITTED).unwrap();
+    let schemas = &spec["components"]["schemas"];
+    assert!(schemas["ErrorBody"]["example"].is_object(), "the error body has an example");
+    let mut bodies = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let Some(content) = operation["requestBody"]["content"].as_object() else { continue };
+            for (media_type, body) in content {
+                let Some(reference) = body["schema"]["$ref"].as_str() else { continue };
+                let name = reference.trim_start_matches("#/components/schemas/");
+                assert!(
+                    schemas[name]["example"].is_object(),
+                    "{method} {path}: the {media_type} body {name} has no example (add one in openapi/src/examples.rs)"
+                );
+                bodies += 1;
+            }
+        }
+    }
+    assert!(bodies >= 25, "only {bodies} JSON request bodies found");
 }

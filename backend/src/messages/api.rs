@@ -38,6 +38,9 @@ impl SendResponse {
         let message = stored.message.to_wire()?;
         if stored.created {
             crate::realtime::publish::message_stored(state, workspace_id, stored.visitor_id, message.clone()).await;
+            if let Some(conversation) = stored.assigned {
+                crate::realtime::publish::conversation_changed(state, workspace_id, openapi::realtime::ConversationChange::Assigned, conversation.to_wire()?).await;
+            }
             Ok(Self::Created(Json(message)))
         } else {
             Ok(Self::Existing(Json(message)))

@@ -37,6 +37,13 @@ enum Replayed {
     Queued(Json<WebhookDelivery>),
 }
 
+#[derive(ApiResponse)]
+enum TestQueued {
+    /// Queued: the test event's delivery, pending; follow it in the delivery log.
+    #[oai(status = 202)]
+    Queued(Json<WebhookDelivery>),
+}
+
 #[OpenApi(prefix_path = "/webhooks", tag = "ApiTags::Webhooks")]
 impl WebhooksApi {
     /// List webhook subscriptions
@@ -146,5 +153,15 @@ impl WebhooksApi {
     ) -> Result<Replayed, ApiError> {
         let delivery = super::deliveries::replay(&state.store, auth.caller(), *webhook_id, *delivery_id).await?;
         Ok(Replayed::Queued(Json(delivery)))
+    }
+
+    /// Send a test event
+    ///
+    /// Queues a `webhook.test` event for this subscription only, whatever its `events`,
+    /// signed and logged like any other delivery. Use it to check an endpoint.
+    #[oai(path = "/:webhook_id/test", method = "post", operation_id = "sendWebhookTest")]
+    async fn send_test(&self, state: Data<&AppState>, auth: WorkspaceAuth, webhook_id: Path<Uuid>) -> Result<TestQueued, ApiError> {
+        let delivery = super::deliveries::send_test(&state.store, auth.caller(), *webhook_id).await?;
+        Ok(TestQueued::Queued(Json(delivery)))
     }
 }

@@ -156,6 +156,9 @@ fn parse_events(events: &[WebhookEventType]) -> Result<String> {
     if events.is_empty() {
         return Err(Error::invalid("events", "must name at least one event"));
     }
+    if events.contains(&WebhookEventType::WebhookTest) {
+        return Err(Error::invalid("events", "`webhook.test` is sent on demand (POST /webhooks/{id}/test) and cannot be subscribed to"));
+    }
     let mut names: Vec<&str> = events.iter().map(WebhookEventType::as_str).collect();
     names.sort_unstable();
     names.dedup();
