@@ -74,10 +74,16 @@ pub fn Webhooks() -> Html {
                 site_id: site.cast::<HtmlSelectElement>().and_then(|s| s.value().parse().ok()),
             };
             let (ctx, secret, bump) = (ctx.clone(), secret.clone(), bump.clone());
+            let (url, description) = (url.clone(), description.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match api::create_webhook(&new).await {
                     Ok(created) => {
                         secret.set(Some((created.webhook.url, created.secret)));
+                        for input in [&url, &description] {
+                            if let Some(input) = input.cast::<HtmlInputElement>() {
+                                input.set_value("");
+                            }
+                        }
                         bump();
                     }
                     Err(failure) => ctx.fail(failure),
