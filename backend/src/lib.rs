@@ -11,6 +11,7 @@
 
 pub mod agents;
 pub mod api;
+pub mod api_examples;
 pub mod api_keys;
 pub mod auth;
 pub mod body_limit;

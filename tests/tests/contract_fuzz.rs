@@ -86,7 +86,10 @@ async fn fuzz(base_url: &str, selection: &[String]) {
         .args(["--checks", "not_a_server_error,response_schema_conformance"])
         // Examples from the spec, boundary values of every schema (coverage), then random.
         .args(["--phases", "examples,coverage,fuzzing"])
-        .args(["--max-examples", "25", "--seed", "1", "--workers", "2", "--no-color"])
+        // One worker: with two, Hypothesis (4.32.5's) now and then trips over its own
+        // threads describing a strategy ("AST constructor recursion depth mismatch") and
+        // reports a runtime error that has nothing to do with Rapport.
+        .args(["--max-examples", "25", "--seed", "1", "--workers", "1", "--no-color"])
         .args(["--suppress-health-check", "all"])
         .current_dir(std::env::temp_dir())
         .env("SCHEMATHESIS_REPORTS_DIR", &report)

@@ -74,3 +74,19 @@ fn every_json_request_body_and_the_error_body_have_an_example() {
     }
     assert!(bodies >= 25, "only {bodies} JSON request bodies found");
 }
+
+#[test]
+fn every_parameter_has_an_example() {
+    let spec: Value = serde_json::from_str(COMMITTED).unwrap();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap();
+                assert!(
+                    !parameter["example"].is_null() || !parameter["schema"]["example"].is_null(),
+                    "{method} {path}: parameter `{name}` has no example (add #[oai(example = …)] from backend/src/api_examples.rs)"
+                );
+            }
+        }
+    }
+}

@@ -37,12 +37,16 @@ impl RoutingApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// Only this site's line(s).
+        #[oai(example = "crate::api_examples::some_id")]
         site_id: Query<Option<Uuid>>,
         /// Only this team's line(s).
+        #[oai(example = "crate::api_examples::some_id")]
         team_id: Query<Option<Uuid>>,
         /// At most this many, 1 to 500 (default 100); the longest-waiting come first.
+        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
         /// `next_cursor` of the previous page.
+        #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
     ) -> Result<Json<Queue>, ApiError> {
         let limit = match *limit {
@@ -87,6 +91,7 @@ impl RoutingApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")]
         conversation_id: Path<Uuid>,
     ) -> Result<Json<Conversation>, ApiError> {
         let caller = auth.caller();
@@ -109,6 +114,7 @@ impl RoutingApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")]
         conversation_id: Path<Uuid>,
         body: Json<Transfer>,
     ) -> Result<Json<Conversation>, ApiError> {
@@ -136,6 +142,7 @@ impl WidgetQueueApi {
         &self,
         state: Data<&AppState>,
         auth: VisitorAuth,
+        #[oai(example = "crate::api_examples::id")]
         conversation_id: Path<Uuid>,
     ) -> Result<Json<QueueStatus>, ApiError> {
         let visitor = &auth.0;
