@@ -10,7 +10,7 @@
 //! - [`deliveries`]: the delivery log and replay;
 //! - [`signing`]: Standard Webhooks secrets and signatures;
 //! - [`target`]: which URLs may be called (the SSRF guard);
-//! - [`api`]: `/webhooks`.
+//! - [`api`], the endpoints under `/webhooks`.
 
 pub mod api;
 pub mod deliveries;

@@ -152,10 +152,10 @@ async fn a_waiting_visitor_is_told_their_place_in_line_live() {
 async fn wait_for_place(socket: &mut Socket, conversation_id: Uuid, wanted: Option<u64>) -> openapi::routing::QueueStatus {
     loop {
         match socket.next(Duration::from_secs(15)).await.expect("the visitor socket stays open") {
-            ServerFrame::Queue { status } if status.conversation_id == conversation_id => {
-                if status.position.map(u64::from) == wanted {
-                    return status;
-                }
+            ServerFrame::Queue { status }
+                if status.conversation_id == conversation_id && status.position.map(u64::from) == wanted =>
+            {
+                return status;
             }
             _ => {}
         }
