@@ -42,10 +42,15 @@ fn build(dir: &std::path::Path) -> BuildDir<'_> {
     }
 }
 
-/// `/` and `/console`: the console lives at `/console/`.
+/// `/` and `/console`: the console lives at `/console/`. The query goes along: mail to
+/// agents links `/?conversation=<id>`, which the console opens.
 #[handler]
-pub fn to_console() -> Response {
-    Response::builder().status(StatusCode::SEE_OTHER).header(header::LOCATION, "/console/").finish()
+pub fn to_console(uri: &poem::http::Uri) -> Response {
+    let location = match uri.query() {
+        Some(query) => format!("/console/?{query}"),
+        None => "/console/".to_owned(),
+    };
+    Response::builder().status(StatusCode::SEE_OTHER).header(header::LOCATION, location).finish()
 }
 
 #[handler]
