@@ -57,6 +57,7 @@ pub struct Workspace {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct Me {
     pub agent: Agent,
     pub workspace: Workspace,

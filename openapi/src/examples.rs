@@ -19,11 +19,12 @@ macro_rules! example {
 use crate::{
     agents::{AgentUpdate, NewAgent},
     api_keys::NewApiKey,
-    auth::{AcceptInvitation, SigninRequest, SignupRequest},
+    auth::{AcceptInvitation, Me, SigninRequest, SignupRequest},
     conversations::ConversationUpdate,
     error::ErrorBody,
     mail::{ContinueRequest, OfflineMessage, SiteMailSettingsUpdate, TranscriptRequest},
-    messages::NewMessage,
+    messages::{Message, NewMessage},
+    presence::Presence,
     routing::{CannedResponseUpdate, NewCannedResponse, Transfer},
     sites::{NewSite, SiteUpdate},
     teams::TeamInput,
@@ -69,3 +70,21 @@ example!(OfflineMessage, {"email": "jo@example.com", "name": "Jo Doe", "body": "
 example!(TranscriptRequest, {"email": "jo@example.com"});
 example!(ContinueRequest, {"token": "ct_9b1e…"});
 example!(NewRating, {"score": 5, "comment": "Quick and friendly, thanks!"});
+
+// Responses of the operations that take no parameters or JSON body.
+example!(Me, {
+    "agent": {"id": "0190f3a2-5c1e-7d4a-9b2e-3f4a5b6c7d8e", "name": "Ada Lovelace", "email": "ada@acme.example",
+              "role": "owner", "capacity": 5, "active": true, "has_password": true,
+              "created_at": "2026-11-02T09:14:00Z"},
+    "workspace": {"id": "0190f3a2-4b00-7c3d-8e1f-2a3b4c5d6e7f", "name": "Acme", "created_at": "2026-11-02T09:14:00Z"}
+});
+example!(Presence, {
+    "agents": [{"agent_id": "0190f3a2-5c1e-7d4a-9b2e-3f4a5b6c7d8e", "status": "online"}],
+    "sites": [{"site_id": "0190f3a2-6a00-7b1c-9d2e-3f4a5b6c7d8e", "visitor_ids": ["0190f3a3-0101-7a2b-8c3d-4e5f6a7b8c9d"]}]
+});
+example!(Message, {
+    "id": "0190f3a3-1200-7abc-8def-0123456789ab", "conversation_id": "0190f3a3-1100-7abc-8def-0123456789ab",
+    "seq": 3, "client_msg_id": "0190f3a2-6d00-7abc-8def-0123456789ab", "author_kind": "visitor",
+    "author_id": "0190f3a3-0101-7a2b-8c3d-4e5f6a7b8c9d", "kind": "text",
+    "body": "Thanks, that solves it!", "created_at": "2026-11-23T10:02:11Z"
+});

@@ -32,6 +32,7 @@ pub enum MessageKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct Message {
     pub id: uuid::Uuid,
     pub conversation_id: uuid::Uuid,

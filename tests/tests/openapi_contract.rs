@@ -90,3 +90,27 @@ fn every_parameter_has_an_example() {
         }
     }
 }
+
+#[test]
+fn every_operation_shows_an_example() {
+    // A parameter, a JSON body or a JSON answer with an example: something to copy.
+    let spec: Value = serde_json::from_str(COMMITTED).unwrap();
+    let schemas = &spec["components"]["schemas"];
+    let has_example = |content: &Value| {
+        content.as_object().into_iter().flatten().any(|(_, body)| {
+            let name = body["schema"]["$ref"].as_str().unwrap_or_default().trim_start_matches("#/components/schemas/");
+            !schemas[name]["example"].is_null()
+        })
+    };
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let answers = operation["responses"].as_object().unwrap();
+            let shown = operation["parameters"].as_array().is_some_and(|p| !p.is_empty())
+                || has_example(&operation["requestBody"]["content"])
+                || answers.iter().any(|(status, answer)| status.starts_with('2') && has_example(&answer["content"]))
+                // Nothing to show: no input and an empty answer.
+                || answers.iter().all(|(status, answer)| !status.starts_with('2') || answer["content"].is_null());
+            assert!(shown, "{method} {path} shows no example");
+        }
+    }
+}
