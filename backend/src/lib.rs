@@ -12,6 +12,7 @@
 pub mod agents;
 pub mod api;
 pub mod api_keys;
+pub mod attachments;
 pub mod auth;
 pub mod body_limit;
 pub mod canned;

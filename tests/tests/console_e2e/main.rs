@@ -10,12 +10,14 @@
 //!   note.
 //! - [`admin`]: a site's settings and embed snippet; inviting and managing agents.
 //! - [`serving`]: `/` leads to `/console/`; its policy, versioned assets, a missing build.
+//! - [`attachments`]: thumbnails, the paper clip, drop, progress and refusals.
 //! - [`screens`]: the main screens at desktop (1280×800) and tablet (820×1180) sizes.
 //!
 //! Needs the built console (`cargo xtask build`, which `cargo xtask test` runs) and
 //! chromium + chromium-driver: without them the tests fail and say so.
 
 mod admin;
+mod attachments;
 mod composer;
 mod inbox;
 mod routing;

@@ -87,6 +87,35 @@ impl Api {
         send(Self::authorised(Request::post(&self.url("/widget/identify")), token).json(identity)).await
     }
 
+    /// Uploads `file` into the conversation and sends it as a message of its own
+    /// (idempotent on `client_msg_id`). The error is the server's message, to show.
+    pub async fn send_file(&self, token: &str, conversation_id: Uuid, file: &web_sys::File, client_msg_id: &str) -> Result<(), String> {
+        #[derive(Deserialize)]
+        struct Uploaded {
+            id: Uuid,
+        }
+        let name: String = js_sys::encode_uri_component(&file.name()).into();
+        let path = format!("/widget/conversations/{conversation_id}/attachments?filename={name}");
+        let kind = file.type_();
+        let upload = Self::authorised(Request::post(&self.url(&path)), token)
+            .header("Content-Type", if kind.is_empty() { "application/octet-stream" } else { &kind })
+            .body(wasm_bindgen::JsValue::from(file.clone()));
+        let why = |failure: Failure| match failure {
+            Failure::Network => "Network error".to_owned(),
+            Failure::Refused(_, body) => body.message,
+        };
+        let uploaded: Uploaded = send(upload).await.map_err(why)?;
+        let message = openapi::messages::NewMessage {
+            body: String::new(),
+            kind: None,
+            client_msg_id: Some(client_msg_id.to_owned()),
+            attachment_ids: Some(vec![uploaded.id]),
+        };
+        let path = format!("/widget/conversations/{conversation_id}/messages");
+        let _: serde::de::IgnoredAny = send(Self::authorised(Request::post(&self.url(&path)), token).json(&message)).await.map_err(why)?;
+        Ok(())
+    }
+
     pub async fn set_attributes(&self, token: &str, attributes: &VisitorAttributes) -> Result<(), Failure> {
         let request = Self::authorised(Request::patch(&self.url("/widget/attributes")), token).json(attributes);
         let response = request.map_err(|_| Failure::Network)?.send().await.map_err(|_| Failure::Network)?;
