@@ -198,7 +198,7 @@ pub fn ConversationPane() -> Html {
         rows.push(pending_row(p));
     }
     let newest_other = messages.iter().rev().find(|m| m.author_kind == AuthorKind::Visitor);
-    let announce = newest_other.map(|m| format!("{visitor}: {}", m.body)).unwrap_or_default();
+    let announce = newest_other.map(|m| format!("{visitor}: {}", super::attachments::summary(m))).unwrap_or_default();
 
     let on_scroll = {
         let ctx = ctx.clone();
