@@ -434,7 +434,7 @@ impl Reducible for Console {
                         .is_none_or(|c| c.assignee_id.is_none() || c.assignee_id == s.my_id());
                     if concerns_me && !s.looking_at(id) {
                         let who = s.conversations.get(&id).map(|c| s.visitor_name(c.visitor_id));
-                        notify::alert(&who.unwrap_or_else(|| "New message".into()), &message.body);
+                        notify::alert(&who.unwrap_or_else(|| "New message".into()), &crate::components::attachments::summary(&message));
                     }
                 }
                 s.messages.entry(id).or_default().insert(message.seq, message);

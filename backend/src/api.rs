@@ -4,7 +4,7 @@
 
 use poem_openapi::{OpenApiService, Tags};
 
-use crate::{agents, api_keys, canned, conversations, mail, messages, ratings, realtime, routing, sites, teams, visitors, webhooks, widget, workspaces};
+use crate::{agents, api_keys, attachments, canned, conversations, mail, messages, ratings, realtime, routing, sites, teams, visitors, webhooks, widget, workspaces};
 
 /// Groups of operations in the spec.
 #[derive(Tags)]
@@ -29,6 +29,8 @@ pub enum ApiTags {
     CannedResponses,
     /// Messages inside conversations.
     Messages,
+    /// Files and images uploaded into conversations and sent with messages.
+    Attachments,
     /// What the visitor widget calls, with a visitor token.
     Widget,
     /// Who is online (agents, and visitors per site).
@@ -63,6 +65,7 @@ pub type Apis = (
         mail::api::MailWidgetApi,
         webhooks::api::WebhooksApi,
         ratings::api::RatingsApi,
+        attachments::api::AttachmentsApi,
     ),
 );
 
@@ -91,6 +94,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             mail::api::MailWidgetApi,
             webhooks::api::WebhooksApi,
             ratings::api::RatingsApi,
+            attachments::api::AttachmentsApi,
         ),
     );
     OpenApiService::new(apis, "Rapport API", env!("CARGO_PKG_VERSION"))

@@ -28,6 +28,9 @@ pub struct Settings {
     pub signup: SignupPolicy,
     /// Largest request body accepted by the REST API, in bytes.
     pub max_body_bytes: usize,
+    /// `RAPPORT_ATTACHMENT_MAX_BYTES`: largest attachment upload. Upload requests may
+    /// exceed `max_body_bytes` up to this size.
+    pub attachment_max_bytes: usize,
     /// The built widget (`dist/widget`: loader, frame page, wasm), served from disk so a
     /// rebuilt widget needs no server rebuild.
     pub widget_dir: PathBuf,
@@ -164,6 +167,19 @@ impl Settings {
             },
         };
 
+        let attachment_max_bytes = match get("RAPPORT_ATTACHMENT_MAX_BYTES") {
+            None => 10 * 1024 * 1024,
+            Some(value) => match value.parse::<usize>() {
+                Ok(n) if (1024..=100 * 1024 * 1024).contains(&n) => n,
+                _ => {
+                    return Err(invalid(
+                        "RAPPORT_ATTACHMENT_MAX_BYTES",
+                        format!("`{value}` is not a byte count between 1024 and 104857600"),
+                    ));
+                }
+            },
+        };
+
         let widget_dir = get("RAPPORT_WIDGET_DIR").map(PathBuf::from).unwrap_or_else(default_widget_dir);
 
         let routing_interval = Duration::from_millis(match get("RAPPORT_ROUTING_INTERVAL_MS") {
@@ -198,6 +214,7 @@ impl Settings {
             smtp_url,
             signup,
             max_body_bytes,
+            attachment_max_bytes,
             widget_dir,
             routing_interval,
             agent_offline_grace,
@@ -273,6 +290,7 @@ mod tests {
             ("RAPPORT_SMTP_URL", "mail.example.com"),
             ("RAPPORT_SIGNUP", "maybe"),
             ("RAPPORT_MAX_BODY_BYTES", "lots"),
+            ("RAPPORT_ATTACHMENT_MAX_BYTES", "100"),
         ] {
             let err = settings(&[(variable, value)]).err().expect(variable);
             assert_eq!(err.variable, variable);

@@ -13,6 +13,7 @@ pub mod agents;
 pub mod api;
 pub mod api_examples;
 pub mod api_keys;
+pub mod attachments;
 pub mod auth;
 pub mod body_limit;
 pub mod canned;

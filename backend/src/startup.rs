@@ -91,7 +91,10 @@ fn routes(state: AppState) -> impl poem::Endpoint {
     let api = api::service();
     let swagger = api.swagger_ui();
     let spec = api.spec();
-    let max_body = state.settings.max_body_bytes;
+    let body_limits = body_limit::Limits {
+        max_body: state.settings.max_body_bytes,
+        max_upload: state.settings.attachment_max_bytes,
+    };
     let metrics = state.metrics.clone();
     let limiter = crate::rate_limit::RateLimiter::new(state.settings.rate_limit);
     Route::new()
@@ -99,7 +102,7 @@ fn routes(state: AppState) -> impl poem::Endpoint {
             "/api/v1",
             api.into_endpoint()
                 .around(crate::idempotency::guard)
-                .around(move |ep, req| body_limit::limit(ep, req, max_body))
+                .around(move |ep, req| body_limit::limit(ep, req, body_limits))
                 .around(move |ep, req| crate::rate_limit::limit(ep, req, limiter.clone())),
         )
         .at("/api/openapi.json", get(spec_endpoint).data(spec))

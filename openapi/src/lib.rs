@@ -9,6 +9,7 @@
 //! - [`error`]: the one error body every failing request returns.
 //! - [`auth`], [`agents`], [`teams`], [`sites`], [`api_keys`]: the workspace and its people.
 //! - [`visitors`], [`conversations`], [`messages`]: the chats themselves.
+//! - [`attachments`]: files and images uploaded into conversations and sent with messages.
 //! - [`widget`]: what a site's visitor-facing widget calls.
 //! - [`routing`]: the queue, claiming, transfers and saved replies.
 //! - [`presence`]: who is online.
@@ -18,6 +19,7 @@
 
 pub mod agents;
 pub mod api_keys;
+pub mod attachments;
 pub mod auth;
 pub mod conversations;
 pub mod error;

@@ -44,7 +44,11 @@ pub struct Message {
     /// The agent, visitor or API key that wrote it.
     pub author_id: Option<uuid::Uuid>,
     pub kind: MessageKind,
+    /// Text of the message; may be empty when the message carries attachments.
     pub body: String,
+    /// Files sent with the message, in the order they were named (none: empty).
+    #[serde(default)]
+    pub attachments: Vec<crate::attachments::MessageAttachment>,
     pub created_at: crate::Timestamp,
 }
 
@@ -54,13 +58,17 @@ pub struct Message {
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 #[cfg_attr(feature = "server", oai(example))]
 pub struct NewMessage {
-    /// 1 to 10,000 characters of plain text.
+    /// Up to 10,000 characters of plain text; at least one unless `attachment_ids` is given.
     pub body: String,
     /// Defaults to `text`. Visitors cannot send notes.
     pub kind: Option<MessageKind>,
     /// Idempotency key chosen by the sender (1 to 64 characters). Sending the same key
     /// again returns the original message instead of storing a second one.
     pub client_msg_id: Option<String>,
+    /// Up to 10 attachments uploaded into this conversation by the same sender and not
+    /// yet sent with another message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment_ids: Option<Vec<uuid::Uuid>>,
 }
 
 /// A range of messages in `seq` order.

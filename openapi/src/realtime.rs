@@ -51,6 +51,9 @@ pub enum ClientFrame {
         /// `text` (default) or, for agents only, `note`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         kind: Option<crate::messages::MessageKind>,
+        /// Attachments uploaded beforehand over REST (see `NewMessage.attachment_ids`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachment_ids: Vec<Uuid>,
     },
     /// The sender is (or stopped) typing. Ephemeral: never stored, expires on its own.
     Typing {

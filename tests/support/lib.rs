@@ -5,6 +5,7 @@
 //! `postgres://postgres@127.0.0.1:5432`), where each test gets its own database.
 
 pub mod browser;
+pub mod files;
 pub mod host_page;
 pub mod link;
 pub mod node;

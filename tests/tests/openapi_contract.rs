@@ -48,8 +48,9 @@ fn every_operation_is_named_and_documents_its_errors() {
     // messages ×2, identify, attributes).
     // Routing ×3 (queue, claim, transfer) and the visitor's queue status; saved replies ×4;
     // mail ×8; webhooks ×9 (list, create, get, update, delete, rotate, deliveries, replay,
-    // test); rating.
-    assert_eq!(operations, 66, "an operation was added or removed: update this count and the README");
+    // test); rating; attachments ×5 (upload and download for the team and the visitor,
+    // signed link).
+    assert_eq!(operations, 71, "an operation was added or removed: update this count and the README");
 }
 
 #[test]

@@ -68,7 +68,7 @@ pub fn App() -> Html {
                     { strings.identity_rejected }
                 </p>
             }
-            <Composer client={client.clone()} {strings} />
+            <Composer client={client.clone()} {strings} started={!chat.messages.is_empty()} />
             <p class="rp-footer">{ strings.powered_by }</p>
         </section>
     }

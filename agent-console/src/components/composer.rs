@@ -1,12 +1,18 @@
 //! The composer: Enter sends, Shift+Enter starts a new line; Reply or Internal note
 //! (notes are yellow, like the notes in the history); `/shortcut` offers the canned
-//! responses and expands the chosen one; typing is announced to the others.
+//! responses and expands the chosen one; typing is announced to the others. Files come
+//! in through the paper clip, by pasting or by dropping them on the composer; they upload
+//! at once and go out with the next message.
 
 use openapi::{conversations::Conversation, messages::MessageKind};
-use web_sys::HtmlTextAreaElement;
+use wasm_bindgen::JsCast;
+use web_sys::{DragEvent, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::avatar::icon;
+use super::{
+    attachments::{UploadAction, UploadTray, Uploads},
+    avatar::icon,
+};
 use openapi::routing::CannedResponse;
 
 use crate::{app::Ctx, clock::now_ms};
@@ -34,6 +40,8 @@ pub fn Composer(props: &ComposerProps) -> Html {
     let highlighted = use_state(|| 0usize);
     let typing_sent_at = use_mut_ref(|| 0.0f64);
     let area = use_node_ref();
+    let uploads = use_reducer(Uploads::default);
+    let dragging = use_state(|| false);
     let id = props.conversation.id;
 
     // `r` / `n` shortcuts: focus, in the asked mode.
@@ -52,10 +60,11 @@ pub fn Composer(props: &ComposerProps) -> Html {
     }
     // A new conversation starts with an empty reply.
     {
-        let (draft, mode) = (draft.clone(), mode.clone());
+        let (draft, mode, uploads) = (draft.clone(), mode.clone(), uploads.clone());
         use_effect_with(id, move |_| {
             draft.set(String::new());
             mode.set(MessageKind::Text);
+            uploads.dispatch(UploadAction::Clear);
         });
     }
 
@@ -78,13 +87,17 @@ pub fn Composer(props: &ComposerProps) -> Html {
     };
 
     let send = {
-        let (ctx, draft, mode, typing_sent_at) = (ctx.clone(), draft.clone(), mode.clone(), typing_sent_at.clone());
+        let (ctx, draft, mode, typing_sent_at, uploads) =
+            (ctx.clone(), draft.clone(), mode.clone(), typing_sent_at.clone(), uploads.clone());
         move || {
             let body = draft.trim().to_owned();
-            if body.is_empty() {
+            let attachment_ids = uploads.ready_ids();
+            if uploads.busy() || (body.is_empty() && attachment_ids.is_empty()) {
                 return;
             }
-            ctx.client.send(id, body, *mode);
+            // Failed uploads are dropped with the rest: their errors were shown.
+            uploads.dispatch(UploadAction::Clear);
+            ctx.client.send(id, body, *mode, attachment_ids);
             if *mode == MessageKind::Text {
                 ctx.client.typing(id, false);
             }
@@ -165,6 +178,51 @@ pub fn Composer(props: &ComposerProps) -> Html {
         let send = send.clone();
         Callback::from(move |_| send())
     };
+    let on_files = {
+        let uploads = uploads.clone();
+        Callback::from(move |event: Event| {
+            let input = event.target_unchecked_into::<HtmlInputElement>();
+            Uploads::start(&uploads, id, input.files());
+            // Choosing the same file again must fire `change` again.
+            input.set_value("");
+        })
+    };
+    let onpaste = {
+        let uploads = uploads.clone();
+        Callback::from(move |event: Event| {
+            let Some(event) = event.dyn_ref::<web_sys::ClipboardEvent>() else { return };
+            let files = event.clipboard_data().and_then(|data| data.files());
+            if files.as_ref().is_some_and(|files| files.length() > 0) {
+                event.prevent_default();
+                Uploads::start(&uploads, id, files);
+            }
+        })
+    };
+    let ondragover = {
+        let dragging = dragging.clone();
+        Callback::from(move |event: DragEvent| {
+            // Accepting the drag is what allows the drop.
+            event.prevent_default();
+            dragging.set(true);
+        })
+    };
+    let ondragleave = {
+        let dragging = dragging.clone();
+        Callback::from(move |_: DragEvent| dragging.set(false))
+    };
+    let ondrop = {
+        let (uploads, dragging) = (uploads.clone(), dragging.clone());
+        Callback::from(move |event: DragEvent| {
+            event.prevent_default();
+            dragging.set(false);
+            Uploads::start(&uploads, id, event.data_transfer().and_then(|data| data.files()));
+        })
+    };
+    let on_remove = {
+        let uploads = uploads.clone();
+        Callback::from(move |key: u32| uploads.dispatch(UploadAction::Remove(key)))
+    };
+    let can_send = !uploads.busy() && (!draft.trim().is_empty() || !uploads.ready_ids().is_empty());
     let note = *mode == MessageKind::Note;
     let suggestions = (!matches.is_empty()).then(|| {
         let items = matches.iter().enumerate().map(|(i, canned)| {
@@ -188,7 +246,8 @@ pub fn Composer(props: &ComposerProps) -> Html {
         "Reply to the visitor…  (Enter to send, Shift+Enter for a new line, / for canned responses)"
     };
     html! {
-        <div class={classes!("composer", note.then_some("composer-note"))} data-mode={if note { "note" } else { "reply" }}>
+        <div class={classes!("composer", note.then_some("composer-note"), (*dragging).then_some("composer-drop"))}
+            data-mode={if note { "note" } else { "reply" }} {ondragover} {ondragleave} {ondrop}>
             <div class="composer-tabs" role="tablist" aria-label="Message type">
                 <button role="tab" aria-selected={(!note).to_string()} class={classes!("tab", (!note).then_some("active"))}
                     data-mode-button="reply" onclick={set_mode(MessageKind::Text)} title="Reply (r)">{ "Reply" }</button>
@@ -198,10 +257,15 @@ pub fn Composer(props: &ComposerProps) -> Html {
             <div class="slot">{ for suggestions }</div>
             <label for="composer-input" class="sr-only">{ if note { "Internal note" } else { "Reply" } }</label>
             <textarea id="composer-input" class="composer-input" rows="3" ref={area} value={(*draft).clone()}
-                {placeholder} {oninput} {onkeydown} {onblur} />
+                {placeholder} {oninput} {onkeydown} {onblur} {onpaste} />
+            <UploadTray uploads={(*uploads).clone()} {on_remove} />
             <div class="composer-bar">
+                <label class="button ghost attach" title="Attach files (or paste, or drop them here)">
+                    { icon("attach") }<span class="sr-only">{ "Attach files" }</span>
+                    <input type="file" multiple={true} class="file-input" data-action="attach" onchange={on_files} />
+                </label>
                 <span class="muted small">{ if note { "Visible to your team only" } else { "The visitor sees this reply" } }</span>
-                <button class="button primary" data-action="send" onclick={on_send} disabled={draft.trim().is_empty()}>
+                <button class="button primary" data-action="send" onclick={on_send} disabled={!can_send}>
                     { icon("send") }{ if note { "Add note" } else { "Send" } }
                 </button>
             </div>

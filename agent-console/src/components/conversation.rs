@@ -14,6 +14,7 @@ use yew::prelude::*;
 
 use super::{
     avatar::{Avatar, icon},
+    attachments::attachment_list,
     composer::Composer,
 };
 use crate::{
@@ -197,7 +198,7 @@ pub fn ConversationPane() -> Html {
         rows.push(pending_row(p));
     }
     let newest_other = messages.iter().rev().find(|m| m.author_kind == AuthorKind::Visitor);
-    let announce = newest_other.map(|m| format!("{visitor}: {}", m.body)).unwrap_or_default();
+    let announce = newest_other.map(|m| format!("{visitor}: {}", super::attachments::summary(m))).unwrap_or_default();
 
     let on_scroll = {
         let ctx = ctx.clone();
@@ -255,7 +256,8 @@ fn message_row(ctx: &Ctx, m: &Message, visitor: &str, me: Option<Uuid>, seen: bo
             html! {
                 <li key={m.seq} class="msg msg-note" data-seq={m.seq.to_string()} data-kind="note">
                     <div class="note-head"><strong>{ author }</strong>{ " · internal note" }{ time }</div>
-                    <div class="bubble">{ &m.body }</div>
+                    if !m.body.is_empty() { <div class="bubble">{ &m.body }</div> }
+                    { attachment_list(&m.attachments) }
                 </li>
             }
         }
@@ -263,7 +265,8 @@ fn message_row(ctx: &Ctx, m: &Message, visitor: &str, me: Option<Uuid>, seen: bo
             <li key={m.seq} class="msg msg-visitor" data-seq={m.seq.to_string()}>
                 <Avatar name={visitor.to_owned()} seed={m.author_id.map(|a| a.to_string()).unwrap_or_default()} size="small" />
                 <div>
-                    <div class="bubble">{ &m.body }</div>
+                    if !m.body.is_empty() { <div class="bubble">{ &m.body }</div> }
+                    { attachment_list(&m.attachments) }
                     <div class="msg-meta">{ time }</div>
                 </div>
             </li>
@@ -278,7 +281,8 @@ fn message_row(ctx: &Ctx, m: &Message, visitor: &str, me: Option<Uuid>, seen: bo
             html! {
                 <li key={m.seq} class="msg msg-agent" data-seq={m.seq.to_string()} data-kind="text">
                     <div>
-                        <div class="bubble">{ &m.body }</div>
+                        if !m.body.is_empty() { <div class="bubble">{ &m.body }</div> }
+                    { attachment_list(&m.attachments) }
                         <div class="msg-meta">{ name }{ " · " }{ time }
                             if seen { <span class="seen" data-seen="">{ " · Seen" }</span> }
                         </div>
@@ -294,7 +298,7 @@ fn pending_row(p: &Pending) -> Html {
     html! {
         <li key={p.client_msg_id.clone()} class={classes!("msg", if note { "msg-note" } else { "msg-agent" }, "msg-pending")} data-pending="">
             <div>
-                <div class="bubble">{ &p.body }</div>
+                <div class="bubble">{ if p.body.is_empty() { "Sending files…" } else { &p.body } }</div>
                 <div class="msg-meta">
                     if let Some(why) = &p.failed { <span class="form-error">{ format!("Not sent: {why}") }</span> }
                     else { { "Sending…" } }

@@ -69,9 +69,9 @@ pub fn ListPane() -> Html {
         let visitor = state.visitor_name(conversation.visitor_id);
         let last = state.last_message(id);
         let preview = match last {
-            Some(m) if m.kind == MessageKind::Note => format!("Note: {}", m.body),
-            Some(m) if m.author_kind == AuthorKind::Agent && m.author_id == me => format!("You: {}", m.body),
-            Some(m) => m.body.clone(),
+            Some(m) if m.kind == MessageKind::Note => format!("Note: {}", super::attachments::summary(m)),
+            Some(m) if m.author_kind == AuthorKind::Agent && m.author_id == me => format!("You: {}", super::attachments::summary(m)),
+            Some(m) => super::attachments::summary(m),
             None => "…".to_owned(),
         };
         let time = if view == View::Queue {

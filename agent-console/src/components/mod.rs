@@ -1,6 +1,7 @@
 //! The console's parts, one per file.
 
 pub mod admin;
+pub mod attachments;
 pub mod avatar;
 pub mod composer;
 pub mod conversation;

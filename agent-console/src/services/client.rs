@@ -286,10 +286,12 @@ impl Client {
         }
     }
 
-    /// Sends a reply or note; it stays in the outbox until acknowledged.
-    pub fn send(&self, conversation_id: Uuid, body: String, kind: MessageKind) {
+    /// Sends a reply or note with the attachments uploaded for it; it stays in the outbox
+    /// (same `client_msg_id`, same attachments) until acknowledged.
+    pub fn send(&self, conversation_id: Uuid, body: String, kind: MessageKind, attachment_ids: Vec<Uuid>) {
         let client_msg_id = Uuid::now_v7().to_string();
-        let frame = ClientFrame::Send { conversation_id, client_msg_id: client_msg_id.clone(), body: body.clone(), kind: Some(kind) };
+        let frame =
+            ClientFrame::Send { conversation_id, client_msg_id: client_msg_id.clone(), body: body.clone(), kind: Some(kind), attachment_ids };
         let dispatch = {
             let mut inner = self.0.borrow_mut();
             inner.outbox.push(frame.clone());

@@ -101,7 +101,14 @@ impl Context<'_> {
                 AuthorKind::Integration | AuthorKind::System => self.site.name.clone(),
             };
             let time = message.created_at.to_utc().format("%Y-%m-%d %H:%M UTC").to_string();
-            let body = if message.kind == "note" { format!("(internal note) {}", message.body) } else { message.body.clone() };
+            let mut body = if message.kind == "note" { format!("(internal note) {}", message.body) } else { message.body.clone() };
+            // Files are named, not linked: their links expire within hours, mail is read later.
+            for file in crate::attachments::shown_on_wire(message.attachments.as_deref())? {
+                if !body.is_empty() {
+                    body.push('\n');
+                }
+                body.push_str(&format!("[attachment: {}]", file.filename));
+            }
             lines.push(Line { author, time, body });
         }
         Ok(lines)

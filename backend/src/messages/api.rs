@@ -118,7 +118,13 @@ impl MessagesApi {
         let caller = auth.caller();
         caller.require_write()?;
         let author = Author::of(caller);
-        let draft = Draft::parse(author, body.kind.unwrap_or(MessageKind::Text), &body.body, body.client_msg_id.as_deref())?;
+        let draft = Draft::parse_with_attachments(
+            author,
+            body.kind.unwrap_or(MessageKind::Text),
+            &body.body,
+            body.client_msg_id.as_deref(),
+            body.attachment_ids.as_deref().unwrap_or_default(),
+        )?;
         let stored = super::append(&state.store, caller.workspace_id, *conversation_id, draft).await?;
         state.metrics.message_stored(&stored);
         SendResponse::announce(&state, caller.workspace_id, stored).await

@@ -32,12 +32,14 @@ pub struct MessageRow {
     pub author_id: Option<Uuid>,
     pub kind: String,
     pub body: String,
+    /// What the message shows of its attachments (JSON, see `attachments::Shown`).
+    pub attachments: Option<String>,
     pub created_at: Millis,
 }
 
 macro_rules! columns {
     () => {
-        "id, conversation_id, seq, client_msg_id, author_kind, author_id, kind, body, created_at"
+        "id, conversation_id, seq, client_msg_id, author_kind, author_id, kind, body, attachments, created_at"
     };
 }
 
@@ -52,6 +54,7 @@ impl MessageRow {
             author_id: self.author_id,
             kind: MessageKind::from_db(&self.kind)?,
             body: self.body.clone(),
+            attachments: crate::attachments::shown_on_wire(self.attachments.as_deref())?,
             created_at: self.created_at.to_utc(),
         })
     }
@@ -85,14 +88,33 @@ pub struct Draft {
     pub kind: MessageKind,
     pub body: String,
     pub client_msg_id: Option<String>,
+    /// Uploads to send with the message, checked when it is stored.
+    pub attachment_ids: Vec<Uuid>,
 }
 
 impl Draft {
     pub fn parse(author: Author, kind: MessageKind, body: &str, client_msg_id: Option<&str>) -> Result<Self> {
+        Self::parse_with_attachments(author, kind, body, client_msg_id, &[])
+    }
+
+    /// [`Draft::parse`] for a message that may carry attachments: with at least one, the
+    /// text may be empty (a photo needs no caption).
+    pub fn parse_with_attachments(
+        author: Author,
+        kind: MessageKind,
+        body: &str,
+        client_msg_id: Option<&str>,
+        attachment_ids: &[Uuid],
+    ) -> Result<Self> {
         if author.kind == AuthorKind::Visitor && kind == MessageKind::Note {
             return Err(Error::invalid("kind", "visitors cannot write internal notes"));
         }
-        let body = input::text("body", body, MAX_BODY_CHARS)?;
+        let attachment_ids = crate::attachments::parse_ids(attachment_ids)?;
+        let body = if !attachment_ids.is_empty() && body.trim().is_empty() {
+            String::new()
+        } else {
+            input::text("body", body, MAX_BODY_CHARS)?
+        };
         let client_msg_id = match client_msg_id {
             None => None,
             Some(id) if id.is_empty() || id.chars().count() > MAX_CLIENT_MSG_ID_CHARS || id.chars().any(char::is_control) => {
@@ -103,7 +125,7 @@ impl Draft {
             }
             Some(id) => Some(id.to_owned()),
         };
-        Ok(Self { author, kind, body, client_msg_id })
+        Ok(Self { author, kind, body, client_msg_id, attachment_ids })
     }
 }
 
@@ -179,7 +201,7 @@ pub async fn append_in(tx: &mut Tx, workspace_id: Uuid, conversation_id: Uuid, d
         }
     }
 
-    let message = MessageRow {
+    let mut message = MessageRow {
         id: Uuid::now_v7(),
         conversation_id,
         seq,
@@ -188,12 +210,13 @@ pub async fn append_in(tx: &mut Tx, workspace_id: Uuid, conversation_id: Uuid, d
         author_id: draft.author.id,
         kind: draft.kind.as_db().into(),
         body: draft.body,
+        attachments: None,
         created_at,
     };
     on_tx!(&mut *tx, |conn| {
         sqlx::query(
-            "INSERT INTO messages (id, workspace_id, conversation_id, seq, client_msg_id, author_kind, author_id, kind, body, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO messages (id, workspace_id, conversation_id, seq, client_msg_id, author_kind, author_id, kind, body, attachments, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(message.id)
         .bind(workspace_id)
@@ -204,11 +227,28 @@ pub async fn append_in(tx: &mut Tx, workspace_id: Uuid, conversation_id: Uuid, d
         .bind(message.author_id)
         .bind(&message.kind)
         .bind(&message.body)
+        .bind(&message.attachments)
         .bind(message.created_at)
         .execute(conn)
         .await
         .map(|done| done.rows_affected())
     })?;
+    if !draft.attachment_ids.is_empty() {
+        // After the insert: attachments point at their message. A refused attachment
+        // fails the whole send and the caller's transaction rolls the message back.
+        let attachments =
+            crate::attachments::attach_in(tx, workspace_id, conversation_id, message.id, draft.author, &draft.attachment_ids)
+                .await?;
+        on_tx!(&mut *tx, |conn| {
+            sqlx::query("UPDATE messages SET attachments = $1 WHERE id = $2")
+                .bind(&attachments)
+                .bind(message.id)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        message.attachments = attachments;
+    }
     if is_agent_reply {
         // The visitor may not be there to read it: a continuity mail waits (mail::flows).
         crate::mail::flows::agent_replied(tx, workspace_id, conversation_id, created_at).await?;

@@ -358,8 +358,9 @@ impl Connection {
         match frame {
             ClientFrame::Ping => self.send(&ServerFrame::Pong).await,
             ClientFrame::Resume { conversation_id, after_seq } => self.resume(conversation_id, after_seq).await,
-            ClientFrame::Send { conversation_id, client_msg_id, body, kind } => {
-                self.store_message(conversation_id, client_msg_id, body, kind.unwrap_or(MessageKind::Text)).await
+            ClientFrame::Send { conversation_id, client_msg_id, body, kind, attachment_ids } => {
+                let kind = kind.unwrap_or(MessageKind::Text);
+                self.store_message(conversation_id, client_msg_id, body, kind, &attachment_ids).await
             }
             ClientFrame::Typing { conversation_id, typing, preview } => self.typing(conversation_id, typing, preview).await,
             ClientFrame::Read { conversation_id, seq } => self.read(conversation_id, seq).await,
@@ -421,12 +422,19 @@ impl Connection {
         Ok(())
     }
 
-    async fn store_message(&mut self, conversation_id: Uuid, client_msg_id: String, body: String, kind: MessageKind) -> Outcome {
+    async fn store_message(
+        &mut self,
+        conversation_id: Uuid,
+        client_msg_id: String,
+        body: String,
+        kind: MessageKind,
+        attachment_ids: &[Uuid],
+    ) -> Outcome {
         let author = match self.peer {
             Peer::Visitor { visitor_id, .. } => Author { kind: AuthorKind::Visitor, id: Some(visitor_id) },
             Peer::Agent { agent_id, .. } => Author { kind: AuthorKind::Agent, id: Some(agent_id) },
         };
-        let draft = match Draft::parse(author, kind, &body, Some(&client_msg_id)) {
+        let draft = match Draft::parse_with_attachments(author, kind, &body, Some(&client_msg_id), attachment_ids) {
             Ok(draft) => draft,
             Err(err) => return self.send_error(err, Some(client_msg_id)).await,
         };

@@ -170,7 +170,13 @@ impl WidgetApi {
         let visitor = &auth.0;
         conversations::get_for_visitor(&state.store, visitor.workspace_id, visitor.visitor_id, *conversation_id).await?;
         let author = Author { kind: AuthorKind::Visitor, id: Some(visitor.visitor_id) };
-        let draft = Draft::parse(author, body.kind.unwrap_or(MessageKind::Text), &body.body, body.client_msg_id.as_deref())?;
+        let draft = Draft::parse_with_attachments(
+            author,
+            body.kind.unwrap_or(MessageKind::Text),
+            &body.body,
+            body.client_msg_id.as_deref(),
+            body.attachment_ids.as_deref().unwrap_or_default(),
+        )?;
         let stored = messages::append(&state.store, visitor.workspace_id, *conversation_id, draft).await?;
         state.metrics.message_stored(&stored);
         SendResponse::announce(&state, visitor.workspace_id, stored).await

@@ -10,9 +10,11 @@
 //! - [`tenant_isolation`]: nothing of one workspace is reachable from another.
 //! - [`bad_input`]: malformed requests get a 4xx JSON error, never a 5xx, and change nothing.
 //! - [`widget`]: identity verification, attributes, serving the built widget.
+//! - [`attachments`]: uploads, type and size rules, who may download, signed links.
 
 mod common;
 
+mod attachments;
 mod auth;
 mod bad_input;
 mod pagination;

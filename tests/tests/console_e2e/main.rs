@@ -12,12 +12,14 @@
 //! - [`settings`]: editing saved replies and teams; webhooks with a test event and the
 //!   delivery log.
 //! - [`serving`]: `/` leads to `/console/`; its policy, versioned assets, a missing build.
+//! - [`attachments`]: thumbnails, the paper clip, drop, progress and refusals.
 //! - [`screens`]: the main screens at desktop (1280×800) and tablet (820×1180) sizes.
 //!
 //! Needs the built console (`cargo xtask build`, which `cargo xtask test` runs) and
 //! chromium + chromium-driver: without them the tests fail and say so.
 
 mod admin;
+mod attachments;
 mod composer;
 mod inbox;
 mod routing;

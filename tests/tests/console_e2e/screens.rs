@@ -78,6 +78,7 @@ async fn the_main_screens_at_desktop_and_tablet_sizes() {
             client_msg_id: Uuid::new_v4().to_string(),
             body: "Perfect. Will the switch happen right away or at my next renewal?".into(),
             kind: None,
+            attachment_ids: Vec::new(),
         })
         .await;
     sofia.socket.recv_until("the visitor's ack", |f| matches!(f, ServerFrame::Ack { .. })).await;

@@ -53,6 +53,7 @@ async fn an_internal_note_never_reaches_the_visitor_socket() {
             client_msg_id: "note-1".into(),
             body: "VIP customer, be nice".into(),
             kind: Some(MessageKind::Note),
+            attachment_ids: Vec::new(),
         })
         .await;
     assert_eq!(ack(&mut agent, "note-1").await, 2);

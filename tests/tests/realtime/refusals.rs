@@ -67,6 +67,7 @@ async fn malformed_and_binary_frames_get_an_error_and_the_socket_stays_usable() 
             client_msg_id: "note-1".into(),
             body: "sneaky".into(),
             kind: Some(MessageKind::Note),
+            attachment_ids: Vec::new(),
         })
         .await;
     assert!(matches!(visitor.reply().await, ServerFrame::Error { ref code, .. } if code == "invalid_input"));

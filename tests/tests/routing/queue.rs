@@ -244,6 +244,7 @@ async fn an_agent_who_answers_a_waiting_conversation_takes_it() {
             client_msg_id: "bob-1".into(),
             body: "Bob here too".into(),
             kind: None,
+            attachment_ids: Vec::new(),
         })
         .await;
     watcher.recv_until("bob's ack", |frame| matches!(frame, ServerFrame::Ack { .. })).await;

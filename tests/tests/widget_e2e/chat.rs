@@ -91,7 +91,7 @@ async fn a_visitor_chats_with_an_agent_and_keeps_the_history_across_reloads() {
     b.client.find(Locator::Css("[data-rapport-launcher]")).await.unwrap().click().await.unwrap();
     let later = "Anything else I can help with?";
     agent
-        .send(&ClientFrame::Send { conversation_id, client_msg_id: Uuid::new_v4().to_string(), body: later.into(), kind: None })
+        .send(&ClientFrame::Send { conversation_id, client_msg_id: Uuid::new_v4().to_string(), body: later.into(), kind: None, attachment_ids: Vec::new() })
         .await;
     let badge = b
         .wait_for(

@@ -8,11 +8,13 @@
 //! - [`offline`]: the network drops, two messages are written, each arrives exactly once
 //!   when it comes back (phone, 390×844).
 //! - [`identity`]: a wrong `user_hash` is refused and shown; the right one verifies.
+//! - [`attachments`]: a photo from the paper clip shows in the bubble and reaches the agent.
 //! - [`console`]: an agent answers in the real agent console and the widget shows it.
 //!
 //! Needs the built widget (`cargo xtask build`, which `cargo xtask test` runs) and
 //! chromium + chromium-driver: without them the tests fail and say so.
 
+mod attachments;
 mod chat;
 mod console;
 mod identity;

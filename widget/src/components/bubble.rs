@@ -25,6 +25,8 @@ pub struct Props {
     /// Only for the visitor's own messages.
     pub delivery: Option<Delivery>,
     pub strings: &'static Strings,
+    #[prop_or_default]
+    pub files: Vec<super::attachment::File>,
 }
 
 #[function_component]
@@ -47,7 +49,7 @@ pub fn Bubble(props: &Props) -> Html {
     });
     html! {
         <li class={classes!("rp-row", if props.mine { "rp-mine" } else { "rp-theirs" })}>
-            <div class="rp-bubble">{ text }</div>
+            <div class="rp-bubble">{ text }{ super::attachment::files(&props.files) }</div>
             <div class="rp-meta">
                 <time>{ props.time.clone() }</time>
                 if let Some((label, class)) = delivery {

@@ -11,6 +11,9 @@ use crate::{i18n::Strings, services::client::Client};
 pub struct Props {
     pub client: Client,
     pub strings: &'static Strings,
+    /// A conversation exists, so files can be sent into it.
+    #[prop_or_default]
+    pub started: bool,
 }
 
 #[function_component]
@@ -59,6 +62,7 @@ pub fn Composer(props: &Props) -> Html {
     let empty = draft.trim().is_empty();
     html! {
         <form class="rp-composer" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
+            if props.started { <super::attachment::PaperClip client={props.client.clone()} label={props.strings.attach} /> }
             <textarea ref={input} class="rp-input" rows="1" placeholder={props.strings.placeholder}
                 aria-label={props.strings.placeholder} {oninput} {onkeydown} value={(*draft).clone()} />
             <button type="button" class="rp-send" aria-label={props.strings.send} disabled={empty} {onclick}>

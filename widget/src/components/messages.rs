@@ -34,7 +34,7 @@ pub fn Messages(props: &Props) -> Html {
         let mine = message.author_kind == AuthorKind::Visitor;
         let delivery = mine.then_some(if message.seq <= chat.agent_read_seq { Delivery::Read } else { Delivery::Sent });
         html! {
-            <Bubble key={message.id.to_string()} body={message.body.clone()} {mine} {delivery} {strings}
+            <Bubble key={message.id.to_string()} body={message.body.clone()} {mine} {delivery} {strings} files={message.attachments.clone()}
                 time={clock::short_time(&message.created_at, strings.lang)} />
         }
     });

@@ -1,6 +1,7 @@
 //! The panel's parts, top to bottom: [`header`], [`messages`] (with [`bubble`]),
-//! [`composer`].
+//! [`composer`]; [`attachment`] for files in both.
 
+pub mod attachment;
 pub mod bubble;
 pub mod composer;
 pub mod header;

@@ -94,6 +94,12 @@ struct Inner {
 }
 
 impl Client {
+    /// Where a file may be sent now: the API, the visitor token and the conversation.
+    pub fn attachment_target(&self) -> Option<(Api, String, Uuid)> {
+        let inner = self.0.borrow();
+        Some((inner.api.clone(), inner.token.clone()?, inner.conversation_id?))
+    }
+
     /// Starts the session and the live channel; `dispatch` receives what to show.
     pub fn start(origin: &str, site_key: &str, host: Option<Host>, dispatch: Callback<Action>) -> Self {
         let memory = Memory::for_site(site_key);
@@ -461,6 +467,7 @@ impl Client {
                                 client_msg_id: p.client_msg_id.clone(),
                                 body: p.body.clone(),
                                 kind: None,
+                                attachment_ids: Vec::new(),
                             };
                             (p.client_msg_id.clone(), frame)
                         })

@@ -41,6 +41,8 @@ pub struct Message {
     pub client_msg_id: Option<String>,
     pub author_kind: AuthorKind,
     pub body: String,
+    #[serde(default)]
+    pub attachments: Vec<crate::components::attachment::File>,
     pub created_at: String,
 }
 
@@ -181,6 +183,7 @@ mod tests {
             author_id: None,
             kind: MessageKind::Text,
             body: "hi \"there\"".into(),
+            attachments: Vec::new(),
             created_at: now,
         };
         let Frame::Message(received) = decode(ServerFrame::Message { message: message.clone() }) else {

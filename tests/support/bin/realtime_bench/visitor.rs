@@ -115,7 +115,7 @@ async fn send_all(
             };
             let (sent_at, body) = shared.stamp();
             let frame =
-                ClientFrame::Send { conversation_id: visitor.conversation_id, client_msg_id: client_msg_id.clone(), body, kind: None };
+                ClientFrame::Send { conversation_id: visitor.conversation_id, client_msg_id: client_msg_id.clone(), body, kind: None, attachment_ids: Vec::new() };
             let text = serde_json::to_string(&frame).expect("frames serialise");
             let answer = match open.send_raw(WsMessage::text(text)).await {
                 Ok(()) => answer(open, &client_msg_id).await,
