@@ -47,3 +47,13 @@ pub fn mail_state() -> Option<MailState> {
 pub fn unsubscribe_token() -> String {
     "un_3q2xv9…".to_owned()
 }
+
+/// An uploaded file's name.
+pub fn filename() -> String {
+    "invoice-2291.pdf".to_owned()
+}
+
+/// The signature of an attachment link (part of the `url` a message gives).
+pub fn link_token() -> Option<String> {
+    Some("at_Zk1Yrw9q…".to_owned())
+}
