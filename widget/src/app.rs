@@ -4,7 +4,13 @@
 use yew::prelude::*;
 
 use crate::{
-    components::{composer::Composer, header::Header, messages::Messages},
+    components::{
+        composer::Composer,
+        header::Header,
+        messages::Messages,
+        start_form::{self, StartForm},
+        transcript::Transcript,
+    },
     i18n::{self, Strings},
     services::{
         client::Client,
@@ -56,10 +62,29 @@ pub fn App() -> Html {
             }
         })
     };
+    // No conversation yet and the site wants a name, an email or (nobody online) an
+    // email to answer to: the form comes first.
+    let form = chat
+        .site
+        .as_ref()
+        .filter(|site| chat.started == Some(false) && chat.pending.is_empty() && start_form::wanted(site));
+    let queue = chat.queue.and_then(|q| Some(strings.queue(q.position?, q.estimated_wait_secs)));
     html! {
         <section class="rp-panel" role="dialog" aria-labelledby="rp-title" {onkeydown}>
             <Header site={chat.site.clone()} {strings} {on_close} {closable} />
-            <Messages chat={(*chat).clone()} {strings} />
+            if let Some(site) = form {
+                <StartForm client={client.clone()} {strings} site={site.clone()} progress={chat.start_form} />
+            } else {
+                <Messages chat={(*chat).clone()} {strings} client={client.clone()} />
+            }
+            <div role="status" aria-live="polite">
+                if let Some(email) = &chat.offline_email {
+                    <p class="rp-banner rp-banner-info" data-notice="offline_sent">{ Strings::fill(strings.offline_thanks, email) }</p>
+                }
+                if let Some(queue) = queue {
+                    <p class="rp-banner rp-banner-info" data-notice="queue">{ queue }</p>
+                }
+            </div>
             if chat.link == Link::Reconnecting {
                 <p class="rp-banner" role="status">{ strings.reconnecting }</p>
             }
@@ -68,8 +93,15 @@ pub fn App() -> Html {
                     { strings.identity_rejected }
                 </p>
             }
-            <Composer client={client.clone()} {strings} />
-            <p class="rp-footer">{ strings.powered_by }</p>
+            if form.is_none() {
+                <Composer client={client.clone()} {strings} />
+            }
+            <footer class="rp-footer">
+                if chat.started == Some(true) {
+                    <Transcript client={client.clone()} {strings} progress={chat.transcript} />
+                }
+                <p>{ strings.powered_by }</p>
+            </footer>
         </section>
     }
 }

@@ -10,12 +10,14 @@
 //! - [`tenant_isolation`]: nothing of one workspace is reachable from another.
 //! - [`bad_input`]: malformed requests get a 4xx JSON error, never a 5xx, and change nothing.
 //! - [`widget`]: identity verification, attributes, serving the built widget.
+//! - [`prechat`]: the widget's pre-chat form settings and their enforcement.
 
 mod common;
 
 mod auth;
 mod bad_input;
 mod pagination;
+mod prechat;
 mod resources;
 mod tenant_isolation;
 mod widget;

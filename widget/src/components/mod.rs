@@ -1,7 +1,10 @@
-//! The panel's parts, top to bottom: [`header`], [`messages`] (with [`bubble`]),
-//! [`composer`].
+//! The panel's parts, top to bottom: [`header`], [`messages`] (with [`bubble`] and
+//! [`rating`]) or the [`start_form`], [`composer`], [`transcript`].
 
 pub mod bubble;
 pub mod composer;
 pub mod header;
 pub mod messages;
+pub mod rating;
+pub mod start_form;
+pub mod transcript;

@@ -10,4 +10,5 @@ pub mod api;
 pub mod client;
 pub mod frames;
 pub mod host;
+pub mod json;
 pub mod socket;
