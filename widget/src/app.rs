@@ -68,7 +68,12 @@ pub fn App() -> Html {
         .site
         .as_ref()
         .filter(|site| chat.started == Some(false) && chat.pending.is_empty() && start_form::wanted(site));
-    let queue = chat.queue.and_then(|q| Some(strings.queue(q.position?, q.estimated_wait_secs)));
+    // After an offline message the answer comes by email: a place in line would promise
+    // a live chat nobody is there for.
+    let queue = chat
+        .queue
+        .filter(|_| chat.offline_email.is_none())
+        .and_then(|q| Some(strings.queue(q.position?, q.estimated_wait_secs)));
     html! {
         <section class="rp-panel" role="dialog" aria-labelledby="rp-title" {onkeydown}>
             <Header site={chat.site.clone()} {strings} {on_close} {closable} />
@@ -77,12 +82,14 @@ pub fn App() -> Html {
             } else {
                 <Messages chat={(*chat).clone()} {strings} client={client.clone()} />
             }
-            <div role="status" aria-live="polite">
+            // A status region (polite by its role): the visitor's place in line and the
+            // offline promise are read out when they change.
+            <div class="rp-notices" role="status">
                 if let Some(email) = &chat.offline_email {
-                    <p class="rp-banner rp-banner-info" data-notice="offline_sent">{ Strings::fill(strings.offline_thanks, email) }</p>
+                    <p class="rp-notice" data-notice="offline_sent">{ Strings::fill(strings.offline_thanks, email) }</p>
                 }
                 if let Some(queue) = queue {
-                    <p class="rp-banner rp-banner-info" data-notice="queue">{ queue }</p>
+                    <p class="rp-notice" data-notice="queue">{ queue }</p>
                 }
             </div>
             if chat.link == Link::Reconnecting {

@@ -32,8 +32,9 @@ pub fn Header(props: &Props) -> Html {
             <div class="rp-avatar" aria-hidden="true">{ initial }</div>
             <div class="rp-heading">
                 <h1 id="rp-title" class="rp-title">{ name }</h1>
-                // Polite live region: a change of availability is read out, not shouted.
-                <p class="rp-status" role="status" aria-live="polite" data-online={online.to_string()}>
+                // A status region (polite by its role): a change of availability is read
+                // out, not shouted.
+                <p class="rp-status" role="status" data-online={online.to_string()}>
                     <span class={classes!("rp-dot", online.then_some("rp-dot-on"))} aria-hidden="true"></span>
                     { status }
                 </p>

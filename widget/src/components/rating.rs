@@ -1,4 +1,4 @@
-//! The rating (CSAT) asked once the conversation is resolved: five faces from 1 (very
+//! The rating (CSAT) asked once the conversation is resolved: five stars from 1 (very
 //! bad) to 5 (great) and an optional comment. After sending it thanks the visitor, who
 //! may change the rating (the latest one counts).
 
@@ -16,7 +16,8 @@ pub struct Props {
     pub progress: Progress,
 }
 
-const FACES: [&str; 5] = ["😞", "🙁", "😐", "🙂", "😍"];
+/// A star: a glyph every system font has (emoji faces are missing from many).
+const STAR: &str = "★";
 
 #[function_component]
 pub fn Rating(props: &Props) -> Html {
@@ -33,7 +34,10 @@ pub fn Rating(props: &Props) -> Html {
         let score = props.rating.unwrap_or(5);
         return html! {
             <li class="rp-rating rp-rating-done" data-rating={score.to_string()}>
-                <p role="status"><span aria-hidden="true">{ FACES[usize::from(score - 1)] }{ " " }</span>{ strings.rate_thanks }</p>
+                <p role="status">
+                    <span class="rp-stars" aria-hidden="true">{ STAR.repeat(usize::from(score)) }{ " " }</span>
+                    { strings.rate_thanks }
+                </p>
                 <button type="button" class="rp-link" onclick={on_change}>{ strings.rate_change }</button>
             </li>
         };
@@ -44,11 +48,13 @@ pub fn Rating(props: &Props) -> Html {
             Callback::from(move |_: MouseEvent| chosen.set(Some(score)))
         };
         let pressed = *chosen == Some(score);
+        // Stars up to the chosen one light up; only the chosen one is "pressed".
+        let lit = chosen.is_some_and(|chosen| score <= chosen);
         html! {
-            <button type="button" class={classes!("rp-face", pressed.then_some("rp-face-on"))} {onclick}
+            <button type="button" class={classes!("rp-face", lit.then_some("rp-face-on"))} {onclick}
                 aria-pressed={if pressed { "true" } else { "false" }} aria-label={strings.scores[usize::from(score - 1)]}
                 data-score={score.to_string()}>
-                { FACES[usize::from(score - 1)] }
+                { STAR }
             </button>
         }
     });
