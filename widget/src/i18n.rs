@@ -20,7 +20,7 @@ pub struct Strings {
     pub new_message: &'static str,
     pub identity_rejected: &'static str,
     pub powered_by: &'static str,
-    /// "Online · usually replies in about {} min" (`{}`: minutes).
+    /// "Online · replies in about {} min" (`{}`: minutes).
     pub replies_in: &'static str,
     // The start form: pre-chat (agents online) or offline (nobody online).
     pub prechat_intro: &'static str,
@@ -70,7 +70,7 @@ pub const EN: Strings = Strings {
     new_message: "New message",
     identity_rejected: "We couldn't verify your account, so this chat stays anonymous.",
     powered_by: "Powered by Rapport",
-    replies_in: "Online · usually replies in about {} min",
+    replies_in: "Online · replies in about {} min",
     prechat_intro: "Tell us a little about yourself and we'll be right with you.",
     offline_intro: "We're away right now. Leave a message and we'll reply by email.",
     name_label: "Name",
@@ -114,7 +114,7 @@ pub const FR: Strings = Strings {
     new_message: "Nouveau message",
     identity_rejected: "Nous n'avons pas pu vérifier votre compte : cette discussion reste anonyme.",
     powered_by: "Propulsé par Rapport",
-    replies_in: "En ligne · répond en général en {} min environ",
+    replies_in: "En ligne · répond en {} min environ",
     prechat_intro: "Présentez-vous en quelques mots, nous arrivons tout de suite.",
     offline_intro: "Nous sommes absents. Laissez un message, nous répondrons par e-mail.",
     name_label: "Nom",
