@@ -82,5 +82,10 @@ async fn a_resolved_conversation_is_rated_and_the_rating_can_change() {
     b.wait_for("the thanks again", "return document.querySelector('.rp-rating-done')?.dataset.rating === '5'", PATIENCE).await;
     let found = wait_for_ratings(&s, &webhook_id, 2).await;
     assert_eq!(found[1], (5, Value::Null), "{found:?}");
+
+    // After a reload the panel remembers the rating: thanks, not the question again.
+    b.client.refresh().await.unwrap();
+    s.open_widget().await;
+    b.wait_for("the remembered rating", "return document.querySelector('.rp-rating-done')?.dataset.rating === '5'", PATIENCE).await;
     s.browser.client.clone().close().await.ok();
 }

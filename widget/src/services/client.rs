@@ -187,6 +187,10 @@ impl Client {
             }
             let resolved = conversation.as_ref().is_some_and(|c| c.resolved);
             self.emit(Action::Conversation { started: conversation.is_some(), resolved });
+            if let Some(score) = conversation.as_ref().filter(|c| c.resolved).and_then(|c| self.rating_given(c.id)) {
+                // Rated before this page load: thanks (and "Change") rather than the question.
+                self.emit(Action::Rating(Some(score), Progress::Done));
+            }
             crate::theme::apply(&session.site.color);
             self.post(Event::Ready { color: session.site.color.clone() });
             self.emit(Action::Site(session.site));
@@ -598,11 +602,21 @@ impl Client {
         let client = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let result = api.rate(&token, conversation_id, &NewRating { score, comment }).await;
+            if result.is_ok() {
+                client.0.borrow().memory.set(storage::RATING, &format!("{conversation_id}:{score}"));
+            }
             client.emit(match result {
                 Ok(()) => Action::Rating(Some(score), Progress::Done),
                 Err(_) => Action::Rating(None, Progress::Failed),
             });
         });
+    }
+
+    /// The score this browser gave `conversation_id`, if it rated it.
+    fn rating_given(&self, conversation_id: Uuid) -> Option<u8> {
+        let stored = self.0.borrow().memory.get(storage::RATING)?;
+        let (id, score) = stored.split_once(':')?;
+        (id == conversation_id.to_string()).then(|| score.parse().ok()).flatten().filter(|s| (1..=5).contains(s))
     }
 
     /// Mails the transcript to `email`, or to the email Rapport knows; without either
