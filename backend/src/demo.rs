@@ -47,6 +47,9 @@ pub async fn ensure(store: &Store, public_url: &str) -> Result<String> {
             greeting: Some("Hi! This is the Rapport demo. Ask us anything.".into()),
             require_identity: Some(false),
             routing_policy: Some(openapi::routing::RoutingPolicy::LeastBusy),
+            prechat_name: None,
+            prechat_email: None,
+            offline_form: None,
         },
     )
     .await?;

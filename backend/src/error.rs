@@ -126,6 +126,10 @@ impl ApiError {
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::Unauthorized(body("unauthorized", message, None))
     }
+    /// A 400 with its own `code`, for a request missing something the operation needs.
+    pub fn bad_request(code: &str, message: impl Into<String>, field: &str) -> Self {
+        Self::BadRequest(body(code, message, Some(field)))
+    }
 }
 
 /// Turns every error that reaches the edge — including the framework's own (bad JSON,

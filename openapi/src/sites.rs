@@ -24,7 +24,30 @@ pub struct Site {
     pub identity_secret: Option<String>,
     /// How waiting conversations reach agents.
     pub routing_policy: crate::routing::RoutingPolicy,
+    /// Whether the widget asks for the visitor's name before the first message.
+    pub prechat_name: PrechatField,
+    /// Whether the widget asks for the visitor's email before the first message.
+    pub prechat_email: PrechatField,
+    /// When no agent is online, the widget offers the offline form (an email to answer
+    /// to, and the message) instead of the chat.
+    pub offline_form: bool,
     pub created_at: crate::Timestamp,
+}
+
+/// Whether the widget's pre-chat form asks for a field. A `required` field missing when
+/// the visitor starts a conversation is refused with 400 `prechat_required`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Enum))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "server", oai(rename_all = "snake_case"))]
+pub enum PrechatField {
+    /// Not asked.
+    #[default]
+    Off,
+    /// Asked; the visitor may leave it empty.
+    Optional,
+    /// Asked, and needed to start a conversation.
+    Required,
 }
 
 /// Creates a site. Absent appearance fields get defaults.
@@ -41,6 +64,12 @@ pub struct NewSite {
     pub require_identity: Option<bool>,
     /// How waiting conversations reach agents (default `manual`).
     pub routing_policy: Option<crate::routing::RoutingPolicy>,
+    /// Default `off`.
+    pub prechat_name: Option<PrechatField>,
+    /// Default `off`.
+    pub prechat_email: Option<PrechatField>,
+    /// Default true.
+    pub offline_form: Option<bool>,
 }
 
 /// Changes to a site; absent fields stay as they are.
@@ -57,6 +86,9 @@ pub struct SiteUpdate {
     /// Set true to replace the identity secret (existing `user_hash` values stop working).
     pub rotate_identity_secret: Option<bool>,
     pub routing_policy: Option<crate::routing::RoutingPolicy>,
+    pub prechat_name: Option<PrechatField>,
+    pub prechat_email: Option<PrechatField>,
+    pub offline_form: Option<bool>,
 }
 
 /// The HTML to paste into every page of the site.

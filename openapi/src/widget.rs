@@ -30,6 +30,16 @@ pub struct WidgetSite {
     /// Whether at least one agent has the console open with the status `online`, so the
     /// widget can set expectations ("we usually reply in a few minutes" vs. "we're away").
     pub agents_online: bool,
+    /// The pre-chat form's name field.
+    pub prechat_name: crate::sites::PrechatField,
+    /// The pre-chat form's email field.
+    pub prechat_email: crate::sites::PrechatField,
+    /// When no agent is online, offer the offline form (`POST /widget/offline-message`)
+    /// instead of the chat.
+    pub offline_form: bool,
+    /// How long visitors of this site recently waited for an agent, in seconds; absent
+    /// without recent history. The widget shows it as the typical reply time.
+    pub typical_reply_secs: Option<u64>,
 }
 
 /// A visitor session: the opaque token identifies the visitor from now on.
@@ -54,6 +64,12 @@ pub struct NewVisitorConversation {
     pub body: String,
     /// Idempotency key of the first message; a retry returns the same conversation.
     pub client_msg_id: String,
+    /// The visitor's name from the pre-chat form (up to 100 characters); stored on the
+    /// visitor. Needed when the site's `prechat_name` is `required`.
+    pub name: Option<String>,
+    /// The visitor's email from the pre-chat form; stored on the visitor. Needed when the
+    /// site's `prechat_email` is `required`.
+    pub email: Option<String>,
 }
 
 /// The conversation with its first message.

@@ -83,6 +83,9 @@ async fn fixture(store: &Store, name: &str) -> Fixture {
             greeting: None,
             require_identity: None,
             routing_policy: None,
+            prechat_name: None,
+            prechat_email: None,
+            offline_form: None,
         },
     )
     .await

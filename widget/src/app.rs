@@ -4,7 +4,13 @@
 use yew::prelude::*;
 
 use crate::{
-    components::{composer::Composer, header::Header, messages::Messages},
+    components::{
+        composer::Composer,
+        header::Header,
+        messages::Messages,
+        start_form::{self, StartForm},
+        transcript::Transcript,
+    },
     i18n::{self, Strings},
     services::{
         client::Client,
@@ -56,10 +62,36 @@ pub fn App() -> Html {
             }
         })
     };
+    // No conversation yet and the site wants a name, an email or (nobody online) an
+    // email to answer to: the form comes first.
+    let form = chat
+        .site
+        .as_ref()
+        .filter(|site| chat.started == Some(false) && chat.pending.is_empty() && start_form::wanted(site));
+    // After an offline message the answer comes by email: a place in line would promise
+    // a live chat nobody is there for.
+    let queue = chat
+        .queue
+        .filter(|_| chat.offline_email.is_none())
+        .and_then(|q| Some(strings.queue(q.position?, q.estimated_wait_secs)));
     html! {
         <section class="rp-panel" role="dialog" aria-labelledby="rp-title" {onkeydown}>
             <Header site={chat.site.clone()} {strings} {on_close} {closable} />
-            <Messages chat={(*chat).clone()} {strings} />
+            if let Some(site) = form {
+                <StartForm client={client.clone()} {strings} site={site.clone()} progress={chat.start_form} />
+            } else {
+                <Messages chat={(*chat).clone()} {strings} client={client.clone()} />
+            }
+            // A status region (polite by its role): the visitor's place in line and the
+            // offline promise are read out when they change.
+            <div class="rp-notices" role="status">
+                if let Some(email) = &chat.offline_email {
+                    <p class="rp-notice" data-notice="offline_sent">{ Strings::fill(strings.offline_thanks, email) }</p>
+                }
+                if let Some(queue) = queue {
+                    <p class="rp-notice" data-notice="queue">{ queue }</p>
+                }
+            </div>
             if chat.link == Link::Reconnecting {
                 <p class="rp-banner" role="status">{ strings.reconnecting }</p>
             }
@@ -68,8 +100,15 @@ pub fn App() -> Html {
                     { strings.identity_rejected }
                 </p>
             }
-            <Composer client={client.clone()} {strings} started={!chat.messages.is_empty()} />
-            <p class="rp-footer">{ strings.powered_by }</p>
+            if form.is_none() {
+                <Composer client={client.clone()} {strings} started={!chat.messages.is_empty()} />
+            }
+            <footer class="rp-footer">
+                if chat.started == Some(true) {
+                    <Transcript client={client.clone()} {strings} progress={chat.transcript} />
+                }
+                <p>{ strings.powered_by }</p>
+            </footer>
         </section>
     }
 }

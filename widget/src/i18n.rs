@@ -21,6 +21,37 @@ pub struct Strings {
     pub new_message: &'static str,
     pub identity_rejected: &'static str,
     pub powered_by: &'static str,
+    /// "Online · replies in about {} min" (`{}`: minutes).
+    pub replies_in: &'static str,
+    // The start form: pre-chat (agents online) or offline (nobody online).
+    pub prechat_intro: &'static str,
+    pub offline_intro: &'static str,
+    pub name_label: &'static str,
+    pub email_label: &'static str,
+    pub message_label: &'static str,
+    pub optional: &'static str,
+    pub start_chat: &'static str,
+    pub leave_message: &'static str,
+    pub field_required: &'static str,
+    pub email_invalid: &'static str,
+    /// "Thanks! We'll reply by email to {}."
+    pub offline_thanks: &'static str,
+    pub try_again: &'static str,
+    /// "You are {} in line" (`{}`: an ordinal from [`ordinal`]).
+    pub queue_position: &'static str,
+    /// " — about {} min".
+    pub queue_eta: &'static str,
+    pub rate_prompt: &'static str,
+    pub rate_comment: &'static str,
+    pub rate_send: &'static str,
+    pub rate_thanks: &'static str,
+    pub rate_change: &'static str,
+    /// Accessible names of the five scores, worst first.
+    pub scores: [&'static str; 5],
+    pub transcript: &'static str,
+    pub transcript_sent: &'static str,
+    pub transcript_email: &'static str,
+    pub send_transcript: &'static str,
 }
 
 pub const EN: Strings = Strings {
@@ -41,6 +72,31 @@ pub const EN: Strings = Strings {
     new_message: "New message",
     identity_rejected: "We couldn't verify your account, so this chat stays anonymous.",
     powered_by: "Powered by Rapport",
+    replies_in: "Online · replies in about {} min",
+    prechat_intro: "Tell us a little about yourself and we'll be right with you.",
+    offline_intro: "We're away right now. Leave a message and we'll reply by email.",
+    name_label: "Name",
+    email_label: "Email",
+    message_label: "Message",
+    optional: "(optional)",
+    start_chat: "Start chat",
+    leave_message: "Send message",
+    field_required: "Please fill this in.",
+    email_invalid: "Please enter a valid email address.",
+    offline_thanks: "Thanks! We'll reply by email to {}.",
+    try_again: "That didn't go through. Please try again.",
+    queue_position: "You are {} in line",
+    queue_eta: " — about {} min",
+    rate_prompt: "How was this conversation?",
+    rate_comment: "Anything to add? (optional)",
+    rate_send: "Send feedback",
+    rate_thanks: "Thanks for your feedback!",
+    rate_change: "Change",
+    scores: ["1 of 5: very bad", "2 of 5: bad", "3 of 5: okay", "4 of 5: good", "5 of 5: great"],
+    transcript: "Email me the transcript",
+    transcript_sent: "Transcript on its way to your inbox.",
+    transcript_email: "Your email",
+    send_transcript: "Send",
 };
 
 pub const FR: Strings = Strings {
@@ -61,7 +117,63 @@ pub const FR: Strings = Strings {
     new_message: "Nouveau message",
     identity_rejected: "Nous n'avons pas pu vérifier votre compte : cette discussion reste anonyme.",
     powered_by: "Propulsé par Rapport",
+    replies_in: "En ligne · répond en {} min environ",
+    prechat_intro: "Présentez-vous en quelques mots, nous arrivons tout de suite.",
+    offline_intro: "Nous sommes absents. Laissez un message, nous répondrons par e-mail.",
+    name_label: "Nom",
+    email_label: "E-mail",
+    message_label: "Message",
+    optional: "(facultatif)",
+    start_chat: "Démarrer la discussion",
+    leave_message: "Envoyer le message",
+    field_required: "Merci de remplir ce champ.",
+    email_invalid: "Merci de saisir une adresse e-mail valide.",
+    offline_thanks: "Merci ! Nous répondrons par e-mail à {}.",
+    try_again: "L'envoi a échoué. Merci de réessayer.",
+    queue_position: "Vous êtes {} dans la file",
+    queue_eta: " — environ {} min",
+    rate_prompt: "Comment s'est passée cette discussion ?",
+    rate_comment: "Un commentaire ? (facultatif)",
+    rate_send: "Envoyer l'avis",
+    rate_thanks: "Merci pour votre avis !",
+    rate_change: "Modifier",
+    scores: ["1 sur 5 : très mauvais", "2 sur 5 : mauvais", "3 sur 5 : correct", "4 sur 5 : bien", "5 sur 5 : excellent"],
+    transcript: "Recevoir la transcription par e-mail",
+    transcript_sent: "La transcription arrive dans votre boîte mail.",
+    transcript_email: "Votre e-mail",
+    send_transcript: "Envoyer",
 };
+
+impl Strings {
+    /// `template` with its `{}` replaced by `value`.
+    pub fn fill(template: &str, value: &str) -> String {
+        template.replacen("{}", value, 1)
+    }
+
+    /// "1st", "2nd", "3rd", "4th"… in English; "1er", "2e"… in French.
+    pub fn ordinal(&self, n: u32) -> String {
+        let suffix = if self.lang == "fr" {
+            if n == 1 { "er" } else { "e" }
+        } else {
+            match (n % 10, n % 100) {
+                (1, r) if r != 11 => "st",
+                (2, r) if r != 12 => "nd",
+                (3, r) if r != 13 => "rd",
+                _ => "th",
+            }
+        };
+        [n.to_string().as_str(), suffix].concat()
+    }
+
+    /// "You are 2nd in line — about 3 min".
+    pub fn queue(&self, position: u32, wait_secs: Option<u64>) -> String {
+        let mut text = Self::fill(self.queue_position, &self.ordinal(position));
+        if let Some(secs) = wait_secs {
+            text.push_str(&Self::fill(self.queue_eta, &secs.div_ceil(60).max(1).to_string()));
+        }
+        text
+    }
+}
 
 /// The first of the browser's preferred languages that we speak; English otherwise.
 pub fn pick<'a>(preferred: impl IntoIterator<Item = &'a str>) -> &'static Strings {
@@ -85,5 +197,15 @@ mod tests {
         assert_eq!(pick(["de-DE", "en-GB", "fr"]).lang, "en");
         assert_eq!(pick(["de"]).lang, "en");
         assert_eq!(pick(["FR"]).lang, "fr");
+    }
+
+    #[test]
+    fn queue_places_read_naturally() {
+        assert_eq!(super::EN.queue(2, Some(150)), "You are 2nd in line — about 3 min");
+        assert_eq!(super::EN.queue(1, None), "You are 1st in line");
+        assert_eq!(super::EN.queue(11, Some(10)), "You are 11th in line — about 1 min");
+        assert_eq!(super::EN.queue(23, None), "You are 23rd in line");
+        assert_eq!(super::FR.queue(1, Some(60)), "Vous êtes 1er dans la file — environ 1 min");
+        assert_eq!(super::FR.queue(3, None), "Vous êtes 3e dans la file");
     }
 }

@@ -2,10 +2,12 @@
 //! reload (kept in storage) and are resent after every reconnect with their original
 //! `client_msg_id`, so the server stores each exactly once (PROTOCOL.md §2).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::services::json::{self, Json};
 
 /// One unacknowledged message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pending {
     /// The idempotency key, fixed when the visitor pressed Enter.
     pub client_msg_id: String,
@@ -13,19 +15,35 @@ pub struct Pending {
     /// When it was written (ms since the epoch), to show a time before the server's.
     pub written_at: f64,
     /// Refused by the server for good (e.g. too long): shown as not sent, not retried.
-    #[serde(default)]
     pub refused: bool,
 }
 
 /// The outbox, oldest first.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Outbox {
     pub items: Vec<Pending>,
 }
 
 impl Outbox {
-    pub fn from_json(json: Option<&str>) -> Self {
-        json.and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default()
+    /// What [`Outbox::to_json`] stored; anything unreadable counts as empty.
+    pub fn from_json(text: Option<&str>) -> Self {
+        text.and_then(json::parse).map(|value| Self::read(&value)).unwrap_or_default()
+    }
+
+    fn read(stored: &impl Json) -> Self {
+        let items = stored.get("items").map(|items| items.items()).unwrap_or_default();
+        let items = items
+            .iter()
+            .filter_map(|item| {
+                Some(Pending {
+                    client_msg_id: item.text("client_msg_id")?,
+                    body: item.text("body")?,
+                    written_at: item.number("written_at")?,
+                    refused: item.boolean("refused").unwrap_or(false),
+                })
+            })
+            .collect();
+        Self { items }
     }
 
     pub fn to_json(&self) -> String {
@@ -68,12 +86,13 @@ mod tests {
         let mut outbox = Outbox::default();
         outbox.push(pending("a"));
         outbox.push(pending("b"));
-        let mut again = Outbox::from_json(Some(&outbox.to_json()));
+        let stored: serde_json::Value = serde_json::from_str(&outbox.to_json()).unwrap();
+        let mut again = Outbox::read(&stored);
         assert_eq!(again, outbox);
         assert!(again.settle("a"));
         assert!(!again.settle("a"), "a second ack of the same message changes nothing");
         again.refuse("b");
         assert_eq!(again.to_send().count(), 0);
-        assert_eq!(Outbox::from_json(Some("garbage")), Outbox::default());
+        assert_eq!(Outbox::read(&serde_json::json!("garbage")), Outbox::default());
     }
 }

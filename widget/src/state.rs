@@ -6,7 +6,10 @@ use std::rc::Rc;
 use openapi::{messages::AuthorKind, widget::WidgetSite};
 use yew::Reducible;
 
-use crate::{outbox::Pending, services::frames::Message};
+use crate::{
+    outbox::Pending,
+    services::frames::{Message, Queue},
+};
 
 /// Whether the live channel is up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -17,6 +20,19 @@ pub enum Link {
     Online,
     /// Lost after having been up: the visitor is told we are reconnecting.
     Reconnecting,
+}
+
+/// Where a request the visitor made (a rating, a transcript, the start form) stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Progress {
+    #[default]
+    Idle,
+    Busy,
+    Done,
+    /// Refused or lost: the visitor may try again.
+    Failed,
+    /// The transcript needs an email first (none is known for the visitor).
+    NeedsEmail,
 }
 
 /// A notice above the composer.
@@ -41,6 +57,20 @@ pub struct Chat {
     pub notice: Option<Notice>,
     /// The latest reply, for the screen-reader live region.
     pub announcement: Option<String>,
+    /// Whether the visitor has a conversation: `None` until the session says.
+    pub started: Option<bool>,
+    /// The conversation is resolved: time to ask for a rating.
+    pub resolved: bool,
+    /// Waiting for an agent: place in line and estimated wait.
+    pub queue: Option<Queue>,
+    /// The start form (pre-chat or offline) being sent, and how it went.
+    pub start_form: Progress,
+    /// Where the team will reply, once an offline message was left.
+    pub offline_email: Option<String>,
+    /// The score the visitor gave (shown with thanks, can be changed).
+    pub rating: Option<u8>,
+    pub rating_progress: Progress,
+    pub transcript: Progress,
 }
 
 pub enum Action {
@@ -52,6 +82,13 @@ pub enum Action {
     TypingExpired(u32),
     Link(Link),
     Notice(Option<Notice>),
+    /// The visitor's conversation: whether there is one, and whether it is resolved.
+    Conversation { started: bool, resolved: bool },
+    Queue(Queue),
+    StartForm(Progress),
+    OfflineSent(String),
+    Rating(Option<u8>, Progress),
+    Transcript(Progress),
 }
 
 impl Reducible for Chat {
@@ -89,6 +126,31 @@ impl Reducible for Chat {
             }
             Action::Link(link) => chat.link = link,
             Action::Notice(notice) => chat.notice = notice,
+            Action::Conversation { started, resolved } => {
+                chat.started = Some(started);
+                if chat.resolved && !resolved {
+                    // Reopened: a later resolution asks afresh.
+                    chat.rating = None;
+                    chat.rating_progress = Progress::Idle;
+                }
+                chat.resolved = resolved;
+                if resolved {
+                    chat.queue = None;
+                }
+            }
+            Action::Queue(queue) => chat.queue = queue.position.is_some().then_some(queue),
+            Action::StartForm(progress) => chat.start_form = progress,
+            Action::OfflineSent(email) => {
+                chat.offline_email = Some(email);
+                chat.start_form = Progress::Done;
+            }
+            Action::Rating(score, progress) => {
+                if score.is_some() {
+                    chat.rating = score;
+                }
+                chat.rating_progress = progress;
+            }
+            Action::Transcript(progress) => chat.transcript = progress,
         }
         Rc::new(chat)
     }

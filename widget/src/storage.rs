@@ -40,3 +40,5 @@ impl Memory {
 pub const TOKEN: &str = "token";
 pub const OUTBOX: &str = "outbox";
 pub const READ: &str = "read";
+/// The visitor's rating of their latest resolved conversation: `<conversation id>:<score>`.
+pub const RATING: &str = "rating";

@@ -1,8 +1,7 @@
-/* Rapport loader (/widget.js): the one script a business pastes.
- * It stays tiny and never blocks the page: it draws the launcher, and creates the chat
- * iframe only when the visitor opens it or the page is idle. The page talks to it through
- * window.Rapport(command, ...), which works before this file has loaded (calls queue in
- * Rapport.q). Page and iframe exchange postMessage, each checking the other's origin. */
+/* Rapport loader (/widget.js), the script a business pastes. Tiny and never blocking: it
+ * draws the launcher and creates the chat iframe when opened or when the page is idle.
+ * window.Rapport(command, ...) works before it loads (calls queue in Rapport.q). Page and
+ * iframe talk by postMessage, each checking the other's origin. */
 (function (w, d) {
   "use strict";
   if (w.__rapport) return; // pasted twice
@@ -29,6 +28,32 @@
     if (ready) frame.contentWindow.postMessage(msg, base); else outbox.push(msg);
   }
   function page() { post({ cmd: "page", url: location.href, title: d.title }); }
+
+  // Panel closed: a reply beeps (WebAudio) and flashes the title until the chat is opened
+  // or the tab comes back.
+  var audio, title, flashing, note;
+  function beep() {
+    try {
+      audio = audio || new (w.AudioContext || w.webkitAudioContext)();
+      var o = audio.createOscillator(), g = audio.createGain(), t = audio.currentTime;
+      o.frequency.value = 880;
+      g.gain.setValueAtTime(.1, t);
+      g.gain.exponentialRampToValueAtTime(.001, t + .3);
+      o.connect(g).connect(audio.destination);
+      o.start(t); o.stop(t + .3);
+    } catch (e) {}
+  }
+  function flash(n) {
+    note = "(" + n + ") " + (fr ? "Nouveau message" : "New message");
+    if (!flashing) {
+      title = d.title;
+      flashing = setInterval(function () { d.title = d.title == note ? title : note; }, 1200);
+    }
+    d.title = note;
+  }
+  function unflash() {
+    if (flashing) { clearInterval(flashing); flashing = 0; d.title = title; }
+  }
 
   var CHAT = '<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path fill="currentColor" d="M12 3C6.5 3 2 6.9 2 11.7c0 2.6 1.3 4.9 3.4 6.5L4.6 22l4.3-2.3c1 .3 2 .4 3.1.4 5.5 0 10-3.9 10-8.7S17.5 3 12 3z"/></svg>';
   var SHUT = '<svg viewBox="0 0 24 24" width="26" height="26" aria-hidden="true"><path d="M6 9l6 6 6-6" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round"/></svg>';
@@ -59,7 +84,7 @@
   }
 
   var api = {
-    open: function () { create(); open = 1; layout(); post({ cmd: "open" }); emit("open"); },
+    open: function () { create(); open = 1; layout(); unflash(); post({ cmd: "open" }); emit("open"); },
     close: function () {
       if (!open) return;
       open = 0; layout(); post({ cmd: "close" }); emit("close");
@@ -86,8 +111,10 @@
     } else if (m.ev === "unread") {
       badge.textContent = m.count > 9 ? "9+" : m.count;
       badge.style.display = m.count ? "flex" : "none";
+      m.count && !open ? flash(m.count) : unflash();
       emit("unread", m.count);
     } else if (m.ev === "message" || m.ev === "error") {
+      if (m.ev === "message" && !open) beep();
       emit(m.ev, m.ev === "message" ? { body: m.body, created_at: m.created_at } : { code: m.code, message: m.message });
     }
   });
@@ -121,6 +148,7 @@
     });
     w.addEventListener("popstate", function () { if (ready) page(); });
     w.addEventListener("hashchange", function () { if (ready) page(); });
+    w.addEventListener("focus", unflash);
     queued.forEach(function (args) { w.Rapport.apply(null, args); });
   }
 

@@ -6,7 +6,7 @@ use openapi::{
     agents::{Agent, AgentUpdate, NewAgent, Role},
     api_keys::{ApiKey, ApiKeyScope, NewApiKey},
     routing::RoutingPolicy,
-    sites::{NewSite, Site, SiteUpdate},
+    sites::{NewSite, PrechatField, Site, SiteUpdate},
     teams::TeamInput,
 };
 use uuid::Uuid;
@@ -96,6 +96,9 @@ fn Sites() -> Html {
                 greeting: None,
                 require_identity: None,
                 routing_policy: None,
+                prechat_name: None,
+                prechat_email: None,
+                offline_form: None,
             };
             let (ctx, reload, selected) = (ctx.clone(), reload.clone(), selected.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -170,6 +173,7 @@ fn SiteEditor(props: &SiteEditorProps) -> Html {
     let site = &props.site;
     let (name, color, greeting, allowed, identity, routing) =
         (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
+    let (prechat_name, prechat_email, offline_form) = (use_node_ref(), use_node_ref(), use_node_ref());
     let snippet = use_state(String::new);
     let policy = match site.routing_policy {
         RoutingPolicy::Manual => "manual",
@@ -191,6 +195,7 @@ fn SiteEditor(props: &SiteEditorProps) -> Html {
         let (ctx, id, saved) = (ctx.clone(), site.id, props.on_saved.clone());
         let (name, color, greeting, allowed, identity, routing) =
             (name.clone(), color.clone(), greeting.clone(), allowed.clone(), identity.clone(), routing.clone());
+        let (prechat_name, prechat_email, offline_form) = (prechat_name.clone(), prechat_email.clone(), offline_form.clone());
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             let changes = SiteUpdate {
@@ -205,6 +210,9 @@ fn SiteEditor(props: &SiteEditorProps) -> Html {
                     "least_busy" => RoutingPolicy::LeastBusy,
                     _ => RoutingPolicy::Manual,
                 }),
+                prechat_name: Some(prechat_setting(&value(&prechat_name))),
+                prechat_email: Some(prechat_setting(&value(&prechat_email))),
+                offline_form: offline_form.cast::<HtmlInputElement>().map(|i| i.checked()),
             };
             let (ctx, saved) = (ctx.clone(), saved.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -262,6 +270,12 @@ fn SiteEditor(props: &SiteEditorProps) -> Html {
                     }) }
                 </select>
                 <p id="routing-help" class="muted small">{ "Automatic routing only picks agents who are online and below their capacity." }</p>
+                <div class="grid-2">
+                    { prechat_select("site-prechat-name", "Ask for the visitor's name", prechat_name, site.prechat_name) }
+                    { prechat_select("site-prechat-email", "Ask for the visitor's email", prechat_email, site.prechat_email) }
+                </div>
+                <label class="check"><input type="checkbox" ref={offline_form} checked={site.offline_form} />
+                    { "When nobody is online, ask for an email and a message (offline form)" }</label>
                 <label class="check"><input type="checkbox" ref={identity} checked={site.require_identity} />
                     { "Require verified identity (user_hash) for identified visitors" }</label>
                 <div class="form-actions"><button class="button primary" type="submit">{ "Save changes" }</button></div>
@@ -276,6 +290,30 @@ fn SiteEditor(props: &SiteEditorProps) -> Html {
                 <p class="muted small">{ format!("Site key: {}", site.site_key) }</p>
             </section>
         </div>
+    }
+}
+
+/// One field of the widget's pre-chat form: off, optional or required.
+fn prechat_select(id: &'static str, label: &'static str, node: NodeRef, current: PrechatField) -> Html {
+    let options = [(PrechatField::Off, "off", "Don't ask"), (PrechatField::Optional, "optional", "Optional"),
+        (PrechatField::Required, "required", "Required before chatting")];
+    html! {
+        <div class="stack">
+            <label for={id}>{ label }</label>
+            <select {id} class="select" ref={node}>
+                { for options.iter().map(|(field, value, text)| html! {
+                    <option value={*value} selected={*field == current}>{ *text }</option>
+                }) }
+            </select>
+        </div>
+    }
+}
+
+fn prechat_setting(value: &str) -> PrechatField {
+    match value {
+        "optional" => PrechatField::Optional,
+        "required" => PrechatField::Required,
+        _ => PrechatField::Off,
     }
 }
 

@@ -5,7 +5,7 @@ pub mod api;
 
 use openapi::{
     routing::RoutingPolicy,
-    sites::{NewSite, Site, SiteUpdate},
+    sites::{NewSite, PrechatField, Site, SiteUpdate},
 };
 use uuid::Uuid;
 
@@ -33,13 +33,16 @@ pub struct SiteRow {
     pub require_identity: bool,
     pub identity_secret: String,
     pub routing_policy: String,
+    pub prechat_name: String,
+    pub prechat_email: String,
+    pub offline_form: bool,
     pub created_at: Millis,
 }
 
 macro_rules! columns {
     () => {
         "id, workspace_id, name, site_key, allowed_origins, color, greeting, require_identity, identity_secret, routing_policy, \
-         created_at"
+         prechat_name, prechat_email, offline_form, created_at"
     };
 }
 
@@ -63,6 +66,13 @@ impl SiteRow {
         RoutingPolicy::from_db(&self.routing_policy).unwrap_or_default()
     }
 
+    /// The pre-chat form's (name, email) fields; an unknown spelling (impossible past the
+    /// CHECK constraint) is not asked.
+    pub fn prechat(&self) -> (PrechatField, PrechatField) {
+        let field = |raw: &str| PrechatField::from_db(raw).unwrap_or_default();
+        (field(&self.prechat_name), field(&self.prechat_email))
+    }
+
     /// The site as `caller` may see it: the identity secret only for owners and admins.
     pub fn to_wire(&self, caller: &Caller) -> Site {
         Site {
@@ -75,6 +85,9 @@ impl SiteRow {
             require_identity: self.require_identity,
             identity_secret: caller.require_admin().is_ok().then(|| self.identity_secret.clone()),
             routing_policy: self.routing_policy(),
+            prechat_name: self.prechat().0,
+            prechat_email: self.prechat().1,
+            offline_form: self.offline_form,
             created_at: self.created_at.to_utc(),
         }
     }
@@ -111,12 +124,15 @@ pub async fn create(store: &Store, caller: &Caller, input: &NewSite) -> Result<S
         require_identity: input.require_identity.unwrap_or(false),
         identity_secret: token::random_string(32),
         routing_policy: input.routing_policy.unwrap_or_default().as_db().to_owned(),
+        prechat_name: input.prechat_name.unwrap_or_default().as_db().to_owned(),
+        prechat_email: input.prechat_email.unwrap_or_default().as_db().to_owned(),
+        offline_form: input.offline_form.unwrap_or(true),
         created_at: now(),
     };
     on_pool!(store, |pool| {
         sqlx::query(
-            "INSERT INTO sites (id, workspace_id, name, site_key, allowed_origins, color, greeting, require_identity, identity_secret, routing_policy, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "INSERT INTO sites (id, workspace_id, name, site_key, allowed_origins, color, greeting, require_identity, identity_secret, routing_policy, prechat_name, prechat_email, offline_form, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(row.id)
         .bind(row.workspace_id)
@@ -128,6 +144,9 @@ pub async fn create(store: &Store, caller: &Caller, input: &NewSite) -> Result<S
         .bind(row.require_identity)
         .bind(&row.identity_secret)
         .bind(&row.routing_policy)
+        .bind(&row.prechat_name)
+        .bind(&row.prechat_email)
+        .bind(row.offline_form)
         .bind(row.created_at)
         .execute(pool)
         .await
@@ -179,7 +198,8 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &SiteUpda
     let sql = concat!("UPDATE sites SET name = COALESCE($3, name), allowed_origins = COALESCE($4, allowed_origins),
                 color = COALESCE($5, color), greeting = COALESCE($6, greeting),
                 require_identity = COALESCE($7, require_identity), identity_secret = COALESCE($8, identity_secret),
-                routing_policy = COALESCE($9, routing_policy)
+                routing_policy = COALESCE($9, routing_policy), prechat_name = COALESCE($10, prechat_name),
+                prechat_email = COALESCE($11, prechat_email), offline_form = COALESCE($12, offline_form)
          WHERE workspace_id = $1 AND id = $2 RETURNING ", columns!());
     let row = on_pool!(store, |pool| {
         sqlx::query_as(sql)
@@ -192,6 +212,9 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &SiteUpda
             .bind(changes.require_identity)
             .bind(secret)
             .bind(changes.routing_policy.map(|p| p.as_db()))
+            .bind(changes.prechat_name.map(|p| p.as_db()))
+            .bind(changes.prechat_email.map(|p| p.as_db()))
+            .bind(changes.offline_form)
             .fetch_optional(pool)
             .await
     })?;

@@ -6,6 +6,7 @@ use openapi::{
     conversations::{ConversationStatus, Priority},
     messages::{AuthorKind, MessageKind},
     routing::RoutingPolicy,
+    sites::PrechatField,
 };
 
 use crate::error::{Error, Result};
@@ -34,6 +35,7 @@ macro_rules! stored_enum {
     };
 }
 
+stored_enum!(PrechatField { Off => "off", Optional => "optional", Required => "required" });
 stored_enum!(Role { Owner => "owner", Admin => "admin", Agent => "agent" });
 stored_enum!(ApiKeyScope { Read => "read", Write => "write" });
 stored_enum!(ConversationStatus { Open => "open", Pending => "pending", Snoozed => "snoozed", Resolved => "resolved" });

@@ -76,10 +76,15 @@ impl WidgetApi {
             .await?
             .values()
             .any(|status| *status == openapi::realtime::AgentStatus::Online);
+        let typical_reply_secs = crate::routing::queue::recent_wait_ms(&state.store, site.workspace_id, site.id).await?;
         Ok(Json(VisitorSession {
             visitor_token,
             visitor_id: visitor.id,
             site: WidgetSite {
+                prechat_name: site.prechat().0,
+                prechat_email: site.prechat().1,
+                offline_form: site.offline_form,
+                typical_reply_secs: typical_reply_secs.map(|ms| (ms.max(0) as u64).div_ceil(1000)),
                 name: site.name,
                 color: site.color,
                 greeting: site.greeting,
@@ -113,13 +118,21 @@ impl WidgetApi {
 
     /// Start a conversation
     ///
-    /// Idempotent on the first message's `client_msg_id`.
+    /// Idempotent on the first message's `client_msg_id`. The pre-chat form's `name` and
+    /// `email` are stored on the visitor; a field the site requires (`prechat_name`,
+    /// `prechat_email` = `required`) and missing is refused with 400 `prechat_required`
+    /// (`field` names it), and nothing is stored.
     #[oai(path = "/conversations", method = "post", operation_id = "startVisitorConversation")]
     async fn start(&self, state: Data<&AppState>, auth: VisitorAuth, body: Json<NewVisitorConversation>) -> Result<Started, ApiError> {
         let visitor = &auth.0;
         let author = Author { kind: AuthorKind::Visitor, id: Some(visitor.visitor_id) };
         let draft = Draft::parse(author, MessageKind::Text, &body.body, Some(&body.client_msg_id))?;
+        let site = sites::get(&state.store, visitor.workspace_id, visitor.site_id).await?;
+        let profile = super::prechat::parse(&site, body.name.as_deref(), body.email.as_deref())?;
         let (conversation, message, created) = crate::widget::start_conversation(&state.store, visitor, draft).await?;
+        if !super::prechat::is_empty(&profile) {
+            visitors::update(&state.store, visitor.workspace_id, visitor.visitor_id, &profile).await?;
+        }
         let started = StartedConversation { conversation: conversation.to_visitor_wire()?, message: message.to_wire()? };
         if created {
             state.metrics.messages_stored.inc();

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod prechat;
 pub mod profile;
 
 use uuid::Uuid;

@@ -11,6 +11,7 @@
 //! - [`bad_input`]: malformed requests get a 4xx JSON error, never a 5xx, and change nothing.
 //! - [`widget`]: identity verification, attributes, serving the built widget.
 //! - [`attachments`]: uploads, type and size rules, who may download, signed links.
+//! - [`prechat`]: the widget's pre-chat form settings and their enforcement.
 
 mod common;
 
@@ -18,6 +19,7 @@ mod attachments;
 mod auth;
 mod bad_input;
 mod pagination;
+mod prechat;
 mod resources;
 mod tenant_isolation;
 mod widget;

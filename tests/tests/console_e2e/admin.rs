@@ -15,11 +15,15 @@ async fn an_owner_edits_a_site_and_gets_its_embed_snippet() {
     s.type_into("#site-greeting", "Hello from the Acme team! How can we help?").await;
     s.js("const o = document.querySelector('#site-origins'); o.value = ''; o.dispatchEvent(new Event('input', {bubbles: true})); return true").await;
     s.type_into("#site-origins", "https://shop.test\nhttps://www.acme.test").await;
+    // The widget's pre-chat form: the email becomes required, the name stays off.
+    s.js("const e = document.querySelector('#site-prechat-email'); e.value = 'required'; e.dispatchEvent(new Event('change', {bubbles: true})); return true").await;
     s.click("form[aria-label^='Settings of'] button[type=submit]").await;
     s.wait("the saved notice", "return document.querySelector('.toast')?.textContent.includes('Site saved')").await;
     let (_, site) = s.app.get(&format!("/sites/{}", s.site_id), &s.workspace.token).await;
     assert_eq!(site["greeting"], "Hello from the Acme team! How can we help?", "{site}");
     assert_eq!(site["allowed_origins"], json!(["https://shop.test", "https://www.acme.test"]), "{site}");
+    assert_eq!((&site["prechat_name"], &site["prechat_email"]), (&json!("off"), &json!("required")), "{site}");
+    assert_eq!(site["offline_form"], true, "untouched: {site}");
 
     // A second site, selected at once, with its own snippet.
     s.type_into("#new-site-name", "Acme Docs").await;

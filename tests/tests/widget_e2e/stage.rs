@@ -30,30 +30,38 @@ pub struct Stage {
 /// The screens the tests run on.
 pub use system_tests::browser::Screen;
 
-/// Everything started, the host page (with `extra` script) open on `screen`.
+/// Everything started, the host page (with `extra` script) open on `screen`. The site
+/// keeps the chat open when nobody is online (no offline form), as the chat tests
+/// expect: no agent has the console open there.
 pub async fn stage(extra: &str, screen: Screen) -> Stage {
+    stage_with(extra, screen, json!({"offline_form": false})).await
+}
+
+/// [`stage`] with `settings` (fields of `NewSite`) for the site.
+pub async fn stage_with(extra: &str, screen: Screen, settings: Value) -> Stage {
     let wasm = concat!(env!("CARGO_MANIFEST_DIR"), "/../dist/widget/widget_bg.wasm");
     assert!(
         Path::new(wasm).is_file(),
         "the widget is not built ({wasm} is missing): run `cargo xtask build` (or `cargo xtask test`, which builds it)"
     );
     let link = Link::start().await;
-    let app = spawn_app_with(AppOptions { public_url: Some(link.address.clone()), ..AppOptions::default() }).await;
+    // Webhooks may target loopback: a test can read what a visitor's action announced
+    // (e.g. a rating) from the recorded deliveries.
+    let env = vec![("RAPPORT_WEBHOOKS_ALLOW_PRIVATE".to_owned(), "true".to_owned())];
+    let app = spawn_app_with(AppOptions { public_url: Some(link.address.clone()), env, ..AppOptions::default() }).await;
     link.connect_to(&app.address);
     let page = HostPage::start().await;
     let workspace = app.signup("Acme").await;
-    let (status, site) = app
-        .post(
-            "/sites",
-            &workspace.token,
-            json!({
-                "name": SITE_NAME,
-                "allowed_origins": [page.origin],
-                "color": "#0b7285",
-                "greeting": "Hi there! Ask us anything — we usually answer within minutes.",
-            }),
-        )
-        .await;
+    let mut new_site = json!({
+        "name": SITE_NAME,
+        "allowed_origins": [page.origin],
+        "color": "#0b7285",
+        "greeting": "Hi there! Ask us anything — we usually answer within minutes.",
+    });
+    for (key, value) in settings.as_object().expect("site settings are an object") {
+        new_site[key] = value.clone();
+    }
+    let (status, site) = app.post("/sites", &workspace.token, new_site).await;
     assert_eq!(status, 201, "{site}");
     let site_key = site["site_key"].as_str().unwrap().to_owned();
     page.show(HostPage::embedding(&link.address, &site_key, extra));

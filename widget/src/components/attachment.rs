@@ -5,7 +5,6 @@
 //! (a `File` is a `Blob`, which `fetch` sends as is), and the signed `url` the server
 //! puts in each message shows it without the visitor token ever entering a URL.
 
-use serde::Deserialize;
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
@@ -15,7 +14,7 @@ use crate::services::client::Client;
 
 /// What a bubble shows of an attachment (`openapi::attachments::MessageAttachment`;
 /// the other fields are ignored).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct File {
     pub filename: String,
     pub url: String,

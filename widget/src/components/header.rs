@@ -1,5 +1,5 @@
-//! The brand-coloured top of the panel: the site's name, whether agents are around, and
-//! the close button.
+//! The brand-coloured top of the panel: the site's name, whether agents are around (kept
+//! current while the panel is open) with the typical reply time, and the close button.
 
 use openapi::widget::WidgetSite;
 use yew::prelude::*;
@@ -19,6 +19,12 @@ pub struct Props {
 pub fn Header(props: &Props) -> Html {
     let name = props.site.as_ref().map(|s| s.name.clone()).unwrap_or_default();
     let online = props.site.as_ref().is_some_and(|s| s.agents_online);
+    let strings = props.strings;
+    let status = match props.site.as_ref().and_then(|s| s.typical_reply_secs) {
+        _ if !online => strings.away.to_owned(),
+        Some(secs) => Strings::fill(strings.replies_in, &secs.div_ceil(60).max(1).to_string()),
+        None => strings.online.to_owned(),
+    };
     let initial = name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
     let on_close = props.on_close.reform(|_: MouseEvent| ());
     html! {
@@ -26,9 +32,11 @@ pub fn Header(props: &Props) -> Html {
             <div class="rp-avatar" aria-hidden="true">{ initial }</div>
             <div class="rp-heading">
                 <h1 id="rp-title" class="rp-title">{ name }</h1>
-                <p class="rp-status">
+                // A status region (polite by its role): a change of availability is read
+                // out, not shouted.
+                <p class="rp-status" role="status" data-online={online.to_string()}>
                     <span class={classes!("rp-dot", online.then_some("rp-dot-on"))} aria-hidden="true"></span>
-                    { if online { props.strings.online } else { props.strings.away } }
+                    { status }
                 </p>
             </div>
             if props.closable {

@@ -1,17 +1,21 @@
 //! The conversation: the site's greeting, stored messages, messages still in the outbox,
-//! and the agent's typing indicator. Keeps itself scrolled to the newest message.
-//! New replies are also announced through a polite live region for screen readers.
+//! the agent's typing indicator and, once the conversation is resolved, the rating. Keeps
+//! itself scrolled to the newest message. New replies are also announced through a polite live region for screen readers.
 
 use openapi::messages::AuthorKind;
 use yew::prelude::*;
 
-use super::bubble::{Bubble, Delivery};
-use crate::{clock, i18n::Strings, state::Chat};
+use super::{
+    bubble::{Bubble, Delivery},
+    rating::Rating,
+};
+use crate::{clock, i18n::Strings, services::client::Client, state::Chat};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub chat: Chat,
     pub strings: &'static Strings,
+    pub client: Client,
 }
 
 #[function_component]
@@ -22,7 +26,7 @@ pub fn Messages(props: &Props) -> Html {
     {
         // Scroll to the bottom whenever something is added.
         let list = list.clone();
-        let count = chat.messages.len() + chat.pending.len() + usize::from(chat.agent_typing.is_some());
+        let count = chat.messages.len() + chat.pending.len() + usize::from(chat.agent_typing.is_some()) + usize::from(chat.resolved);
         use_effect_with(count, move |_| {
             if let Some(element) = list.cast::<web_sys::Element>() {
                 element.set_scroll_top(element.scroll_height());
@@ -58,6 +62,9 @@ pub fn Messages(props: &Props) -> Html {
                     <li class="rp-row rp-theirs rp-typing" aria-label={strings.agent_typing}>
                         <div class="rp-bubble"><span></span><span></span><span></span></div>
                     </li>
+                }
+                if chat.resolved {
+                    <Rating client={props.client.clone()} {strings} rating={chat.rating} progress={chat.rating_progress} />
                 }
             </ol>
             <div class="rp-sr-only" role="status" aria-live="polite" aria-atomic="true">

@@ -1,8 +1,12 @@
-//! The panel's parts, top to bottom: [`header`], [`messages`] (with [`bubble`]),
-//! [`composer`]; [`attachment`] for files in both.
+//! The panel's parts, top to bottom: [`header`], [`messages`] (with [`bubble`] and
+//! [`rating`]) or the [`start_form`], [`composer`], [`transcript`]; [`attachment`] for
+//! files in messages and the composer.
 
 pub mod attachment;
 pub mod bubble;
 pub mod composer;
 pub mod header;
 pub mod messages;
+pub mod rating;
+pub mod start_form;
+pub mod transcript;

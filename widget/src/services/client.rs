@@ -13,11 +13,12 @@
 use std::{cell::RefCell, rc::Rc};
 
 use openapi::{
+    mail::OfflineMessage,
     messages::AuthorKind,
     realtime::ClientFrame,
-    widget::{IdentifyRequest, VisitorAttributes},
+    webhooks::NewRating,
+    widget::{IdentifyRequest, NewVisitorConversation},
 };
-use serde_json::Value;
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, closure::Closure};
 use yew::Callback;
@@ -31,7 +32,7 @@ use super::{
 use crate::{
     clock::now_ms,
     outbox::{Outbox, Pending},
-    state::{Action, Link, Notice},
+    state::{Action, Link, Notice, Progress},
     storage::{self, Memory},
 };
 
@@ -43,6 +44,9 @@ const PING_EVERY_MS: i32 = 10_000;
 const SILENCE_LIMIT_MS: f64 = 30_000.0;
 /// A `typing: true` is repeated this often while the visitor keeps typing.
 const TYPING_REPEAT_MS: f64 = 2_000.0;
+/// While the panel is open, whether agents are online is asked again this often (the
+/// visitor socket carries no presence: that is the team's business).
+const STATUS_EVERY_MS: i32 = 15_000;
 
 #[derive(Clone)]
 pub struct Client(Rc<RefCell<Inner>>);
@@ -91,6 +95,8 @@ struct Inner {
     live: bool,
     /// Host page calls that arrived before the session.
     queued: Vec<Command>,
+    /// The pre-chat form's (name, email), sent with the conversation's first message.
+    profile: (Option<String>, Option<String>),
 }
 
 impl Client {
@@ -135,11 +141,13 @@ impl Client {
             ever_connected: false,
             live: false,
             queued: Vec::new(),
+            profile: (None, None),
         };
         let client = Self(Rc::new(RefCell::new(inner)));
         client.emit(Action::Outbox(client.0.borrow().outbox.items.clone()));
         client.listen_to_host();
         client.watch_browser();
+        client.watch_status();
         client.clone().begin_session();
         client
     }
@@ -181,7 +189,13 @@ impl Client {
                 let mut inner = self.0.borrow_mut();
                 inner.memory.set(storage::TOKEN, &token);
                 inner.token = Some(token);
-                inner.conversation_id = conversation;
+                inner.conversation_id = conversation.as_ref().map(|c| c.id);
+            }
+            let resolved = conversation.as_ref().is_some_and(|c| c.resolved);
+            self.emit(Action::Conversation { started: conversation.is_some(), resolved });
+            if let Some(score) = conversation.as_ref().filter(|c| c.resolved).and_then(|c| self.rating_given(c.id)) {
+                // Rated before this page load: thanks (and "Change") rather than the question.
+                self.emit(Action::Rating(Some(score), Progress::Done));
             }
             crate::theme::apply(&session.site.color);
             self.post(Event::Ready { color: session.site.color.clone() });
@@ -296,6 +310,7 @@ impl Client {
                 self.flush();
                 self.mark_read();
                 self.post_unread();
+                self.ask_queue(conversation_id);
             }
             Frame::Ack { client_msg_id } => self.settle(&client_msg_id),
             Frame::AgentTyping { typing, expires_in_ms } => {
@@ -309,18 +324,26 @@ impl Client {
                 after(expires_in_ms as i32, move || client.emit(Action::TypingExpired(generation)));
             }
             Frame::AgentRead { seq } => self.emit(Action::AgentRead(seq)),
-            Frame::Conversation { id } => {
+            Frame::Conversation { id, resolved } => {
                 // Started from another tab: follow it here too.
-                let adopt = {
+                let (adopt, ours) = {
                     let mut inner = self.0.borrow_mut();
                     let adopt = inner.conversation_id.is_none() && !inner.starting;
                     if adopt {
                         inner.conversation_id = Some(id);
                     }
-                    adopt
+                    (adopt, inner.conversation_id == Some(id))
                 };
+                if ours {
+                    self.emit(Action::Conversation { started: true, resolved });
+                }
                 if adopt {
                     self.resume();
+                }
+            }
+            Frame::Queue(queue) => {
+                if self.0.borrow().conversation_id == Some(queue.conversation_id) {
+                    self.emit(Action::Queue(queue));
                 }
             }
             Frame::Error { code, client_msg_id: Some(id), retry_after_ms } => {
@@ -485,18 +508,19 @@ impl Client {
     /// The first message starts the conversation over REST (idempotent on its
     /// `client_msg_id`, so a retry after a lost answer finds the same conversation).
     fn start_conversation(&self, first: Pending) {
-        let (api, token) = {
+        let (api, token, (name, email)) = {
             let mut inner = self.0.borrow_mut();
             if inner.starting {
                 return;
             }
             let Some(token) = inner.token.clone() else { return };
             inner.starting = true;
-            (inner.api.clone(), token)
+            (inner.api.clone(), token, inner.profile.clone())
         };
         let client = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let result = api.start_conversation(&token, &first.body, &first.client_msg_id).await;
+            let request = NewVisitorConversation { body: first.body.clone(), client_msg_id: first.client_msg_id.clone(), name, email };
+            let result = api.start_conversation(&token, &request).await;
             client.0.borrow_mut().starting = false;
             match result {
                 Ok(conversation_id) => {
@@ -505,6 +529,7 @@ impl Client {
                         inner.conversation_id = Some(conversation_id);
                         inner.live = true;
                     }
+                    client.emit(Action::Conversation { started: true, resolved: false });
                     client.settle(&first.client_msg_id);
                     if client.0.borrow().connected {
                         client.resume();
@@ -516,6 +541,132 @@ impl Client {
                     client.0.borrow_mut().outbox.refuse(&first.client_msg_id);
                     client.save_outbox();
                 }
+            }
+        });
+    }
+
+    // ----- the start form, queue, rating, transcript ----------------------------------
+
+    /// The pre-chat form was filled in: its answers go with the first message.
+    pub fn start_with(&self, name: Option<String>, email: Option<String>, body: &str) {
+        self.0.borrow_mut().profile = (name, email);
+        self.send(body);
+    }
+
+    /// Nobody is online: the message goes by REST with the email the team answers to.
+    pub fn leave_offline_message(&self, name: Option<String>, email: String, body: String) {
+        let Some((api, token)) = self.credentials() else { return };
+        self.emit(Action::StartForm(Progress::Busy));
+        let client = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let message = OfflineMessage { email: email.clone(), name, body, client_msg_id: Uuid::new_v4().to_string() };
+            match api.offline_message(&token, &message).await {
+                Ok(conversation_id) => {
+                    {
+                        let mut inner = client.0.borrow_mut();
+                        inner.conversation_id = Some(conversation_id);
+                        inner.live = true;
+                    }
+                    client.emit(Action::OfflineSent(email));
+                    client.emit(Action::Conversation { started: true, resolved: false });
+                    if client.0.borrow().connected {
+                        client.resume();
+                    }
+                }
+                Err(_) => client.emit(Action::StartForm(Progress::Failed)),
+            }
+        });
+    }
+
+    fn credentials(&self) -> Option<(Api, String)> {
+        let inner = self.0.borrow();
+        Some((inner.api.clone(), inner.token.clone()?))
+    }
+
+    fn current(&self) -> Option<(Api, String, Uuid)> {
+        let (api, token) = self.credentials()?;
+        let conversation_id = self.0.borrow().conversation_id?;
+        Some((api, token, conversation_id))
+    }
+
+    /// Where the conversation stands in the queue now (frames bring the changes).
+    fn ask_queue(&self, conversation_id: Uuid) {
+        let Some((api, token)) = self.credentials() else { return };
+        let client = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Ok(queue) = api.queue(&token, conversation_id).await {
+                if client.0.borrow().conversation_id == Some(queue.conversation_id) {
+                    client.emit(Action::Queue(queue));
+                }
+            }
+        });
+    }
+
+    /// Rates the conversation (again: the latest rating counts).
+    pub fn rate(&self, score: u8, comment: Option<String>) {
+        let Some((api, token, conversation_id)) = self.current() else { return };
+        self.emit(Action::Rating(None, Progress::Busy));
+        let client = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = api.rate(&token, conversation_id, &NewRating { score, comment }).await;
+            if result.is_ok() {
+                client.0.borrow().memory.set(storage::RATING, &format!("{conversation_id}:{score}"));
+            }
+            client.emit(match result {
+                Ok(()) => Action::Rating(Some(score), Progress::Done),
+                Err(_) => Action::Rating(None, Progress::Failed),
+            });
+        });
+    }
+
+    /// The score this browser gave `conversation_id`, if it rated it.
+    fn rating_given(&self, conversation_id: Uuid) -> Option<u8> {
+        let stored = self.0.borrow().memory.get(storage::RATING)?;
+        let (id, score) = stored.split_once(':')?;
+        (id == conversation_id.to_string()).then(|| score.parse().ok()).flatten().filter(|s| (1..=5).contains(s))
+    }
+
+    /// Mails the transcript to `email`, or to the email Rapport knows; without either
+    /// the panel asks for one.
+    pub fn request_transcript(&self, email: Option<String>) {
+        let Some((api, token, conversation_id)) = self.current() else { return };
+        self.emit(Action::Transcript(Progress::Busy));
+        let client = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let asked = email.is_some();
+            let progress = match api.transcript(&token, conversation_id, email).await {
+                Ok(()) => Progress::Done,
+                Err(Failure::Refused(_, body)) if !asked && body.field.as_deref() == Some("email") => Progress::NeedsEmail,
+                Err(_) => Progress::Failed,
+            };
+            client.emit(Action::Transcript(progress));
+        });
+    }
+
+    /// Asks again, while the panel is open, whether agents are online.
+    fn watch_status(&self) {
+        let client = self.clone();
+        let tick = Closure::<dyn FnMut()>::new(move || {
+            if client.0.borrow().open {
+                client.refresh_site();
+            }
+        });
+        let window = web_sys::window().expect("window");
+        let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), STATUS_EVERY_MS);
+        tick.forget();
+    }
+
+    fn refresh_site(&self) {
+        let (api, site_key, token) = {
+            let inner = self.0.borrow();
+            let Some(token) = inner.token.clone() else { return };
+            (inner.api.clone(), inner.site_key.clone(), token)
+        };
+        let client = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            // The same token answers the same visitor: this only refreshes the site.
+            if let Ok(session) = api.session(&site_key, Some(token)).await {
+                client.emit(Action::Site(session.site));
             }
         });
     }
@@ -589,6 +740,7 @@ impl Client {
             Command::Open => {
                 self.0.borrow_mut().open = true;
                 self.mark_read();
+                self.refresh_site();
             }
             Command::Close => self.0.borrow_mut().open = false,
             Command::Page { url, title } => {
@@ -598,32 +750,26 @@ impl Client {
                 self.0.borrow_mut().page = Some((url.clone(), title.clone()));
                 self.send_frame(&ClientFrame::Page { url, title });
             }
-            Command::Identify { data } => {
-                let Some(token) = token else { return self.0.borrow_mut().queued.push(Command::Identify { data }) };
-                self.identify(token, data);
+            Command::Identify { user_id, email, name, user_hash } => {
+                let Some(token) = token else {
+                    return self.0.borrow_mut().queued.push(Command::Identify { user_id, email, name, user_hash });
+                };
+                let Some(user_id) = user_id else {
+                    return self.post(Event::Error { code: "invalid_input".into(), message: "identify needs a user_id".into() });
+                };
+                self.send_identity(token, IdentifyRequest { user_id, email, name, user_hash });
             }
-            Command::Attributes { data } => {
-                let Some(token) = token else { return self.0.borrow_mut().queued.push(Command::Attributes { data }) };
-                let Value::Object(map) = data else { return };
+            Command::Attributes { body } => {
+                let Some(token) = token else { return self.0.borrow_mut().queued.push(Command::Attributes { body }) };
                 let api = self.0.borrow().api.clone();
-                let attributes = VisitorAttributes { attributes: map.into_iter().collect() };
                 let client = self.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    if let Err(Failure::Refused(_, body)) = api.set_attributes(&token, &attributes).await {
+                    if let Err(Failure::Refused(_, body)) = api.set_attributes(&token, body).await {
                         client.post(Event::Error { code: body.code, message: body.message });
                     }
                 });
             }
         }
-    }
-
-    fn identify(&self, token: String, data: Value) {
-        let text = |key: &str| data.get(key).and_then(Value::as_str).map(str::to_owned);
-        let Some(user_id) = text("user_id").or_else(|| data.get("user_id").map(Value::to_string)) else {
-            return self.post(Event::Error { code: "invalid_input".into(), message: "identify needs a user_id".into() });
-        };
-        let request = IdentifyRequest { user_id, email: text("email"), name: text("name"), user_hash: text("user_hash") };
-        self.send_identity(token, request);
     }
 
     fn send_identity(&self, token: String, request: IdentifyRequest) {

@@ -1,15 +1,14 @@
 //! Server frames as the widget reads them.
 //!
-//! The wire format is `openapi::realtime::ServerFrame`'s, unchanged. Its derived
-//! `Deserialize` (an internally tagged enum) buffers every frame into serde's generic
-//! `Content` tree before it picks the variant, and that machinery alone was about a
-//! third of the widget's wasm. Here a frame is read in two steps instead: first only
-//! its `type`, then straight into the fields of that type the widget acts on. The tests
-//! decode frames produced by `ServerFrame`'s own `Serialize`, so the two cannot drift.
+//! The wire format is `openapi::realtime::ServerFrame`'s, unchanged. A frame is read in
+//! two steps: first its `type`, then only the fields of that type the widget acts on,
+//! through [`Json`] (the browser parses; see `json` for why not serde). The tests read
+//! frames produced by `ServerFrame`'s own `Serialize`, so the two cannot drift.
 
 use openapi::messages::AuthorKind;
-use serde::{Deserialize, de::DeserializeOwned};
 use uuid::Uuid;
+
+use super::json::Json;
 
 /// A server frame, reduced to what the visitor's widget does with it.
 #[derive(Debug, PartialEq)]
@@ -22,8 +21,11 @@ pub enum Frame {
     AgentTyping { typing: bool, expires_in_ms: u32 },
     /// An agent's read cursor moved.
     AgentRead { seq: i64 },
-    /// A conversation of this visitor was created or changed.
-    Conversation { id: Uuid },
+    /// A conversation of this visitor was created or changed; `resolved` says whether
+    /// its status is now `resolved` (the moment to ask for a rating).
+    Conversation { id: Uuid, resolved: bool },
+    /// The visitor's place in the queue changed (`position` absent: not waiting).
+    Queue(Queue),
     Error { code: String, client_msg_id: Option<String>, retry_after_ms: Option<u32> },
     /// `pong` and anything the widget has no use for (including types from a newer
     /// server): it still counts as a sign of life.
@@ -33,7 +35,7 @@ pub enum Frame {
 /// A stored message (`openapi::messages::Message`) as the widget keeps it: its time stays
 /// the RFC 3339 text it came as (the browser's `Date` reads it for display), so no date
 /// parser ships in the wasm.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     pub id: Uuid,
     pub conversation_id: Uuid,
@@ -41,108 +43,107 @@ pub struct Message {
     pub client_msg_id: Option<String>,
     pub author_kind: AuthorKind,
     pub body: String,
-    #[serde(default)]
+    /// Files sent with the message (none: empty).
     pub attachments: Vec<crate::components::attachment::File>,
     pub created_at: String,
 }
 
-#[derive(Deserialize)]
-struct Tag {
-    #[serde(rename = "type")]
-    kind: String,
-}
-
-/// A participant, by kind only (the widget only asks "was it an agent?").
-#[derive(Deserialize)]
-struct Who {
-    kind: String,
-}
-
-impl Who {
-    fn is_agent(&self) -> bool {
-        self.kind == "agent"
+impl Message {
+    pub fn read(json: &impl Json) -> Option<Self> {
+        let author_kind = match json.text("author_kind")?.as_str() {
+            "visitor" => AuthorKind::Visitor,
+            "agent" => AuthorKind::Agent,
+            "integration" => AuthorKind::Integration,
+            _ => AuthorKind::System,
+        };
+        Some(Self {
+            id: json.uuid("id")?,
+            conversation_id: json.uuid("conversation_id")?,
+            seq: json.whole("seq")?,
+            client_msg_id: json.text("client_msg_id"),
+            author_kind,
+            body: json.text("body")?,
+            attachments: json.get("attachments").map(|list| list.items()).unwrap_or_default().iter().filter_map(|a| {
+                Some(crate::components::attachment::File {
+                    filename: a.text("filename")?,
+                    url: a.text("url")?,
+                    is_image: a.boolean("is_image")?,
+                })
+            }).collect(),
+            created_at: json.text("created_at")?,
+        })
     }
 }
 
-#[derive(Deserialize)]
-struct MessageFrame {
-    message: Message,
+/// `openapi::routing::QueueStatus`, as the widget shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Queue {
+    pub conversation_id: Uuid,
+    pub position: Option<u32>,
+    pub estimated_wait_secs: Option<u64>,
 }
 
-#[derive(Deserialize)]
-struct ResumedFrame {
-    conversation_id: Uuid,
+impl Queue {
+    pub fn read(json: &impl Json) -> Option<Self> {
+        Some(Self {
+            conversation_id: json.uuid("conversation_id")?,
+            position: json.whole("position"),
+            estimated_wait_secs: json.whole("estimated_wait_secs"),
+        })
+    }
 }
 
-#[derive(Deserialize)]
-struct AckFrame {
-    client_msg_id: String,
+/// A conversation's id and status (`openapi::conversations::Conversation`, the rest
+/// skipped).
+pub struct ConversationSummary {
+    pub id: Uuid,
+    pub resolved: bool,
 }
 
-#[derive(Deserialize)]
-struct TypingFrame {
-    from: Who,
-    typing: bool,
-    expires_in_ms: u32,
+impl ConversationSummary {
+    pub fn read(json: &impl Json) -> Option<Self> {
+        Some(Self { id: json.uuid("id")?, resolved: json.text("status")? == "resolved" })
+    }
 }
 
-#[derive(Deserialize)]
-struct ReadFrame {
-    reader: Who,
-    seq: i64,
-}
-
-#[derive(Deserialize)]
-struct ConversationFrame {
-    conversation: Id,
-}
-
-#[derive(Deserialize)]
-struct Id {
-    id: Uuid,
-}
-
-#[derive(Deserialize)]
-struct ErrorFrame {
-    code: String,
-    #[serde(default)]
-    client_msg_id: Option<String>,
-    #[serde(default)]
-    retry_after_ms: Option<u32>,
-}
-
-fn read<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
-    serde_json::from_str(text)
+/// Whether a participant (`{"kind": …}`) is an agent.
+fn by_agent(json: &impl Json, key: &str) -> Option<bool> {
+    Some(json.get(key)?.text("kind")? == "agent")
 }
 
 impl Frame {
-    /// Decodes one text frame; an error means it was not a well-formed frame.
-    pub fn parse(text: &str) -> Result<Self, serde_json::Error> {
-        let tag: Tag = read(text)?;
-        Ok(match tag.kind.as_str() {
+    /// Reads one parsed frame; `None` means it was not a well-formed frame.
+    pub fn read(json: &impl Json) -> Option<Self> {
+        Some(match json.text("type")?.as_str() {
             "hello" => Self::Hello,
-            "message" => Self::Message(read::<MessageFrame>(text)?.message),
-            "resumed" => Self::Resumed { conversation_id: read::<ResumedFrame>(text)?.conversation_id },
-            "ack" => Self::Ack { client_msg_id: read::<AckFrame>(text)?.client_msg_id },
+            "message" => Self::Message(Message::read(&json.get("message")?)?),
+            "resumed" => Self::Resumed { conversation_id: json.uuid("conversation_id")? },
+            "ack" => Self::Ack { client_msg_id: json.text("client_msg_id")? },
             "typing" => {
-                let frame: TypingFrame = read(text)?;
-                if !frame.from.is_agent() {
-                    return Ok(Self::Other);
+                let typing = json.boolean("typing")?;
+                let expires_in_ms = json.whole("expires_in_ms")?;
+                if !by_agent(json, "from")? {
+                    return Some(Self::Other);
                 }
-                Self::AgentTyping { typing: frame.typing, expires_in_ms: frame.expires_in_ms }
+                Self::AgentTyping { typing, expires_in_ms }
             }
             "read" => {
-                let frame: ReadFrame = read(text)?;
-                if !frame.reader.is_agent() {
-                    return Ok(Self::Other);
+                let seq = json.whole("seq")?;
+                if !by_agent(json, "reader")? {
+                    return Some(Self::Other);
                 }
-                Self::AgentRead { seq: frame.seq }
+                Self::AgentRead { seq }
             }
-            "conversation" => Self::Conversation { id: read::<ConversationFrame>(text)?.conversation.id },
-            "error" => {
-                let ErrorFrame { code, client_msg_id, retry_after_ms } = read(text)?;
-                Self::Error { code, client_msg_id, retry_after_ms }
+            "conversation" => {
+                let conversation = ConversationSummary::read(&json.get("conversation")?)?;
+                Self::Conversation { id: conversation.id, resolved: conversation.resolved }
             }
+            "queue" => Self::Queue(Queue::read(&json.get("status")?)?),
+            "error" => Self::Error {
+                code: json.text("code")?,
+                client_msg_id: json.text("client_msg_id"),
+                retry_after_ms: json.whole("retry_after_ms"),
+            },
             _ => Self::Other,
         })
     }
@@ -159,7 +160,7 @@ mod tests {
     use super::*;
 
     fn decode(frame: ServerFrame) -> Frame {
-        Frame::parse(&serde_json::to_string(&frame).unwrap()).unwrap()
+        Frame::read(&serde_json::to_value(&frame).unwrap()).expect("a well-formed frame")
     }
 
     fn id(n: u128) -> Uuid {
@@ -239,8 +240,19 @@ mod tests {
             snoozed_until: None,
             labels: Vec::new(),
         };
-        let change = ServerFrame::Conversation { change: ConversationChange::Created, conversation };
-        assert_eq!(decode(change), Frame::Conversation { id: id(4) });
+        let change = ServerFrame::Conversation { change: ConversationChange::Created, conversation: conversation.clone() };
+        assert_eq!(decode(change), Frame::Conversation { id: id(4), resolved: false });
+        let resolved = Conversation { status: ConversationStatus::Resolved, ..conversation };
+        let change = ServerFrame::Conversation { change: ConversationChange::StatusChanged, conversation: resolved };
+        assert_eq!(decode(change), Frame::Conversation { id: id(4), resolved: true });
+
+        let queue = |position, estimated_wait_secs| ServerFrame::Queue {
+            status: openapi::routing::QueueStatus { conversation_id: id(4), position, estimated_wait_secs },
+        };
+        let expected = Queue { conversation_id: id(4), position: Some(2), estimated_wait_secs: Some(180) };
+        assert_eq!(decode(queue(Some(2), Some(180))), Frame::Queue(expected));
+        let served = Queue { conversation_id: id(4), position: None, estimated_wait_secs: None };
+        assert_eq!(decode(queue(None, None)), Frame::Queue(served));
 
         let error = ServerFrame::Error {
             code: "rate_limited".into(),
@@ -257,7 +269,8 @@ mod tests {
 
         let status = ServerFrame::AgentStatus { agent_id: id(6), status: openapi::realtime::AgentStatus::Away };
         assert_eq!(decode(status), Frame::Other);
-        assert_eq!(Frame::parse(r#"{"type":"from_the_future","x":1}"#).unwrap(), Frame::Other);
-        assert!(Frame::parse("not json").is_err());
+        assert_eq!(Frame::read(&serde_json::json!({"type": "from_the_future", "x": 1})).unwrap(), Frame::Other);
+        assert_eq!(Frame::read(&serde_json::json!("not a frame")), None);
+        assert_eq!(Frame::read(&serde_json::json!({"type": "ack"})), None, "a frame without its fields is refused");
     }
 }

@@ -7,7 +7,6 @@
 //! origin, and posted only to that origin.
 
 use serde::Serialize;
-use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use web_sys::{MessageEvent, Window};
 
@@ -19,8 +18,11 @@ pub enum Command {
     Page { url: String, title: String },
     Open,
     Close,
-    Identify { data: Value },
-    Attributes { data: Value },
+    /// `identify({user_id, email, name, user_hash})`; a numeric `user_id` is taken as
+    /// its decimal text.
+    Identify { user_id: Option<String>, email: Option<String>, name: Option<String>, user_hash: Option<String> },
+    /// `setAttributes({...})`, already as the JSON body of `PATCH /widget/attributes`.
+    Attributes { body: String },
 }
 
 /// An event for the host page (`Rapport('on', event, fn)`).
@@ -37,22 +39,39 @@ pub enum Event {
 }
 
 impl Command {
-    /// Reads a command from a message's data. Read field by field rather than with a
-    /// derived tagged `Deserialize`, whose buffering of the whole payload costs the wasm
-    /// far more than these lines (see `frames`). Unknown fields (the marker) are ignored.
+    /// Reads a command from a message's data. Read field by field with the browser's own
+    /// reflection and JSON rather than through serde: a derived tagged `Deserialize`
+    /// buffers the whole payload, and `serde_json::Value` (for free-form attributes)
+    /// brings a generic JSON tree into the wasm, both far heavier than these lines.
+    /// Unknown fields (the marker) are ignored.
     fn from_js(data: &JsValue) -> Option<Self> {
-        let field = |name: &str| js_sys::Reflect::get(data, &name.into()).ok().filter(|v| !v.is_undefined());
-        let text = |name: &str| field(name).and_then(|v| v.as_string());
-        let json = |name: &str| {
-            let json = js_sys::JSON::stringify(&field(name)?).ok()?;
-            serde_json::from_str::<Value>(&String::from(json)).ok()
-        };
+        let get = |object: &JsValue, name: &str| js_sys::Reflect::get(object, &name.into()).ok().filter(|v| !v.is_undefined());
+        let text = |name: &str| get(data, name).and_then(|v| v.as_string());
         Some(match text("cmd")?.as_str() {
             "page" => Self::Page { url: text("url")?, title: text("title")? },
             "open" => Self::Open,
             "close" => Self::Close,
-            "identify" => Self::Identify { data: json("data")? },
-            "attributes" => Self::Attributes { data: json("data")? },
+            "identify" => {
+                let who = get(data, "data").filter(JsValue::is_object)?;
+                let text = |name: &str| get(&who, name).and_then(|v| v.as_string());
+                let number = |name: &str| {
+                    let value = get(&who, name).filter(|v| v.as_f64().is_some())?;
+                    js_sys::JSON::stringify(&value).ok().map(String::from)
+                };
+                Self::Identify {
+                    user_id: text("user_id").or_else(|| number("user_id")),
+                    email: text("email"),
+                    name: text("name"),
+                    user_hash: text("user_hash"),
+                }
+            }
+            "attributes" => {
+                // Only a plain object is a set of attributes; anything else is ignored.
+                let attributes = get(data, "data").filter(|v| v.is_object() && !js_sys::Array::is_array(v))?;
+                let body = js_sys::Object::new();
+                js_sys::Reflect::set(&body, &"attributes".into(), &attributes).ok()?;
+                Self::Attributes { body: js_sys::JSON::stringify(&body).ok()?.into() }
+            }
             _ => return None,
         })
     }

@@ -2,7 +2,8 @@
 //!
 //! - [`api`]: the REST calls of the widget (`/api/v1/widget/…`).
 //! - [`socket`]: one WebSocket to `/ws/visitor`, frames in and out.
-//! - [`frames`]: server frames decoded without serde's buffering of tagged enums.
+//! - [`frames`]: server frames, read field by field through [`json`].
+//! - [`json`]: reading the browser's `JSON.parse` output without serde's deserializers.
 //! - [`host`]: the postMessage bridge with the page that embeds the iframe.
 //! - [`client`]: the chat itself: session, resume, outbox, typing, receipts, reconnects.
 
@@ -10,4 +11,5 @@ pub mod api;
 pub mod client;
 pub mod frames;
 pub mod host;
+pub mod json;
 pub mod socket;

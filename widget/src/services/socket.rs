@@ -6,7 +6,7 @@ use openapi::realtime::{ClientFrame, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
-use super::frames::Frame;
+use super::{frames::Frame, json};
 
 pub struct Socket {
     ws: WebSocket,
@@ -26,10 +26,10 @@ impl Socket {
         let ws = WebSocket::new_with_str_sequence(url, &protocols)?;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             if let Some(text) = event.data().as_string() {
-                match Frame::parse(&text) {
-                    Ok(frame) => on_frame(frame),
+                match json::parse(&text).as_ref().and_then(Frame::read) {
+                    Some(frame) => on_frame(frame),
                     // Not a frame at all: ignore it rather than fail.
-                    Err(_) => web_sys::console::warn_1(&format!("rapport: ignored frame {text}").into()),
+                    None => web_sys::console::warn_1(&format!("rapport: ignored frame {text}").into()),
                 }
             }
         });

@@ -1,0 +1,43 @@
+//! "Email me the transcript": for a visitor without a known email the panel asks for
+//! one, then Rapport queues the transcript to it.
+
+use crate::stage::*;
+
+#[tokio::test]
+async fn a_visitor_without_an_email_gives_one_and_the_transcript_is_queued() {
+    let s = stage("", Screen::Desktop).await;
+    let b = &s.browser;
+    s.open_widget().await;
+    let link = b.client.execute("return !!document.querySelector('[data-action=transcript]')", vec![]).await.unwrap();
+    assert_eq!(link, false, "nothing to mail before the conversation starts");
+    s.type_text("Please send me the steps we went through.", true).await;
+    s.wait_for_mine(&["Please send me the steps we went through."], "sent", PATIENCE).await;
+
+    b.wait_for("the transcript link", "return !!document.querySelector('[data-action=transcript]')", PATIENCE).await;
+    b.client.find(Locator::Css("[data-action=transcript]")).await.unwrap().click().await.unwrap();
+    b.wait_for(
+        "the email field, focused",
+        "const input = document.querySelector('.rp-transcript-ask input'); return !!input && document.activeElement === input",
+        PATIENCE,
+    )
+    .await;
+    b.screenshot("transcript-ask-desktop").await;
+    let (_, mail) = s.app.get("/mail", &s.workspace.token).await;
+    assert!(!mail["items"].as_array().unwrap().iter().any(|m| m["kind"] == "transcript"), "nothing queued yet: {mail}");
+
+    let input = b.client.find(Locator::Css(".rp-transcript-ask input")).await.unwrap();
+    input.send_keys("ana@example.com\u{E007}").await.unwrap();
+    let sent = b.wait_for("the confirmation", "return document.querySelector('.rp-transcript-sent')?.textContent", PATIENCE).await;
+    assert_eq!(sent, "Transcript on its way to your inbox.");
+    b.screenshot("transcript-sent-desktop").await;
+
+    let conversation_id = s.conversation_id().await;
+    let (status, mail) = s.app.get("/mail", &s.workspace.token).await;
+    assert_eq!(status, 200, "{mail}");
+    let transcript = mail["items"].as_array().unwrap().iter().find(|m| m["kind"] == "transcript").expect("a transcript mail");
+    assert_eq!(transcript["recipient"], "ana@example.com", "{transcript}");
+    assert_eq!(id(&transcript["conversation_id"]), conversation_id);
+    let (_, visitors) = s.app.get("/visitors", &s.workspace.token).await;
+    assert_eq!(visitors["items"][0]["email"], "ana@example.com", "remembered for next time");
+    s.browser.client.clone().close().await.ok();
+}
