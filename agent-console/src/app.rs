@@ -217,6 +217,10 @@ fn load_conversations(latest: Latest, first: bool) {
         let state = latest.borrow().state.clone();
         if first {
             ctx.dispatch(Action::Loaded);
+            if let Some(id) = linked_conversation() {
+                open_linked(&ctx, &latest, id).await;
+                return;
+            }
             if state.selected.is_none()
                 && let Some(first) = state.list(View::Queue).first().or(state.list(View::Mine).first())
             {
@@ -238,6 +242,30 @@ fn load_conversations(latest: Latest, first: bool) {
             }
         }
     });
+}
+
+/// The conversation a link names (`/console/?conversation=<id>`, as in mail to agents).
+fn linked_conversation() -> Option<uuid::Uuid> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    params.get("conversation")?.parse().ok()
+}
+
+/// Opens a linked conversation in the first view that lists it (resolved ones included).
+async fn open_linked(ctx: &Ctx, latest: &Latest, id: uuid::Uuid) {
+    let conversation = match api::conversation(id).await {
+        Ok(conversation) => conversation,
+        Err(failure) => return ctx.fail(failure),
+    };
+    load_visitors(ctx, vec![conversation.visitor_id]);
+    ctx.dispatch(Action::Conversations(vec![conversation.clone()]));
+    let state = latest.borrow().state.clone();
+    let view = [View::Mine, View::Queue, View::Open, View::Pending, View::Snoozed, View::Resolved]
+        .into_iter()
+        .find(|view| state.in_view(*view, &conversation))
+        .unwrap_or(View::Open);
+    ctx.dispatch(Action::Screen(Screen::Inbox(view)));
+    ctx.dispatch(Action::Select(Some(id)));
 }
 
 /// Waiting positions and times from the routing queue (when the server has it).

@@ -77,15 +77,17 @@ pub enum AdminSection {
     CannedResponses,
     ApiKeys,
     Teams,
+    Webhooks,
 }
 
 impl AdminSection {
-    pub const ALL: [AdminSection; 5] = [
+    pub const ALL: [AdminSection; 6] = [
         AdminSection::Sites,
         AdminSection::Agents,
         AdminSection::CannedResponses,
         AdminSection::ApiKeys,
         AdminSection::Teams,
+        AdminSection::Webhooks,
     ];
 
     pub fn title(self) -> &'static str {
@@ -95,6 +97,7 @@ impl AdminSection {
             AdminSection::CannedResponses => "Canned responses",
             AdminSection::ApiKeys => "API keys",
             AdminSection::Teams => "Teams",
+            AdminSection::Webhooks => "Webhooks",
         }
     }
 }

@@ -101,7 +101,18 @@ pub fn service() -> OpenApiService<Apis, ()> {
         .description(
             "REST API of Rapport, a self-hosted customer-support live chat. Authenticate with an \
              agent session (cookie or bearer) or a workspace API key (bearer); the widget uses a \
-             visitor token. Every error has the body `ErrorBody` with a stable `code`.",
+             visitor token. Every error has the body `ErrorBody` with a stable `code`.\n\n\
+             **Retries.** Every POST accepts an `Idempotency-Key` header (1 to 255 visible \
+             characters, e.g. a UUID): the first response to a (credential, key) pair is kept \
+             for 24 hours, and the same request with the same key gets it again, marked \
+             `Idempotent-Replayed: true`, instead of creating a second resource. The same key \
+             with a different request is refused with 422 `idempotency_key_reused`; while the \
+             first is still running, with 409 `idempotency_key_in_use`. Messages are also \
+             idempotent on their `client_msg_id`.\n\n\
+             **Pages.** Lists return `items` and a `next_cursor`; pass it as `cursor` for the \
+             next page (stable while new items arrive).\n\n\
+             **Limits.** Per-credential rate limits answer 429 `rate_limited` with \
+             `Retry-After`; bodies over the size limit answer 413 `payload_too_large`.",
         )
         .server("/api/v1")
 }

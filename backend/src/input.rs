@@ -59,7 +59,16 @@ impl Origin {
         let host_ok = !host.is_empty()
             && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'));
         let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0));
-        if host_ok && port_ok { Ok(Self(value)) } else { Err(bad()) }
+        if !(host_ok && port_ok) {
+            return Err(bad());
+        }
+        // Browsers leave the scheme's default port out of `Origin`: so must we, or an
+        // allowed `https://shop.example.com:443` would never match a real request.
+        let default_port = if value.starts_with("https://") { "443" } else { "80" };
+        match port.and_then(|p| p.parse::<u16>().ok()) {
+            Some(p) if p.to_string() == default_port => Ok(Self(format!("{}{host}", &value[..value.len() - rest.len()]))),
+            _ => Ok(Self(value)),
+        }
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -107,6 +116,10 @@ mod tests {
     fn origins_are_scheme_host_and_port_only() {
         assert_eq!(Origin::parse("o", "https://Shop.Example.com/").unwrap().as_str(), "https://shop.example.com");
         assert_eq!(Origin::parse("o", "http://localhost:3000").unwrap().as_str(), "http://localhost:3000");
+        assert_eq!(Origin::parse("o", "https://shop.example.com:443").unwrap().as_str(), "https://shop.example.com");
+        assert_eq!(Origin::parse("o", "http://shop.example.com:80/").unwrap().as_str(), "http://shop.example.com");
+        assert_eq!(Origin::parse("o", "https://shop.example.com:80").unwrap().as_str(), "https://shop.example.com:80");
+        assert_eq!(Origin::parse("o", "http://[::1]:8080").unwrap().as_str(), "http://[::1]:8080");
         for bad in ["shop.example.com", "https://", "https://shop.example.com/path", "ftp://x.com", "https://x.com:99999", "https://a b.com"] {
             assert!(Origin::parse("o", bad).is_err(), "{bad}");
         }

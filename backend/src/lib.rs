@@ -11,6 +11,7 @@
 
 pub mod agents;
 pub mod api;
+pub mod api_examples;
 pub mod api_keys;
 pub mod attachments;
 pub mod auth;
@@ -35,6 +36,7 @@ pub mod realtime;
 pub mod routing;
 pub mod sites;
 pub mod startup;
+pub mod static_files;
 pub mod state;
 pub mod store;
 pub mod teams;

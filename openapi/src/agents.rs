@@ -39,6 +39,7 @@ pub struct Agent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct NewAgent {
     pub name: String,
     pub email: String,
@@ -64,6 +65,7 @@ pub struct CreatedAgent {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct AgentUpdate {
     pub name: Option<String>,
     pub role: Option<Role>,

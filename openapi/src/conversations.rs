@@ -61,6 +61,7 @@ pub struct Conversation {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct ConversationUpdate {
     pub status: Option<ConversationStatus>,
     /// Required when `status` is `snoozed`; alone, it snoozes until then. At that time

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct ErrorBody {
     /// Stable, machine-readable reason, e.g. `not_found`, `invalid_input`,
     /// `unauthorized`, `forbidden`, `conflict`, `payload_too_large`, `rate_limited`,

@@ -23,6 +23,8 @@ pub mod attachments;
 pub mod auth;
 pub mod conversations;
 pub mod error;
+#[cfg(feature = "server")]
+mod examples;
 pub mod mail;
 pub mod messages;
 pub mod presence;

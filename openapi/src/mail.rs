@@ -88,6 +88,7 @@ pub struct SiteMailSettings {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct SiteMailSettingsUpdate {
     pub from_name: Option<String>,
     pub from_address: Option<String>,
@@ -101,6 +102,7 @@ pub struct SiteMailSettingsUpdate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct OfflineMessage {
     /// Where the team's answer goes; stored as the visitor's email.
     pub email: String,
@@ -116,6 +118,7 @@ pub struct OfflineMessage {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct TranscriptRequest {
     /// Send it here (and remember it as the visitor's email); default: the email already known.
     pub email: Option<String>,
@@ -133,6 +136,7 @@ pub struct TranscriptQueued {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct ContinueRequest {
     pub token: String,
 }

@@ -32,6 +32,7 @@ pub enum MessageKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct Message {
     pub id: uuid::Uuid,
     pub conversation_id: uuid::Uuid,
@@ -55,6 +56,7 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct NewMessage {
     /// Up to 10,000 characters of plain text; at least one unless `attachment_ids` is given.
     pub body: String,

@@ -28,6 +28,7 @@ pub struct SitePresence {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct Presence {
     pub agents: Vec<AgentPresence>,
     /// Sites with at least one visitor online.

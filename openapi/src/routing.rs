@@ -38,12 +38,16 @@ pub struct QueueEntry {
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct Queue {
     pub items: Vec<QueueEntry>,
+    /// Pass as `cursor` to get the next page; absent when this is the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// Hands a conversation to another agent or team.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct Transfer {
     /// An active agent of the workspace. Exactly one of `agent_id` and `team_id`.
     pub agent_id: Option<uuid::Uuid>,
@@ -84,6 +88,7 @@ pub struct CannedResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct NewCannedResponse {
     pub shortcut: String,
     pub body: String,
@@ -93,6 +98,7 @@ pub struct NewCannedResponse {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct CannedResponseUpdate {
     pub shortcut: Option<String>,
     pub body: Option<String>,

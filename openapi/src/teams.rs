@@ -20,6 +20,7 @@ pub struct Team {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct TeamInput {
     pub name: String,
     /// Agents of this workspace; replaces the current members.

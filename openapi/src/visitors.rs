@@ -26,6 +26,7 @@ pub struct Visitor {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct VisitorUpdate {
     pub name: Option<String>,
     pub email: Option<String>,

@@ -36,9 +36,15 @@ pub enum WebhookEventType {
     #[serde(rename = "rating.submitted")]
     #[cfg_attr(feature = "server", oai(rename = "rating.submitted"))]
     RatingSubmitted,
+    /// Sent only when someone asks for a test (`POST /webhooks/{id}/test`), whatever the
+    /// subscription's `events`; it cannot be subscribed to. `data.message`.
+    #[serde(rename = "webhook.test")]
+    #[cfg_attr(feature = "server", oai(rename = "webhook.test"))]
+    WebhookTest,
 }
 
 impl WebhookEventType {
+    /// Every event a subscription can ask for (the on-demand test is not one).
     pub const ALL: [WebhookEventType; 6] = [
         Self::ConversationCreated,
         Self::ConversationAssigned,
@@ -57,11 +63,12 @@ impl WebhookEventType {
             Self::MessageCreated => "message.created",
             Self::VisitorIdentified => "visitor.identified",
             Self::RatingSubmitted => "rating.submitted",
+            Self::WebhookTest => "webhook.test",
         }
     }
 
     pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|event| event.as_str() == name)
+        Self::ALL.into_iter().chain([Self::WebhookTest]).find(|event| event.as_str() == name)
     }
 }
 
@@ -125,6 +132,7 @@ impl poem_openapi::types::Example for NewWebhook {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct WebhookUpdate {
     pub url: Option<String>,
     pub description: Option<String>,
@@ -246,6 +254,7 @@ pub struct Rating {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct NewRating {
     /// 1 (bad) to 5 (great).
     pub score: u8,

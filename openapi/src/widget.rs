@@ -9,6 +9,7 @@ use crate::{conversations::Conversation, messages::Message};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct VisitorSessionRequest {
     /// The site's public key from the embed snippet.
     pub site_key: String,
@@ -47,6 +48,7 @@ pub struct VisitorSession {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct NewVisitorConversation {
     /// 1 to 10,000 characters.
     pub body: String,
@@ -73,6 +75,7 @@ crate::page_of!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct IdentifyRequest {
     /// The business's own id for this person, 1 to 200 characters.
     pub user_id: String,
@@ -99,6 +102,7 @@ pub struct VisitorIdentity {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
 pub struct VisitorAttributes {
     pub attributes: std::collections::BTreeMap<String, serde_json::Value>,
 }

@@ -70,7 +70,9 @@ pub async fn fresh_database(engine: Engine, dir: &ScratchDir) -> String {
         Engine::Sqlite => format!("sqlite://{}", dir.0.join("rapport.db").display()),
         Engine::Postgres => {
             let base = postgres_base_url();
-            let name = format!("rapport_test_{}", Uuid::new_v4().simple());
+            // Dated, so `cargo xtask test` can drop the ones whose run is over.
+            let created = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+            let name = format!("rapport_test_{created}_{}", Uuid::new_v4().simple());
             let mut admin = sqlx::PgConnection::connect(&format!("{base}/postgres"))
                 .await
                 .expect("PostgreSQL must be reachable at RAPPORT_TEST_POSTGRES_URL (start it, or run `cargo xtask test`)");

@@ -47,7 +47,71 @@ fn every_operation_is_named_and_documents_its_errors() {
     // visitors ×3; conversations ×3; messages ×2; widget ×7 (session, conversations ×2,
     // messages ×2, identify, attributes).
     // Routing ×3 (queue, claim, transfer) and the visitor's queue status; saved replies ×4;
-    // mail ×8; webhooks ×8 (list, create, get, update, delete, rotate, deliveries, replay);
-    // rating; attachments ×5 (upload and download for the team and the visitor, signed link).
-    assert_eq!(operations, 70, "an operation was added or removed: update this count and the README");
+    // mail ×8; webhooks ×9 (list, create, get, update, delete, rotate, deliveries, replay,
+    // test); rating; attachments ×5 (upload and download for the team and the visitor,
+    // signed link).
+    assert_eq!(operations, 71, "an operation was added or removed: update this count and the README");
+}
+
+#[test]
+fn every_json_request_body_and_the_error_body_have_an_example() {
+    let spec: Value = serde_json::from_str(COMMITTED).unwrap();
+    let schemas = &spec["components"]["schemas"];
+    assert!(schemas["ErrorBody"]["example"].is_object(), "the error body has an example");
+    let mut bodies = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let Some(content) = operation["requestBody"]["content"].as_object() else { continue };
+            for (media_type, body) in content {
+                let Some(reference) = body["schema"]["$ref"].as_str() else { continue };
+                let name = reference.trim_start_matches("#/components/schemas/");
+                assert!(
+                    schemas[name]["example"].is_object(),
+                    "{method} {path}: the {media_type} body {name} has no example (add one in openapi/src/examples.rs)"
+                );
+                bodies += 1;
+            }
+        }
+    }
+    assert!(bodies >= 25, "only {bodies} JSON request bodies found");
+}
+
+#[test]
+fn every_parameter_has_an_example() {
+    let spec: Value = serde_json::from_str(COMMITTED).unwrap();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap();
+                assert!(
+                    !parameter["example"].is_null() || !parameter["schema"]["example"].is_null(),
+                    "{method} {path}: parameter `{name}` has no example (add #[oai(example = …)] from backend/src/api_examples.rs)"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_operation_shows_an_example() {
+    // A parameter, a JSON body or a JSON answer with an example: something to copy.
+    let spec: Value = serde_json::from_str(COMMITTED).unwrap();
+    let schemas = &spec["components"]["schemas"];
+    let has_example = |content: &Value| {
+        content.as_object().into_iter().flatten().any(|(_, body)| {
+            let name = body["schema"]["$ref"].as_str().unwrap_or_default().trim_start_matches("#/components/schemas/");
+            !schemas[name]["example"].is_null()
+        })
+    };
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let answers = operation["responses"].as_object().unwrap();
+            let shown = operation["parameters"].as_array().is_some_and(|p| !p.is_empty())
+                || has_example(&operation["requestBody"]["content"])
+                || answers.iter().any(|(status, answer)| status.starts_with('2') && has_example(&answer["content"]))
+                // Nothing to show: no input and an empty answer.
+                || answers.iter().all(|(status, answer)| !status.starts_with('2') || answer["content"].is_null());
+            assert!(shown, "{method} {path} shows no example");
+        }
+    }
 }

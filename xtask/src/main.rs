@@ -8,6 +8,7 @@ mod prereqs;
 mod services;
 mod size;
 mod system;
+mod test_databases;
 
 use std::env;
 use std::fs;
@@ -67,7 +68,9 @@ fn main() -> ExitCode {
         // Hidden: only step b) of `test`, handy to check the machine.
         "services" => no_args(command, extra).and_then(|()| {
             header("ensuring services");
-            ensure_services()
+            ensure_services()?;
+            test_databases::drop_stale();
+            Ok(())
         }),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
@@ -121,7 +124,14 @@ struct Step {
 /// Set-up: each step needs the previous ones, so the first failure stops the run.
 const SETUP: &[Step] = &[
     Step { title: "ensuring prerequisites", run: |_| ensure_prerequisites() },
-    Step { title: "ensuring services", run: |_| ensure_services() },
+    Step {
+        title: "ensuring services",
+        run: |_| {
+            ensure_services()?;
+            test_databases::drop_stale();
+            Ok(())
+        },
+    },
     Step { title: "building front-ends", run: |_| build_frontends() },
 ];
 

@@ -1,5 +1,6 @@
 //! Settings for owners and admins: sites (appearance, greeting, allowed origins, the
-//! embed snippet with a copy button), agents, canned responses, API keys, teams.
+//! embed snippet with a copy button), agents, canned responses, API keys, teams; webhooks
+//! have their own file.
 
 use openapi::{
     agents::{Agent, AgentUpdate, NewAgent, Role},
@@ -38,6 +39,7 @@ pub fn Admin(props: &AdminProps) -> Html {
         AdminSection::CannedResponses => html! { <Canned /> },
         AdminSection::ApiKeys => html! { <ApiKeys /> },
         AdminSection::Teams => html! { <Teams /> },
+        AdminSection::Webhooks => html! { <super::webhooks::Webhooks /> },
     };
     html! { <section class="admin" aria-labelledby="admin-title">{ body }</section> }
 }
@@ -466,6 +468,8 @@ fn Canned() -> Html {
             });
         })
     };
+    let editing = use_state(|| None::<Uuid>);
+    let (edit_shortcut, edit_body) = (use_node_ref(), use_node_ref());
     let rows = ctx.state.canned.iter().map(|c| {
         let id = c.id;
         let on_delete = {
@@ -480,11 +484,59 @@ fn Canned() -> Html {
                 });
             })
         };
+        let on_edit = {
+            let editing = editing.clone();
+            Callback::from(move |_| editing.set(Some(id)))
+        };
+        if *editing == Some(id) {
+            let on_save = {
+                let (ctx, refresh, editing) = (ctx.clone(), refresh.clone(), editing.clone());
+                let (shortcut, body) = (edit_shortcut.clone(), edit_body.clone());
+                Callback::from(move |event: SubmitEvent| {
+                    event.prevent_default();
+                    let (s, b) = (value(&shortcut).trim_start_matches('/').to_owned(), value(&body));
+                    let (ctx, refresh, editing) = (ctx.clone(), refresh.clone(), editing.clone());
+                    wasm_bindgen_futures::spawn_local(async move {
+                        match api::update_canned_response(id, &s, &b).await {
+                            Ok(_) => {
+                                editing.set(None);
+                                ctx.toast("Canned response updated.");
+                                refresh();
+                            }
+                            Err(failure) => ctx.fail(failure),
+                        }
+                    });
+                })
+            };
+            let on_cancel = {
+                let editing = editing.clone();
+                Callback::from(move |_| editing.set(None))
+            };
+            return html! {
+                <tr key={id.to_string()} class="editing">
+                    <td colspan="3">
+                        <form class="stack" onsubmit={on_save} aria-label="Edit canned response">
+                            <label for="canned-edit-shortcut">{ "Shortcut" }</label>
+                            <input id="canned-edit-shortcut" ref={edit_shortcut.clone()} value={c.shortcut.clone()} required=true />
+                            <label for="canned-edit-body">{ "Text" }</label>
+                            <textarea id="canned-edit-body" ref={edit_body.clone()} rows="3" defaultvalue={c.body.clone()} required=true />
+                            <div class="form-actions">
+                                <button class="button" type="button" onclick={on_cancel}>{ "Cancel" }</button>
+                                <button class="button primary" type="submit">{ "Save" }</button>
+                            </div>
+                        </form>
+                    </td>
+                </tr>
+            };
+        }
         html! {
             <tr key={id.to_string()}>
                 <td><code>{ format!("/{}", c.shortcut) }</code></td>
                 <td class="wrap">{ &c.body }</td>
-                <td class="right"><button class="button small" onclick={on_delete}>{ "Delete" }</button></td>
+                <td class="right actions">
+                    <button class="button small" data-action="edit" onclick={on_edit}>{ "Edit" }</button>
+                    <button class="button small" onclick={on_delete}>{ "Delete" }</button>
+                </td>
             </tr>
         }
     });
@@ -648,6 +700,8 @@ fn Teams() -> Html {
             });
         })
     };
+    let editing = use_state(|| None::<Uuid>);
+    let (edit_name, edit_policy) = (use_node_ref(), use_node_ref());
     let rows = ctx.state.teams.iter().map(|t| {
         let id = t.id;
         let members = t.member_ids.iter().map(|m| ctx.state.agent_name(*m)).collect::<Vec<_>>().join(", ");
@@ -663,11 +717,94 @@ fn Teams() -> Html {
                 });
             })
         };
+        let on_edit = {
+            let editing = editing.clone();
+            Callback::from(move |_| editing.set(Some(id)))
+        };
+        if *editing == Some(id) {
+            let agent_ids: Vec<Uuid> = ctx.state.agents.iter().filter(|a| a.active).map(|a| a.id).collect();
+            let on_save = {
+                let (ctx, refresh, editing) = (ctx.clone(), refresh.clone(), editing.clone());
+                let (name, policy, agent_ids) = (edit_name.clone(), edit_policy.clone(), agent_ids.clone());
+                Callback::from(move |event: SubmitEvent| {
+                    event.prevent_default();
+                    let member_ids = agent_ids.iter().copied().filter(|agent| checked(&format!("team-member-{agent}"))).collect();
+                    let routing_policy = match value(&policy).as_str() {
+                        "manual" => Some(RoutingPolicy::Manual),
+                        "round_robin" => Some(RoutingPolicy::RoundRobin),
+                        "least_busy" => Some(RoutingPolicy::LeastBusy),
+                        _ => None,
+                    };
+                    let team = TeamInput { name: value(&name), member_ids, routing_policy };
+                    let (ctx, refresh, editing) = (ctx.clone(), refresh.clone(), editing.clone());
+                    wasm_bindgen_futures::spawn_local(async move {
+                        match api::update_team(id, &team).await {
+                            Ok(_) => {
+                                editing.set(None);
+                                ctx.toast("Team saved.");
+                                refresh();
+                            }
+                            Err(failure) => ctx.fail(failure),
+                        }
+                    });
+                })
+            };
+            let on_cancel = {
+                let editing = editing.clone();
+                Callback::from(move |_| editing.set(None))
+            };
+            let current = match t.routing_policy {
+                None => "",
+                Some(RoutingPolicy::Manual) => "manual",
+                Some(RoutingPolicy::RoundRobin) => "round_robin",
+                Some(RoutingPolicy::LeastBusy) => "least_busy",
+            };
+            let choices = ctx.state.agents.iter().filter(|a| a.active).map(|a| {
+                let input_id = format!("team-member-{}", a.id);
+                html! {
+                    <label class="check" for={input_id.clone()}>
+                        <input type="checkbox" id={input_id} checked={t.member_ids.contains(&a.id)} />{ &a.name }
+                    </label>
+                }
+            });
+            return html! {
+                <tr key={id.to_string()} class="editing">
+                    <td colspan="3">
+                        <form class="stack" onsubmit={on_save} aria-label="Edit team">
+                            <label for="team-edit-name">{ "Name" }</label>
+                            <input id="team-edit-name" ref={edit_name.clone()} value={t.name.clone()} required=true />
+                            <fieldset class="stack"><legend>{ "Members" }</legend>{ for choices }</fieldset>
+                            <label for="team-edit-routing">{ "Routing" }</label>
+                            <select id="team-edit-routing" class="select" ref={edit_policy.clone()}>
+                                { for [("", "Same as the site"), ("manual", "Manual: agents claim from the queue"),
+                                       ("round_robin", "Round robin among the team's available agents"),
+                                       ("least_busy", "Least busy available agent of the team")].iter().map(|(v, label)| html! {
+                                    <option value={*v} selected={*v == current}>{ *label }</option>
+                                }) }
+                            </select>
+                            <div class="form-actions">
+                                <button class="button" type="button" onclick={on_cancel}>{ "Cancel" }</button>
+                                <button class="button primary" type="submit">{ "Save team" }</button>
+                            </div>
+                        </form>
+                    </td>
+                </tr>
+            };
+        }
+        let policy = match t.routing_policy {
+            None => "Site's routing",
+            Some(RoutingPolicy::Manual) => "Manual",
+            Some(RoutingPolicy::RoundRobin) => "Round robin",
+            Some(RoutingPolicy::LeastBusy) => "Least busy",
+        };
         html! {
             <tr key={id.to_string()}>
-                <td><strong>{ &t.name }</strong></td>
+                <td><strong>{ &t.name }</strong><div class="muted small">{ policy }</div></td>
                 <td class="muted wrap">{ if members.is_empty() { "No members".to_owned() } else { members } }</td>
-                <td class="right"><button class="button small" onclick={on_delete}>{ "Delete" }</button></td>
+                <td class="right actions">
+                    <button class="button small" data-action="edit" onclick={on_edit}>{ "Edit" }</button>
+                    <button class="button small" onclick={on_delete}>{ "Delete" }</button>
+                </td>
             </tr>
         }
     });
@@ -689,4 +826,13 @@ fn Teams() -> Html {
             </form>
         </>
     }
+}
+
+/// Whether the checkbox with this id is ticked (for lists of checkboxes built per item).
+pub(super) fn checked(id: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<HtmlInputElement>(e).ok())
+        .is_some_and(|input| input.checked())
 }

@@ -10,3 +10,4 @@ pub mod list;
 pub mod nav;
 pub mod sidebar;
 pub mod signin;
+pub mod webhooks;

@@ -61,6 +61,7 @@ pub fn Nav() -> Html {
                 AdminSection::CannedResponses => "canned",
                 AdminSection::ApiKeys => "keys",
                 AdminSection::Teams => "teams",
+                AdminSection::Webhooks => "webhooks",
             };
             html! {
                 <li>
@@ -156,7 +157,13 @@ fn load_resolved(ctx: &Ctx) {
     });
 }
 
+/// Which search is the latest: answers can arrive out of order (a short query scans more
+/// rows than a longer one typed after it), and only the latest one may fill the list.
+static LATEST_SEARCH: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
 pub fn search(ctx: &Ctx, text: String) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let this_search = LATEST_SEARCH.fetch_add(1, Relaxed) + 1;
     let text = text.trim().to_owned();
     if text.is_empty() {
         ctx.dispatch(Action::Screen(Screen::Inbox(View::Open)));
@@ -164,7 +171,11 @@ pub fn search(ctx: &Ctx, text: String) {
     }
     let ctx = ctx.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        match api::conversations(&format!("q={}&limit=50", api::encode(&text))).await {
+        let answer = api::conversations(&format!("q={}&limit=50", api::encode(&text))).await;
+        if LATEST_SEARCH.load(Relaxed) != this_search {
+            return;
+        }
+        match answer {
             Ok(page) => {
                 load_visitors(&ctx, page.items.iter().map(|c| c.visitor_id).collect());
                 let ids = page.items.iter().map(|c| c.id).collect();

@@ -4,7 +4,7 @@
 use gloo_net::http::{Request, RequestBuilder};
 use openapi::{
     conversations::{Conversation, ConversationPage, ConversationUpdate},
-    routing::{CannedResponse, CannedResponsePage, NewCannedResponse, Queue, Transfer},
+    routing::{CannedResponse, CannedResponsePage, CannedResponseUpdate, NewCannedResponse, Queue, Transfer},
     agents::{Agent, AgentPage, AgentUpdate, CreatedAgent, NewAgent},
     api_keys::{ApiKeyPage, CreatedApiKey, NewApiKey},
     auth::{Me, Session, SigninRequest},
@@ -14,6 +14,10 @@ use openapi::{
     sites::{EmbedSnippet, NewSite, Site, SitePage, SiteUpdate},
     teams::{Team, TeamInput, TeamPage},
     visitors::Visitor,
+    webhooks::{
+        CreatedWebhook, NewWebhook, RotatedWebhookSecret, Webhook, WebhookDelivery, WebhookDeliveryPage, WebhookPage,
+        WebhookUpdate,
+    },
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
@@ -205,4 +209,47 @@ pub async fn create_api_key(key: &NewApiKey) -> Answer<CreatedApiKey> {
 
 pub async fn revoke_api_key(id: Uuid) -> Answer<Value> {
     post(&format!("/api-keys/{id}/revoke"), &serde_json::json!({})).await
+}
+
+pub async fn update_canned_response(id: Uuid, shortcut: &str, body: &str) -> Answer<CannedResponse> {
+    let changes = CannedResponseUpdate { shortcut: Some(shortcut.into()), body: Some(body.into()) };
+    patch(&format!("/canned-responses/{id}"), &changes).await
+}
+
+pub async fn update_team(id: Uuid, team: &TeamInput) -> Answer<Team> {
+    with_body(Request::put(&url(&format!("/teams/{id}"))), team).await
+}
+
+// Webhooks.
+
+pub async fn webhooks() -> Answer<WebhookPage> {
+    get("/webhooks?limit=200").await
+}
+
+pub async fn create_webhook(webhook: &NewWebhook) -> Answer<CreatedWebhook> {
+    post("/webhooks", webhook).await
+}
+
+pub async fn update_webhook(id: Uuid, changes: &WebhookUpdate) -> Answer<Webhook> {
+    patch(&format!("/webhooks/{id}"), changes).await
+}
+
+pub async fn delete_webhook(id: Uuid) -> Answer<Value> {
+    finish(Request::delete(&url(&format!("/webhooks/{id}"))).build()).await
+}
+
+pub async fn rotate_webhook_secret(id: Uuid) -> Answer<RotatedWebhookSecret> {
+    post(&format!("/webhooks/{id}/rotate-secret"), &serde_json::json!({})).await
+}
+
+pub async fn test_webhook(id: Uuid) -> Answer<WebhookDelivery> {
+    post(&format!("/webhooks/{id}/test"), &serde_json::json!({})).await
+}
+
+pub async fn webhook_deliveries(id: Uuid) -> Answer<WebhookDeliveryPage> {
+    get(&format!("/webhooks/{id}/deliveries?limit=20")).await
+}
+
+pub async fn replay_delivery(id: Uuid, delivery_id: Uuid) -> Answer<WebhookDelivery> {
+    post(&format!("/webhooks/{id}/deliveries/{delivery_id}/replay"), &serde_json::json!({})).await
 }

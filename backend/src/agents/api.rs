@@ -29,8 +29,10 @@ impl AgentsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// From the previous page's `next_cursor`.
+        #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<AgentPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
@@ -52,7 +54,7 @@ impl AgentsApi {
 
     /// Get an agent
     #[oai(path = "/:agent_id", method = "get", operation_id = "getAgent")]
-    async fn get(&self, state: Data<&AppState>, auth: WorkspaceAuth, agent_id: Path<Uuid>) -> Result<Json<Agent>, ApiError> {
+    async fn get(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] agent_id: Path<Uuid>) -> Result<Json<Agent>, ApiError> {
         let row = super::get(&state.store, auth.caller().workspace_id, *agent_id).await?;
         Ok(Json(row.to_wire()?))
     }
@@ -65,6 +67,7 @@ impl AgentsApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")]
         agent_id: Path<Uuid>,
         body: Json<AgentUpdate>,
     ) -> Result<Json<Agent>, ApiError> {

@@ -31,8 +31,10 @@ impl ApiKeysApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// From the previous page's `next_cursor`.
+        #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<ApiKeyPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
@@ -55,7 +57,7 @@ impl ApiKeysApi {
     ///
     /// Owners and admins only. Takes effect on the next request made with the key.
     #[oai(path = "/:key_id/revoke", method = "post", operation_id = "revokeApiKey")]
-    async fn revoke(&self, state: Data<&AppState>, auth: WorkspaceAuth, key_id: Path<Uuid>) -> Result<Json<ApiKey>, ApiError> {
+    async fn revoke(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] key_id: Path<Uuid>) -> Result<Json<ApiKey>, ApiError> {
         let row = super::revoke(&state.store, auth.caller(), *key_id).await?;
         Ok(Json(row.to_wire()?))
     }

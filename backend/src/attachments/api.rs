@@ -156,6 +156,14 @@ async fn upload(
     Ok(Uploaded::Created(Json(row.to_wire())))
 }
 
+fn example_filename() -> String {
+    "invoice March.pdf".to_owned()
+}
+
+fn example_token() -> Option<String> {
+    Some("1795450800000.4f9c2a7e1b6d8e03a5c4f1b2d7e9a6c3".to_owned())
+}
+
 fn error(code: &str, message: String) -> Json<ErrorBody> {
     Json(ErrorBody { code: code.into(), message, field: None })
 }
@@ -185,9 +193,9 @@ impl AttachmentsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         headers: &HeaderMap,
-        conversation_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
         /// The file's name, e.g. `invoice.pdf` (directories are dropped).
-        filename: Query<String>,
+        #[oai(example = "example_filename")] filename: Query<String>,
         body: Binary<Vec<u8>>,
     ) -> Result<Uploaded, ApiError> {
         let caller = auth.caller();
@@ -204,8 +212,8 @@ impl AttachmentsApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        conversation_id: Path<Uuid>,
-        attachment_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] attachment_id: Path<Uuid>,
     ) -> Result<Download, ApiError> {
         let workspace_id = auth.caller().workspace_id;
         let row = super::find_for(&state.store, workspace_id, *conversation_id, *attachment_id, Reader::Team).await?;
@@ -222,9 +230,9 @@ impl AttachmentsApi {
         state: Data<&AppState>,
         auth: VisitorAuth,
         headers: &HeaderMap,
-        conversation_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
         /// The file's name, e.g. `screenshot.png` (directories are dropped).
-        filename: Query<String>,
+        #[oai(example = "example_filename")] filename: Query<String>,
         body: Binary<Vec<u8>>,
     ) -> Result<Uploaded, ApiError> {
         let visitor = &auth.0;
@@ -246,8 +254,8 @@ impl AttachmentsApi {
         &self,
         state: Data<&AppState>,
         auth: VisitorAuth,
-        conversation_id: Path<Uuid>,
-        attachment_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] attachment_id: Path<Uuid>,
     ) -> Result<Download, ApiError> {
         let visitor = &auth.0;
         conversations::get_for_visitor(&state.store, visitor.workspace_id, visitor.visitor_id, *conversation_id).await?;
@@ -265,9 +273,9 @@ impl AttachmentsApi {
     async fn download_by_link(
         &self,
         state: Data<&AppState>,
-        attachment_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] attachment_id: Path<Uuid>,
         /// From the attachment's `url`.
-        token: Query<Option<String>>,
+        #[oai(example = "example_token")] token: Query<Option<String>>,
     ) -> Result<Download, ApiError> {
         let row = super::find_by_id(&state.store, *attachment_id).await?;
         let row = row

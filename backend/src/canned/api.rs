@@ -36,8 +36,10 @@ impl CannedResponsesApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// From the previous page's `next_cursor`.
+        #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<CannedResponsePage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
@@ -65,6 +67,7 @@ impl CannedResponsesApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")]
         canned_response_id: Path<Uuid>,
         body: Json<CannedResponseUpdate>,
     ) -> Result<Json<CannedResponse>, ApiError> {
@@ -77,6 +80,7 @@ impl CannedResponsesApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")]
         canned_response_id: Path<Uuid>,
     ) -> Result<Deleted, ApiError> {
         super::delete(&state.store, auth.caller(), *canned_response_id).await?;

@@ -10,11 +10,7 @@
 //! When the console is not built the answer is 503 with what to do, so the server and
 //! its API tests never depend on a front-end build.
 
-use std::{
-    collections::HashMap,
-    path::{Path as FsPath, PathBuf},
-    time::UNIX_EPOCH,
-};
+use std::{collections::HashMap, path::PathBuf};
 
 use poem::{
     Response, handler,
@@ -22,29 +18,46 @@ use poem::{
     web::{Data, Path, Query},
 };
 
-use crate::state::AppState;
+use crate::{
+    state::AppState,
+    static_files::{BuildDir, IMMUTABLE, SHORT, file_response, is_plain_name, origin_of, text},
+};
 
 const PAGE: &str = "index.html";
 /// Its modification time versions every asset URL the page references.
 const WASM: &str = "agent-console_bg.wasm";
-const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-const SHORT: &str = "public, max-age=300";
 
 /// The console's build directory: next to the widget's.
 fn dir(state: &AppState) -> PathBuf {
     state.settings.widget_dir.with_file_name("agent-console")
 }
 
-/// `/` and `/console`: the console lives at `/console/`.
+fn build(dir: &std::path::Path) -> BuildDir<'_> {
+    BuildDir {
+        dir,
+        wasm: WASM,
+        not_built: "the Rapport agent console is not built: run `cargo xtask build`, or point RAPPORT_WIDGET_DIR at a \
+                    dist/widget directory with a built dist/agent-console beside it",
+        unknown: "no such console asset",
+    }
+}
+
+/// `/` and `/console`: the console lives at `/console/`. The query goes along: mail to
+/// agents links `/?conversation=<id>`, which the console opens.
 #[handler]
-pub fn to_console() -> Response {
-    Response::builder().status(StatusCode::SEE_OTHER).header(header::LOCATION, "/console/").finish()
+pub fn to_console(uri: &poem::http::Uri) -> Response {
+    let location = match uri.query() {
+        Some(query) => format!("/console/?{query}"),
+        None => "/console/".to_owned(),
+    };
+    Response::builder().status(StatusCode::SEE_OTHER).header(header::LOCATION, location).finish()
 }
 
 #[handler]
 pub async fn page(state: Data<&AppState>) -> Response {
     let dir = dir(&state);
-    let template = match read(&dir, PAGE).await {
+    let build = build(&dir);
+    let template = match build.read(PAGE).await {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(response) => return response,
     };
@@ -54,7 +67,7 @@ pub async fn page(state: Data<&AppState>) -> Response {
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
          connect-src 'self' {socket_origin}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     );
-    let html = template.replace("{{v}}", &build_version(&dir).await);
+    let html = template.replace("{{v}}", &build.version().await);
     Response::builder()
         .content_type("text/html; charset=utf-8")
         .header(header::CACHE_CONTROL, "no-cache")
@@ -67,66 +80,11 @@ pub async fn page(state: Data<&AppState>) -> Response {
 
 #[handler]
 pub async fn asset(state: Data<&AppState>, Path(name): Path<String>, query: Query<HashMap<String, String>>) -> Response {
-    // Only plain file names of the build directory: no dot files, no separators.
-    let plain = !name.starts_with('.') && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if !plain || name == PAGE {
+    if !is_plain_name(&name) || name == PAGE {
         return text(StatusCode::NOT_FOUND, "no such console asset");
     }
-    match read(&dir(&state), &name).await {
+    match build(&dir(&state)).read(&name).await {
         Ok(bytes) => file_response(bytes, &name, if query.contains_key("v") { IMMUTABLE } else { SHORT }),
         Err(response) => response,
     }
-}
-
-async fn read(dir: &FsPath, name: &str) -> Result<Vec<u8>, Response> {
-    match tokio::fs::read(dir.join(name)).await {
-        Ok(bytes) => Ok(bytes),
-        Err(_) if !dir.join(WASM).is_file() => Err(text(
-            StatusCode::SERVICE_UNAVAILABLE,
-            &format!(
-                "the Rapport agent console is not built (nothing at {}): run `cargo xtask build`, or point \
-                 RAPPORT_WIDGET_DIR at a dist/widget directory with a built dist/agent-console beside it",
-                dir.display()
-            ),
-        )),
-        Err(_) => Err(text(StatusCode::NOT_FOUND, "no such console asset")),
-    }
-}
-
-/// `scheme://host[:port]` of a URL (the public URL may carry a path).
-fn origin_of(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    url[after_scheme..].find('/').map_or(url, |i| &url[..after_scheme + i])
-}
-
-/// Changes whenever the console is rebuilt.
-async fn build_version(dir: &FsPath) -> String {
-    let modified = tokio::fs::metadata(dir.join(WASM)).await.and_then(|m| m.modified()).ok();
-    let millis = modified.and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_millis());
-    format!("{millis:x}")
-}
-
-fn file_response(bytes: Vec<u8>, name: &str, cache: &str) -> Response {
-    let content_type = match name.rsplit_once('.').map(|(_, ext)| ext) {
-        Some("js") => "text/javascript; charset=utf-8",
-        // Needed for WebAssembly.instantiateStreaming, the fast path.
-        Some("wasm") => "application/wasm",
-        Some("css") => "text/css; charset=utf-8",
-        Some("svg") => "image/svg+xml",
-        _ => "application/octet-stream",
-    };
-    Response::builder()
-        .content_type(content_type)
-        .header(header::CACHE_CONTROL, cache)
-        .header("X-Content-Type-Options", "nosniff")
-        .body(bytes)
-}
-
-fn text(status: StatusCode, message: &str) -> Response {
-    Response::builder()
-        .status(status)
-        .content_type("text/plain; charset=utf-8")
-        .header("X-Content-Type-Options", "nosniff")
-        .header(header::CACHE_CONTROL, "no-store")
-        .body(message.to_owned())
 }

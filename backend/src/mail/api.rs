@@ -76,11 +76,13 @@ impl MailApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// Only mail in this state.
-        #[oai(name = "state")]
+        #[oai(name = "state", example = "crate::api_examples::mail_state")]
         mail_state: Query<Option<MailState>>,
         /// From the previous page's `next_cursor`.
+        #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<MailPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
@@ -92,7 +94,7 @@ impl MailApi {
 
     /// Get a site's mail settings
     #[oai(path = "/sites/:site_id/mail-settings", method = "get", operation_id = "getSiteMailSettings")]
-    async fn get_settings(&self, state: Data<&AppState>, auth: WorkspaceAuth, site_id: Path<Uuid>) -> Result<Json<SiteMailSettings>, ApiError> {
+    async fn get_settings(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] site_id: Path<Uuid>) -> Result<Json<SiteMailSettings>, ApiError> {
         let workspace_id = auth.caller().workspace_id;
         sites::get(&state.store, workspace_id, *site_id).await?;
         Ok(Json(site_settings::get(&state.store, workspace_id, *site_id).await?.to_wire()))
@@ -106,6 +108,7 @@ impl MailApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")]
         site_id: Path<Uuid>,
         body: Json<SiteMailSettingsUpdate>,
     ) -> Result<Json<SiteMailSettings>, ApiError> {
@@ -149,7 +152,7 @@ impl MailApi {
     /// the signed token gets no more continuity mail or transcripts on resolve from this
     /// workspace.
     #[oai(path = "/mail/unsubscribe", method = "post", operation_id = "unsubscribeFromMail")]
-    async fn unsubscribe(&self, state: Data<&AppState>, token: Query<String>) -> Result<Json<Unsubscribed>, ApiError> {
+    async fn unsubscribe(&self, state: Data<&AppState>, #[oai(example = "crate::api_examples::unsubscribe_token")] token: Query<String>) -> Result<Json<Unsubscribed>, ApiError> {
         let secret = signing::secret(&state.store).await?;
         let (workspace_id, email) = signing::verify_unsubscribe_token(&secret, &token)
             .ok_or_else(|| refusal(403, "unsubscribe_link_invalid", "this unsubscribe link is not valid", Some("token")))?;
@@ -215,6 +218,7 @@ impl MailWidgetApi {
         &self,
         state: Data<&AppState>,
         auth: VisitorAuth,
+        #[oai(example = "crate::api_examples::id")]
         conversation_id: Path<Uuid>,
         body: Json<TranscriptRequest>,
     ) -> Result<Queued, ApiError> {

@@ -38,6 +38,9 @@ impl SendResponse {
         let message = stored.message.to_wire()?;
         if stored.created {
             crate::realtime::publish::message_stored(state, workspace_id, stored.visitor_id, message.clone()).await;
+            if let Some(conversation) = stored.assigned {
+                crate::realtime::publish::conversation_changed(state, workspace_id, openapi::realtime::ConversationChange::Assigned, conversation.to_wire()?).await;
+            }
             Ok(Self::Created(Json(message)))
         } else {
             Ok(Self::Existing(Json(message)))
@@ -85,10 +88,13 @@ impl MessagesApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")]
         conversation_id: Path<Uuid>,
         /// Return messages after this `seq` (default 0: from the start).
+        #[oai(example = "crate::api_examples::after_seq")]
         after_seq: Query<Option<i64>>,
         /// At most this many, 1 to 500 (default 100).
+        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<MessageRange>, ApiError> {
         let (after_seq, limit) = parse_range(*after_seq, *limit)?;
@@ -105,6 +111,7 @@ impl MessagesApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")]
         conversation_id: Path<Uuid>,
         body: Json<NewMessage>,
     ) -> Result<SendResponse, ApiError> {

@@ -137,6 +137,10 @@ pub struct Stored {
     pub created: bool,
     /// The conversation's visitor, whose channel the message goes to.
     pub visitor_id: Uuid,
+    /// The conversation, when this message also assigned it: an agent who answers a
+    /// conversation nobody had takes it, as in every support inbox, so two agents don't
+    /// keep answering the same visitor. The caller announces the assignment.
+    pub assigned: Option<crate::conversations::ConversationRow>,
 }
 
 /// Stores `draft` in a conversation of `workspace_id`, in its own transaction.
@@ -193,7 +197,7 @@ pub async fn append_in(tx: &mut Tx, workspace_id: Uuid, conversation_id: Uuid, d
                     "another sender already used this client_msg_id in this conversation; use a fresh one (a UUID)",
                 ));
             }
-            return Ok(Stored { message, created: false, visitor_id });
+            return Ok(Stored { message, created: false, visitor_id, assigned: None });
         }
     }
 
@@ -250,7 +254,13 @@ pub async fn append_in(tx: &mut Tx, workspace_id: Uuid, conversation_id: Uuid, d
         crate::mail::flows::agent_replied(tx, workspace_id, conversation_id, created_at).await?;
     }
     crate::webhooks::message_created(tx, workspace_id, &message).await?;
-    Ok(Stored { message, created: true, visitor_id })
+    let assigned = match (draft.author.kind, draft.author.id, draft.kind) {
+        (AuthorKind::Agent, Some(agent_id), MessageKind::Text) => {
+            crate::routing::assign_if_waiting(tx, workspace_id, conversation_id, agent_id, &["open", "pending"]).await?
+        }
+        _ => None,
+    };
+    Ok(Stored { message, created: true, visitor_id, assigned })
 }
 
 /// Which messages a reader may see.

@@ -20,6 +20,7 @@ impl RatingsApi {
         &self,
         state: Data<&AppState>,
         auth: VisitorAuth,
+        #[oai(example = "crate::api_examples::id")]
         conversation_id: Path<Uuid>,
         body: Json<NewRating>,
     ) -> Result<Json<Rating>, ApiError> {

@@ -18,7 +18,7 @@ use futures_util::{
 };
 use openapi::{
     messages::{AuthorKind, MessageKind},
-    realtime::{AgentStatus, ClientFrame, Participant, ServerFrame, close},
+    realtime::{AgentStatus, ClientFrame, ConversationChange, Participant, ServerFrame, close},
 };
 use poem::web::websocket::{CloseCode, Message as WsMessage, WebSocketStream};
 use uuid::Uuid;
@@ -466,6 +466,9 @@ impl Connection {
         .await?;
         if stored.created {
             publish::message_stored(&self.state, workspace_id, visitor_id, message.clone()).await;
+            if let Some(conversation) = stored.assigned.as_ref().and_then(|row| row.to_wire().ok()) {
+                publish::conversation_changed(&self.state, workspace_id, ConversationChange::Assigned, conversation).await;
+            }
             // Sending a message ends "typing" without the client having to say so.
             self.typing_sent.remove(&conversation_id);
         }

@@ -37,30 +37,48 @@ impl RoutingApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// Only this site's line(s).
+        #[oai(example = "crate::api_examples::some_id")]
         site_id: Query<Option<Uuid>>,
         /// Only this team's line(s).
+        #[oai(example = "crate::api_examples::some_id")]
         team_id: Query<Option<Uuid>>,
         /// At most this many, 1 to 500 (default 100); the longest-waiting come first.
+        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
+        /// `next_cursor` of the previous page.
+        #[oai(example = "crate::api_examples::cursor")]
+        cursor: Query<Option<String>>,
     ) -> Result<Json<Queue>, ApiError> {
         let limit = match *limit {
             None => 100,
             Some(n @ 1..=queue::MAX_QUEUE) => n,
             Some(_) => return Err(crate::error::Error::invalid("limit", "must be between 1 and 500").into()),
         };
-        let rows = queue::list(&state.store, auth.caller().workspace_id, queue::MAX_QUEUE).await?;
+        let after = match cursor.as_deref().filter(|c| !c.is_empty()) {
+            None => None,
+            Some(text) => Some(
+                queue::QueueCursor::decode(text)
+                    .ok_or_else(|| crate::error::Error::invalid("cursor", "is not a cursor this API returned"))?,
+            ),
+        };
+        let rows = queue::list(&state.store, auth.caller().workspace_id, queue::MAX_QUEUE_SCAN).await?;
         let mut items = Vec::new();
-        for (row, position) in rows {
-            if site_id.is_some_and(|id| id != row.site_id) || team_id.is_some_and(|id| Some(id) != row.team_id) {
-                continue;
-            }
-            let waiting_since = queue::waiting_since(&row).to_utc();
-            items.push(QueueEntry { conversation: row.to_wire()?, position, waiting_since });
+        let mut next_cursor = None;
+        let wanted = rows.into_iter().filter(|(row, _)| {
+            site_id.is_none_or(|id| id == row.site_id)
+                && team_id.is_none_or(|id| Some(id) == row.team_id)
+                && after.is_none_or(|after| queue::QueueCursor::of(row) > after)
+        });
+        for (row, position) in wanted {
             if items.len() as u32 == limit {
+                next_cursor = items.last().map(|entry: &(QueueEntry, queue::QueueCursor)| entry.1.encode());
                 break;
             }
+            let waiting_since = queue::waiting_since(&row).to_utc();
+            let place = queue::QueueCursor::of(&row);
+            items.push((QueueEntry { conversation: row.to_wire()?, position, waiting_since }, place));
         }
-        Ok(Json(Queue { items }))
+        Ok(Json(Queue { items: items.into_iter().map(|(entry, _)| entry).collect(), next_cursor }))
     }
 
     /// Claim a conversation
@@ -73,6 +91,7 @@ impl RoutingApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")]
         conversation_id: Path<Uuid>,
     ) -> Result<Json<Conversation>, ApiError> {
         let caller = auth.caller();
@@ -95,6 +114,7 @@ impl RoutingApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")]
         conversation_id: Path<Uuid>,
         body: Json<Transfer>,
     ) -> Result<Json<Conversation>, ApiError> {
@@ -122,6 +142,7 @@ impl WidgetQueueApi {
         &self,
         state: Data<&AppState>,
         auth: VisitorAuth,
+        #[oai(example = "crate::api_examples::id")]
         conversation_id: Path<Uuid>,
     ) -> Result<Json<QueueStatus>, ApiError> {
         let visitor = &auth.0;

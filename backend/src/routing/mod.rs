@@ -116,7 +116,8 @@ pub(crate) async fn assign_if_waiting(
 /// What an automatic assignment attempt came to.
 #[derive(Debug)]
 pub enum Assignment {
-    Assigned(ConversationRow),
+    /// Boxed: the row is large and the other outcomes carry nothing.
+    Assigned(Box<ConversationRow>),
     /// The agent is at capacity (perhaps by another node's assignment) or was deactivated.
     AgentUnavailable,
     /// Someone else assigned the conversation first, or it is no longer open.
@@ -159,7 +160,7 @@ pub async fn assign_within_capacity(store: &Store, workspace_id: Uuid, id: Uuid,
     match assign_if_waiting(&mut tx, workspace_id, id, agent_id, &["open"]).await? {
         Some(row) => {
             tx.commit().await?;
-            Ok(Assignment::Assigned(row))
+            Ok(Assignment::Assigned(Box::new(row)))
         }
         None => Ok(Assignment::ConversationTaken),
     }

@@ -15,8 +15,12 @@ use crate::{
     store::{Millis, Store, now},
 };
 
-/// The most queued conversations one call returns.
+/// The most queued conversations one page returns.
 pub const MAX_QUEUE: u32 = 500;
+/// The most queued conversations `GET /queue` numbers. Positions are computed over the
+/// whole line, so the line is read in full; a workspace with more people waiting than this
+/// has a staffing problem no page size fixes.
+pub const MAX_QUEUE_SCAN: u32 = 10_000;
 
 /// How far back recent waiting times are looked for when estimating a wait.
 const ESTIMATE_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
@@ -40,7 +44,7 @@ pub async fn list(store: &Store, workspace_id: Uuid, limit: u32) -> Result<Vec<(
            AND assignee_id IS NULL ORDER BY queued_at, id LIMIT $2"
     );
     let rows: Vec<ConversationRow> = on_pool!(store, |pool| {
-        sqlx::query_as(sql).bind(workspace_id).bind(i64::from(limit.min(MAX_QUEUE))).fetch_all(pool).await
+        sqlx::query_as(sql).bind(workspace_id).bind(i64::from(limit.min(MAX_QUEUE_SCAN))).fetch_all(pool).await
     })?;
     Ok(with_positions(rows))
 }
@@ -120,4 +124,33 @@ pub fn status(row: &ConversationRow, position: Option<u32>, recent_wait_ms: Opti
 /// When a queued conversation started waiting, for the wire.
 pub fn waiting_since(row: &ConversationRow) -> Millis {
     row.queued_at.unwrap_or(row.created_at)
+}
+
+/// Where a page of the queue ends: the last entry's place in waiting order. It names a
+/// moment and an id rather than a position, so conversations that leave the queue between
+/// two pages (claimed meanwhile) neither shift the next page nor hide anyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct QueueCursor {
+    pub waiting_since: i64,
+    pub id: Uuid,
+}
+
+impl QueueCursor {
+    pub fn of(row: &ConversationRow) -> Self {
+        Self { waiting_since: waiting_since(row).0, id: row.id }
+    }
+
+    pub fn encode(&self) -> String {
+        use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+        let mut bytes = self.waiting_since.to_be_bytes().to_vec();
+        bytes.extend_from_slice(self.id.as_bytes());
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    pub fn decode(cursor: &str) -> Option<Self> {
+        use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+        let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+        let (at, id) = bytes.split_at_checked(8)?;
+        Some(Self { waiting_since: i64::from_be_bytes(at.try_into().ok()?), id: Uuid::from_slice(id).ok()? })
+    }
 }

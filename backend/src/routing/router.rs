@@ -11,7 +11,7 @@
 //! only one of them can win (see [`super`]), and returning a conversation is idempotent.
 
 use std::{
-    collections::{BTreeMap, HashMap, HashSet},
+    collections::{BTreeMap, HashMap, HashSet, hash_map::Entry},
     time::Instant,
 };
 
@@ -267,15 +267,15 @@ impl Router {
         let mut now_waiting = HashSet::new();
         for (row, position) in queue::with_positions(rows) {
             now_waiting.insert(row.id);
-            if !waits.contains_key(&row.site_id) {
-                waits.insert(row.site_id, queue::recent_wait_ms(store, row.workspace_id, row.site_id).await?);
+            if let Entry::Vacant(wait) = waits.entry(row.site_id) {
+                wait.insert(queue::recent_wait_ms(store, row.workspace_id, row.site_id).await?);
             }
-            if !available.contains_key(&row.workspace_id) {
+            if let Entry::Vacant(agents) = available.entry(row.workspace_id) {
                 let count = presence::agents(self.state.realtime.presence.as_ref(), row.workspace_id)
                     .await
                     .map(|agents| agents.values().filter(|s| **s == AgentStatus::Online).count())
                     .unwrap_or(0);
-                available.insert(row.workspace_id, count);
+                agents.insert(count);
             }
             let status = queue::status(&row, Some(position), waits[&row.site_id], available[&row.workspace_id]);
             if self.told.get(&row.id) != Some(&status) {

@@ -36,8 +36,10 @@ impl SitesApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// From the previous page's `next_cursor`.
+        #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<SitePage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
@@ -56,7 +58,7 @@ impl SitesApi {
 
     /// Get a site
     #[oai(path = "/:site_id", method = "get", operation_id = "getSite")]
-    async fn get(&self, state: Data<&AppState>, auth: WorkspaceAuth, site_id: Path<Uuid>) -> Result<Json<Site>, ApiError> {
+    async fn get(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] site_id: Path<Uuid>) -> Result<Json<Site>, ApiError> {
         Ok(Json(super::get(&state.store, auth.caller().workspace_id, *site_id).await?.to_wire(auth.caller())))
     }
 
@@ -68,6 +70,7 @@ impl SitesApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")]
         site_id: Path<Uuid>,
         body: Json<SiteUpdate>,
     ) -> Result<Json<Site>, ApiError> {
@@ -79,14 +82,14 @@ impl SitesApi {
     /// Owners and admins only. Refused with `site_has_conversations` once the site has
     /// any conversation.
     #[oai(path = "/:site_id", method = "delete", operation_id = "deleteSite")]
-    async fn delete(&self, state: Data<&AppState>, auth: WorkspaceAuth, site_id: Path<Uuid>) -> Result<Deleted, ApiError> {
+    async fn delete(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] site_id: Path<Uuid>) -> Result<Deleted, ApiError> {
         super::delete(&state.store, auth.caller(), *site_id).await?;
         Ok(Deleted::Deleted)
     }
 
     /// The snippet to paste into the site's pages
     #[oai(path = "/:site_id/embed", method = "get", operation_id = "getSiteEmbed")]
-    async fn embed(&self, state: Data<&AppState>, auth: WorkspaceAuth, site_id: Path<Uuid>) -> Result<Json<EmbedSnippet>, ApiError> {
+    async fn embed(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] site_id: Path<Uuid>) -> Result<Json<EmbedSnippet>, ApiError> {
         let site = super::get(&state.store, auth.caller().workspace_id, *site_id).await?;
         Ok(Json(EmbedSnippet { html: super::embed_snippet(&state.settings.public_url, &site) }))
     }

@@ -36,8 +36,10 @@ impl TeamsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// From the previous page's `next_cursor`.
+        #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<TeamPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
@@ -56,7 +58,7 @@ impl TeamsApi {
 
     /// Get a team
     #[oai(path = "/:team_id", method = "get", operation_id = "getTeam")]
-    async fn get(&self, state: Data<&AppState>, auth: WorkspaceAuth, team_id: Path<Uuid>) -> Result<Json<Team>, ApiError> {
+    async fn get(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] team_id: Path<Uuid>) -> Result<Json<Team>, ApiError> {
         Ok(Json(super::get(&state.store, auth.caller().workspace_id, *team_id).await?))
     }
 
@@ -68,6 +70,7 @@ impl TeamsApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")]
         team_id: Path<Uuid>,
         body: Json<TeamInput>,
     ) -> Result<Json<Team>, ApiError> {
@@ -78,7 +81,7 @@ impl TeamsApi {
     ///
     /// Owners and admins only.
     #[oai(path = "/:team_id", method = "delete", operation_id = "deleteTeam")]
-    async fn delete(&self, state: Data<&AppState>, auth: WorkspaceAuth, team_id: Path<Uuid>) -> Result<Deleted, ApiError> {
+    async fn delete(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] team_id: Path<Uuid>) -> Result<Deleted, ApiError> {
         super::delete(&state.store, auth.caller(), *team_id).await?;
         Ok(Deleted::Deleted)
     }

@@ -29,8 +29,10 @@ impl VisitorsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// From the previous page's `next_cursor`.
+        #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<VisitorPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
@@ -41,7 +43,7 @@ impl VisitorsApi {
 
     /// Get a visitor
     #[oai(path = "/:visitor_id", method = "get", operation_id = "getVisitor")]
-    async fn get(&self, state: Data<&AppState>, auth: WorkspaceAuth, visitor_id: Path<Uuid>) -> Result<Json<Visitor>, ApiError> {
+    async fn get(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] visitor_id: Path<Uuid>) -> Result<Json<Visitor>, ApiError> {
         Ok(Json(super::get(&state.store, auth.caller().workspace_id, *visitor_id).await?.to_wire()))
     }
 
@@ -51,7 +53,7 @@ impl VisitorsApi {
     /// abused widget session). Their conversations stay; a new widget session starts a
     /// new visitor.
     #[oai(path = "/:visitor_id/revoke", method = "post", operation_id = "revokeVisitor")]
-    async fn revoke(&self, state: Data<&AppState>, auth: WorkspaceAuth, visitor_id: Path<Uuid>) -> Result<Revoked, ApiError> {
+    async fn revoke(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] visitor_id: Path<Uuid>) -> Result<Revoked, ApiError> {
         let caller = auth.caller();
         caller.require_write()?;
         super::revoke(&state.store, caller.workspace_id, *visitor_id).await?;
@@ -67,6 +69,7 @@ impl VisitorsApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")]
         visitor_id: Path<Uuid>,
         body: Json<VisitorUpdate>,
     ) -> Result<Json<Visitor>, ApiError> {

@@ -37,6 +37,13 @@ enum Replayed {
     Queued(Json<WebhookDelivery>),
 }
 
+#[derive(ApiResponse)]
+enum TestQueued {
+    /// Queued: the test event's delivery, pending; follow it in the delivery log.
+    #[oai(status = 202)]
+    Queued(Json<WebhookDelivery>),
+}
+
 #[OpenApi(prefix_path = "/webhooks", tag = "ApiTags::Webhooks")]
 impl WebhooksApi {
     /// List webhook subscriptions
@@ -48,8 +55,10 @@ impl WebhooksApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// From the previous page's `next_cursor`.
+        #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<WebhookPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
@@ -70,7 +79,7 @@ impl WebhooksApi {
 
     /// Get a webhook subscription
     #[oai(path = "/:webhook_id", method = "get", operation_id = "getWebhook")]
-    async fn get(&self, state: Data<&AppState>, auth: WorkspaceAuth, webhook_id: Path<Uuid>) -> Result<Json<Webhook>, ApiError> {
+    async fn get(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>) -> Result<Json<Webhook>, ApiError> {
         Ok(Json(super::get(&state.store, auth.caller(), *webhook_id).await?.to_wire()))
     }
 
@@ -82,6 +91,7 @@ impl WebhooksApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")]
         webhook_id: Path<Uuid>,
         body: Json<WebhookUpdate>,
     ) -> Result<Json<Webhook>, ApiError> {
@@ -91,7 +101,7 @@ impl WebhooksApi {
 
     /// Delete a webhook subscription
     #[oai(path = "/:webhook_id", method = "delete", operation_id = "deleteWebhook")]
-    async fn delete(&self, state: Data<&AppState>, auth: WorkspaceAuth, webhook_id: Path<Uuid>) -> Result<Deleted, ApiError> {
+    async fn delete(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>) -> Result<Deleted, ApiError> {
         super::delete(&state.store, auth.caller(), *webhook_id).await?;
         Ok(Deleted::Deleted)
     }
@@ -106,6 +116,7 @@ impl WebhooksApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")]
         webhook_id: Path<Uuid>,
     ) -> Result<Json<RotatedWebhookSecret>, ApiError> {
         let (row, secret) = super::rotate_secret(&state.store, &state.settings.webhooks, auth.caller(), *webhook_id).await?;
@@ -120,10 +131,13 @@ impl WebhooksApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")]
         webhook_id: Path<Uuid>,
         /// From the previous page's `next_cursor`.
+        #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<WebhookDeliveryPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
@@ -141,10 +155,22 @@ impl WebhooksApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")]
         webhook_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")]
         delivery_id: Path<Uuid>,
     ) -> Result<Replayed, ApiError> {
         let delivery = super::deliveries::replay(&state.store, auth.caller(), *webhook_id, *delivery_id).await?;
         Ok(Replayed::Queued(Json(delivery)))
+    }
+
+    /// Send a test event
+    ///
+    /// Queues a `webhook.test` event for this subscription only, whatever its `events`,
+    /// signed and logged like any other delivery. Use it to check an endpoint.
+    #[oai(path = "/:webhook_id/test", method = "post", operation_id = "sendWebhookTest")]
+    async fn send_test(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>) -> Result<TestQueued, ApiError> {
+        let delivery = super::deliveries::send_test(&state.store, auth.caller(), *webhook_id).await?;
+        Ok(TestQueued::Queued(Json(delivery)))
     }
 }

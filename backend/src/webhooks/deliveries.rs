@@ -1,6 +1,6 @@
 //! The delivery log of a subscription, and replay.
 
-use openapi::webhooks::{WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus, WebhookEventType};
+use openapi::webhooks::{WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus, WebhookEventType, WebhookPayload};
 use uuid::Uuid;
 
 use crate::{
@@ -139,4 +139,36 @@ pub async fn replay(store: &Store, caller: &Caller, subscription_id: Uuid, deliv
             .await
     })?;
     replayed.to_wire(store).await
+}
+
+/// Queues a `webhook.test` event for this one subscription, whatever its `events`, so an
+/// integrator can check their endpoint and signature code before real traffic arrives.
+/// It goes through the normal worker (signature, retries, log) like any other event.
+pub async fn send_test(store: &Store, caller: &Caller, subscription_id: Uuid) -> Result<WebhookDelivery> {
+    caller.require_write()?;
+    let subscription = super::get(store, caller, subscription_id).await?;
+    let created_at = now();
+    let event = WebhookEventType::WebhookTest;
+    let data = serde_json::json!({
+        "message": "This is a test event from Rapport. Verify its signature as you would any other event's.",
+        "webhook_id": subscription.id,
+    });
+    let payload = WebhookPayload { event_type: event, timestamp: created_at.to_utc(), workspace_id: caller.workspace_id, data };
+    let payload = serde_json::to_string(&payload).map_err(|err| Error::Internal(err.to_string()))?;
+    let sql = concat!("INSERT INTO webhook_deliveries (id, workspace_id, subscription_id, event_id, event_type, conversation_id,
+            payload, status, attempts, next_attempt_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, NULL, $6, 'pending', 0, $7, $7) RETURNING ", columns!());
+    let queued: DeliveryRow = on_pool!(store, |pool| {
+        sqlx::query_as(sql)
+            .bind(Uuid::now_v7())
+            .bind(caller.workspace_id)
+            .bind(subscription.id)
+            .bind(Uuid::now_v7())
+            .bind(event.as_str())
+            .bind(&payload)
+            .bind(created_at)
+            .fetch_one(pool)
+            .await
+    })?;
+    queued.to_wire(store).await
 }

@@ -10,7 +10,7 @@
 //! - [`deliveries`]: the delivery log and replay;
 //! - [`signing`]: Standard Webhooks secrets and signatures;
 //! - [`target`]: which URLs may be called (the SSRF guard);
-//! - [`api`]: `/webhooks`.
+//! - [`api`], the endpoints under `/webhooks`.
 
 pub mod api;
 pub mod deliveries;
@@ -155,6 +155,9 @@ impl SubscriptionRow {
 fn parse_events(events: &[WebhookEventType]) -> Result<String> {
     if events.is_empty() {
         return Err(Error::invalid("events", "must name at least one event"));
+    }
+    if events.contains(&WebhookEventType::WebhookTest) {
+        return Err(Error::invalid("events", "`webhook.test` is sent on demand (POST /webhooks/{id}/test) and cannot be subscribed to"));
     }
     let mut names: Vec<&str> = events.iter().map(WebhookEventType::as_str).collect();
     names.sort_unstable();

@@ -9,6 +9,8 @@
 //! - [`routing`]: claim from the console; two agents claiming at once; transfer with a
 //!   note.
 //! - [`admin`]: a site's settings and embed snippet; inviting and managing agents.
+//! - [`settings`]: editing saved replies and teams; webhooks with a test event and the
+//!   delivery log.
 //! - [`serving`]: `/` leads to `/console/`; its policy, versioned assets, a missing build.
 //! - [`attachments`]: thumbnails, the paper clip, drop, progress and refusals.
 //! - [`screens`]: the main screens at desktop (1280×800) and tablet (820×1180) sizes.
@@ -23,4 +25,5 @@ mod inbox;
 mod routing;
 mod screens;
 mod serving;
+mod settings;
 mod stage;

@@ -1,5 +1,6 @@
-//! Assignment from the console: claiming, two agents racing for one conversation, and
-//! a transfer that carries its note to the next agent (and not to the visitor).
+//! Assignment from the console: claiming, two agents racing for one conversation, a
+//! transfer that carries its note to the next agent (and not to the visitor), and
+//! automatic assignment arriving in the console within capacity.
 
 use crate::stage::*;
 
@@ -122,4 +123,42 @@ async fn priority_snooze_resolve_reopen_and_pending_from_the_console() {
     s.wait("pending", "return document.querySelector('[data-status]')?.dataset.status === 'pending'").await;
     assert_eq!(s.app.get(&path, &s.workspace.token).await.1["status"], "pending");
     assert_eq!(s.js("return document.querySelector('#composer-input').value").await, "Half-written reply");
+}
+
+#[tokio::test]
+async fn automatic_assignment_reaches_the_console_within_capacity_and_skips_offline_agents() {
+    let s = stage_with(vec![("RAPPORT_ROUTING_INTERVAL_MS".into(), "100".into())]).await;
+    // Ada exists but has no console open: offline, never chosen.
+    let (ada_id, _) = s.agent("Ada Byron", "ada@acme.test").await;
+    let (status, owner) =
+        s.app.patch(&format!("/agents/{}", s.workspace.owner_id), &s.workspace.token, json!({"capacity": 1})).await;
+    assert_eq!(status, 200, "{owner}");
+    let (status, site) =
+        s.app.patch(&format!("/sites/{}", s.site_id), &s.workspace.token, json!({"routing_policy": "least_busy"})).await;
+    assert_eq!(status, 200, "{site}");
+
+    // The owner's console is online: the first visitor lands in Mine without a click.
+    let first = s.visitor("Hi, can someone help me?", Value::Null).await;
+    s.wait("the first conversation in Mine", "return document.querySelector('[data-count=mine]')?.textContent === '1'").await;
+    let (_, conversation) = s.app.get(&format!("/conversations/{}", first.conversation_id), &s.workspace.token).await;
+    assert_eq!(id(&conversation["assignee_id"]), s.workspace.owner_id, "{conversation}");
+
+    // The owner is at capacity and Ada is offline: the second one waits in the queue.
+    let second = s.visitor("Hello? Anyone there?", Value::Null).await;
+    s.wait("the second conversation queued", "return document.querySelector('[data-count=queue]')?.textContent === '1'").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await; // several router ticks
+    let (_, conversation) = s.app.get(&format!("/conversations/{}", second.conversation_id), &s.workspace.token).await;
+    assert!(conversation["assignee_id"].is_null(), "nobody available, so nobody assigned: {conversation}");
+    assert_ne!(conversation["assignee_id"], json!(ada_id.to_string()));
+
+    // Resolving the first frees the seat: the second comes to the owner on its own.
+    let (status, _) = s
+        .app
+        .patch(&format!("/conversations/{}", first.conversation_id), &s.workspace.token, json!({"status": "resolved"}))
+        .await;
+    assert_eq!(status, 200);
+    s.wait("the second conversation assigned", "return document.querySelector('[data-count=queue]')?.textContent === '0'").await;
+    s.wait("Mine counts it", "return document.querySelector('[data-count=mine]')?.textContent === '1'").await;
+    let (_, conversation) = s.app.get(&format!("/conversations/{}", second.conversation_id), &s.workspace.token).await;
+    assert_eq!(id(&conversation["assignee_id"]), s.workspace.owner_id, "{conversation}");
 }

@@ -1,5 +1,6 @@
-//! How Rapport serves the console: `/` leads to it, its page carries a strict policy,
-//! and a server without the built console says what to do instead of failing.
+//! How Rapport serves the console: `/` leads to it (with a linked conversation opened),
+//! its page carries a strict policy, and a server without the built console says what to do
+//! instead of failing.
 
 use crate::stage::*;
 
@@ -37,4 +38,23 @@ async fn without_a_built_console_the_page_says_how_to_build_it() {
     let response = app.http.get(app.url("/console/")).send().await.unwrap();
     assert_eq!(response.status(), 503);
     assert!(response.text().await.unwrap().contains("cargo xtask build"));
+}
+
+#[tokio::test]
+async fn a_link_to_a_conversation_opens_it_even_when_resolved() {
+    let s = stage().await;
+    let visitor = s.visitor("Where is my parcel?", Value::Null).await;
+    let c = visitor.conversation_id;
+    // Resolved, so no list the console starts with holds it.
+    let (status, _) = s.app.patch(&format!("/conversations/{c}"), &s.workspace.token, json!({"status": "resolved"})).await;
+    assert_eq!(status, 200);
+    // As in mail to agents: the root, with the conversation in the query.
+    s.browser.client.goto(&format!("{}/?conversation={c}", s.link.address)).await.unwrap();
+    s.ready().await;
+    s.wait(
+        "the linked conversation, open",
+        &format!("return !!document.querySelector('[data-open-conversation=\"{c}\"] .timeline [data-seq]')"),
+    )
+    .await;
+    s.wait("in the Resolved view", "return document.querySelector('[aria-current=page]')?.textContent.includes('Resolved')").await;
 }

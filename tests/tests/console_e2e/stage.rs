@@ -29,13 +29,18 @@ pub struct Stage {
 }
 
 pub async fn stage() -> Stage {
+    stage_with(Vec::new()).await
+}
+
+/// A stage whose server has these extra settings (`RAPPORT_…`).
+pub async fn stage_with(env: Vec<(String, String)>) -> Stage {
     let wasm = concat!(env!("CARGO_MANIFEST_DIR"), "/../dist/agent-console/agent-console_bg.wasm");
     assert!(
         Path::new(wasm).is_file(),
         "the console is not built ({wasm} is missing): run `cargo xtask build` (or `cargo xtask test`, which builds it)"
     );
     let link = Link::start().await;
-    let app = spawn_app_with(AppOptions { public_url: Some(link.address.clone()), ..AppOptions::default() }).await;
+    let app = spawn_app_with(AppOptions { public_url: Some(link.address.clone()), env, ..AppOptions::default() }).await;
     link.connect_to(&app.address);
     let workspace = app.signup("Acme").await;
     let (status, site) = app

@@ -99,3 +99,43 @@ async fn two_nodes_on_one_database_never_send_the_same_mail_twice() {
     println!("mails sent by {} node(s)", workers.len());
     assert!(!workers.is_empty());
 }
+
+#[tokio::test]
+async fn without_smtp_each_mail_is_a_complete_eml_file_in_the_data_directory() {
+    // The zero-set-up default: no RAPPORT_SMTP_URL.
+    let data = system_tests::ScratchDir::new();
+    let env = [("RAPPORT_DATA_DIR", data.0.display().to_string()), ("RAPPORT_MAIL_POLL_MS", "25".to_owned())];
+    let app = spawn_app_with(AppOptions {
+        env: env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        ..AppOptions::default()
+    })
+    .await;
+    let shop = shop(&app, "Files").await;
+    notify(&app, &shop, "inbox@shop.test").await;
+    offline_message(&app, &shop, "jo@example.com", Some("Jo"), "Can I change my delivery address?").await;
+
+    let dir = data.0.join("mail");
+    let deadline = std::time::Instant::now() + PATIENCE;
+    let file = loop {
+        let files: Vec<_> = std::fs::read_dir(&dir)
+            .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        if let Some(file) = files.iter().find(|p| p.extension().is_some_and(|e| e == "eml")) {
+            assert_eq!(files.len(), 1, "one mail, and no partial file left behind: {files:?}");
+            break file.clone();
+        }
+        assert!(std::time::Instant::now() < deadline, "no .eml file in {}", dir.display());
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    // The same bytes SMTP would carry; the envelope is the file's own business.
+    let received = Received { mail_from: String::new(), rcpt_to: Vec::new(), data: std::fs::read(&file).unwrap() };
+    let mail = parse(&received);
+    assert_eq!(mail.to, "inbox@shop.test", "{}", mail.raw);
+    assert_eq!(mail.subject, "[Shop] New message from Jo", "{}", mail.raw);
+    assert!(mail.content_type.starts_with("multipart/alternative"), "{}", mail.raw);
+    assert!(mail.text.contains("Can I change my delivery address?"), "{}", mail.text);
+    assert!(mail.html.contains("Can I change my delivery address?"), "{}", mail.html);
+    let (status, mail) = app.get("/mail", &shop.workspace.token).await;
+    assert_eq!(status, StatusCode::OK, "{mail}");
+    assert_eq!(mail["items"][0]["state"], "sent", "{mail}");
+}

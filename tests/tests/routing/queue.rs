@@ -152,10 +152,10 @@ async fn a_waiting_visitor_is_told_their_place_in_line_live() {
 async fn wait_for_place(socket: &mut Socket, conversation_id: Uuid, wanted: Option<u64>) -> openapi::routing::QueueStatus {
     loop {
         match socket.next(Duration::from_secs(15)).await.expect("the visitor socket stays open") {
-            ServerFrame::Queue { status } if status.conversation_id == conversation_id => {
-                if status.position.map(u64::from) == wanted {
-                    return status;
-                }
+            ServerFrame::Queue { status }
+                if status.conversation_id == conversation_id && status.position.map(u64::from) == wanted =>
+            {
+                return status;
             }
             _ => {}
         }
@@ -194,4 +194,90 @@ async fn a_snoozed_conversation_opens_again_when_its_time_comes() {
     assert_eq!(ids, [waiting]);
     assert_eq!(id(&conversation(&app, &acme.token, mine).await["assignee_id"]), acme.owner_id);
     assert!(conversation(&app, &acme.token, mine).await["snoozed_until"].is_null());
+}
+
+#[tokio::test]
+async fn an_agent_who_answers_a_waiting_conversation_takes_it() {
+    let app = spawn_app().await;
+    let acme = app.signup("Acme").await;
+    let (_, site_key) = app.create_site(&acme.token).await;
+    let (ada_id, ada) = agent(&app, &acme.token, "ada@acme.test", 5).await;
+    let (_, bob) = agent(&app, &acme.token, "bob@acme.test", 5).await;
+    let (_, noted) = waiting_visitor(&app, &site_key, "first").await;
+    let (_, answered) = waiting_visitor(&app, &site_key, "second").await;
+    let (_, by_key) = waiting_visitor(&app, &site_key, "third").await;
+    let mut watcher = agent_socket(&app, &bob).await;
+
+    // An internal note is not an answer: the conversation keeps waiting.
+    let (status, body) =
+        app.post(&format!("/conversations/{noted}/messages"), &ada, json!({"body": "VIP?", "kind": "note"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(conversation(&app, &ada, noted).await["assignee_id"].is_null());
+
+    // Nor is an integration's message (an integration is nobody's seat).
+    let (status, key) = app.post("/api-keys", &acme.token, json!({"name": "Bot", "scope": "write"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{key}");
+    let (status, body) =
+        app.post(&format!("/conversations/{by_key}/messages"), key["secret"].as_str().unwrap(), json!({"body": "Auto-reply"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(conversation(&app, &ada, by_key).await["assignee_id"].is_null());
+
+    // Ada answers over REST: she has it, the queue no longer lists it, and the team hears.
+    let (status, body) =
+        app.post(&format!("/conversations/{answered}/messages"), &ada, json!({"body": "Hi, Ada here"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(id(&conversation(&app, &ada, answered).await["assignee_id"]), ada_id);
+    assert!(queue(&app, &ada).await.iter().all(|entry| id(&entry["conversation"]["id"]) != answered));
+    let frame = watcher
+        .recv_until("the assignment", |frame| {
+            matches!(frame, ServerFrame::Conversation { change: ConversationChange::Assigned, conversation }
+                if conversation.id == answered)
+        })
+        .await;
+    let ServerFrame::Conversation { conversation: announced, .. } = frame else { unreachable!() };
+    assert_eq!(announced.assignee_id, Some(ada_id));
+
+    // Bob answering over his socket afterwards does not take it from her.
+    watcher
+        .send(&openapi::realtime::ClientFrame::Send {
+            conversation_id: answered,
+            client_msg_id: "bob-1".into(),
+            body: "Bob here too".into(),
+            kind: None,
+            attachment_ids: Vec::new(),
+        })
+        .await;
+    watcher.recv_until("bob's ack", |frame| matches!(frame, ServerFrame::Ack { .. })).await;
+    assert_eq!(id(&conversation(&app, &ada, answered).await["assignee_id"]), ada_id);
+}
+
+#[tokio::test]
+async fn the_queue_pages_with_a_cursor_that_survives_claims_between_pages() {
+    let app = spawn_app().await;
+    let acme = app.signup("Acme").await;
+    let (_, site_key) = app.create_site(&acme.token).await;
+    let mut waiting = Vec::new();
+    for n in 0..5 {
+        waiting.push(waiting_visitor(&app, &site_key, &format!("question {n}")).await.1);
+    }
+
+    let (status, first) = app.get("/queue?limit=2", &acme.token).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let ids = |page: &Value| page["items"].as_array().unwrap().iter().map(|i| id(&i["conversation"]["id"])).collect::<Vec<_>>();
+    assert_eq!(ids(&first), waiting[..2]);
+    let cursor = first["next_cursor"].as_str().expect("a next page").to_owned();
+
+    // The first of the next page is claimed meanwhile: the rest still follow, nobody is
+    // skipped, and positions stay those of the line as it is now.
+    let (status, _) = app.post(&format!("/conversations/{}/claim", waiting[2]), &acme.token, json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, second) = app.get(&format!("/queue?limit=2&cursor={cursor}"), &acme.token).await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    assert_eq!(ids(&second), waiting[3..5]);
+    let positions: Vec<u64> = second["items"].as_array().unwrap().iter().map(|i| i["position"].as_u64().unwrap()).collect();
+    assert_eq!(positions, [3, 4]);
+    assert!(second["next_cursor"].is_null(), "the last page says so: {second}");
+
+    let (status, body) = app.get("/queue?cursor=not-a-cursor!", &acme.token).await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
 }

@@ -290,3 +290,33 @@ async fn after_rotation_both_secrets_sign_until_the_grace_period_ends() {
     assert_signed_with(&request, new_secret);
     assert_signed_with(&request, &old_secret);
 }
+
+#[tokio::test]
+async fn a_test_event_reaches_the_endpoint_signed_whatever_the_filter() {
+    let app = hooks_app(&[]).await;
+    let receiver = Receiver::start().await;
+    let ws = app.signup("Tester").await;
+    let (webhook, secret) = subscribe(&app, &ws, &receiver, &["rating.submitted"]).await;
+    let webhook_id = webhook["id"].as_str().unwrap();
+
+    let (status, queued) = app.post(&format!("/webhooks/{webhook_id}/test"), &ws.token, json!({})).await;
+    assert_eq!(status, 202, "{queued}");
+    assert_eq!(queued["event_type"], "webhook.test");
+    assert_eq!(queued["status"], "pending");
+    let test = receiver.wait_delivered(1).await.remove(0);
+    assert_eq!(test.event_type(), "webhook.test");
+    assert_eq!(test.id(), queued["webhook_id"]);
+    assert_eq!(test.json()["data"]["webhook_id"], webhook["id"]);
+    assert_signed_with(&test, &secret);
+    let log = delivered_log(&app, &ws.token, webhook_id, 1).await;
+    assert_eq!(log[0]["id"], queued["id"], "the test is in the delivery log");
+
+    // It cannot be subscribed to, and another workspace cannot test this subscription.
+    let (status, body) =
+        app.post("/webhooks", &ws.token, json!({"url": receiver.url, "events": ["webhook.test"]})).await;
+    system_tests::assert_error(status, &body, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+    let other = app.signup("Other").await;
+    let (status, _) = app.post(&format!("/webhooks/{webhook_id}/test"), &other.token, json!({})).await;
+    assert_eq!(status, 404);
+    assert_eq!(receiver.received().len(), 1, "nothing else was sent");
+}

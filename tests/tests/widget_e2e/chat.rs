@@ -43,13 +43,13 @@ async fn a_visitor_chats_with_an_agent_and_keeps_the_history_across_reloads() {
         .post(&format!("/conversations/{conversation_id}/messages"), &s.workspace.token, json!({"body": reply}))
         .await;
     assert_eq!(status, 201, "{body}");
-    b.wait_for("the agent's reply", "return document.querySelectorAll('.rp-theirs:not(.rp-greeting)').length === 1", PATIENCE)
+    b.wait_for("the agent's reply", "return document.querySelectorAll('.rp-theirs:not(.rp-greeting):not(.rp-typing)').length === 1", PATIENCE)
         .await;
     assert_eq!(s.bubbles("rp-theirs").await, vec![reply.to_owned()], "shown once, as text");
     let rendered = b
         .client
         .execute(
-            "const bubble = document.querySelector('.rp-theirs:not(.rp-greeting) .rp-bubble');
+            "const bubble = document.querySelector('.rp-theirs:not(.rp-greeting):not(.rp-typing) .rp-bubble');
              const link = bubble.querySelector('a');
              return {tags: bubble.querySelectorAll('b').length, href: link.getAttribute('href'), rel: link.rel,
                      typing: !!document.querySelector('.rp-typing'),
@@ -107,7 +107,7 @@ async fn a_visitor_chats_with_an_agent_and_keeps_the_history_across_reloads() {
     // A reload keeps the whole history (the visitor token is in the iframe's storage).
     b.client.refresh().await.unwrap();
     s.open_widget().await;
-    b.wait_for("the history", "return document.querySelectorAll('.rp-theirs:not(.rp-greeting)').length === 2", PATIENCE)
+    b.wait_for("the history", "return document.querySelectorAll('.rp-theirs:not(.rp-greeting):not(.rp-typing)').length === 2", PATIENCE)
         .await;
     s.wait_for_mine(&["Hello! Where is my order #1042?", "It was due on Monday"], "read", PATIENCE).await;
     assert_eq!(s.bubbles("rp-theirs").await, vec![reply.to_owned(), later.to_owned()]);

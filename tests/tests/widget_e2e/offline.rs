@@ -40,7 +40,7 @@ async fn messages_written_offline_arrive_exactly_once_when_the_network_returns()
         )
         .await;
     assert_eq!(status, 201, "{body}");
-    b.wait_for("the reply", "return document.querySelectorAll('.rp-theirs:not(.rp-greeting)').length === 1", PATIENCE)
+    b.wait_for("the reply", "return document.querySelectorAll('.rp-theirs:not(.rp-greeting):not(.rp-typing)').length === 1", PATIENCE)
         .await;
 
     s.link.cut();

@@ -100,7 +100,7 @@ impl Stage {
     /// The texts of the conversation's bubbles (greeting excluded), in order.
     pub async fn bubbles(&self, whose: &str) -> Vec<String> {
         let script = format!(
-            "return Array.from(document.querySelectorAll('.rp-row.{whose}:not(.rp-greeting) .rp-bubble')).map(b => b.textContent)"
+            "return Array.from(document.querySelectorAll('.rp-row.{whose}:not(.rp-greeting):not(.rp-typing) .rp-bubble')).map(b => b.textContent)"
         );
         let value = self.browser.client.execute(&script, vec![]).await.expect("reading bubbles");
         serde_json::from_value(value).unwrap()

@@ -1,0 +1,49 @@
+//! Example values of the API's parameters, shown in the docs beside each one (poem-openapi
+//! calls these through `#[oai(example = "…")]`). One function per kind of parameter, so
+//! every list's `limit` reads the same.
+
+use openapi::{conversations::ConversationStatus, mail::MailState};
+use uuid::Uuid;
+
+/// Any id: ids are UUIDs, time-ordered (v7).
+pub fn id() -> Uuid {
+    Uuid::from_u128(0x0190_f3a2_5c1e_7d4a_9b2e_3f4a_5b6c_7d8e)
+}
+
+pub fn some_id() -> Option<Uuid> {
+    Some(id())
+}
+
+pub fn limit() -> Option<u32> {
+    Some(50)
+}
+
+/// What a page's `next_cursor` looks like.
+pub fn cursor() -> Option<String> {
+    Some("AZDzolweeUqbLj9KW2x9jg".to_owned())
+}
+
+pub fn after_seq() -> Option<i64> {
+    Some(42)
+}
+
+pub fn unassigned() -> Option<bool> {
+    Some(true)
+}
+
+pub fn conversation_status() -> Option<ConversationStatus> {
+    Some(ConversationStatus::Open)
+}
+
+pub fn search() -> Option<String> {
+    Some("refund".to_owned())
+}
+
+pub fn mail_state() -> Option<MailState> {
+    Some(MailState::Failed)
+}
+
+/// The token of an unsubscribe link in a transcript or follow-up mail.
+pub fn unsubscribe_token() -> String {
+    "un_3q2xv9…".to_owned()
+}

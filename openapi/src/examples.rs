@@ -1,0 +1,90 @@
+//! Examples for request bodies and the error body, shown in the API docs next to each
+//! operation. Written as JSON so they read like the wire, and so adding an optional field
+//! to a type never breaks them; the spec generator builds every one, so a stale example
+//! fails the contract test rather than reaching the docs.
+
+/// Implements poem-openapi's `Example` for `$ty` from a JSON literal. The type itself
+/// carries `#[oai(example)]`.
+macro_rules! example {
+    ($ty:ty, $($json:tt)+) => {
+        impl poem_openapi::types::Example for $ty {
+            fn example() -> Self {
+                serde_json::from_value(serde_json::json!($($json)+))
+                    .expect(concat!("the example of ", stringify!($ty), " matches the type"))
+            }
+        }
+    };
+}
+
+use crate::{
+    agents::{AgentUpdate, NewAgent},
+    api_keys::NewApiKey,
+    auth::{AcceptInvitation, Me, SigninRequest, SignupRequest},
+    conversations::ConversationUpdate,
+    error::ErrorBody,
+    mail::{ContinueRequest, OfflineMessage, SiteMailSettingsUpdate, TranscriptRequest},
+    messages::{Message, NewMessage},
+    presence::Presence,
+    routing::{CannedResponseUpdate, NewCannedResponse, Transfer},
+    sites::{NewSite, SiteUpdate},
+    teams::TeamInput,
+    visitors::VisitorUpdate,
+    webhooks::{NewRating, WebhookUpdate},
+    widget::{IdentifyRequest, NewVisitorConversation, VisitorAttributes, VisitorSessionRequest},
+};
+
+example!(ErrorBody, {"code": "invalid_input", "message": "must be between 1 and 200", "field": "limit"});
+
+example!(SignupRequest, {"workspace_name": "Acme", "name": "Ada Lovelace", "email": "ada@acme.example",
+                         "password": "correct horse battery staple"});
+example!(SigninRequest, {"email": "ada@acme.example", "password": "correct horse battery staple"});
+example!(AcceptInvitation, {"token": "inv_3q2x…", "password": "a long passphrase"});
+
+example!(NewAgent, {"name": "Grace Hopper", "email": "grace@acme.example", "role": "agent", "capacity": 5});
+example!(AgentUpdate, {"capacity": 8});
+example!(NewApiKey, {"name": "CRM sync", "scope": "read"});
+example!(TeamInput, {"name": "Billing", "member_ids": ["0190f3a2-5c1e-7d4a-9b2e-3f4a5b6c7d8e"], "routing_policy": "least_busy"});
+
+example!(NewSite, {"name": "Acme shop", "allowed_origins": ["https://shop.acme.example"], "color": "#4f46e5",
+                   "greeting": "Hi! How can we help?"});
+example!(SiteUpdate, {"greeting": "Hello! We usually answer within minutes.", "routing_policy": "round_robin"});
+example!(SiteMailSettingsUpdate, {"from_name": "Acme support", "notify_email": "support@acme.example",
+                                  "transcript_on_resolve": true});
+
+example!(ConversationUpdate, {"status": "resolved"});
+example!(Transfer, {"team_id": "0190f3a2-5c1e-7d4a-9b2e-3f4a5b6c7d8e", "note": "Billing question about invoice 2291"});
+example!(NewMessage, {"body": "Thanks for waiting: your refund is on its way.",
+                      "client_msg_id": "0190f3a2-6d00-7abc-8def-0123456789ab"});
+example!(NewCannedResponse, {"shortcut": "refund", "body": "Refunds reach your account within 5 working days."});
+example!(CannedResponseUpdate, {"body": "Refunds reach your account within 3 working days."});
+example!(VisitorUpdate, {"name": "Jo Doe", "attributes": {"plan": "pro"}});
+example!(WebhookUpdate, {"enabled": true});
+
+example!(VisitorSessionRequest, {"site_key": "pk_live_4f9a…"});
+example!(NewVisitorConversation, {"body": "Hi, where is my order?", "client_msg_id": "0190f3a2-6d00-7abc-8def-0123456789ab"});
+example!(IdentifyRequest, {"user_id": "user-1842", "email": "jo@example.com", "name": "Jo Doe",
+                           "user_hash": "9f2c5d0e8b7a41c3a6d2f1e0b9c8a7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0"});
+example!(VisitorAttributes, {"attributes": {"plan": "pro", "cart_value": 129}});
+example!(OfflineMessage, {"email": "jo@example.com", "name": "Jo Doe", "body": "Can I change my delivery address?",
+                          "client_msg_id": "0190f3a2-6d00-7abc-8def-0123456789ab"});
+example!(TranscriptRequest, {"email": "jo@example.com"});
+example!(ContinueRequest, {"token": "ct_9b1e…"});
+example!(NewRating, {"score": 5, "comment": "Quick and friendly, thanks!"});
+
+// Responses of the operations that take no parameters or JSON body.
+example!(Me, {
+    "agent": {"id": "0190f3a2-5c1e-7d4a-9b2e-3f4a5b6c7d8e", "name": "Ada Lovelace", "email": "ada@acme.example",
+              "role": "owner", "capacity": 5, "active": true, "has_password": true,
+              "created_at": "2026-11-02T09:14:00Z"},
+    "workspace": {"id": "0190f3a2-4b00-7c3d-8e1f-2a3b4c5d6e7f", "name": "Acme", "created_at": "2026-11-02T09:14:00Z"}
+});
+example!(Presence, {
+    "agents": [{"agent_id": "0190f3a2-5c1e-7d4a-9b2e-3f4a5b6c7d8e", "status": "online"}],
+    "sites": [{"site_id": "0190f3a2-6a00-7b1c-9d2e-3f4a5b6c7d8e", "visitor_ids": ["0190f3a3-0101-7a2b-8c3d-4e5f6a7b8c9d"]}]
+});
+example!(Message, {
+    "id": "0190f3a3-1200-7abc-8def-0123456789ab", "conversation_id": "0190f3a3-1100-7abc-8def-0123456789ab",
+    "seq": 3, "client_msg_id": "0190f3a2-6d00-7abc-8def-0123456789ab", "author_kind": "visitor",
+    "author_id": "0190f3a3-0101-7a2b-8c3d-4e5f6a7b8c9d", "kind": "text",
+    "body": "Thanks, that solves it!", "created_at": "2026-11-23T10:02:11Z"
+});
