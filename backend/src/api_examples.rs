@@ -53,7 +53,8 @@ pub fn filename() -> String {
     "invoice-2291.pdf".to_owned()
 }
 
-/// The signature of an attachment link (part of the `url` a message gives).
+/// The `token` of an attachment link (`<expiry ms>.<signature>`, part of the `url` a
+/// message gives).
 pub fn link_token() -> Option<String> {
-    Some("at_Zk1Yrw9q…".to_owned())
+    Some("1795450800000.4f9c2a7e1b6d8e03a5c4f1b2d7e9a6c3".to_owned())
 }

@@ -29,7 +29,8 @@ pub fn summary(message: &openapi::messages::Message) -> String {
         return message.body.clone();
     }
     let names: Vec<&str> = message.attachments.iter().map(|a| a.filename.as_str()).collect();
-    format!("📎 {}", names.join(", "))
+    // Words, not an emoji: not every system has a font for it.
+    format!("{}: {}", if names.len() == 1 { "File" } else { "Files" }, names.join(", "))
 }
 
 /// A message's attachments: images first as thumbnails, then files as chips.
@@ -37,11 +38,22 @@ pub fn attachment_list(attachments: &[MessageAttachment]) -> Html {
     if attachments.is_empty() {
         return html! {};
     }
+    // An image grows its row when it arrives: a reader who was at the newest message
+    // stays there (scroll-back, further up, is left alone).
+    let onload = Callback::from(|event: Event| {
+        let Some(img) = event.target_dyn_into::<web_sys::Element>() else { return };
+        if let Ok(Some(timeline)) = img.closest(".timeline") {
+            let gap = timeline.scroll_height() - timeline.scroll_top() - timeline.client_height();
+            if gap <= img.client_height() + 120 {
+                timeline.set_scroll_top(timeline.scroll_height());
+            }
+        }
+    });
     let images = attachments.iter().filter(|a| a.is_image).map(|a| {
         html! {
             <a class="att-thumb" href={a.url.clone()} target="_blank" rel="noopener noreferrer" title={a.filename.clone()}
                 data-attachment={a.id.to_string()}>
-                <img src={a.url.clone()} alt={a.filename.clone()} loading="lazy" />
+                <img src={a.url.clone()} alt={a.filename.clone()} loading="lazy" onload={onload.clone()} />
             </a>
         }
     });

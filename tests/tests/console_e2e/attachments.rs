@@ -72,6 +72,7 @@ async fn photos_show_as_thumbnails_and_agents_send_files_by_clip_and_by_drop() {
     let page = file_on_disk(&dir, "page.html", b"<html><script>alert(1)</script></html>");
     s.browser.client.find(Locator::Css("[data-action=attach]")).await.unwrap().send_keys(&page).await.unwrap();
     s.wait("the refusal", "return document.querySelector('[data-upload=failed] .att-error')?.textContent.includes('not accepted')").await;
+    s.browser.screenshot("console-attachment-refused").await;
     s.click(".upload.failed .att-remove").await;
 
     // Dropping an image on the composer uploads it too; it is sent without text.

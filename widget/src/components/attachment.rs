@@ -23,13 +23,19 @@ pub struct File {
 
 /// Images inline, other files as download links.
 pub fn files(files: &[File]) -> Html {
+    // A loaded image makes its bubble taller: keep the newest message in view.
+    let onload = Callback::from(|event: Event| {
+        if let Some(Ok(Some(list))) = event.target_dyn_into::<web_sys::Element>().map(|img| img.closest(".rp-messages")) {
+            list.set_scroll_top(list.scroll_height());
+        }
+    });
     files
         .iter()
         .map(|f| {
             if f.is_image {
-                html! { <a class="rp-img" href={f.url.clone()} target="_blank"><img src={f.url.clone()} alt={f.filename.clone()} /></a> }
+                html! { <a class="rp-img" href={f.url.clone()} target="_blank"><img src={f.url.clone()} alt={f.filename.clone()} onload={onload.clone()} /></a> }
             } else {
-                html! { <a class="rp-file" href={f.url.clone()} download={f.filename.clone()}>{ "📄 " }{ &f.filename }</a> }
+                html! { <a class="rp-file" href={f.url.clone()} download={f.filename.clone()}>{ &f.filename }</a> }
             }
         })
         .collect()
