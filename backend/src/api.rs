@@ -4,7 +4,7 @@
 
 use poem_openapi::{OpenApiService, Tags};
 
-use crate::{agents, api_keys, canned, conversations, mail, messages, ratings, realtime, routing, sites, teams, visitors, webhooks, widget, workspaces};
+use crate::{agents, api_keys, canned, conversations, mail, messages, ratings, realtime, reports, routing, sites, teams, visitors, webhooks, widget, workspaces};
 
 /// Groups of operations in the spec.
 #[derive(Tags)]
@@ -37,6 +37,8 @@ pub enum ApiTags {
     Mail,
     /// Signed webhook subscriptions and their delivery log.
     Webhooks,
+    /// Figures over a range of days: volume, response times, CSAT, busiest hours, agents.
+    Reports,
 }
 
 /// Every resource's operations. Nested in two groups because poem-openapi implements
@@ -63,6 +65,7 @@ pub type Apis = (
         mail::api::MailWidgetApi,
         webhooks::api::WebhooksApi,
         ratings::api::RatingsApi,
+        reports::api::ReportsApi,
     ),
 );
 
@@ -91,6 +94,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             mail::api::MailWidgetApi,
             webhooks::api::WebhooksApi,
             ratings::api::RatingsApi,
+            reports::api::ReportsApi,
         ),
     );
     OpenApiService::new(apis, "Rapport API", env!("CARGO_PKG_VERSION"))

@@ -59,6 +59,7 @@ pub fn icon(name: &str) -> Html {
         "canned" => "M5 4h14v16l-7-4-7 4z",
         "keys" => "M15 9a4 4 0 1 1-3 3.8L4 21H2v-3l8-8A4 4 0 0 1 15 9zM16 8h.01",
         "teams" => "M7 10a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm10 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM2 19a5 5 0 0 1 10 0M12 19a5 5 0 0 1 10 0",
+        "reports" => "M4 20V11M10 20V5M16 20v-8M21 20H3",
         "claim" => "M12 5v14M5 12h14",
         "transfer" => "M4 8h14l-4-4M20 16H6l4 4",
         "reopen" => "M4 12a8 8 0 1 0 3-6.3M4 4v5h5",

@@ -10,6 +10,8 @@
 //!   note.
 //! - [`admin`]: a site's settings and embed snippet; inviting and managing agents.
 //! - [`serving`]: `/` leads to `/console/`; its policy, versioned assets, a missing build.
+//! - [`reports`]: the reports page's cards and charts show seeded numbers and follow
+//!   resolutions live.
 //! - [`screens`]: the main screens at desktop (1280×800) and tablet (820×1180) sizes.
 //!
 //! Needs the built console (`cargo xtask build`, which `cargo xtask test` runs) and
@@ -18,6 +20,7 @@
 mod admin;
 mod composer;
 mod inbox;
+mod reports;
 mod routing;
 mod screens;
 mod serving;
