@@ -139,14 +139,14 @@ async fn seed(pool: &PgPool, args: &Args) -> Result<Uuid> {
                   v AS (SELECT array_agg(id ORDER BY id) AS ids FROM visitors)
              INSERT INTO conversations (id, workspace_id, site_id, visitor_id, status, priority, assignee_id, last_seq,
                  created_at, updated_at, first_response_at, resolved_at, first_assigned_at)
-             SELECT gen_random_uuid(), '{workspace}', (SELECT id FROM sites LIMIT 1), v.ids[1 + i % 1000],
+             SELECT gen_random_uuid(), '{workspace}', (SELECT id FROM sites LIMIT 1), v.ids[(1 + i % 1000)::int],
                  CASE WHEN i % 10 < 8 THEN 'resolved' ELSE 'open' END, 'normal',
-                 CASE WHEN i % 20 = 0 THEN NULL ELSE a.ids[1 + i % {agents}] END, {m},
+                 CASE WHEN i % 20 = 0 THEN NULL ELSE a.ids[(1 + i % {agents})::int] END, {m},
                  t, t,
                  CASE WHEN i % 20 = 0 THEN NULL ELSE t + 5000 + (i * 7919) % 595000 END,
                  CASE WHEN i % 10 < 8 THEN t + 600000 + (i * 104729) % 3600000 END,
                  CASE WHEN i % 20 = 0 THEN NULL ELSE t + 1000 + (i * 31) % 60000 END
-             FROM a, v, (SELECT i, {start}::bigint + i::bigint * {step} AS t FROM generate_series(1, {n}) i) s",
+             FROM a, v, (SELECT i, {start}::bigint + i::bigint * {step} AS t FROM generate_series(1::bigint, {n}::bigint) i) s",
             agents = args.agents,
             m = args.messages_per_conversation,
             n = args.conversations,

@@ -178,8 +178,12 @@ async fn the_reports_page_shows_the_seeded_week_and_follows_resolutions() {
         &format!("return document.querySelectorAll('[data-chart=volume] .bar').length === 1 && document.querySelector('[data-figure=started] [data-value]').textContent === '{}'", PER_DAY[6] + 1),
     )
     .await;
-    s.click("[data-range=30d]").await;
+    s.click("[data-range=\"30d\"]").await;
     s.wait("thirty days", "return document.querySelectorAll('[data-chart=volume] .bar').length === 30").await;
     assert_eq!(s.js(&card("started")).await, json!(total.to_string()));
+    // Down to the charts below the cards.
+    s.js("document.querySelector('.reports').scrollTop = 330").await;
     s.browser.screenshot("console-reports-30-days").await;
+    s.js("document.querySelector('.reports').scrollTop = 100000").await;
+    s.browser.screenshot("console-reports-agents").await;
 }
