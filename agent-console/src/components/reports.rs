@@ -351,7 +351,7 @@ fn distribution_chart(summary: &ReportSummary) -> Html {
                 <rect class="baseline" x={x.to_string()} y={(h - 41.0).to_string()} width={bar.to_string()} height="1" />
                 <rect class="answered" x={x.to_string()} y={y.to_string()} width={bar.to_string()} height={height.to_string()} rx="3" />
                 <text class="value" x={(x + bar / 2.0).to_string()} y={(y - 6.0).to_string()} text-anchor="middle">{ b.conversations }</text>
-                <text class="axis" x={(x + bar / 2.0).to_string()} y={(h - 22.0).to_string()} text-anchor="middle">{ b.label.clone() }</text>
+                <text class="axis" x={(x + bar / 2.0).to_string()} y={(h - 22.0).to_string()} text-anchor="middle">{ bucket_label(b.from_seconds, b.to_seconds) }</text>
             </g>
         }
     });
@@ -466,12 +466,16 @@ fn heat_map(hours: &BusiestHours) -> Html {
 fn agent_table(report: &AgentReport) -> Html {
     let busiest = report.agents.iter().map(|a| a.conversations_handled).max().unwrap_or(0).max(1);
     let rows = report.agents.iter().map(|a| {
-        let width = format!("width: {:.0}%", a.conversations_handled as f64 * 100.0 / busiest as f64);
+        let width = format!("{:.1}", a.conversations_handled as f64 * 64.0 / busiest as f64);
         html! {
             <tr data-agent={a.agent_id.to_string()}>
                 <td><span class="agent-cell"><Avatar name={a.name.clone()} seed={a.agent_id.to_string()} />{ a.name.clone() }</span></td>
                 <td class="right" data-column="handled">
-                    <span class="inline-bar"><span style={width}></span></span>{ a.conversations_handled }
+                    <svg class="inline-bar" viewBox="0 0 64 6" width="64" height="6" aria-hidden="true">
+                        <rect class="track" width="64" height="6" rx="3" />
+                        <rect class="fill" width={width} height="6" rx="3" />
+                    </svg>
+                    { a.conversations_handled }
                 </td>
                 <td class="right" data-column="first-response">{ duration(a.median_first_response_seconds) }</td>
                 <td class="right" data-column="csat">
@@ -494,19 +498,32 @@ fn agent_table(report: &AgentReport) -> Html {
     }
 }
 
-/// `45 s`, `3 min 20 s`, `2 h 5 min`; a dash when there is nothing to measure.
+/// `45s`, `3m 20s`, `2h 5m`: compact, so a card or a table cell never wraps; a dash when
+/// there is nothing to measure.
 fn duration(seconds: Option<i64>) -> String {
     match seconds {
         None => "—".into(),
-        Some(s) if s < 60 => format!("{s} s"),
+        Some(s) if s < 60 => format!("{s}s"),
         Some(s) if s < 3600 => match s % 60 {
-            0 => format!("{} min", s / 60),
-            rest => format!("{} min {rest} s", s / 60),
+            0 => format!("{}m", s / 60),
+            rest => format!("{}m {rest}s", s / 60),
         },
         Some(s) => match (s % 3600) / 60 {
-            0 => format!("{} h", s / 3600),
-            minutes => format!("{} h {minutes} min", s / 3600),
+            0 => format!("{}h", s / 3600),
+            minutes => format!("{}h {minutes}m", s / 3600),
         },
+    }
+}
+
+/// A bucket's bounds as a short axis label: `<30s`, `1–2m`, `≥1h`.
+fn bucket_label(from: i64, to: Option<i64>) -> String {
+    let short = |s: i64| if s < 60 { format!("{s}s") } else if s < 3600 { format!("{}m", s / 60) } else { format!("{}h", s / 3600) };
+    match to {
+        None => format!("≥{}", short(from)),
+        Some(to) if from == 0 => format!("<{}", short(to)),
+        // `1–2m` and `15–60m` rather than `1m–2m` and `15m–1h`.
+        Some(to) if from >= 60 && to <= 3600 => format!("{}–{}m", from / 60, to / 60),
+        Some(to) => format!("{}–{}", short(from), short(to)),
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! Layout:
 //! - [`range`]: days and the workspace's time zone, parsed into the stored time they span.
-//! - [`facts`]: the queries (conversations started in range, message counts, agents).
+//! - [`facts`]: the queries (conversations started in range with their ratings, agents).
 //! - [`figures`]: the figures computed from those facts (counts, daily rows, heat map).
 //! - [`percentile`]: exact nearest-rank percentiles, the same on both engines.
 //! - [`status_log`]: agents' status changes, for time online.
@@ -59,7 +59,7 @@ pub async fn scope(store: &Store, caller: &Caller, query: &ReportQuery) -> Resul
 
 pub async fn summary(store: &Store, scope: &Scope) -> Result<ReportSummary> {
     let conversations = facts::conversations(store, scope).await?;
-    let messages = facts::message_count(store, scope).await?;
+    let messages = conversations.iter().map(|c| c.text_messages.max(0) as u64).sum();
     Ok(figures::summary(scope, &conversations, messages))
 }
 

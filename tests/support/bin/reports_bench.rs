@@ -5,7 +5,7 @@
 //! again) with one workspace of 100,000 conversations over the last 365 days and
 //! 1,000,000 messages, in a few set-based `generate_series` statements; then times each
 //! report, as the server computes it, over the last 30 days and over the whole year, and
-//! prints the `EXPLAIN ANALYZE` plans of the two queries that do the heavy lifting.
+//! prints the `EXPLAIN ANALYZE` plan of the query that does the heavy lifting.
 
 use std::time::{Duration, Instant};
 
@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use backend::{
     reports::{
         self,
-        facts::{CONVERSATIONS_SQL, MESSAGE_COUNT_SQL},
+        facts::CONVERSATIONS_SQL,
         range::{Filters, Scope, Zone},
     },
     store::Store,
@@ -89,7 +89,7 @@ async fn main() -> Result<()> {
     }
 
     let scope = whole.expect("two ranges");
-    for (name, sql) in [("conversations in range", CONVERSATIONS_SQL), ("messages in range", MESSAGE_COUNT_SQL)] {
+    for (name, sql) in [("conversations in range", CONVERSATIONS_SQL)] {
         println!("\nEXPLAIN ANALYZE, {name} (whole year):");
         let plan: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("EXPLAIN (ANALYZE, BUFFERS) {sql}")))
             .bind(scope.workspace_id)
@@ -151,6 +151,8 @@ async fn seed(pool: &PgPool, args: &Args) -> Result<Uuid> {
             m = args.messages_per_conversation,
             n = args.conversations,
         ),
+        // Counted in one pass afterwards (as migration 0006 does), not by the trigger per row.
+        "ALTER TABLE messages DISABLE TRIGGER messages_count_text".to_owned(),
         format!(
             "INSERT INTO messages (id, workspace_id, conversation_id, seq, author_kind, kind, body, created_at)
              SELECT gen_random_uuid(), c.workspace_id, c.id, s,
@@ -159,6 +161,11 @@ async fn seed(pool: &PgPool, args: &Args) -> Result<Uuid> {
              FROM conversations c, generate_series(1, {}) s",
             args.messages_per_conversation
         ),
+        "UPDATE conversations c SET text_messages = m.n FROM (SELECT conversation_id, COUNT(*) AS n FROM messages
+           WHERE kind = 'text' AND author_kind IN ('visitor', 'agent') GROUP BY conversation_id) m
+         WHERE m.conversation_id = c.id"
+            .to_owned(),
+        "ALTER TABLE messages ENABLE TRIGGER messages_count_text".to_owned(),
         "INSERT INTO conversation_ratings (conversation_id, workspace_id, score, created_at, updated_at)
          SELECT id, workspace_id, 1 + abs(hashtext(id::text)) % 5, created_at, created_at FROM conversations
          WHERE abs(hashtext(id::text || 'r')) % 10 < 3"

@@ -117,8 +117,8 @@ async fn the_reports_page_shows_the_seeded_week_and_follows_resolutions() {
             // One in eight is missed; replies take 20 s to 9 min; a few open ones remain.
             let missed = n % 8 == 0;
             let reply = (!missed).then(|| 20 + (n * 53) % 520);
-            let resolve = (n % 6 != 0).then(|| 600 + (n * 97) % 3000);
-            let score = (n % 3 == 0).then(|| if n % 7 == 0 { 2 } else { 4 + n % 2 });
+            let resolve = (n % 7 != 0).then(|| 600 + (n * 97) % 3000);
+            let score = ((n / 3) % 3 != 2).then(|| if n % 5 == 0 { 2 } else { 4 + n % 2 });
             let agent = (!missed).then_some(agents[who]);
             if !missed {
                 handled[who] += 1;
