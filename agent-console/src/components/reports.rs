@@ -248,11 +248,11 @@ fn cards(s: &ReportSummary) -> Html {
     };
     html! {
         <div class="stats">
-            { card("started", "Conversations", s.conversations_started.to_string(),
+            { card("started", "Started", s.conversations_started.to_string(),
                 format!("{} messages each", s.messages_per_conversation.map(|m| format!("{m:.1}")).unwrap_or_else(|| "—".into()))) }
             { card("answered", "Answered", s.answered.to_string(), format!("{} of started", percent(share(s.answered)))) }
             { card("missed", "Missed", s.missed.to_string(), format!("{} still waiting", s.waiting)) }
-            { card("first-response", "First response", duration(s.first_response.median_seconds),
+            { card("first-response", "First reply", duration(s.first_response.median_seconds),
                 format!("median · p90 {}", duration(s.first_response.p90_seconds))) }
             { card("resolution", "Resolution", duration(s.resolution.median_seconds),
                 format!("median · p90 {}", duration(s.resolution.p90_seconds))) }
