@@ -20,10 +20,14 @@ pub mod percentile;
 pub mod range;
 pub mod status_log;
 
+use std::collections::HashMap;
+
 use openapi::{
     agents::Role,
     reports::{AgentFigures, AgentReport, BusiestHours, DailyReport, ReportSummary},
 };
+
+use uuid::Uuid;
 
 use self::range::{Filters, Scope, Zone};
 use crate::{
@@ -77,9 +81,16 @@ pub async fn busiest_hours(store: &Store, scope: &Scope) -> Result<BusiestHours>
 pub async fn agents(store: &Store, scope: &Scope) -> Result<AgentReport> {
     let conversations = facts::conversations(store, scope).await?;
     let now = now();
+    // One pass over the conversations, not one per agent.
+    let mut by_assignee: HashMap<Uuid, Vec<&facts::ConversationFacts>> = HashMap::new();
+    for conversation in &conversations {
+        if let Some(agent) = conversation.assignee_id {
+            by_assignee.entry(agent).or_default().push(conversation);
+        }
+    }
     let mut rows = Vec::new();
     for agent in facts::agents(store, scope).await? {
-        let theirs: Vec<_> = conversations.iter().filter(|c| c.assignee_id == Some(agent.id)).collect();
+        let theirs = by_assignee.remove(&agent.id).unwrap_or_default();
         let mut first: Vec<i64> = theirs.iter().filter_map(|c| c.first_response_ms()).collect();
         first.sort_unstable();
         let open_spans = theirs.iter().map(|c| {
