@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use crate::{
     components::{
-        admin::Admin, conversation::ConversationPane, help::Help, list::ListPane, nav::Nav, sidebar::Sidebar,
+        admin::Admin, conversation::ConversationPane, help::Help, list::ListPane, nav::Nav, reports::Reports, sidebar::Sidebar,
         signin::SignIn,
     },
     notify,
@@ -132,6 +132,7 @@ fn Workspace(props: &WorkspaceProps) -> Html {
             </>
         },
         Screen::Admin(section) => html! { <Admin {section} /> },
+        Screen::Reports => html! { <Reports /> },
     };
     let toast = state.toast.clone().map(|(text, error)| {
         let ctx = ctx.clone();

@@ -106,6 +106,8 @@ impl AdminSection {
 pub enum Screen {
     Inbox(View),
     Admin(AdminSection),
+    /// Figures and charts for owners and admins.
+    Reports,
 }
 
 /// The agent socket's state, shown as a banner when not live.
@@ -176,6 +178,9 @@ pub struct Console {
     pub details_open: bool,
     /// Bumped to ask the composer to take focus (`r`/`n` shortcuts), with the mode.
     pub focus_composer: (u32, Option<MessageKind>),
+    /// Bumped when the socket says a conversation started or was resolved: the reports
+    /// page fetches its figures again, so they stay current without a reload.
+    pub report_news: u32,
 }
 
 impl Default for Console {
@@ -210,6 +215,7 @@ impl Default for Console {
             help_open: false,
             details_open: false,
             focus_composer: (0, None),
+            report_news: 0,
         }
     }
 }
@@ -328,7 +334,7 @@ impl Console {
     pub fn current_view(&self) -> View {
         match self.screen {
             Screen::Inbox(view) => view,
-            Screen::Admin(_) => View::Open,
+            Screen::Admin(_) | Screen::Reports => View::Open,
         }
     }
 
@@ -390,6 +396,11 @@ impl Reducible for Console {
                 let mine = view.assignee_id.is_some() && view.assignee_id == s.my_id();
                 let was_mine = s.conversations.get(&id).and_then(|c| c.assignee_id) == s.my_id();
                 let is_new = !s.conversations.contains_key(&id);
+                let resolved = change == ConversationChange::StatusChanged
+                    && view.status == openapi::conversations::ConversationStatus::Resolved;
+                if resolved || change == ConversationChange::Created {
+                    s.report_news = s.report_news.wrapping_add(1);
+                }
                 s.remember(view);
                 if change == ConversationChange::Created && is_new {
                     if !s.looking_at(id) {

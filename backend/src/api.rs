@@ -4,7 +4,10 @@
 
 use poem_openapi::{OpenApiService, Tags};
 
-use crate::{agents, api_keys, attachments, canned, conversations, mail, messages, ratings, realtime, routing, sites, teams, visitors, webhooks, widget, workspaces};
+use crate::{
+    agents, api_keys, attachments, canned, conversations, mail, messages, ratings, realtime, reports, routing, sites, teams,
+    visitors, webhooks, widget, workspaces,
+};
 
 /// Groups of operations in the spec.
 #[derive(Tags)]
@@ -39,6 +42,8 @@ pub enum ApiTags {
     Mail,
     /// Signed webhook subscriptions and their delivery log.
     Webhooks,
+    /// Figures over a range of days: volume, response times, CSAT, busiest hours, agents.
+    Reports,
 }
 
 /// Every resource's operations. Nested in two groups because poem-openapi implements
@@ -66,6 +71,7 @@ pub type Apis = (
         webhooks::api::WebhooksApi,
         ratings::api::RatingsApi,
         attachments::api::AttachmentsApi,
+        reports::api::ReportsApi,
     ),
 );
 
@@ -95,6 +101,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             webhooks::api::WebhooksApi,
             ratings::api::RatingsApi,
             attachments::api::AttachmentsApi,
+            reports::api::ReportsApi,
         ),
     );
     OpenApiService::new(apis, "Rapport API", env!("CARGO_PKG_VERSION"))

@@ -58,3 +58,13 @@ pub fn filename() -> String {
 pub fn link_token() -> Option<String> {
     Some("1795450800000.4f9c2a7e1b6d8e03a5c4f1b2d7e9a6c3".to_owned())
 }
+
+/// The first day of a report's range, in the workspace's time zone.
+pub fn report_from() -> Option<String> {
+    Some("2026-11-01".to_owned())
+}
+
+/// The last day of a report's range (inclusive).
+pub fn report_to() -> Option<String> {
+    Some("2026-11-30".to_owned())
+}

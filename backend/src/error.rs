@@ -18,6 +18,10 @@ pub enum Error {
     /// Input that parsed but makes no sense.
     #[error("{message}")]
     Invalid { field: Option<&'static str>, message: String },
+    /// A query parameter that cannot be understood (a malformed date, an impossible
+    /// range), answered 400 with its own `code` so clients can tell which.
+    #[error("{message}")]
+    BadQuery { code: &'static str, field: &'static str, message: String },
     /// The request clashes with what is stored.
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
@@ -37,6 +41,9 @@ impl Error {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         Self::Invalid { field: Some(field), message: message.into() }
     }
+    pub fn bad_query(code: &'static str, field: &'static str, message: impl Into<String>) -> Self {
+        Self::BadQuery { code, field, message: message.into() }
+    }
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         Self::Conflict { code, message: message.into() }
     }
@@ -46,7 +53,8 @@ impl Error {
 #[derive(ApiResponse, Debug)]
 pub enum ApiError {
     /// The request could not be parsed: malformed JSON, a wrong type, a missing field or
-    /// parameter (`malformed_request`).
+    /// parameter (`malformed_request`), or a query parameter that makes no sense (e.g.
+    /// `invalid_date`, `invalid_range`, `range_too_long` for reports, with `field`).
     #[oai(status = 400)]
     BadRequest(Json<ErrorBody>),
     /// Missing, invalid or expired credentials (`unauthorized`).
@@ -86,6 +94,7 @@ impl From<Error> for ApiError {
         match err {
             Error::NotFound(what) => Self::NotFound(body("not_found", format!("{what} not found"), None)),
             Error::Invalid { field, message } => Self::UnprocessableEntity(body("invalid_input", message, field)),
+            Error::BadQuery { code, field, message } => Self::BadRequest(body(code, message, Some(field))),
             Error::Conflict { code, message } => Self::Conflict(body(code, message, None)),
             Error::Forbidden(message) => Self::Forbidden(body("forbidden", message, None)),
             Error::Unauthorized(message) => Self::Unauthorized(body("unauthorized", message, None)),

@@ -7,7 +7,7 @@
 //! - storage: [`store`] (SQLite or PostgreSQL behind one handle)
 //! - domain modules, each owning its queries and its `api` submodule: [`workspaces`],
 //!   [`agents`], [`teams`], [`sites`], [`api_keys`], [`visitors`], [`conversations`],
-//!   [`messages`], [`widget`], [`mail`], [`webhooks`], [`ratings`], [`routing`], [`canned`]
+//!   [`messages`], [`widget`], [`mail`], [`webhooks`], [`ratings`], [`routing`], [`canned`], [`reports`]
 
 pub mod agents;
 pub mod api;
@@ -33,6 +33,7 @@ pub mod pagination;
 pub mod rate_limit;
 pub mod ratings;
 pub mod realtime;
+pub mod reports;
 pub mod routing;
 pub mod sites;
 pub mod startup;

@@ -50,6 +50,9 @@ pub struct Session {
 pub struct Workspace {
     pub id: uuid::Uuid,
     pub name: String,
+    /// The IANA time zone reports count days and hours in (`UTC` until an owner or admin
+    /// sets it with `PATCH /workspace`).
+    pub time_zone: String,
     pub created_at: crate::Timestamp,
 }
 

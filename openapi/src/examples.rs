@@ -25,6 +25,7 @@ use crate::{
     mail::{ContinueRequest, OfflineMessage, SiteMailSettingsUpdate, TranscriptRequest},
     messages::{Message, NewMessage},
     presence::Presence,
+    reports::WorkspaceUpdate,
     routing::{CannedResponseUpdate, NewCannedResponse, Transfer},
     sites::{NewSite, SiteUpdate},
     teams::TeamInput,
@@ -59,6 +60,7 @@ example!(NewCannedResponse, {"shortcut": "refund", "body": "Refunds reach your a
 example!(CannedResponseUpdate, {"body": "Refunds reach your account within 3 working days."});
 example!(VisitorUpdate, {"name": "Jo Doe", "attributes": {"plan": "pro"}});
 example!(WebhookUpdate, {"enabled": true});
+example!(WorkspaceUpdate, {"time_zone": "Europe/Paris"});
 
 example!(VisitorSessionRequest, {"site_key": "pk_live_4f9a…"});
 example!(NewVisitorConversation, {"body": "Hi, where is my order?", "client_msg_id": "0190f3a2-6d00-7abc-8def-0123456789ab"});
@@ -76,7 +78,8 @@ example!(Me, {
     "agent": {"id": "0190f3a2-5c1e-7d4a-9b2e-3f4a5b6c7d8e", "name": "Ada Lovelace", "email": "ada@acme.example",
               "role": "owner", "capacity": 5, "active": true, "has_password": true,
               "created_at": "2026-11-02T09:14:00Z"},
-    "workspace": {"id": "0190f3a2-4b00-7c3d-8e1f-2a3b4c5d6e7f", "name": "Acme", "created_at": "2026-11-02T09:14:00Z"}
+    "workspace": {"id": "0190f3a2-4b00-7c3d-8e1f-2a3b4c5d6e7f", "name": "Acme", "time_zone": "Europe/Paris",
+                  "created_at": "2026-11-02T09:14:00Z"}
 });
 example!(Presence, {
     "agents": [{"agent_id": "0190f3a2-5c1e-7d4a-9b2e-3f4a5b6c7d8e", "status": "online"}],

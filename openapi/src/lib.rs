@@ -14,6 +14,7 @@
 //! - [`routing`]: the queue, claiming, transfers and saved replies.
 //! - [`presence`]: who is online.
 //! - [`mail`]: email follow-up (outbox, mail settings, offline messages, continue links).
+//! - [`reports`]: figures over a range of days (volume, response times, CSAT, agents).
 //! - [`realtime`]: the WebSocket frames of `/ws/visitor` and `/ws/agent`.
 //! - [`webhooks`]: webhook subscriptions, deliveries, payloads, and conversation ratings.
 
@@ -29,6 +30,7 @@ pub mod mail;
 pub mod messages;
 pub mod presence;
 pub mod realtime;
+pub mod reports;
 pub mod routing;
 pub mod sites;
 pub mod teams;

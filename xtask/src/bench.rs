@@ -24,3 +24,16 @@ pub fn bench(extra: &[String]) -> Result<(), String> {
     let binary = target_dir().join("release").join("realtime-bench");
     run(Command::new(binary).args(extra))
 }
+
+/// `cargo xtask bench-reports`: seeds PostgreSQL with 100,000 conversations and 1,000,000
+/// messages, then times every report and prints the heavy queries' plans. A debug build
+/// like the tests' (dependencies are optimised in it; the time is spent in PostgreSQL).
+pub fn bench_reports(extra: &[String]) -> Result<(), String> {
+    crate::header("ensuring PostgreSQL");
+    crate::services::ensure_services()?;
+    crate::header("building reports-bench");
+    run(cargo().args(["build", "-p", "system-tests", "--bin", "reports-bench"]))?;
+    crate::header("running reports-bench");
+    let binary = target_dir().join("debug").join("reports-bench");
+    run(Command::new(binary).args(extra))
+}

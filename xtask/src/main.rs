@@ -32,6 +32,11 @@ Commands:
                   sockets on a rapport-node process, e.g.
                   `cargo xtask bench -- --visitors 10000 --agents 5 --messages 3`
                   (`cargo xtask bench -- --help` lists the options)
+  bench-reports [-- args]
+                  seed PostgreSQL (database rapport_bench_reports) with 100,000
+                  conversations and 1,000,000 messages, time every report over 30 days
+                  and a whole year, and print the query plans
+                  (`cargo xtask bench-reports -- --help` lists the options)
   build           build the front-ends into dist/ (wasm + static files)
   size            print the gzipped size of the widget's loader and of everything its
                   iframe downloads; fails over the targets (3 KB / 150 KB)
@@ -57,6 +62,7 @@ fn main() -> ExitCode {
         "run" => serve(extra),
         "test" => return test(extra),
         "bench" => bench::bench(extra),
+        "bench-reports" => bench::bench_reports(extra),
         "openapi" => no_args(command, extra).and_then(|()| openapi()),
         "build" => no_args(command, extra).and_then(|()| {
             header("checking the wasm toolchain");

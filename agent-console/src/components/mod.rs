@@ -7,6 +7,7 @@ pub mod composer;
 pub mod conversation;
 pub mod help;
 pub mod list;
+pub mod reports;
 pub mod nav;
 pub mod sidebar;
 pub mod signin;

@@ -72,8 +72,22 @@ pub fn Nav() -> Html {
                 </li>
             }
         });
+        let reports_active = state.screen == Screen::Reports;
+        let on_reports = {
+            let ctx = ctx.clone();
+            Callback::from(move |_| ctx.dispatch(Action::Screen(Screen::Reports)))
+        };
         html! {
             <>
+                <h2 class="nav-heading">{ "Insights" }</h2>
+                <ul class="nav-list">
+                    <li>
+                        <button class={classes!("nav-item", reports_active.then_some("active"))} data-view="reports"
+                            onclick={on_reports} aria-current={reports_active.then_some("page")} title="Reports">
+                            { icon("reports") }<span class="nav-label">{ "Reports" }</span>
+                        </button>
+                    </li>
+                </ul>
                 <h2 class="nav-heading">{ "Settings" }</h2>
                 <ul class="nav-list">{ for items }</ul>
             </>

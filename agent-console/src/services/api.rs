@@ -11,6 +11,7 @@ use openapi::{
     error::ErrorBody,
     messages::MessageRange,
     presence::Presence,
+    reports::{AgentReport, BusiestHours, DailyReport, ReportSummary},
     sites::{EmbedSnippet, NewSite, Site, SitePage, SiteUpdate},
     teams::{Team, TeamInput, TeamPage},
     visitors::Visitor,
@@ -252,4 +253,27 @@ pub async fn webhook_deliveries(id: Uuid) -> Answer<WebhookDeliveryPage> {
 
 pub async fn replay_delivery(id: Uuid, delivery_id: Uuid) -> Answer<WebhookDelivery> {
     post(&format!("/webhooks/{id}/deliveries/{delivery_id}/replay"), &serde_json::json!({})).await
+}
+
+// Reports. `query` is `from=…&to=…` (empty: the last 7 days).
+
+pub async fn report_summary(query: &str) -> Answer<ReportSummary> {
+    get(&format!("/reports/summary?{query}")).await
+}
+
+pub async fn report_daily(query: &str) -> Answer<DailyReport> {
+    get(&format!("/reports/daily?{query}")).await
+}
+
+pub async fn report_busiest_hours(query: &str) -> Answer<BusiestHours> {
+    get(&format!("/reports/busiest-hours?{query}")).await
+}
+
+pub async fn report_agents(query: &str) -> Answer<AgentReport> {
+    get(&format!("/reports/agents?{query}")).await
+}
+
+/// Where the browser downloads a table as CSV (the session cookie goes along).
+pub fn report_csv_url(table: &str, query: &str) -> String {
+    url(&format!("/reports/{table}/csv?{query}"))
 }

@@ -197,6 +197,10 @@ impl Connection {
         let status = presence::agent_status(self.state.realtime.presence.as_ref(), workspace_id, agent_id)
             .await
             .unwrap_or(AgentStatus::Offline);
+        // Presence only knows the present; the log remembers it for reports' time online.
+        if let Err(err) = crate::reports::status_log::record(&self.state.store, workspace_id, agent_id, status).await {
+            tracing::warn!(error = %err, "logging an agent's status change failed");
+        }
         publish::frame(&self.state, workspace_id, None, ServerFrame::AgentStatus { agent_id, status }).await;
         // An agent who comes online may take waiting conversations at once.
         self.state.routing.nudge();

@@ -1,6 +1,9 @@
-//! `/signup`, `/signin`, `/signout`, `/me`, `/invitations/accept`.
+//! `/signup`, `/signin`, `/signout`, `/me`, `PATCH /workspace`, `/invitations/accept`.
 
-use openapi::auth::{AcceptInvitation, Me, Session, SigninRequest, SignupRequest};
+use openapi::{
+    auth::{AcceptInvitation, Me, Session, SigninRequest, SignupRequest, Workspace},
+    reports::WorkspaceUpdate,
+};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, OpenApi, payload::Json};
 
@@ -111,6 +114,21 @@ impl AuthApi {
         let agent = agents::get(&state.store, caller.workspace_id, caller.agent_id()?).await?;
         let workspace = super::get(&state.store, caller.workspace_id).await?;
         Ok(Json(Me { agent: agent.to_wire()?, workspace: workspace.into() }))
+    }
+
+    /// Change workspace settings
+    ///
+    /// Sets the time zone reports count days and hours in: an IANA name such as
+    /// `Europe/Paris` (anything else is refused with `invalid_input`, field `time_zone`).
+    /// Owners and admins only.
+    #[oai(path = "/workspace", method = "patch", operation_id = "updateWorkspace")]
+    async fn update_workspace(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        body: Json<WorkspaceUpdate>,
+    ) -> Result<Json<Workspace>, ApiError> {
+        Ok(Json(super::update_settings(&state.store, auth.caller(), &body).await?.into()))
     }
 
     /// Accept an invitation by choosing a password

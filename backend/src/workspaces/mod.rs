@@ -2,11 +2,12 @@
 
 pub mod api;
 
-use openapi::{agents::Role, auth::Workspace};
+use openapi::{agents::Role, auth::Workspace, reports::WorkspaceUpdate};
 use uuid::Uuid;
 
 use crate::{
     agents::{self, AgentRow, NewAgent},
+    auth::Caller,
     error::{Error, Result},
     input::{self, Email},
     on_pool, on_tx,
@@ -17,12 +18,13 @@ use crate::{
 pub struct WorkspaceRow {
     pub id: Uuid,
     pub name: String,
+    pub time_zone: String,
     pub created_at: Millis,
 }
 
 impl From<WorkspaceRow> for Workspace {
     fn from(row: WorkspaceRow) -> Self {
-        Workspace { id: row.id, name: row.name, created_at: row.created_at.to_utc() }
+        Workspace { id: row.id, name: row.name, time_zone: row.time_zone, created_at: row.created_at.to_utc() }
     }
 }
 
@@ -49,7 +51,8 @@ impl NewWorkspace {
 /// Creates the workspace and its owner in one transaction: both exist or neither.
 pub async fn create(store: &Store, new: NewWorkspace) -> Result<(WorkspaceRow, AgentRow)> {
     let password_hash = crate::auth::password::hash(&new.owner_password).await?;
-    let workspace = WorkspaceRow { id: Uuid::now_v7(), name: new.workspace_name, created_at: now() };
+    let workspace =
+        WorkspaceRow { id: Uuid::now_v7(), name: new.workspace_name, time_zone: "UTC".to_owned(), created_at: now() };
     let mut tx = store.begin_write().await?;
     on_tx!(&mut tx, |conn| {
         sqlx::query("INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)")
@@ -79,10 +82,32 @@ pub async fn create(store: &Store, new: NewWorkspace) -> Result<(WorkspaceRow, A
 
 pub async fn get(store: &Store, id: Uuid) -> Result<WorkspaceRow> {
     let row = on_pool!(store, |pool| {
-        sqlx::query_as("SELECT id, name, created_at FROM workspaces WHERE id = $1")
+        sqlx::query_as("SELECT id, name, time_zone, created_at FROM workspaces WHERE id = $1")
             .bind(id)
             .fetch_optional(pool)
             .await
     })?;
     row.ok_or(Error::NotFound("workspace"))
+}
+
+/// Changes the workspace's settings (owners and admins); absent fields keep their value.
+pub async fn update_settings(store: &Store, caller: &Caller, update: &WorkspaceUpdate) -> Result<WorkspaceRow> {
+    caller.require_admin()?;
+    // Parse everything before writing anything: a refused request changes nothing.
+    let time_zone = update
+        .time_zone
+        .as_deref()
+        .map(|name| crate::reports::range::Zone::parse("time_zone", name))
+        .transpose()?;
+    if let Some(zone) = time_zone {
+        on_pool!(store, |pool| {
+            sqlx::query("UPDATE workspaces SET time_zone = $2 WHERE id = $1")
+                .bind(caller.workspace_id)
+                .bind(&zone.name)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+    }
+    get(store, caller.workspace_id).await
 }

@@ -13,6 +13,8 @@
 //!   delivery log.
 //! - [`serving`]: `/` leads to `/console/`; its policy, versioned assets, a missing build.
 //! - [`attachments`]: thumbnails, the paper clip, drop, progress and refusals.
+//! - [`reports`]: the reports page's cards and charts show seeded numbers and follow
+//!   resolutions live.
 //! - [`screens`]: the main screens at desktop (1280×800) and tablet (820×1180) sizes.
 //!
 //! Needs the built console (`cargo xtask build`, which `cargo xtask test` runs) and
@@ -22,6 +24,7 @@ mod admin;
 mod attachments;
 mod composer;
 mod inbox;
+mod reports;
 mod routing;
 mod screens;
 mod serving;

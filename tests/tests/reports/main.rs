@@ -1,0 +1,12 @@
+//! Black-box tests of reports: a real server on SQLite or PostgreSQL
+//! (`RAPPORT_TEST_ENGINE`), conversations seeded with known timestamps straight into its
+//! database, and every figure checked exactly.
+//!
+//! - [`figures`]: each report's figures, time zones, filters, empty ranges, CSV.
+//! - [`access`]: bad input, who may read reports, tenant isolation, the time-zone setting,
+//!   and the status log a real console connection writes.
+
+mod common;
+
+mod access;
+mod figures;
