@@ -26,14 +26,14 @@ pub fn bench(extra: &[String]) -> Result<(), String> {
 }
 
 /// `cargo xtask bench-reports`: seeds PostgreSQL with 100,000 conversations and 1,000,000
-/// messages, then times every report and prints the heavy queries' plans. A debug build
-/// like the tests' (dependencies are optimised in it; the time is spent in PostgreSQL).
+/// messages, then times every report and prints the heavy query's plan. Release build,
+/// like the server in production: a debug build would time the compiler's settings.
 pub fn bench_reports(extra: &[String]) -> Result<(), String> {
     crate::header("ensuring PostgreSQL");
     crate::services::ensure_services()?;
-    crate::header("building reports-bench");
-    run(cargo().args(["build", "-p", "system-tests", "--bin", "reports-bench"]))?;
+    crate::header("building reports-bench (release)");
+    run(cargo().args(["build", "--release", "-p", "system-tests", "--bin", "reports-bench"]))?;
     crate::header("running reports-bench");
-    let binary = target_dir().join("debug").join("reports-bench");
+    let binary = target_dir().join("release").join("reports-bench");
     run(Command::new(binary).args(extra))
 }
