@@ -30,10 +30,10 @@ impl AgentsApi {
         auth: WorkspaceAuth,
         /// From the previous page's `next_cursor`.
         #[oai(example = "crate::api_examples::cursor")]
-        #[oai(example = "crate::api_examples::cursor")] cursor: Query<Option<String>>,
+        cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
         #[oai(example = "crate::api_examples::limit")]
-        #[oai(example = "crate::api_examples::limit")] limit: Query<Option<u32>>,
+        limit: Query<Option<u32>>,
     ) -> Result<Json<AgentPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
         let rows = super::list(&state.store, auth.caller().workspace_id, page).await?;
@@ -68,7 +68,7 @@ impl AgentsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] agent_id: Path<Uuid>,
+        agent_id: Path<Uuid>,
         body: Json<AgentUpdate>,
     ) -> Result<Json<Agent>, ApiError> {
         let row = super::update(&state.store, auth.caller(), *agent_id, &body).await?;

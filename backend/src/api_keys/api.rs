@@ -32,10 +32,10 @@ impl ApiKeysApi {
         auth: WorkspaceAuth,
         /// From the previous page's `next_cursor`.
         #[oai(example = "crate::api_examples::cursor")]
-        #[oai(example = "crate::api_examples::cursor")] cursor: Query<Option<String>>,
+        cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
         #[oai(example = "crate::api_examples::limit")]
-        #[oai(example = "crate::api_examples::limit")] limit: Query<Option<u32>>,
+        limit: Query<Option<u32>>,
     ) -> Result<Json<ApiKeyPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
         let rows = super::list(&state.store, auth.caller(), page).await?;

@@ -186,10 +186,10 @@ impl AttachmentsApi {
         auth: WorkspaceAuth,
         headers: &HeaderMap,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
+        conversation_id: Path<Uuid>,
         /// The file's name, e.g. `invoice.pdf` (directories are dropped).
         #[oai(example = "crate::api_examples::filename")]
-        #[oai(example = "crate::api_examples::filename")] filename: Query<String>,
+        filename: Query<String>,
         body: Binary<Vec<u8>>,
     ) -> Result<Uploaded, ApiError> {
         let caller = auth.caller();
@@ -207,9 +207,9 @@ impl AttachmentsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
+        conversation_id: Path<Uuid>,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] attachment_id: Path<Uuid>,
+        attachment_id: Path<Uuid>,
     ) -> Result<Download, ApiError> {
         let workspace_id = auth.caller().workspace_id;
         let row = super::find_for(&state.store, workspace_id, *conversation_id, *attachment_id, Reader::Team).await?;
@@ -227,10 +227,10 @@ impl AttachmentsApi {
         auth: VisitorAuth,
         headers: &HeaderMap,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
+        conversation_id: Path<Uuid>,
         /// The file's name, e.g. `screenshot.png` (directories are dropped).
         #[oai(example = "crate::api_examples::filename")]
-        #[oai(example = "crate::api_examples::filename")] filename: Query<String>,
+        filename: Query<String>,
         body: Binary<Vec<u8>>,
     ) -> Result<Uploaded, ApiError> {
         let visitor = &auth.0;
@@ -253,9 +253,9 @@ impl AttachmentsApi {
         state: Data<&AppState>,
         auth: VisitorAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
+        conversation_id: Path<Uuid>,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] attachment_id: Path<Uuid>,
+        attachment_id: Path<Uuid>,
     ) -> Result<Download, ApiError> {
         let visitor = &auth.0;
         conversations::get_for_visitor(&state.store, visitor.workspace_id, visitor.visitor_id, *conversation_id).await?;
@@ -274,10 +274,10 @@ impl AttachmentsApi {
         &self,
         state: Data<&AppState>,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] attachment_id: Path<Uuid>,
+        attachment_id: Path<Uuid>,
         /// From the attachment's `url`.
         #[oai(example = "crate::api_examples::link_token")]
-        #[oai(example = "crate::api_examples::link_token")] token: Query<Option<String>>,
+        token: Query<Option<String>>,
     ) -> Result<Download, ApiError> {
         let row = super::find_by_id(&state.store, *attachment_id).await?;
         let row = row

@@ -37,10 +37,10 @@ impl CannedResponsesApi {
         auth: WorkspaceAuth,
         /// From the previous page's `next_cursor`.
         #[oai(example = "crate::api_examples::cursor")]
-        #[oai(example = "crate::api_examples::cursor")] cursor: Query<Option<String>>,
+        cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
         #[oai(example = "crate::api_examples::limit")]
-        #[oai(example = "crate::api_examples::limit")] limit: Query<Option<u32>>,
+        limit: Query<Option<u32>>,
     ) -> Result<Json<CannedResponsePage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
         let rows = super::list(&state.store, auth.caller().workspace_id, page).await?;
@@ -68,7 +68,7 @@ impl CannedResponsesApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] canned_response_id: Path<Uuid>,
+        canned_response_id: Path<Uuid>,
         body: Json<CannedResponseUpdate>,
     ) -> Result<Json<CannedResponse>, ApiError> {
         Ok(Json(super::update(&state.store, auth.caller(), *canned_response_id, &body).await?))
@@ -81,7 +81,7 @@ impl CannedResponsesApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] canned_response_id: Path<Uuid>,
+        canned_response_id: Path<Uuid>,
     ) -> Result<Deleted, ApiError> {
         super::delete(&state.store, auth.caller(), *canned_response_id).await?;
         Ok(Deleted::Deleted)

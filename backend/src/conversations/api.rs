@@ -30,28 +30,28 @@ impl ConversationsApi {
         auth: WorkspaceAuth,
         /// Only conversations in this status.
         #[oai(example = "crate::api_examples::conversation_status")]
-        #[oai(example = "crate::api_examples::conversation_status")] status: Query<Option<ConversationStatus>>,
+        status: Query<Option<ConversationStatus>>,
         /// Only conversations assigned to this agent.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] assignee_id: Query<Option<Uuid>>,
+        assignee_id: Query<Option<Uuid>>,
         /// Only conversations nobody is assigned to.
         #[oai(example = "crate::api_examples::unassigned")]
-        #[oai(example = "crate::api_examples::unassigned")] unassigned: Query<Option<bool>>,
+        unassigned: Query<Option<bool>>,
         /// Only conversations from this site.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] site_id: Query<Option<Uuid>>,
+        site_id: Query<Option<Uuid>>,
         /// Only conversations of this visitor.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] visitor_id: Query<Option<Uuid>>,
+        visitor_id: Query<Option<Uuid>>,
         /// Search: the visitor's name or email, or any message's text (up to 200 characters).
         #[oai(example = "crate::api_examples::search")]
-        #[oai(example = "crate::api_examples::search")] q: Query<Option<String>>,
+        q: Query<Option<String>>,
         /// From the previous page's `next_cursor`.
         #[oai(example = "crate::api_examples::cursor")]
-        #[oai(example = "crate::api_examples::cursor")] cursor: Query<Option<String>>,
+        cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
         #[oai(example = "crate::api_examples::limit")]
-        #[oai(example = "crate::api_examples::limit")] limit: Query<Option<u32>>,
+        limit: Query<Option<u32>>,
     ) -> Result<Json<ConversationPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
         let text = match q.0.as_deref().map(str::trim) {
@@ -82,7 +82,7 @@ impl ConversationsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
+        conversation_id: Path<Uuid>,
     ) -> Result<Json<Conversation>, ApiError> {
         let row = super::get(&state.store, auth.caller().workspace_id, *conversation_id).await?;
         Ok(Json(row.to_wire()?))
@@ -95,7 +95,7 @@ impl ConversationsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
+        conversation_id: Path<Uuid>,
         body: Json<ConversationUpdate>,
     ) -> Result<Json<Conversation>, ApiError> {
         let caller = auth.caller();

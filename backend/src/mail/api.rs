@@ -77,13 +77,13 @@ impl MailApi {
         auth: WorkspaceAuth,
         /// Only mail in this state.
         #[oai(name = "state", example = "crate::api_examples::mail_state")]
-        #[oai(example = "crate::api_examples::mail_state")] mail_state: Query<Option<MailState>>,
+        mail_state: Query<Option<MailState>>,
         /// From the previous page's `next_cursor`.
         #[oai(example = "crate::api_examples::cursor")]
-        #[oai(example = "crate::api_examples::cursor")] cursor: Query<Option<String>>,
+        cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
         #[oai(example = "crate::api_examples::limit")]
-        #[oai(example = "crate::api_examples::limit")] limit: Query<Option<u32>>,
+        limit: Query<Option<u32>>,
     ) -> Result<Json<MailPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
         let rows = super::list(&state.store, auth.caller().workspace_id, *mail_state, page).await?;
@@ -109,7 +109,7 @@ impl MailApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] site_id: Path<Uuid>,
+        site_id: Path<Uuid>,
         body: Json<SiteMailSettingsUpdate>,
     ) -> Result<Json<SiteMailSettings>, ApiError> {
         Ok(Json(site_settings::update(&state.store, auth.caller(), *site_id, &body).await?.to_wire()))
@@ -219,7 +219,7 @@ impl MailWidgetApi {
         state: Data<&AppState>,
         auth: VisitorAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
+        conversation_id: Path<Uuid>,
         body: Json<TranscriptRequest>,
     ) -> Result<Queued, ApiError> {
         let visitor = &auth.0;

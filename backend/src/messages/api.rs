@@ -89,13 +89,13 @@ impl MessagesApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
+        conversation_id: Path<Uuid>,
         /// Return messages after this `seq` (default 0: from the start).
         #[oai(example = "crate::api_examples::after_seq")]
-        #[oai(example = "crate::api_examples::after_seq")] after_seq: Query<Option<i64>>,
+        after_seq: Query<Option<i64>>,
         /// At most this many, 1 to 500 (default 100).
         #[oai(example = "crate::api_examples::limit")]
-        #[oai(example = "crate::api_examples::limit")] limit: Query<Option<u32>>,
+        limit: Query<Option<u32>>,
     ) -> Result<Json<MessageRange>, ApiError> {
         let (after_seq, limit) = parse_range(*after_seq, *limit)?;
         let conversation = conversations::get(&state.store, auth.caller().workspace_id, *conversation_id).await?;
@@ -112,7 +112,7 @@ impl MessagesApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
+        conversation_id: Path<Uuid>,
         body: Json<NewMessage>,
     ) -> Result<SendResponse, ApiError> {
         let caller = auth.caller();

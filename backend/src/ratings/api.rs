@@ -21,7 +21,7 @@ impl RatingsApi {
         state: Data<&AppState>,
         auth: VisitorAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
+        conversation_id: Path<Uuid>,
         body: Json<NewRating>,
     ) -> Result<Json<Rating>, ApiError> {
         Ok(Json(super::rate(&state.store, &auth.0, *conversation_id, &body).await?))

@@ -61,19 +61,19 @@ impl ReportsApi {
         auth: WorkspaceAuth,
         /// First day, `YYYY-MM-DD`, in the workspace's time zone (default: 6 days before `to`).
         #[oai(example = "crate::api_examples::report_from")]
-        #[oai(example = "crate::api_examples::report_from")] from: Query<Option<String>>,
+        from: Query<Option<String>>,
         /// Last day, inclusive (default: today); at most 366 days after `from`.
         #[oai(example = "crate::api_examples::report_to")]
-        #[oai(example = "crate::api_examples::report_to")] to: Query<Option<String>>,
+        to: Query<Option<String>>,
         /// Only conversations on this site.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] site_id: Query<Option<Uuid>>,
+        site_id: Query<Option<Uuid>>,
         /// Only conversations routed to this team.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] team_id: Query<Option<Uuid>>,
+        team_id: Query<Option<Uuid>>,
         /// Only conversations assigned to this agent.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] agent_id: Query<Option<Uuid>>,
+        agent_id: Query<Option<Uuid>>,
     ) -> Result<Json<ReportSummary>, ApiError> {
         let scope = super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id)).await?;
         Ok(Json(super::summary(&state.store, &scope).await?))
@@ -91,19 +91,19 @@ impl ReportsApi {
         auth: WorkspaceAuth,
         /// First day, `YYYY-MM-DD`, in the workspace's time zone (default: 6 days before `to`).
         #[oai(example = "crate::api_examples::report_from")]
-        #[oai(example = "crate::api_examples::report_from")] from: Query<Option<String>>,
+        from: Query<Option<String>>,
         /// Last day, inclusive (default: today); at most 366 days after `from`.
         #[oai(example = "crate::api_examples::report_to")]
-        #[oai(example = "crate::api_examples::report_to")] to: Query<Option<String>>,
+        to: Query<Option<String>>,
         /// Only conversations on this site.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] site_id: Query<Option<Uuid>>,
+        site_id: Query<Option<Uuid>>,
         /// Only conversations routed to this team.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] team_id: Query<Option<Uuid>>,
+        team_id: Query<Option<Uuid>>,
         /// Only conversations assigned to this agent.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] agent_id: Query<Option<Uuid>>,
+        agent_id: Query<Option<Uuid>>,
     ) -> Result<Json<DailyReport>, ApiError> {
         let scope = super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id)).await?;
         Ok(Json(super::daily(&state.store, &scope).await?))
@@ -121,19 +121,19 @@ impl ReportsApi {
         auth: WorkspaceAuth,
         /// First day, `YYYY-MM-DD`, in the workspace's time zone (default: 6 days before `to`).
         #[oai(example = "crate::api_examples::report_from")]
-        #[oai(example = "crate::api_examples::report_from")] from: Query<Option<String>>,
+        from: Query<Option<String>>,
         /// Last day, inclusive (default: today); at most 366 days after `from`.
         #[oai(example = "crate::api_examples::report_to")]
-        #[oai(example = "crate::api_examples::report_to")] to: Query<Option<String>>,
+        to: Query<Option<String>>,
         /// Only conversations on this site.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] site_id: Query<Option<Uuid>>,
+        site_id: Query<Option<Uuid>>,
         /// Only conversations routed to this team.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] team_id: Query<Option<Uuid>>,
+        team_id: Query<Option<Uuid>>,
         /// Only conversations assigned to this agent.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] agent_id: Query<Option<Uuid>>,
+        agent_id: Query<Option<Uuid>>,
     ) -> Result<CsvExport, ApiError> {
         let scope = super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id)).await?;
         let report = super::daily(&state.store, &scope).await?;
@@ -172,19 +172,19 @@ impl ReportsApi {
         auth: WorkspaceAuth,
         /// First day, `YYYY-MM-DD`, in the workspace's time zone (default: 6 days before `to`).
         #[oai(example = "crate::api_examples::report_from")]
-        #[oai(example = "crate::api_examples::report_from")] from: Query<Option<String>>,
+        from: Query<Option<String>>,
         /// Last day, inclusive (default: today); at most 366 days after `from`.
         #[oai(example = "crate::api_examples::report_to")]
-        #[oai(example = "crate::api_examples::report_to")] to: Query<Option<String>>,
+        to: Query<Option<String>>,
         /// Only conversations on this site.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] site_id: Query<Option<Uuid>>,
+        site_id: Query<Option<Uuid>>,
         /// Only conversations routed to this team.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] team_id: Query<Option<Uuid>>,
+        team_id: Query<Option<Uuid>>,
         /// Only conversations assigned to this agent.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] agent_id: Query<Option<Uuid>>,
+        agent_id: Query<Option<Uuid>>,
     ) -> Result<Json<BusiestHours>, ApiError> {
         let scope = super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id)).await?;
         Ok(Json(super::busiest_hours(&state.store, &scope).await?))
@@ -201,19 +201,19 @@ impl ReportsApi {
         auth: WorkspaceAuth,
         /// First day, `YYYY-MM-DD`, in the workspace's time zone (default: 6 days before `to`).
         #[oai(example = "crate::api_examples::report_from")]
-        #[oai(example = "crate::api_examples::report_from")] from: Query<Option<String>>,
+        from: Query<Option<String>>,
         /// Last day, inclusive (default: today); at most 366 days after `from`.
         #[oai(example = "crate::api_examples::report_to")]
-        #[oai(example = "crate::api_examples::report_to")] to: Query<Option<String>>,
+        to: Query<Option<String>>,
         /// Only conversations on this site.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] site_id: Query<Option<Uuid>>,
+        site_id: Query<Option<Uuid>>,
         /// Only conversations routed to this team.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] team_id: Query<Option<Uuid>>,
+        team_id: Query<Option<Uuid>>,
         /// Only conversations assigned to this agent.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] agent_id: Query<Option<Uuid>>,
+        agent_id: Query<Option<Uuid>>,
     ) -> Result<CsvExport, ApiError> {
         let scope = super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id)).await?;
         let report = super::busiest_hours(&state.store, &scope).await?;
@@ -241,19 +241,19 @@ impl ReportsApi {
         auth: WorkspaceAuth,
         /// First day, `YYYY-MM-DD`, in the workspace's time zone (default: 6 days before `to`).
         #[oai(example = "crate::api_examples::report_from")]
-        #[oai(example = "crate::api_examples::report_from")] from: Query<Option<String>>,
+        from: Query<Option<String>>,
         /// Last day, inclusive (default: today); at most 366 days after `from`.
         #[oai(example = "crate::api_examples::report_to")]
-        #[oai(example = "crate::api_examples::report_to")] to: Query<Option<String>>,
+        to: Query<Option<String>>,
         /// Only conversations on this site.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] site_id: Query<Option<Uuid>>,
+        site_id: Query<Option<Uuid>>,
         /// Only the team's members, and conversations routed to the team.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] team_id: Query<Option<Uuid>>,
+        team_id: Query<Option<Uuid>>,
         /// Only this agent.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] agent_id: Query<Option<Uuid>>,
+        agent_id: Query<Option<Uuid>>,
     ) -> Result<Json<AgentReport>, ApiError> {
         let scope = super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id)).await?;
         Ok(Json(super::agents(&state.store, &scope).await?))
@@ -272,19 +272,19 @@ impl ReportsApi {
         auth: WorkspaceAuth,
         /// First day, `YYYY-MM-DD`, in the workspace's time zone (default: 6 days before `to`).
         #[oai(example = "crate::api_examples::report_from")]
-        #[oai(example = "crate::api_examples::report_from")] from: Query<Option<String>>,
+        from: Query<Option<String>>,
         /// Last day, inclusive (default: today); at most 366 days after `from`.
         #[oai(example = "crate::api_examples::report_to")]
-        #[oai(example = "crate::api_examples::report_to")] to: Query<Option<String>>,
+        to: Query<Option<String>>,
         /// Only conversations on this site.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] site_id: Query<Option<Uuid>>,
+        site_id: Query<Option<Uuid>>,
         /// Only the team's members, and conversations routed to the team.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] team_id: Query<Option<Uuid>>,
+        team_id: Query<Option<Uuid>>,
         /// Only this agent.
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] agent_id: Query<Option<Uuid>>,
+        agent_id: Query<Option<Uuid>>,
     ) -> Result<CsvExport, ApiError> {
         let scope = super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id)).await?;
         let report = super::agents(&state.store, &scope).await?;

@@ -38,16 +38,16 @@ impl RoutingApi {
         auth: WorkspaceAuth,
         /// Only this site's line(s).
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] site_id: Query<Option<Uuid>>,
+        site_id: Query<Option<Uuid>>,
         /// Only this team's line(s).
         #[oai(example = "crate::api_examples::some_id")]
-        #[oai(example = "crate::api_examples::some_id")] team_id: Query<Option<Uuid>>,
+        team_id: Query<Option<Uuid>>,
         /// At most this many, 1 to 500 (default 100); the longest-waiting come first.
         #[oai(example = "crate::api_examples::limit")]
-        #[oai(example = "crate::api_examples::limit")] limit: Query<Option<u32>>,
+        limit: Query<Option<u32>>,
         /// `next_cursor` of the previous page.
         #[oai(example = "crate::api_examples::cursor")]
-        #[oai(example = "crate::api_examples::cursor")] cursor: Query<Option<String>>,
+        cursor: Query<Option<String>>,
     ) -> Result<Json<Queue>, ApiError> {
         let limit = match *limit {
             None => 100,
@@ -92,7 +92,7 @@ impl RoutingApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
+        conversation_id: Path<Uuid>,
     ) -> Result<Json<Conversation>, ApiError> {
         let caller = auth.caller();
         let (row, claimed) = super::claim(&state.store, caller, *conversation_id).await?;
@@ -115,7 +115,7 @@ impl RoutingApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
+        conversation_id: Path<Uuid>,
         body: Json<Transfer>,
     ) -> Result<Json<Conversation>, ApiError> {
         let caller = auth.caller();
@@ -143,7 +143,7 @@ impl WidgetQueueApi {
         state: Data<&AppState>,
         auth: VisitorAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
+        conversation_id: Path<Uuid>,
     ) -> Result<Json<QueueStatus>, ApiError> {
         let visitor = &auth.0;
         let row =

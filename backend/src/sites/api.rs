@@ -37,10 +37,10 @@ impl SitesApi {
         auth: WorkspaceAuth,
         /// From the previous page's `next_cursor`.
         #[oai(example = "crate::api_examples::cursor")]
-        #[oai(example = "crate::api_examples::cursor")] cursor: Query<Option<String>>,
+        cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
         #[oai(example = "crate::api_examples::limit")]
-        #[oai(example = "crate::api_examples::limit")] limit: Query<Option<u32>>,
+        limit: Query<Option<u32>>,
     ) -> Result<Json<SitePage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
         let rows = super::list(&state.store, auth.caller().workspace_id, page).await?;
@@ -71,7 +71,7 @@ impl SitesApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] site_id: Path<Uuid>,
+        site_id: Path<Uuid>,
         body: Json<SiteUpdate>,
     ) -> Result<Json<Site>, ApiError> {
         Ok(Json(super::update(&state.store, auth.caller(), *site_id, &body).await?.to_wire(auth.caller())))

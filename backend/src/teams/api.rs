@@ -37,10 +37,10 @@ impl TeamsApi {
         auth: WorkspaceAuth,
         /// From the previous page's `next_cursor`.
         #[oai(example = "crate::api_examples::cursor")]
-        #[oai(example = "crate::api_examples::cursor")] cursor: Query<Option<String>>,
+        cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
         #[oai(example = "crate::api_examples::limit")]
-        #[oai(example = "crate::api_examples::limit")] limit: Query<Option<u32>>,
+        limit: Query<Option<u32>>,
     ) -> Result<Json<TeamPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
         let teams = super::list(&state.store, auth.caller().workspace_id, page).await?;
@@ -71,7 +71,7 @@ impl TeamsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] team_id: Path<Uuid>,
+        team_id: Path<Uuid>,
         body: Json<TeamInput>,
     ) -> Result<Json<Team>, ApiError> {
         Ok(Json(super::update(&state.store, auth.caller(), *team_id, &body).await?))

@@ -30,10 +30,10 @@ impl VisitorsApi {
         auth: WorkspaceAuth,
         /// From the previous page's `next_cursor`.
         #[oai(example = "crate::api_examples::cursor")]
-        #[oai(example = "crate::api_examples::cursor")] cursor: Query<Option<String>>,
+        cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
         #[oai(example = "crate::api_examples::limit")]
-        #[oai(example = "crate::api_examples::limit")] limit: Query<Option<u32>>,
+        limit: Query<Option<u32>>,
     ) -> Result<Json<VisitorPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
         let rows = super::list(&state.store, auth.caller().workspace_id, page).await?;
@@ -70,7 +70,7 @@ impl VisitorsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] visitor_id: Path<Uuid>,
+        visitor_id: Path<Uuid>,
         body: Json<VisitorUpdate>,
     ) -> Result<Json<Visitor>, ApiError> {
         let caller = auth.caller();

@@ -56,10 +56,10 @@ impl WebhooksApi {
         auth: WorkspaceAuth,
         /// From the previous page's `next_cursor`.
         #[oai(example = "crate::api_examples::cursor")]
-        #[oai(example = "crate::api_examples::cursor")] cursor: Query<Option<String>>,
+        cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
         #[oai(example = "crate::api_examples::limit")]
-        #[oai(example = "crate::api_examples::limit")] limit: Query<Option<u32>>,
+        limit: Query<Option<u32>>,
     ) -> Result<Json<WebhookPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
         let rows = super::list(&state.store, auth.caller(), page).await?;
@@ -92,7 +92,7 @@ impl WebhooksApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>,
+        webhook_id: Path<Uuid>,
         body: Json<WebhookUpdate>,
     ) -> Result<Json<Webhook>, ApiError> {
         let row = super::update(&state.store, &state.settings.webhooks, auth.caller(), *webhook_id, &body).await?;
@@ -117,7 +117,7 @@ impl WebhooksApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>,
+        webhook_id: Path<Uuid>,
     ) -> Result<Json<RotatedWebhookSecret>, ApiError> {
         let (row, secret) = super::rotate_secret(&state.store, &state.settings.webhooks, auth.caller(), *webhook_id).await?;
         Ok(Json(RotatedWebhookSecret { webhook: row.to_wire(), secret }))
@@ -132,13 +132,13 @@ impl WebhooksApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>,
+        webhook_id: Path<Uuid>,
         /// From the previous page's `next_cursor`.
         #[oai(example = "crate::api_examples::cursor")]
-        #[oai(example = "crate::api_examples::cursor")] cursor: Query<Option<String>>,
+        cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
         #[oai(example = "crate::api_examples::limit")]
-        #[oai(example = "crate::api_examples::limit")] limit: Query<Option<u32>>,
+        limit: Query<Option<u32>>,
     ) -> Result<Json<WebhookDeliveryPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
         let rows = super::deliveries::list(&state.store, auth.caller(), *webhook_id, page).await?;
@@ -156,9 +156,9 @@ impl WebhooksApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>,
+        webhook_id: Path<Uuid>,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] delivery_id: Path<Uuid>,
+        delivery_id: Path<Uuid>,
     ) -> Result<Replayed, ApiError> {
         let delivery = super::deliveries::replay(&state.store, auth.caller(), *webhook_id, *delivery_id).await?;
         Ok(Replayed::Queued(Json(delivery)))

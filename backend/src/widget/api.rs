@@ -102,10 +102,10 @@ impl WidgetApi {
         auth: VisitorAuth,
         /// From the previous page's `next_cursor`.
         #[oai(example = "crate::api_examples::cursor")]
-        #[oai(example = "crate::api_examples::cursor")] cursor: Query<Option<String>>,
+        cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
         #[oai(example = "crate::api_examples::limit")]
-        #[oai(example = "crate::api_examples::limit")] limit: Query<Option<u32>>,
+        limit: Query<Option<u32>>,
     ) -> Result<Json<VisitorConversationPage>, ApiError> {
         let visitor = &auth.0;
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
@@ -153,13 +153,13 @@ impl WidgetApi {
         state: Data<&AppState>,
         auth: VisitorAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
+        conversation_id: Path<Uuid>,
         /// Return messages after this `seq` (default 0).
         #[oai(example = "crate::api_examples::after_seq")]
-        #[oai(example = "crate::api_examples::after_seq")] after_seq: Query<Option<i64>>,
+        after_seq: Query<Option<i64>>,
         /// At most this many, 1 to 500 (default 100).
         #[oai(example = "crate::api_examples::limit")]
-        #[oai(example = "crate::api_examples::limit")] limit: Query<Option<u32>>,
+        limit: Query<Option<u32>>,
     ) -> Result<Json<MessageRange>, ApiError> {
         let visitor = &auth.0;
         let (after_seq, limit) = parse_range(*after_seq, *limit)?;
@@ -177,7 +177,7 @@ impl WidgetApi {
         state: Data<&AppState>,
         auth: VisitorAuth,
         #[oai(example = "crate::api_examples::id")]
-        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
+        conversation_id: Path<Uuid>,
         body: Json<NewMessage>,
     ) -> Result<SendResponse, ApiError> {
         let visitor = &auth.0;
