@@ -131,7 +131,8 @@ async fn an_owner_creates_a_webhook_sends_a_test_and_reads_the_delivery_log() {
     // The log shows what the server recorded when it was loaded: refresh until delivered.
     while s.js(delivered).await != json!(true) {
         assert!(std::time::Instant::now() < deadline, "the test event never showed as delivered");
-        s.click(".delivery-log .row-between button").await;
+        // (Absent while the log is still loading.)
+        s.js("document.querySelector('.delivery-log .row-between button')?.click(); return true").await;
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     }
     let requests = received.lock().unwrap().clone();

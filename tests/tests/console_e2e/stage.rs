@@ -99,8 +99,18 @@ impl Stage {
     }
 
     pub async fn click(&self, css: &str) {
-        let element = self.browser.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}"));
-        element.click().await.unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+        // The console re-renders as frames arrive: an element found a moment ago may have
+        // been replaced by the time it is clicked. Find it again then.
+        for attempt in 1.. {
+            let element = self.browser.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}"));
+            match element.click().await {
+                Ok(_) => return,
+                Err(e) if attempt < 5 && e.to_string().contains("stale element") => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("clicking {css}: {e}"),
+            }
+        }
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
