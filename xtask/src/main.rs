@@ -160,6 +160,8 @@ fn cargo_test(engine: &str, selection: &[&str], extra: &[String]) -> Result<(), 
     run(cargo()
         .arg("test")
         .args(selection)
+        // Every test binary runs even after one fails, so one run shows every failure.
+        .arg("--no-fail-fast")
         .args(extra)
         .env("RAPPORT_TEST_ENGINE", engine))
 }

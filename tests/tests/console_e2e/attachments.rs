@@ -16,10 +16,11 @@ fn file_on_disk(dir: &system_tests::ScratchDir, name: &str, bytes: &[u8]) -> Str
 /// The visitor's `message` frames until an agent's with attachments arrives.
 async fn visitor_receives_files(visitor: &mut Visitor) -> openapi::messages::Message {
     loop {
-        if let ServerFrame::Message { message } = visitor.socket.recv().await {
-            if message.author_kind == openapi::messages::AuthorKind::Agent && !message.attachments.is_empty() {
-                return message;
-            }
+        if let ServerFrame::Message { message } = visitor.socket.recv().await
+            && message.author_kind == openapi::messages::AuthorKind::Agent
+            && !message.attachments.is_empty()
+        {
+            return message;
         }
     }
 }

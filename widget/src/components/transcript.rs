@@ -21,11 +21,10 @@ pub fn Transcript(props: &Props) -> Html {
         // When an email is asked for, the field takes the focus.
         let email = email.clone();
         use_effect_with(props.progress, move |progress| {
-            if *progress == Progress::NeedsEmail {
-                if let Some(input) = email.cast::<HtmlInputElement>() {
+            if *progress == Progress::NeedsEmail
+                && let Some(input) = email.cast::<HtmlInputElement>() {
                     let _ = input.focus();
                 }
-            }
         });
     }
     match props.progress {

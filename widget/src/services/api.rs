@@ -87,7 +87,7 @@ impl Api {
 
     pub async fn session(&self, site_key: &str, visitor_token: Option<String>) -> Result<Session, Failure> {
         let body = VisitorSessionRequest { site_key: site_key.to_owned(), visitor_token };
-        send(Request::post(&self.url("/widget/session")).json(&body), |j| Session::read(j)).await
+        send(Request::post(&self.url("/widget/session")).json(&body), Session::read).await
     }
 
     /// The visitor's newest conversation, if any.
@@ -100,13 +100,13 @@ impl Api {
     /// Starts a conversation with its first message (and the pre-chat form's answers);
     /// returns the conversation's id.
     pub async fn start_conversation(&self, token: &str, first: &NewVisitorConversation) -> Result<Uuid, Failure> {
-        send(Self::authorised(Request::post(&self.url("/widget/conversations")), token).json(first), |j| started(j)).await
+        send(Self::authorised(Request::post(&self.url("/widget/conversations")), token).json(first), started).await
     }
 
     /// Leaves a message while nobody is online; returns the conversation's id.
     pub async fn offline_message(&self, token: &str, message: &OfflineMessage) -> Result<Uuid, Failure> {
         let url = self.url("/widget/offline-message");
-        send(Self::authorised(Request::post(&url), token).json(message), |j| started(j)).await
+        send(Self::authorised(Request::post(&url), token).json(message), started).await
     }
 
     /// Uploads `file` into the conversation and sends it as a message of its own
@@ -137,7 +137,7 @@ impl Api {
 
     pub async fn queue(&self, token: &str, conversation_id: Uuid) -> Result<Queue, Failure> {
         let url = self.url(&format!("/widget/conversations/{conversation_id}/queue"));
-        send(Self::authorised(Request::get(&url), token).build(), |j| Queue::read(j)).await
+        send(Self::authorised(Request::get(&url), token).build(), Queue::read).await
     }
 
     pub async fn rate(&self, token: &str, conversation_id: Uuid, rating: &NewRating) -> Result<(), Failure> {

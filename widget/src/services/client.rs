@@ -341,11 +341,10 @@ impl Client {
                     self.resume();
                 }
             }
-            Frame::Queue(queue) => {
-                if self.0.borrow().conversation_id == Some(queue.conversation_id) {
+            Frame::Queue(queue)
+                if self.0.borrow().conversation_id == Some(queue.conversation_id) => {
                     self.emit(Action::Queue(queue));
                 }
-            }
             Frame::Error { code, client_msg_id: Some(id), retry_after_ms } => {
                 if code == "rate_limited" {
                     self.0.borrow_mut().sent_here.retain(|sent| *sent != id);
@@ -594,11 +593,10 @@ impl Client {
         let Some((api, token)) = self.credentials() else { return };
         let client = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            if let Ok(queue) = api.queue(&token, conversation_id).await {
-                if client.0.borrow().conversation_id == Some(queue.conversation_id) {
+            if let Ok(queue) = api.queue(&token, conversation_id).await
+                && client.0.borrow().conversation_id == Some(queue.conversation_id) {
                     client.emit(Action::Queue(queue));
                 }
-            }
         });
     }
 
