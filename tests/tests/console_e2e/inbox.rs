@@ -148,6 +148,9 @@ async fn a_long_history_loads_the_newest_page_first_and_scrolls_back() {
     s.ready().await;
     s.open(c).await;
     s.wait("the newest message", "return document.querySelector('.timeline [data-seq=\"70\"]') !== null").await;
+    // The newest message was already there (the list's preview): wait for the page that
+    // opening fetched, or the click below would only ask for that same page again.
+    s.wait("the newest page", "return document.querySelector('.timeline [data-seq=\"21\"]') !== null").await;
     let oldest = s.js("return Math.min(...Array.from(document.querySelectorAll('.timeline [data-seq]')).map(e => +e.dataset.seq))").await;
     assert!(oldest.as_i64().unwrap() > 1, "only the newest page at first, got down to {oldest}");
     s.click(".load-earlier button").await;
