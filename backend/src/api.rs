@@ -46,9 +46,21 @@ pub enum ApiTags {
     Reports,
 }
 
-/// Every resource's operations. Nested in two groups because poem-openapi implements
-/// `OpenApi` for tuples of up to 16.
-pub type Apis = (
+/// Declares [`Apis`] and the value [`all_apis`] from one list, so adding a resource's
+/// operations is one line. Nested in groups because poem-openapi implements `OpenApi` for
+/// tuples of up to 16.
+macro_rules! apis {
+    ($( ( $($api:path),* $(,)? ) ),* $(,)?) => {
+        /// Every resource's operations.
+        pub type Apis = ( $( ( $($api,)* ), )* );
+
+        fn all_apis() -> Apis {
+            ( $( ( $($api,)* ), )* )
+        }
+    };
+}
+
+apis!(
     (
         workspaces::api::AuthApi,
         agents::api::AgentsApi,
@@ -78,33 +90,7 @@ pub type Apis = (
 /// The API service. The spec's server is relative so the same document describes every
 /// deployment (and the committed copy does not depend on configuration).
 pub fn service() -> OpenApiService<Apis, ()> {
-    let apis = (
-        (
-            workspaces::api::AuthApi,
-            agents::api::AgentsApi,
-            teams::api::TeamsApi,
-            sites::api::SitesApi,
-            api_keys::api::ApiKeysApi,
-            visitors::api::VisitorsApi,
-            conversations::api::ConversationsApi,
-            messages::api::MessagesApi,
-            widget::api::WidgetApi,
-            widget::profile::WidgetProfileApi,
-            realtime::api::PresenceApi,
-        ),
-        (
-            routing::api::RoutingApi,
-            routing::api::WidgetQueueApi,
-            canned::api::CannedResponsesApi,
-            mail::api::MailApi,
-            mail::api::MailWidgetApi,
-            webhooks::api::WebhooksApi,
-            ratings::api::RatingsApi,
-            attachments::api::AttachmentsApi,
-            reports::api::ReportsApi,
-        ),
-    );
-    OpenApiService::new(apis, "Rapport API", env!("CARGO_PKG_VERSION"))
+    OpenApiService::new(all_apis(), "Rapport API", env!("CARGO_PKG_VERSION"))
         .description(
             "REST API of Rapport, a self-hosted customer-support live chat. Authenticate with an \
              agent session (cookie or bearer) or a workspace API key (bearer); the widget uses a \
