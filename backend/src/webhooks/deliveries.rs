@@ -121,24 +121,47 @@ pub async fn replay(store: &Store, caller: &Caller, subscription_id: Uuid, deliv
     if original.status == "pending" {
         return Err(Error::conflict("delivery_pending", "this delivery is still being attempted; replay it once it has succeeded or failed"));
     }
-    let created_at = now();
-    let sql = concat!("INSERT INTO webhook_deliveries (id, workspace_id, subscription_id, event_id, event_type, conversation_id,
-            payload, status, attempts, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8) RETURNING ", columns!());
-    let replayed: DeliveryRow = on_pool!(store, |pool| {
-        sqlx::query_as(sql)
-            .bind(Uuid::now_v7())
-            .bind(original.workspace_id)
-            .bind(original.subscription_id)
-            .bind(original.event_id)
-            .bind(&original.event_type)
-            .bind(original.conversation_id)
-            .bind(&original.payload)
-            .bind(created_at)
-            .fetch_one(pool)
-            .await
-    })?;
-    replayed.to_wire(store).await
+    let replayed = Queued {
+        workspace_id: original.workspace_id,
+        subscription_id: original.subscription_id,
+        event_id: original.event_id,
+        event_type: &original.event_type,
+        conversation_id: original.conversation_id,
+        payload: &original.payload,
+    };
+    replayed.insert(store).await?.to_wire(store).await
+}
+
+/// A delivery to queue outside an event's own transaction (a replay, a test).
+struct Queued<'a> {
+    workspace_id: Uuid,
+    subscription_id: Uuid,
+    event_id: Uuid,
+    event_type: &'a str,
+    conversation_id: Option<Uuid>,
+    payload: &'a str,
+}
+
+impl Queued<'_> {
+    /// Inserts it as pending and due now, for the worker to send.
+    async fn insert(&self, store: &Store) -> Result<DeliveryRow> {
+        let sql = concat!("INSERT INTO webhook_deliveries (id, workspace_id, subscription_id, event_id, event_type, conversation_id,
+                payload, status, attempts, next_attempt_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8) RETURNING ", columns!());
+        Ok(on_pool!(store, |pool| {
+            sqlx::query_as(sql)
+                .bind(Uuid::now_v7())
+                .bind(self.workspace_id)
+                .bind(self.subscription_id)
+                .bind(self.event_id)
+                .bind(self.event_type)
+                .bind(self.conversation_id)
+                .bind(self.payload)
+                .bind(now())
+                .fetch_one(pool)
+                .await
+        })?)
+    }
 }
 
 /// Queues a `webhook.test` event for this one subscription, whatever its `events`, so an
@@ -155,20 +178,13 @@ pub async fn send_test(store: &Store, caller: &Caller, subscription_id: Uuid) ->
     });
     let payload = WebhookPayload { event_type: event, timestamp: created_at.to_utc(), workspace_id: caller.workspace_id, data };
     let payload = serde_json::to_string(&payload).map_err(|err| Error::Internal(err.to_string()))?;
-    let sql = concat!("INSERT INTO webhook_deliveries (id, workspace_id, subscription_id, event_id, event_type, conversation_id,
-            payload, status, attempts, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, NULL, $6, 'pending', 0, $7, $7) RETURNING ", columns!());
-    let queued: DeliveryRow = on_pool!(store, |pool| {
-        sqlx::query_as(sql)
-            .bind(Uuid::now_v7())
-            .bind(caller.workspace_id)
-            .bind(subscription.id)
-            .bind(Uuid::now_v7())
-            .bind(event.as_str())
-            .bind(&payload)
-            .bind(created_at)
-            .fetch_one(pool)
-            .await
-    })?;
-    queued.to_wire(store).await
+    let test = Queued {
+        workspace_id: caller.workspace_id,
+        subscription_id: subscription.id,
+        event_id: Uuid::now_v7(),
+        event_type: event.as_str(),
+        conversation_id: None,
+        payload: &payload,
+    };
+    test.insert(store).await?.to_wire(store).await
 }
