@@ -7,8 +7,8 @@ use yew::prelude::*;
 
 use crate::{
     components::{
-        admin::Admin, conversation::ConversationPane, help::Help, list::ListPane, nav::Nav, reports::Reports, sidebar::Sidebar,
-        signin::SignIn,
+        admin::Admin, conversation::ConversationPane, help::Help, list::ListPane, nav::Nav, reports::Reports,
+        sidebar::Sidebar, signin::SignIn,
     },
     notify,
     services::{api, client::Client},
@@ -50,7 +50,9 @@ pub fn App() -> Html {
         });
     }
     match &state.me {
-        None => html! { <div class="boot" aria-busy="true"><div class="spinner" role="status" aria-label="Loading"></div></div> },
+        None => {
+            html! { <div class="boot" aria-busy="true"><div class="spinner" role="status" aria-label="Loading"></div></div> }
+        }
         Some(None) => {
             let state = state.clone();
             html! { <SignIn on_signed_in={Callback::from(move |me| state.dispatch(Action::Me(Some(me))))} /> }
@@ -104,12 +106,8 @@ fn Workspace(props: &WorkspaceProps) -> Html {
     // Conversations announced by the socket name visitors we may not know yet.
     {
         let ctx = ctx.clone();
-        let mut missing: Vec<uuid::Uuid> = state
-            .conversations
-            .values()
-            .map(|c| c.visitor_id)
-            .filter(|v| !state.visitors.contains_key(v))
-            .collect();
+        let mut missing: Vec<uuid::Uuid> =
+            state.conversations.values().map(|c| c.visitor_id).filter(|v| !state.visitors.contains_key(v)).collect();
         missing.sort();
         missing.dedup();
         use_effect_with(missing, move |missing| {
@@ -352,7 +350,8 @@ fn use_timers(latest: Latest) {
             for event in ["keydown", "pointerdown", "pointermove", "focus"] {
                 let _ = window.remove_event_listener_with_callback(event, activity.as_ref().unchecked_ref());
             }
-            let _ = document.remove_event_listener_with_callback("visibilitychange", visibility.as_ref().unchecked_ref());
+            let _ =
+                document.remove_event_listener_with_callback("visibilitychange", visibility.as_ref().unchecked_ref());
             drop((tick, activity, visibility));
         }
     });
@@ -384,10 +383,9 @@ fn on_shortcut(ctx: &Ctx, event: &KeyboardEvent) {
     if event.ctrl_key() || event.meta_key() || event.alt_key() {
         return;
     }
-    let typing_in_field = event
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.has_attribute("contenteditable"));
+    let typing_in_field = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| {
+        matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.has_attribute("contenteditable")
+    });
     if typing_in_field {
         return;
     }
@@ -426,7 +424,11 @@ fn on_shortcut(ctx: &Ctx, event: &KeyboardEvent) {
         }
         "e" => match selected {
             Some(c) => {
-                crate::components::conversation::set_status(ctx, c.id, openapi::conversations::ConversationStatus::Resolved);
+                crate::components::conversation::set_status(
+                    ctx,
+                    c.id,
+                    openapi::conversations::ConversationStatus::Resolved,
+                );
                 true
             }
             None => false,

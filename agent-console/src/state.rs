@@ -11,23 +11,20 @@ use std::{
 };
 
 use openapi::{
-    conversations::Conversation,
-    routing::{CannedResponse, QueueEntry},
     agents::{Agent, Role},
     auth::Me,
+    conversations::Conversation,
     conversations::ConversationStatus,
     messages::{AuthorKind, Message, MessageKind},
     realtime::{AgentStatus, ConversationChange, Participant},
+    routing::{CannedResponse, QueueEntry},
     teams::Team,
     visitors::Visitor,
 };
 use uuid::Uuid;
 use yew::Reducible;
 
-use crate::{
-    clock::now_ms,
-    notify,
-};
+use crate::{clock::now_ms, notify};
 
 /// The conversation lists of the left navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -233,9 +230,24 @@ pub enum Action {
     Pending(Pending),
     Acked(String),
     SendFailed(String, String),
-    Typing { conversation_id: Uuid, from: Participant, typing: bool, preview: Option<String>, expires_in_ms: u32 },
-    Read { conversation_id: Uuid, reader: Participant, seq: i64 },
-    Page { visitor_id: Uuid, url: String, title: String, at: f64 },
+    Typing {
+        conversation_id: Uuid,
+        from: Participant,
+        typing: bool,
+        preview: Option<String>,
+        expires_in_ms: u32,
+    },
+    Read {
+        conversation_id: Uuid,
+        reader: Participant,
+        seq: i64,
+    },
+    Page {
+        visitor_id: Uuid,
+        url: String,
+        title: String,
+        at: f64,
+    },
     AgentStatus(Uuid, AgentStatus),
     Presence(Vec<(Uuid, AgentStatus)>),
     Visitor(Visitor),
@@ -326,9 +338,7 @@ impl Console {
 
     /// When a waiting conversation joined the queue (ms).
     pub fn waiting_since(&self, c: &Conversation) -> f64 {
-        self.waiting
-            .get(&c.id)
-            .map_or(c.created_at.timestamp_millis() as f64, |(_, since)| *since)
+        self.waiting.get(&c.id).map_or(c.created_at.timestamp_millis() as f64, |(_, since)| *since)
     }
 
     pub fn current_view(&self) -> View {
@@ -439,13 +449,14 @@ impl Reducible for Console {
                     if !s.looking_at(id) {
                         s.unread.insert(id);
                     }
-                    let concerns_me = s
-                        .conversations
-                        .get(&id)
-                        .is_none_or(|c| c.assignee_id.is_none() || c.assignee_id == s.my_id());
+                    let concerns_me =
+                        s.conversations.get(&id).is_none_or(|c| c.assignee_id.is_none() || c.assignee_id == s.my_id());
                     if concerns_me && !s.looking_at(id) {
                         let who = s.conversations.get(&id).map(|c| s.visitor_name(c.visitor_id));
-                        notify::alert(&who.unwrap_or_else(|| "New message".into()), &crate::components::attachments::summary(&message));
+                        notify::alert(
+                            &who.unwrap_or_else(|| "New message".into()),
+                            &crate::components::attachments::summary(&message),
+                        );
                     }
                 }
                 s.messages.entry(id).or_default().insert(message.seq, message);
@@ -462,7 +473,10 @@ impl Reducible for Console {
             Action::Pending(p) => s.pending.push(p),
             Action::Acked(client_msg_id) => {
                 // The `message` frame (or history) shows it from now on; until then keep it.
-                if s.messages.values().flat_map(|m| m.values()).any(|m| m.client_msg_id.as_deref() == Some(&*client_msg_id))
+                if s.messages
+                    .values()
+                    .flat_map(|m| m.values())
+                    .any(|m| m.client_msg_id.as_deref() == Some(&*client_msg_id))
                 {
                     s.pending.retain(|p| p.client_msg_id != client_msg_id);
                 }
@@ -474,7 +488,8 @@ impl Reducible for Console {
             }
             Action::Typing { conversation_id, from, typing, preview, expires_in_ms } => {
                 if typing {
-                    s.typing.insert((conversation_id, from), Typing { preview, until: now_ms() + expires_in_ms as f64 });
+                    s.typing
+                        .insert((conversation_id, from), Typing { preview, until: now_ms() + expires_in_ms as f64 });
                 } else {
                     s.typing.remove(&(conversation_id, from));
                 }

@@ -5,8 +5,8 @@
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::{
-    agents, api_keys, attachments, canned, conversations, mail, messages, ratings, realtime, reports, routing, sites, teams,
-    visitors, webhooks, widget, workspaces,
+    agents, api_keys, attachments, canned, conversations, mail, messages, ratings, realtime, reports, routing, sites,
+    teams, visitors, webhooks, widget, workspaces,
 };
 
 /// Groups of operations in the spec.

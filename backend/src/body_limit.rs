@@ -7,7 +7,11 @@
 //! Attachment uploads (`POST …/attachments`) are files, not JSON: they get their own,
 //! usually larger limit (`RAPPORT_ATTACHMENT_MAX_BYTES`) and the upload's `too_large` error.
 
-use poem::{Body, Endpoint, IntoResponse, Request, Response, error::ReadBodyError, http::{Method, StatusCode}};
+use poem::{
+    Body, Endpoint, IntoResponse, Request, Response,
+    error::ReadBodyError,
+    http::{Method, StatusCode},
+};
 
 /// The limits to apply.
 #[derive(Debug, Clone, Copy)]

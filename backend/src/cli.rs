@@ -104,7 +104,11 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     println!("  API docs:   {public_url}/docs   (spec: {public_url}/api/openapi.json)");
     if demo {
         let site_key = crate::demo::ensure(&app.state().store, &public_url).await.map_err(anyhow::Error::msg)?;
-        println!("  Sign in:    {} / {}   (demo workspace; site key {site_key})", crate::demo::EMAIL, crate::demo::PASSWORD);
+        println!(
+            "  Sign in:    {} / {}   (demo workspace; site key {site_key})",
+            crate::demo::EMAIL,
+            crate::demo::PASSWORD
+        );
         println!("              POST {public_url}/api/v1/signin with that email and password");
         println!("  Widget:     {public_url}/demo   (the demo site's widget on a pretend shop page)");
     } else {

@@ -99,9 +99,9 @@ impl Settings {
 
         let bind: SocketAddr = match get("RAPPORT_BIND") {
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
-            Some(value) => value.parse().map_err(|_| {
-                invalid("RAPPORT_BIND", format!("`{value}` is not an address like 127.0.0.1:8080"))
-            })?,
+            Some(value) => value
+                .parse()
+                .map_err(|_| invalid("RAPPORT_BIND", format!("`{value}` is not an address like 127.0.0.1:8080")))?,
         };
 
         let public_url = match get("RAPPORT_PUBLIC_URL") {
@@ -127,9 +127,7 @@ impl Settings {
 
         let redis_url = match get("RAPPORT_REDIS_URL") {
             None => None,
-            Some(value) if value.starts_with("redis://") || value.starts_with("rediss://") => {
-                Some(Secret::new(value))
-            }
+            Some(value) if value.starts_with("redis://") || value.starts_with("rediss://") => Some(Secret::new(value)),
             Some(_) => return Err(invalid("RAPPORT_REDIS_URL", "must start with redis:// or rediss://")),
         };
 
@@ -140,9 +138,7 @@ impl Settings {
 
         let smtp_url = match get("RAPPORT_SMTP_URL") {
             None => None,
-            Some(value) if value.starts_with("smtp://") || value.starts_with("smtps://") => {
-                Some(Secret::new(value))
-            }
+            Some(value) if value.starts_with("smtp://") || value.starts_with("smtps://") => Some(Secret::new(value)),
             Some(_) => return Err(invalid("RAPPORT_SMTP_URL", "must start with smtp:// or smtps://")),
         };
 
@@ -186,7 +182,12 @@ impl Settings {
             None => 2_000,
             Some(value) => match value.parse::<u64>() {
                 Ok(n) if (50..=60_000).contains(&n) => n,
-                _ => return Err(invalid("RAPPORT_ROUTING_INTERVAL_MS", format!("`{value}` is not between 50 and 60000"))),
+                _ => {
+                    return Err(invalid(
+                        "RAPPORT_ROUTING_INTERVAL_MS",
+                        format!("`{value}` is not between 50 and 60000"),
+                    ));
+                }
             },
         });
 
@@ -250,7 +251,10 @@ fn parse_public_url(value: &str) -> Result<String, ConfigError> {
         .or_else(|| trimmed.strip_prefix("http://"))
         .ok_or_else(|| invalid("RAPPORT_PUBLIC_URL", "must start with http:// or https://"))?;
     if rest.is_empty() || rest.contains(['?', '#', ' ']) {
-        return Err(invalid("RAPPORT_PUBLIC_URL", format!("`{value}` is not a base URL like https://chat.example.com")));
+        return Err(invalid(
+            "RAPPORT_PUBLIC_URL",
+            format!("`{value}` is not a base URL like https://chat.example.com"),
+        ));
     }
     Ok(trimmed.to_owned())
 }

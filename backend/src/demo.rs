@@ -72,7 +72,9 @@ pub async fn page(state: poem::web::Data<&crate::state::AppState>) -> poem::Resp
             .body("no demo workspace here: start the server with `rapport serve --demo` (or `cargo xtask run`)"),
         Err(err) => {
             tracing::error!(error = %err, "looking up the demo site");
-            response.status(poem::http::StatusCode::INTERNAL_SERVER_ERROR).body("something went wrong; it has been logged")
+            response
+                .status(poem::http::StatusCode::INTERNAL_SERVER_ERROR)
+                .body("something went wrong; it has been logged")
         }
     }
 }

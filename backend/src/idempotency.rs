@@ -82,7 +82,11 @@ pub async fn guard<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Respo
     match claim(store, &credential_hash, &key, &request_hash, now).await {
         Err(err) => {
             tracing::error!(error = %err, "idempotency store failed");
-            return Ok(refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on the server; it has been logged"));
+            return Ok(refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "something went wrong on the server; it has been logged",
+            ));
         }
         Ok(Some(earlier)) if earlier.request_hash != request_hash => {
             return Ok(refuse(
@@ -137,16 +141,24 @@ pub async fn guard<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Respo
 }
 
 /// Inserts a claim for (credential, key), or returns the live earlier one.
-async fn claim(store: &Store, credential_hash: &str, key: &str, request_hash: &str, now: Millis) -> Result<Option<Stored>, sqlx::Error> {
+async fn claim(
+    store: &Store,
+    credential_hash: &str,
+    key: &str,
+    request_hash: &str,
+    now: Millis,
+) -> Result<Option<Stored>, sqlx::Error> {
     // An expired entry no longer counts.
     on_pool!(store, |pool| {
-        sqlx::query("DELETE FROM idempotency_keys WHERE credential_hash = $1 AND idempotency_key = $2 AND created_at < $3")
-            .bind(credential_hash)
-            .bind(key)
-            .bind(Millis(now.0 - KEPT_MS))
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected())
+        sqlx::query(
+            "DELETE FROM idempotency_keys WHERE credential_hash = $1 AND idempotency_key = $2 AND created_at < $3",
+        )
+        .bind(credential_hash)
+        .bind(key)
+        .bind(Millis(now.0 - KEPT_MS))
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected())
     })?;
     let inserted = on_pool!(store, |pool| {
         sqlx::query(

@@ -66,7 +66,9 @@ impl Origin {
         // allowed `https://shop.example.com:443` would never match a real request.
         let default_port = if value.starts_with("https://") { "443" } else { "80" };
         match port.and_then(|p| p.parse::<u16>().ok()) {
-            Some(p) if p.to_string() == default_port => Ok(Self(format!("{}{host}", &value[..value.len() - rest.len()]))),
+            Some(p) if p.to_string() == default_port => {
+                Ok(Self(format!("{}{host}", &value[..value.len() - rest.len()])))
+            }
             _ => Ok(Self(value)),
         }
     }
@@ -107,7 +109,9 @@ mod tests {
     #[test]
     fn emails_are_normalised_and_checked() {
         assert_eq!(Email::parse("email", " Ana@Example.COM ").unwrap().as_str(), "ana@example.com");
-        for bad in ["", "ana", "ana@", "@example.com", "ana@example", "a b@example.com", "a@@example.com", "a@example..com"] {
+        for bad in
+            ["", "ana", "ana@", "@example.com", "ana@example", "a b@example.com", "a@@example.com", "a@example..com"]
+        {
             assert!(Email::parse("email", bad).is_err(), "{bad}");
         }
     }
@@ -120,7 +124,14 @@ mod tests {
         assert_eq!(Origin::parse("o", "http://shop.example.com:80/").unwrap().as_str(), "http://shop.example.com");
         assert_eq!(Origin::parse("o", "https://shop.example.com:80").unwrap().as_str(), "https://shop.example.com:80");
         assert_eq!(Origin::parse("o", "http://[::1]:8080").unwrap().as_str(), "http://[::1]:8080");
-        for bad in ["shop.example.com", "https://", "https://shop.example.com/path", "ftp://x.com", "https://x.com:99999", "https://a b.com"] {
+        for bad in [
+            "shop.example.com",
+            "https://",
+            "https://shop.example.com/path",
+            "ftp://x.com",
+            "https://x.com:99999",
+            "https://a b.com",
+        ] {
             assert!(Origin::parse("o", bad).is_err(), "{bad}");
         }
     }

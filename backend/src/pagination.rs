@@ -25,7 +25,9 @@ impl PageRequest {
         }
         let after = match cursor.filter(|c| !c.is_empty()) {
             None => None,
-            Some(cursor) => Some(decode(cursor).ok_or_else(|| Error::invalid("cursor", "is not a cursor this API returned"))?),
+            Some(cursor) => {
+                Some(decode(cursor).ok_or_else(|| Error::invalid("cursor", "is not a cursor this API returned"))?)
+            }
         };
         Ok(Self { after, limit })
     }

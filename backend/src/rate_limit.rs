@@ -41,7 +41,10 @@ impl RateLimitSettings {
                 .filter(|n| *n <= 1_000_000)
                 .ok_or_else(|| invalid(name, format!("`{value}` is not a whole number from 0 to 1000000"))),
         };
-        Ok(Self { per_minute: number("RAPPORT_RATE_LIMIT_PER_MINUTE", 1200)?, burst: number("RAPPORT_RATE_LIMIT_BURST", 600)?.max(1) })
+        Ok(Self {
+            per_minute: number("RAPPORT_RATE_LIMIT_PER_MINUTE", 1200)?,
+            burst: number("RAPPORT_RATE_LIMIT_BURST", 600)?.max(1),
+        })
     }
 }
 

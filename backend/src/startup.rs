@@ -11,7 +11,12 @@ use poem::{
 };
 
 use crate::{
-    api, body_limit, config::Settings, error, health, metrics::Metrics, realtime::{Realtime, handshake}, state::AppState,
+    api, body_limit,
+    config::Settings,
+    error, health,
+    metrics::Metrics,
+    realtime::{Realtime, handshake},
+    state::AppState,
     store::Store,
 };
 
@@ -91,10 +96,8 @@ fn routes(state: AppState) -> impl poem::Endpoint {
     let api = api::service();
     let swagger = api.swagger_ui();
     let spec = api.spec();
-    let body_limits = body_limit::Limits {
-        max_body: state.settings.max_body_bytes,
-        max_upload: state.settings.attachment_max_bytes,
-    };
+    let body_limits =
+        body_limit::Limits { max_body: state.settings.max_body_bytes, max_upload: state.settings.attachment_max_bytes };
     let metrics = state.metrics.clone();
     let limiter = crate::rate_limit::RateLimiter::new(state.settings.rate_limit);
     Route::new()

@@ -87,9 +87,14 @@ pub enum ServerFrame {
     Pong,
     /// A stored message. Per conversation, `seq` increases by exactly one from frame to
     /// frame once the conversation is resumed.
-    Message { message: Message },
+    Message {
+        message: Message,
+    },
     /// The replay requested by `resume` is complete; live messages follow.
-    Resumed { conversation_id: Uuid, last_seq: i64 },
+    Resumed {
+        conversation_id: Uuid,
+        last_seq: i64,
+    },
     /// The message with this `client_msg_id` is durably stored.
     Ack {
         conversation_id: Uuid,
@@ -112,7 +117,11 @@ pub enum ServerFrame {
         expires_in_ms: u32,
     },
     /// A participant's read cursor moved.
-    Read { conversation_id: Uuid, reader: Participant, seq: i64 },
+    Read {
+        conversation_id: Uuid,
+        reader: Participant,
+        seq: i64,
+    },
     /// Agents only: a visitor navigated.
     Page {
         visitor_id: Uuid,
@@ -121,11 +130,19 @@ pub enum ServerFrame {
         at: Timestamp,
     },
     /// A conversation was created or changed (assignee, status, priority…).
-    Conversation { change: ConversationChange, conversation: Conversation },
+    Conversation {
+        change: ConversationChange,
+        conversation: Conversation,
+    },
     /// Visitors only: where their waiting conversation stands in the queue.
-    Queue { status: crate::routing::QueueStatus },
+    Queue {
+        status: crate::routing::QueueStatus,
+    },
     /// Agents only: an agent's availability changed.
-    AgentStatus { agent_id: Uuid, status: AgentStatus },
+    AgentStatus {
+        agent_id: Uuid,
+        status: AgentStatus,
+    },
     /// A frame was refused. Nothing was stored for it.
     Error {
         code: String,

@@ -73,9 +73,9 @@ pub async fn fresh_database(engine: Engine, dir: &ScratchDir) -> String {
             // Dated, so `cargo xtask test` can drop the ones whose run is over.
             let created = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
             let name = format!("rapport_test_{created}_{}", Uuid::new_v4().simple());
-            let mut admin = sqlx::PgConnection::connect(&format!("{base}/postgres"))
-                .await
-                .expect("PostgreSQL must be reachable at RAPPORT_TEST_POSTGRES_URL (start it, or run `cargo xtask test`)");
+            let mut admin = sqlx::PgConnection::connect(&format!("{base}/postgres")).await.expect(
+                "PostgreSQL must be reachable at RAPPORT_TEST_POSTGRES_URL (start it, or run `cargo xtask test`)",
+            );
             sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                 .execute(&mut admin)
                 .await
@@ -151,8 +151,8 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         vars.push(("RAPPORT_REDIS_URL".to_owned(), redis_url()));
         vars.push(("RAPPORT_REDIS_PREFIX".to_owned(), prefix.clone()));
     }
-    let settings =
-        Settings::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())).expect("test settings");
+    let settings = Settings::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+        .expect("test settings");
     let app = Application::build(settings).await.expect("building the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -223,7 +223,13 @@ impl TestApp {
         }
     }
 
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut request = self.request(method, path, token);
         if let Some(body) = body {
             request = request.json(&body);
@@ -273,7 +279,8 @@ impl TestApp {
 
     /// Starts a visitor session on a site; returns the visitor token.
     pub async fn visitor(&self, site_key: &str) -> String {
-        let (status, body) = self.call(Method::POST, "/widget/session", None, Some(json!({"site_key": site_key}))).await;
+        let (status, body) =
+            self.call(Method::POST, "/widget/session", None, Some(json!({"site_key": site_key}))).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body["visitor_token"].as_str().unwrap().to_owned()
     }
@@ -281,7 +288,11 @@ impl TestApp {
     /// A visitor starts a conversation; returns its id.
     pub async fn start_conversation(&self, visitor_token: &str, body: &str) -> Uuid {
         let (status, response) = self
-            .post("/widget/conversations", visitor_token, json!({"body": body, "client_msg_id": Uuid::new_v4().to_string()}))
+            .post(
+                "/widget/conversations",
+                visitor_token,
+                json!({"body": body, "client_msg_id": Uuid::new_v4().to_string()}),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{response}");
         id(&response["conversation"]["id"])

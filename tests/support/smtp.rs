@@ -97,7 +97,10 @@ impl SmtpSink {
                 return received;
             }
             if Instant::now() > deadline {
-                panic!("expected {count} mails at the SMTP sink within {timeout:?}, got {}: {received:#?}", received.len());
+                panic!(
+                    "expected {count} mails at the SMTP sink within {timeout:?}, got {}: {received:#?}",
+                    received.len()
+                );
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use openapi::realtime::{ClientFrame, ServerFrame, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX};
+use openapi::realtime::{ClientFrame, SUBPROTOCOL, ServerFrame, TOKEN_SUBPROTOCOL_PREFIX};
 use serde_json::Value;
 use tokio::net::TcpStream;
 use tokio_tungstenite::{
@@ -39,7 +39,12 @@ pub struct Socket {
 }
 
 /// Opens `path` (`/ws/visitor` or `/ws/agent`) on the server at `http_address`.
-pub async fn connect(http_address: &str, path: &str, credential: Credential<'_>, origin: Option<&str>) -> Result<Socket, Refused> {
+pub async fn connect(
+    http_address: &str,
+    path: &str,
+    credential: Credential<'_>,
+    origin: Option<&str>,
+) -> Result<Socket, Refused> {
     let url = format!("{}{path}", http_address.replacen("http", "ws", 1));
     let mut request = url.into_client_request().expect("a valid socket URL");
     let headers = request.headers_mut();

@@ -40,7 +40,8 @@ async fn schemathesis_finds_no_server_error_and_no_schema_violation() {
     let (_, site_key) = app.create_site(&ws.token).await;
     let visitor = app.visitor(&site_key).await;
     let conversation = app.start_conversation(&visitor, "Hello").await;
-    let (status, _) = app.post(&format!("/conversations/{conversation}/messages"), &ws.token, json!({"body": "Hi!"})).await;
+    let (status, _) =
+        app.post(&format!("/conversations/{conversation}/messages"), &ws.token, json!({"body": "Hi!"})).await;
     assert_eq!(status, 201);
     let (status, _) = app.post("/api-keys", &ws.token, json!({"name": "CRM", "scope": "read"})).await;
     assert_eq!(status, 201);

@@ -9,7 +9,9 @@ use backend::{
     conversations,
     error::Error,
     messages::{self, Audience, Author, Draft},
-    sites, store::Store, visitors, widget,
+    sites,
+    store::Store,
+    visitors, widget,
     workspaces::{self, NewWorkspace},
 };
 use openapi::{
@@ -96,8 +98,13 @@ async fn fixture(store: &Store, name: &str) -> Fixture {
 }
 
 fn visitor_draft(visitor: &VisitorCaller, body: &str, client_msg_id: Option<&str>) -> Draft {
-    Draft::parse(Author { kind: AuthorKind::Visitor, id: Some(visitor.visitor_id) }, MessageKind::Text, body, client_msg_id)
-        .unwrap()
+    Draft::parse(
+        Author { kind: AuthorKind::Visitor, id: Some(visitor.visitor_id) },
+        MessageKind::Text,
+        body,
+        client_msg_id,
+    )
+    .unwrap()
 }
 
 async fn conversation(store: &Store, f: &Fixture) -> Uuid {
@@ -119,10 +126,9 @@ async fn workspace_and_owner_are_created_together(store: Store) {
     // A failed sign-up (taken email) leaves no orphan workspace behind.
     let again = NewWorkspace::parse("Other", "Owner", "owner@acme.test", "correct horse battery").unwrap();
     assert!(matches!(workspaces::create(&store, again).await, Err(Error::Conflict { code: "email_taken", .. })));
-    let count: i64 = backend::on_pool!(&store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM workspaces")
-        .fetch_one(pool)
-        .await)
-    .unwrap();
+    let count: i64 =
+        backend::on_pool!(&store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM workspaces").fetch_one(pool).await)
+            .unwrap();
     assert_eq!(count, 1);
 }
 
@@ -137,7 +143,8 @@ async fn emails_are_unique_across_workspaces(store: Store) {
         password: Some("correct horse battery".into()),
     };
     agents::create(&store, &a.owner, &new).await.unwrap();
-    let clash = agents::create(&store, &b.owner, &openapi::agents::NewAgent { email: "bo@shared.test".into(), ..new }).await;
+    let clash =
+        agents::create(&store, &b.owner, &openapi::agents::NewAgent { email: "bo@shared.test".into(), ..new }).await;
     assert!(matches!(clash, Err(Error::Conflict { code: "email_taken", .. })));
 }
 
@@ -226,10 +233,18 @@ async fn visitors_never_read_notes(store: Store) {
     let agent = Author { kind: AuthorKind::Agent, id: Some(f.owner.agent_id().unwrap()) };
     messages::append(&store, ws, id, Draft::parse(agent, MessageKind::Note, "internal", None).unwrap()).await.unwrap();
     messages::append(&store, ws, id, Draft::parse(agent, MessageKind::Text, "public", None).unwrap()).await.unwrap();
-    let team: Vec<String> =
-        messages::list_after(&store, ws, id, 0, 10, Audience::Team).await.unwrap().into_iter().map(|m| m.body).collect();
-    let visitor: Vec<String> =
-        messages::list_after(&store, ws, id, 0, 10, Audience::Visitor).await.unwrap().into_iter().map(|m| m.body).collect();
+    let team: Vec<String> = messages::list_after(&store, ws, id, 0, 10, Audience::Team)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.body)
+        .collect();
+    let visitor: Vec<String> = messages::list_after(&store, ws, id, 0, 10, Audience::Visitor)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.body)
+        .collect();
     assert_eq!(team, ["hello", "internal", "public"]);
     assert_eq!(visitor, ["hello", "public"]);
     let conversation = conversations::get(&store, ws, id).await.unwrap();
@@ -245,13 +260,12 @@ async fn visitor_sessions_resume_only_on_their_site(store: Store) {
     let (stranger, new_token) = visitors::start_session(&store, &other.site, Some(&token)).await.unwrap();
     assert_ne!(stranger.id, first.id, "a token from another site never resumes");
     assert_ne!(new_token, token);
-    let stored_hash: String = backend::on_pool!(&store, |pool| sqlx::query_scalar(
-        "SELECT token_hash FROM visitors WHERE id = $1"
-    )
-    .bind(first.id)
-    .fetch_one(pool)
-    .await)
-    .unwrap();
+    let stored_hash: String =
+        backend::on_pool!(&store, |pool| sqlx::query_scalar("SELECT token_hash FROM visitors WHERE id = $1")
+            .bind(first.id)
+            .fetch_one(pool)
+            .await)
+        .unwrap();
     assert!(!stored_hash.contains(&token[4..]), "only a hash of the token is stored");
 }
 

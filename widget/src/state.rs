@@ -78,12 +78,18 @@ pub enum Action {
     Message(Message),
     Outbox(Vec<Pending>),
     AgentRead(i64),
-    AgentTyping { typing: bool, generation: u32 },
+    AgentTyping {
+        typing: bool,
+        generation: u32,
+    },
     TypingExpired(u32),
     Link(Link),
     Notice(Option<Notice>),
     /// The visitor's conversation: whether there is one, and whether it is resolved.
-    Conversation { started: bool, resolved: bool },
+    Conversation {
+        started: bool,
+        resolved: bool,
+    },
     Queue(Queue),
     StartForm(Progress),
     OfflineSent(String),

@@ -9,10 +9,7 @@ use std::process::{Command, Stdio};
 /// Root of the cargo workspace. xtask sits one level below it; the path is fixed at
 /// compile time so every task works whatever the current directory is.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives inside the workspace")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives inside the workspace").to_path_buf()
 }
 
 /// Where cargo puts build output: `CARGO_TARGET_DIR` if set, else `<workspace>/target`.
@@ -40,14 +37,8 @@ pub fn cargo() -> Command {
 /// the caller's error says which program broke.
 pub fn run(cmd: &mut Command) -> Result<(), String> {
     println!("$ {}", display(cmd));
-    let status = cmd
-        .status()
-        .map_err(|err| format!("could not start `{}`: {err}", name(cmd)))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`{}` failed ({status})", name(cmd)))
-    }
+    let status = cmd.status().map_err(|err| format!("could not start `{}`: {err}", name(cmd)))?;
+    if status.success() { Ok(()) } else { Err(format!("`{}` failed ({status})", name(cmd))) }
 }
 
 /// Runs a query command quietly and returns its stdout. Used to probe the machine
@@ -68,19 +59,13 @@ pub fn output(cmd: &mut Command) -> Result<String, String> {
 /// The first `PATH` entry holding `program`.
 pub fn which(program: &str) -> Option<PathBuf> {
     let path = env::var_os("PATH")?;
-    env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|candidate| candidate.is_file())
+    env::split_paths(&path).map(|dir| dir.join(program)).find(|candidate| candidate.is_file())
 }
 
 /// Short name for error messages: the program's file name plus its first argument
 /// (`cargo test`, `apt-get install`), which is what tells the invocations apart.
 fn name(cmd: &Command) -> String {
-    let program = Path::new(cmd.get_program())
-        .file_name()
-        .unwrap_or(cmd.get_program())
-        .to_string_lossy()
-        .into_owned();
+    let program = Path::new(cmd.get_program()).file_name().unwrap_or(cmd.get_program()).to_string_lossy().into_owned();
     match cmd.get_args().next() {
         Some(first) => format!("{program} {}", first.to_string_lossy()),
         None => program,
@@ -89,9 +74,7 @@ fn name(cmd: &Command) -> String {
 
 /// Shell-like rendering of a command, including the environment it sets.
 fn display(cmd: &Command) -> String {
-    let envs = cmd
-        .get_envs()
-        .filter_map(|(key, value)| Some(format!("{}={}", key.to_string_lossy(), quote(value?))));
+    let envs = cmd.get_envs().filter_map(|(key, value)| Some(format!("{}={}", key.to_string_lossy(), quote(value?))));
     let words = std::iter::once(quote(cmd.get_program())).chain(cmd.get_args().map(quote));
     envs.chain(words).collect::<Vec<_>>().join(" ")
 }

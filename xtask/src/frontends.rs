@@ -20,11 +20,7 @@ const WASM_PROFILE: &str = "release-wasm";
 /// The front-end crates present in the workspace.
 pub fn existing() -> Vec<&'static str> {
     let root = workspace_root();
-    FRONTENDS
-        .iter()
-        .copied()
-        .filter(|krate| root.join(krate).join("Cargo.toml").is_file())
-        .collect()
+    FRONTENDS.iter().copied().filter(|krate| root.join(krate).join("Cargo.toml").is_file()).collect()
 }
 
 /// Builds every existing front-end to wasm and runs wasm-bindgen on it.

@@ -116,9 +116,7 @@ fn serve(extra: &[String]) -> Result<(), String> {
     header("building front-ends");
     build_frontends()?;
     header("running rapport serve");
-    run(cargo()
-        .args(["run", "-p", "backend", "--bin", "rapport", "--", "serve", "--demo"])
-        .args(extra))
+    run(cargo().args(["run", "-p", "backend", "--bin", "rapport", "--", "serve", "--demo"]).args(extra))
 }
 
 /// A step of `cargo xtask test`; `run` is what it does.
@@ -196,12 +194,9 @@ fn test(extra: &[String]) -> ExitCode {
 fn openapi() -> Result<(), String> {
     header("generating openapi/openapi.json");
     let mut cmd = cargo();
-    cmd.args(["run", "-q", "-p", "backend", "--bin", "rapport", "--", "openapi"])
-        .stderr(Stdio::inherit());
+    cmd.args(["run", "-q", "-p", "backend", "--bin", "rapport", "--", "openapi"]).stderr(Stdio::inherit());
     println!("$ cargo run -q -p backend --bin rapport -- openapi > openapi/openapi.json");
-    let out = cmd
-        .output()
-        .map_err(|err| format!("could not start cargo: {err}"))?;
+    let out = cmd.output().map_err(|err| format!("could not start cargo: {err}"))?;
     if !out.status.success() {
         return Err(format!("`rapport openapi` failed ({})", out.status));
     }

@@ -69,11 +69,7 @@ fn ensure(service: &Service) -> Result<(), String> {
         println!("{}: up at {host}:{port}", service.name);
         Ok(())
     } else {
-        Err(format!(
-            "{} did not come up on {host}:{port} within {} s",
-            service.name,
-            STARTUP_TIMEOUT.as_secs()
-        ))
+        Err(format!("{} did not come up on {host}:{port} within {} s", service.name, STARTUP_TIMEOUT.as_secs()))
     }
 }
 
@@ -93,8 +89,7 @@ fn start_postgres() -> Result<(), String> {
 
 /// `--skip-systemctl-redirect`: containers have no systemd; talk to the cluster directly.
 fn pg_ctlcluster(version: &str, action: &str) -> Result<(), String> {
-    run(privileged("pg_ctlcluster", &[])
-        .args(["--skip-systemctl-redirect", version, "main", action]))
+    run(privileged("pg_ctlcluster", &[]).args(["--skip-systemctl-redirect", version, "main", action]))
 }
 
 /// The PostgreSQL version with a cluster configured under /etc/postgresql (normally
@@ -141,7 +136,16 @@ fn start_redis() -> Result<(), String> {
     // A throwaway cache for tests: loopback only, nothing written to disk.
     let port = REDIS.default_port.to_string();
     run(Command::new("redis-server").args([
-        "--daemonize", "yes", "--bind", "127.0.0.1", "--port", &port, "--save", "", "--appendonly", "no",
+        "--daemonize",
+        "yes",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--save",
+        "",
+        "--appendonly",
+        "no",
     ]))
 }
 
@@ -179,9 +183,7 @@ fn reachable(host: &str, port: u16) -> bool {
     let Ok(addresses) = (host, port).to_socket_addrs() else {
         return false;
     };
-    addresses
-        .into_iter()
-        .any(|address| TcpStream::connect_timeout(&address, Duration::from_secs(1)).is_ok())
+    addresses.into_iter().any(|address| TcpStream::connect_timeout(&address, Duration::from_secs(1)).is_ok())
 }
 
 fn wait_for(host: &str, port: u16, timeout: Duration) -> bool {

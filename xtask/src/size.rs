@@ -21,14 +21,20 @@ pub fn report() -> Result<(), String> {
     }
     println!("{:<18} {:>10} {:>10}", "file", "raw", "gzip -9");
     let loader = measure(&dir, "loader.js")?;
-    println!("{:<18} {:>10} {:>10}   (the page's <script>, target ≤ {} B)", "loader.js", loader.0, loader.1, LOADER_TARGET);
+    println!(
+        "{:<18} {:>10} {:>10}   (the page's <script>, target ≤ {} B)",
+        "loader.js", loader.0, loader.1, LOADER_TARGET
+    );
     let mut total = (0, 0);
     for name in FRAME_FILES {
         let (raw, gz) = measure(&dir, name)?;
         println!("{name:<18} {raw:>10} {gz:>10}");
         total = (total.0 + raw, total.1 + gz);
     }
-    println!("{:<18} {:>10} {:>10}   (everything the iframe loads, target ≤ {} B)", "widget total", total.0, total.1, WIDGET_TARGET);
+    println!(
+        "{:<18} {:>10} {:>10}   (everything the iframe loads, target ≤ {} B)",
+        "widget total", total.0, total.1, WIDGET_TARGET
+    );
     let mut over = Vec::new();
     if loader.1 > LOADER_TARGET {
         over.push(format!("loader {} B > {LOADER_TARGET} B", loader.1));

@@ -22,9 +22,7 @@ pub fn privileged(program: &str, envs: &[(&str, &str)]) -> Command {
         cmd
     } else {
         let mut cmd = Command::new("sudo");
-        cmd.args(["-n", "env"])
-            .args(envs.iter().map(|(key, value)| format!("{key}={value}")))
-            .arg(program);
+        cmd.args(["-n", "env"]).args(envs.iter().map(|(key, value)| format!("{key}={value}"))).arg(program);
         cmd
     }
 }
@@ -33,10 +31,7 @@ pub fn privileged(program: &str, envs: &[(&str, &str)]) -> Command {
 /// (a fresh container has empty package lists; updating twice only costs time).
 pub fn apt_install(packages: &[&str]) -> Result<(), String> {
     if which("apt-get").is_none() {
-        return Err(format!(
-            "apt-get not found: install {} by hand",
-            packages.join(" ")
-        ));
+        return Err(format!("apt-get not found: install {} by hand", packages.join(" ")));
     }
     static UPDATED: AtomicBool = AtomicBool::new(false);
     if !UPDATED.swap(true, Ordering::Relaxed) {

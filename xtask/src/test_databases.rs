@@ -16,7 +16,13 @@ pub fn drop_stale() {
     let base = env::var("RAPPORT_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
     let admin = format!("{}/postgres", base.trim_end_matches('/'));
     let listed = Command::new("psql")
-        .args([admin.as_str(), "-X", "-w", "-Atc", "SELECT datname FROM pg_database WHERE datname LIKE 'rapport\\_test\\_%'"])
+        .args([
+            admin.as_str(),
+            "-X",
+            "-w",
+            "-Atc",
+            "SELECT datname FROM pg_database WHERE datname LIKE 'rapport\\_test\\_%'",
+        ])
         .output();
     let names = match listed {
         Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),

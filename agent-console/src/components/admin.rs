@@ -195,7 +195,8 @@ fn SiteEditor(props: &SiteEditorProps) -> Html {
         let (ctx, id, saved) = (ctx.clone(), site.id, props.on_saved.clone());
         let (name, color, greeting, allowed, identity, routing) =
             (name.clone(), color.clone(), greeting.clone(), allowed.clone(), identity.clone(), routing.clone());
-        let (prechat_name, prechat_email, offline_form) = (prechat_name.clone(), prechat_email.clone(), offline_form.clone());
+        let (prechat_name, prechat_email, offline_form) =
+            (prechat_name.clone(), prechat_email.clone(), offline_form.clone());
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             let changes = SiteUpdate {
@@ -295,8 +296,11 @@ fn SiteEditor(props: &SiteEditorProps) -> Html {
 
 /// One field of the widget's pre-chat form: off, optional or required.
 fn prechat_select(id: &'static str, label: &'static str, node: NodeRef, current: PrechatField) -> Html {
-    let options = [(PrechatField::Off, "off", "Don't ask"), (PrechatField::Optional, "optional", "Optional"),
-        (PrechatField::Required, "required", "Required before chatting")];
+    let options = [
+        (PrechatField::Off, "off", "Don't ask"),
+        (PrechatField::Optional, "optional", "Optional"),
+        (PrechatField::Required, "required", "Required before chatting"),
+    ];
     html! {
         <div class="stack">
             <label for={id}>{ label }</label>
@@ -625,7 +629,8 @@ fn ApiKeys() -> Html {
         });
     }
     let on_create = {
-        let (ctx, name, scope, secret, reload) = (ctx.clone(), name.clone(), scope.clone(), secret.clone(), reload.clone());
+        let (ctx, name, scope, secret, reload) =
+            (ctx.clone(), name.clone(), scope.clone(), secret.clone(), reload.clone());
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             let key = NewApiKey {

@@ -8,7 +8,10 @@
 
 use std::rc::Rc;
 
-use openapi::{attachments::{Attachment, MessageAttachment}, error::ErrorBody};
+use openapi::{
+    attachments::{Attachment, MessageAttachment},
+    error::ErrorBody,
+};
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{File, FileList, ProgressEvent, XmlHttpRequest};
@@ -138,7 +141,13 @@ impl Reducible for Uploads {
 impl Uploads {
     /// The ids to send, once every upload has finished.
     pub fn ready_ids(&self) -> Vec<Uuid> {
-        self.items.iter().filter_map(|u| match u.state { UploadState::Ready(id) => Some(id), _ => None }).collect()
+        self.items
+            .iter()
+            .filter_map(|u| match u.state {
+                UploadState::Ready(id) => Some(id),
+                _ => None,
+            })
+            .collect()
     }
 
     pub fn busy(&self) -> bool {
@@ -160,7 +169,8 @@ impl Uploads {
 
 /// `POST /conversations/{id}/attachments?filename=…` with the file as the body.
 fn send_file(uploads: UseReducerHandle<Uploads>, key: u32, conversation_id: Uuid, file: File) {
-    let fail = |uploads: &UseReducerHandle<Uploads>, why: &str| uploads.dispatch(UploadAction::Done(key, Err(why.into())));
+    let fail =
+        |uploads: &UseReducerHandle<Uploads>, why: &str| uploads.dispatch(UploadAction::Done(key, Err(why.into())));
     let Ok(xhr) = XmlHttpRequest::new() else { return fail(&uploads, "This browser cannot upload files.") };
     let name: String = js_sys::encode_uri_component(&file.name()).into();
     let url = format!("/api/v1/conversations/{conversation_id}/attachments?filename={name}");
@@ -194,7 +204,8 @@ fn send_file(uploads: UseReducerHandle<Uploads>, key: u32, conversation_id: Uuid
             let result = match status {
                 0 => Err("Rapport cannot be reached. Check your connection.".to_owned()),
                 201 => serde_json::from_str::<Attachment>(&text).map_err(|err| err.to_string()),
-                _ => Err(serde_json::from_str::<ErrorBody>(&text).map_or_else(|_| format!("The server answered {status}."), |e| e.message)),
+                _ => Err(serde_json::from_str::<ErrorBody>(&text)
+                    .map_or_else(|_| format!("The server answered {status}."), |e| e.message)),
             };
             uploads.dispatch(UploadAction::Done(key, result));
         })

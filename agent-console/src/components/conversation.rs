@@ -13,8 +13,8 @@ use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElem
 use yew::prelude::*;
 
 use super::{
-    avatar::{Avatar, icon},
     attachments::attachment_list,
+    avatar::{Avatar, icon},
     composer::Composer,
 };
 use crate::{
@@ -118,7 +118,7 @@ pub fn ConversationPane() -> Html {
         let selected = selected.clone();
         use_effect_with(id, move |_| {
             if let Some(c) = selected {
-                                load_history(&ctx, c.id, c.last_seq);
+                load_history(&ctx, c.id, c.last_seq);
                 ctx.client.follow(c.id, c.last_seq);
                 refresh_visitor(&ctx, c.visitor_id);
             }
@@ -173,7 +173,8 @@ pub fn ConversationPane() -> Html {
         html! { <div class="collision" role="status" data-collision="">{ "⚠ " }{ text }{ " in this conversation." }</div> }
     });
 
-    let visitor_typing = state.typing.iter().find(|((conv, who), _)| *conv == c.id && matches!(who, Participant::Visitor(_)));
+    let visitor_typing =
+        state.typing.iter().find(|((conv, who), _)| *conv == c.id && matches!(who, Participant::Visitor(_)));
     let messages: Vec<Message> = state.messages.get(&c.id).map(|m| m.values().cloned().collect()).unwrap_or_default();
     let complete = state.complete.contains(&c.id) || messages.first().is_some_and(|m| m.seq <= 1);
     let visitor_read = state.read_cursors.get(&(c.id, Participant::Visitor(c.visitor_id))).copied().unwrap_or(0);
@@ -252,7 +253,10 @@ fn message_row(ctx: &Ctx, m: &Message, visitor: &str, me: Option<Uuid>, seen: bo
             <li key={m.seq} class="msg-system" data-seq={m.seq.to_string()}><span>{ &m.body }</span>{ time }</li>
         },
         (_, MessageKind::Note) => {
-            let author = m.author_id.map_or_else(|| "Someone".to_owned(), |a| if Some(a) == me { "You".into() } else { state.agent_name(a) });
+            let author = m.author_id.map_or_else(
+                || "Someone".to_owned(),
+                |a| if Some(a) == me { "You".into() } else { state.agent_name(a) },
+            );
             html! {
                 <li key={m.seq} class="msg msg-note" data-seq={m.seq.to_string()} data-kind="note">
                     <div class="note-head"><strong>{ author }</strong>{ " · internal note" }{ time }</div>
@@ -356,7 +360,12 @@ fn Header(props: &HeaderProps) -> Html {
                 "urgent" => Priority::Urgent,
                 _ => Priority::Normal,
             };
-            update(&ctx, id, ConversationUpdate { priority: Some(priority), ..ConversationUpdate::default() }, "Priority changed.");
+            update(
+                &ctx,
+                id,
+                ConversationUpdate { priority: Some(priority), ..ConversationUpdate::default() },
+                "Priority changed.",
+            );
         })
     };
     let priority = match c.priority {
@@ -517,7 +526,8 @@ fn TransferMenu(props: &MenuProps) -> Html {
     let state = &ctx.state;
     let me = state.my_id();
     let onsubmit = {
-        let (ctx, id, done, target, note) = (ctx.clone(), props.id, props.on_done.clone(), target.clone(), note.clone());
+        let (ctx, id, done, target, note) =
+            (ctx.clone(), props.id, props.on_done.clone(), target.clone(), note.clone());
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             let choice = target.cast::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
@@ -576,7 +586,9 @@ fn Labels(props: &LabelsProps) -> Html {
     let save = {
         let ctx = ctx.clone();
         let id = props.id;
-        move |labels: Vec<String>| update(&ctx, id, ConversationUpdate { labels: Some(labels), ..ConversationUpdate::default() }, "")
+        move |labels: Vec<String>| {
+            update(&ctx, id, ConversationUpdate { labels: Some(labels), ..ConversationUpdate::default() }, "")
+        }
     };
     let chips = props.labels.iter().map(|label| {
         let remove = {

@@ -8,7 +8,10 @@ use openapi::{
 use wasm_bindgen::{JsCast, closure::Closure};
 use yew::prelude::*;
 
-use super::{avatar::{Avatar, icon}, nav::search};
+use super::{
+    avatar::{Avatar, icon},
+    nav::search,
+};
 use crate::{
     app::Ctx,
     clock::{millis, relative, waited},
@@ -39,7 +42,8 @@ pub fn ListPane() -> Html {
     let state = &ctx.state;
     let view = state.current_view();
     let list = state.list(view);
-    let title = if view == View::Search { format!("Results for “{}”", state.search) } else { view.title().to_owned() };
+    let title =
+        if view == View::Search { format!("Results for “{}”", state.search) } else { view.title().to_owned() };
     let empty = match view {
         View::Queue => "Nobody is waiting. New conversations appear here as soon as visitors write.",
         View::Mine => "No conversations assigned to you. Claim one from the queue.",

@@ -88,7 +88,8 @@ pub fn Reports() -> Html {
     let query = query_for(*preset, *today, &custom);
 
     {
-        let (figures, failure, today, generation) = (figures.clone(), failure.clone(), today.clone(), generation.clone());
+        let (figures, failure, today, generation) =
+            (figures.clone(), failure.clone(), today.clone(), generation.clone());
         use_effect_with((query.clone(), ctx.state.report_news), move |(query, _)| {
             let query = query.clone();
             let mine = {
@@ -157,13 +158,16 @@ pub fn Reports() -> Html {
     });
 
     let body = match &*figures {
-        None if failure.is_none() => html! { <div class="card empty muted" aria-busy="true">{ "Loading figures…" }</div> },
+        None if failure.is_none() => {
+            html! { <div class="card empty muted" aria-busy="true">{ "Loading figures…" }</div> }
+        }
         None => html! {},
         Some(f) => page(f, &query),
     };
     let range_text = figures.as_ref().map(|f| {
         let r = &f.summary.range;
-        let days = if r.from == r.to { long_date(r.from) } else { format!("{} – {}", long_date(r.from), long_date(r.to)) };
+        let days =
+            if r.from == r.to { long_date(r.from) } else { format!("{} – {}", long_date(r.from), long_date(r.to)) };
         format!("Conversations started {days} · times in {}", r.time_zone)
     });
     html! {
@@ -236,7 +240,9 @@ fn page(f: &Figures, query: &str) -> Html {
 }
 
 fn cards(s: &ReportSummary) -> Html {
-    let share = |part: u64| if s.conversations_started == 0 { None } else { Some(part as f64 / s.conversations_started as f64) };
+    let share = |part: u64| {
+        if s.conversations_started == 0 { None } else { Some(part as f64 / s.conversations_started as f64) }
+    };
     let card = |key: &'static str, label: &'static str, value: String, sub: String| {
         html! {
             <div class="stat card" data-figure={key}>
@@ -517,7 +523,15 @@ fn duration(seconds: Option<i64>) -> String {
 
 /// A bucket's bounds as a short axis label: `<30s`, `1–2m`, `≥1h`.
 fn bucket_label(from: i64, to: Option<i64>) -> String {
-    let short = |s: i64| if s < 60 { format!("{s}s") } else if s < 3600 { format!("{}m", s / 60) } else { format!("{}h", s / 3600) };
+    let short = |s: i64| {
+        if s < 60 {
+            format!("{s}s")
+        } else if s < 3600 {
+            format!("{}m", s / 60)
+        } else {
+            format!("{}h", s / 3600)
+        }
+    };
     match to {
         None => format!("≥{}", short(from)),
         Some(to) if from == 0 => format!("<{}", short(to)),

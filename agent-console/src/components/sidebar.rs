@@ -67,7 +67,8 @@ pub fn Sidebar() -> Html {
     let local_time = attr(&ZONE_KEYS).and_then(|zone| time_in_zone(&zone).map(|t| format!("{t} ({zone})")));
     let browser = attr(&BROWSER_KEYS);
     let os = attr(&OS_KEYS);
-    let hidden = ["browser", "user_agent", "userAgent", "os", "platform", "operating_system", "timezone", "time_zone", "tz"];
+    let hidden =
+        ["browser", "user_agent", "userAgent", "os", "platform", "operating_system", "timezone", "time_zone", "tz"];
     let attributes = visitor
         .map(|v| {
             v.attributes

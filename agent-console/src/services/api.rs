@@ -3,15 +3,15 @@
 
 use gloo_net::http::{Request, RequestBuilder};
 use openapi::{
-    conversations::{Conversation, ConversationPage, ConversationUpdate},
-    routing::{CannedResponse, CannedResponsePage, CannedResponseUpdate, NewCannedResponse, Queue, Transfer},
     agents::{Agent, AgentPage, AgentUpdate, CreatedAgent, NewAgent},
     api_keys::{ApiKeyPage, CreatedApiKey, NewApiKey},
     auth::{Me, Session, SigninRequest},
+    conversations::{Conversation, ConversationPage, ConversationUpdate},
     error::ErrorBody,
     messages::MessageRange,
     presence::Presence,
     reports::{AgentReport, BusiestHours, DailyReport, ReportSummary},
+    routing::{CannedResponse, CannedResponsePage, CannedResponseUpdate, NewCannedResponse, Queue, Transfer},
     sites::{EmbedSnippet, NewSite, Site, SitePage, SiteUpdate},
     teams::{Team, TeamInput, TeamPage},
     visitors::Visitor,
@@ -23,7 +23,6 @@ use openapi::{
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 use uuid::Uuid;
-
 
 /// Why a call did not succeed, as the console shows it.
 #[derive(Debug, Clone, PartialEq)]

@@ -214,7 +214,10 @@ impl Client {
                 dispatch.emit(Action::Message(message));
             }
             ServerFrame::Ack { client_msg_id, .. } => {
-                self.0.borrow_mut().outbox.retain(|f| !matches!(f, ClientFrame::Send { client_msg_id: c, .. } if *c == client_msg_id));
+                self.0
+                    .borrow_mut()
+                    .outbox
+                    .retain(|f| !matches!(f, ClientFrame::Send { client_msg_id: c, .. } if *c == client_msg_id));
                 dispatch.emit(Action::Acked(client_msg_id));
             }
             ServerFrame::Typing { conversation_id, from, typing, preview, expires_in_ms } => {
@@ -229,7 +232,10 @@ impl Client {
             ServerFrame::AgentStatus { agent_id, status } => dispatch.emit(Action::AgentStatus(agent_id, status)),
             ServerFrame::Error { code, message, client_msg_id: Some(client_msg_id), .. } => {
                 // Refused for good (too long, conversation gone): not retried.
-                self.0.borrow_mut().outbox.retain(|f| !matches!(f, ClientFrame::Send { client_msg_id: c, .. } if *c == client_msg_id));
+                self.0
+                    .borrow_mut()
+                    .outbox
+                    .retain(|f| !matches!(f, ClientFrame::Send { client_msg_id: c, .. } if *c == client_msg_id));
                 dispatch.emit(Action::SendFailed(client_msg_id, format!("{message} ({code})")));
             }
             ServerFrame::Error { message, .. } => dispatch.emit(Action::Toast(Some((message, true)))),
@@ -246,10 +252,7 @@ impl Client {
             inner.backoff_ms = FIRST_BACKOFF_MS;
             let mut frames = vec![ClientFrame::Status { status: inner.status }];
             frames.extend(
-                inner
-                    .following
-                    .iter()
-                    .map(|(id, seq)| ClientFrame::Resume { conversation_id: *id, after_seq: *seq }),
+                inner.following.iter().map(|(id, seq)| ClientFrame::Resume { conversation_id: *id, after_seq: *seq }),
             );
             frames.extend(inner.outbox.iter().cloned());
             (frames, inner.dispatch.clone())
@@ -290,8 +293,13 @@ impl Client {
     /// (same `client_msg_id`, same attachments) until acknowledged.
     pub fn send(&self, conversation_id: Uuid, body: String, kind: MessageKind, attachment_ids: Vec<Uuid>) {
         let client_msg_id = Uuid::now_v7().to_string();
-        let frame =
-            ClientFrame::Send { conversation_id, client_msg_id: client_msg_id.clone(), body: body.clone(), kind: Some(kind), attachment_ids };
+        let frame = ClientFrame::Send {
+            conversation_id,
+            client_msg_id: client_msg_id.clone(),
+            body: body.clone(),
+            kind: Some(kind),
+            attachment_ids,
+        };
         let dispatch = {
             let mut inner = self.0.borrow_mut();
             inner.outbox.push(frame.clone());

@@ -47,14 +47,24 @@ impl AgentsApi {
     /// Owners and admins only. Without a password the agent is invited and the response
     /// carries a one-time invitation token.
     #[oai(path = "/", method = "post", operation_id = "createAgent")]
-    async fn create(&self, state: Data<&AppState>, auth: WorkspaceAuth, body: Json<NewAgent>) -> Result<Created, ApiError> {
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        body: Json<NewAgent>,
+    ) -> Result<Created, ApiError> {
         let (row, invitation_token) = super::create(&state.store, auth.caller(), &body).await?;
         Ok(Created::Created(Json(CreatedAgent { agent: row.to_wire()?, invitation_token })))
     }
 
     /// Get an agent
     #[oai(path = "/:agent_id", method = "get", operation_id = "getAgent")]
-    async fn get(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] agent_id: Path<Uuid>) -> Result<Json<Agent>, ApiError> {
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")] agent_id: Path<Uuid>,
+    ) -> Result<Json<Agent>, ApiError> {
         let row = super::get(&state.store, auth.caller().workspace_id, *agent_id).await?;
         Ok(Json(row.to_wire()?))
     }
@@ -67,8 +77,7 @@ impl AgentsApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        #[oai(example = "crate::api_examples::id")]
-        agent_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] agent_id: Path<Uuid>,
         body: Json<AgentUpdate>,
     ) -> Result<Json<Agent>, ApiError> {
         let row = super::update(&state.store, auth.caller(), *agent_id, &body).await?;

@@ -62,12 +62,21 @@ pub struct NewAgent {
 }
 
 fn parse_capacity(capacity: i32) -> Result<i32> {
-    if (1..=100).contains(&capacity) { Ok(capacity) } else { Err(Error::invalid("capacity", "must be between 1 and 100")) }
+    if (1..=100).contains(&capacity) {
+        Ok(capacity)
+    } else {
+        Err(Error::invalid("capacity", "must be between 1 and 100"))
+    }
 }
 
 /// Inserts an agent inside `tx`. `invitation_hash` is the hash of the invitation token
 /// when the agent is invited.
-pub async fn insert(tx: &mut Tx, workspace_id: Uuid, new: NewAgent, invitation_hash: Option<String>) -> Result<AgentRow> {
+pub async fn insert(
+    tx: &mut Tx,
+    workspace_id: Uuid,
+    new: NewAgent,
+    invitation_hash: Option<String>,
+) -> Result<AgentRow> {
     let row = AgentRow {
         id: Uuid::now_v7(),
         workspace_id,
@@ -109,7 +118,11 @@ pub async fn insert(tx: &mut Tx, workspace_id: Uuid, new: NewAgent, invitation_h
 
 /// Creates an agent on behalf of an admin; returns the invitation token when no password
 /// was given.
-pub async fn create(store: &Store, caller: &Caller, input: &openapi::agents::NewAgent) -> Result<(AgentRow, Option<String>)> {
+pub async fn create(
+    store: &Store,
+    caller: &Caller,
+    input: &openapi::agents::NewAgent,
+) -> Result<(AgentRow, Option<String>)> {
     caller.require_admin()?;
     let role = input.role.unwrap_or(Role::Agent);
     if role == Role::Owner && !caller.is_owner() {
@@ -137,7 +150,11 @@ pub async fn create(store: &Store, caller: &Caller, input: &openapi::agents::New
 }
 
 pub async fn list(store: &Store, workspace_id: Uuid, page: PageRequest) -> Result<Vec<AgentRow>> {
-    let sql = concat!("SELECT ", columns!(), " FROM agents WHERE workspace_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3");
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM agents WHERE workspace_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3"
+    );
     Ok(on_pool!(store, |pool| {
         sqlx::query_as(sql).bind(workspace_id).bind(page.after).bind(page.fetch_limit()).fetch_all(pool).await
     })?)
@@ -157,7 +174,12 @@ pub async fn find_by_email(store: &Store, email: &Email) -> Result<Option<AgentR
 
 /// Applies an admin's changes. The workspace always keeps an active owner, and only
 /// owners touch owners.
-pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &openapi::agents::AgentUpdate) -> Result<AgentRow> {
+pub async fn update(
+    store: &Store,
+    caller: &Caller,
+    id: Uuid,
+    changes: &openapi::agents::AgentUpdate,
+) -> Result<AgentRow> {
     caller.require_admin()?;
     let name = changes.name.as_deref().map(|n| input::name("name", n, 100)).transpose()?;
     let capacity = changes.capacity.map(parse_capacity).transpose()?;
@@ -187,9 +209,12 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &openapi:
             return Err(Error::conflict("last_owner", "the workspace must keep at least one active owner"));
         }
     }
-    let sql = concat!("UPDATE agents SET name = COALESCE($3, name), role = COALESCE($4, role),
+    let sql = concat!(
+        "UPDATE agents SET name = COALESCE($3, name), role = COALESCE($4, role),
                 capacity = COALESCE($5, capacity), active = COALESCE($6, active)
-         WHERE workspace_id = $1 AND id = $2 RETURNING ", columns!());
+         WHERE workspace_id = $1 AND id = $2 RETURNING ",
+        columns!()
+    );
     let row: AgentRow = on_tx!(&mut tx, |conn| {
         sqlx::query_as(sql)
             .bind(caller.workspace_id)
@@ -212,8 +237,11 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &openapi:
 pub async fn accept_invitation(store: &Store, invitation: &str, new_password: &str) -> Result<AgentRow> {
     password::validate(new_password)?;
     let hash = password::hash(new_password).await?;
-    let sql = concat!("UPDATE agents SET password_hash = $1, invitation_hash = NULL
-         WHERE invitation_hash = $2 AND active = $3 RETURNING ", columns!());
+    let sql = concat!(
+        "UPDATE agents SET password_hash = $1, invitation_hash = NULL
+         WHERE invitation_hash = $2 AND active = $3 RETURNING ",
+        columns!()
+    );
     let row: Option<AgentRow> = on_pool!(store, |pool| {
         sqlx::query_as(sql).bind(&hash).bind(token::hash(invitation)).bind(true).fetch_optional(pool).await
     })?;

@@ -48,7 +48,12 @@ impl ApiKeysApi {
     ///
     /// Owners and admins only.
     #[oai(path = "/", method = "post", operation_id = "createApiKey")]
-    async fn create(&self, state: Data<&AppState>, auth: WorkspaceAuth, body: Json<NewApiKey>) -> Result<Created, ApiError> {
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        body: Json<NewApiKey>,
+    ) -> Result<Created, ApiError> {
         let (row, secret) = super::create(&state.store, auth.caller(), &body.name, body.scope).await?;
         Ok(Created::Created(Json(CreatedApiKey { api_key: row.to_wire()?, secret })))
     }
@@ -57,7 +62,12 @@ impl ApiKeysApi {
     ///
     /// Owners and admins only. Takes effect on the next request made with the key.
     #[oai(path = "/:key_id/revoke", method = "post", operation_id = "revokeApiKey")]
-    async fn revoke(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] key_id: Path<Uuid>) -> Result<Json<ApiKey>, ApiError> {
+    async fn revoke(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")] key_id: Path<Uuid>,
+    ) -> Result<Json<ApiKey>, ApiError> {
         let row = super::revoke(&state.store, auth.caller(), *key_id).await?;
         Ok(Json(row.to_wire()?))
     }

@@ -82,7 +82,11 @@ pub async fn create(store: &Store, caller: &Caller, name: &str, scope: ApiKeySco
 /// Keys newest first.
 pub async fn list(store: &Store, caller: &Caller, page: PageRequest) -> Result<Vec<ApiKeyRow>> {
     caller.require_admin()?;
-    let sql = concat!("SELECT ", columns!(), " FROM api_keys WHERE workspace_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3");
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM api_keys WHERE workspace_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
+    );
     Ok(on_pool!(store, |pool| {
         sqlx::query_as(sql).bind(caller.workspace_id).bind(page.after).bind(page.fetch_limit()).fetch_all(pool).await
     })?)
@@ -91,7 +95,10 @@ pub async fn list(store: &Store, caller: &Caller, page: PageRequest) -> Result<V
 /// Revokes a key at once: the next request with it is refused. Revoking twice is harmless.
 pub async fn revoke(store: &Store, caller: &Caller, id: Uuid) -> Result<ApiKeyRow> {
     caller.require_admin()?;
-    let sql = concat!("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $3) WHERE workspace_id = $1 AND id = $2 RETURNING ", columns!());
+    let sql = concat!(
+        "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $3) WHERE workspace_id = $1 AND id = $2 RETURNING ",
+        columns!()
+    );
     let row = on_pool!(store, |pool| {
         sqlx::query_as(sql).bind(caller.workspace_id).bind(id).bind(now()).fetch_optional(pool).await
     })?;
@@ -121,13 +128,15 @@ pub async fn authenticate(store: &Store, secret: &str) -> Result<Caller> {
     // Recorded at most once a minute: a write per request would cost more than it tells.
     let now = now();
     on_pool!(store, |pool| {
-        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
-            .bind(now)
-            .bind(row.id)
-            .bind(Millis(now.0 - 60_000))
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected())
+        sqlx::query(
+            "UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
+        )
+        .bind(now)
+        .bind(row.id)
+        .bind(Millis(now.0 - 60_000))
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected())
     })?;
     Ok(Caller {
         workspace_id: row.workspace_id,

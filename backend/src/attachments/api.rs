@@ -141,8 +141,12 @@ async fn upload(
     let declared = headers.get(poem::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let content_type = match content::check(declared, &bytes) {
         Ok(content_type) => content_type,
-        Err(content::Refusal::UnsupportedType(message)) => return Ok(Uploaded::Refused(error("unsupported_type", message))),
-        Err(content::Refusal::ContentMismatch(message)) => return Ok(Uploaded::Refused(error("content_mismatch", message))),
+        Err(content::Refusal::UnsupportedType(message)) => {
+            return Ok(Uploaded::Refused(error("unsupported_type", message)));
+        }
+        Err(content::Refusal::ContentMismatch(message)) => {
+            return Ok(Uploaded::Refused(error("content_mismatch", message)));
+        }
         Err(content::Refusal::Empty) => {
             return Err(ApiError::UnprocessableEntity(Json(ErrorBody {
                 code: "empty_file".into(),
@@ -152,7 +156,9 @@ async fn upload(
         }
     };
     let upload = Upload { filename, content_type, bytes };
-    let row = super::store(storage::blobs(state).as_ref(), &state.store, workspace_id, conversation_id, uploader, upload).await?;
+    let row =
+        super::store(storage::blobs(state).as_ref(), &state.store, workspace_id, conversation_id, uploader, upload)
+            .await?;
     Ok(Uploaded::Created(Json(row.to_wire())))
 }
 
@@ -185,8 +191,7 @@ impl AttachmentsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         headers: &HeaderMap,
-        #[oai(example = "crate::api_examples::id")]
-        conversation_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
         /// The file's name, e.g. `invoice.pdf` (directories are dropped).
         #[oai(example = "crate::api_examples::filename")]
         filename: Query<String>,
@@ -201,15 +206,17 @@ impl AttachmentsApi {
     /// Download an attachment as the team
     ///
     /// Any attachment of the workspace's conversations, notes' included.
-    #[oai(path = "/conversations/:conversation_id/attachments/:attachment_id", method = "get", operation_id = "downloadAttachment")]
+    #[oai(
+        path = "/conversations/:conversation_id/attachments/:attachment_id",
+        method = "get",
+        operation_id = "downloadAttachment"
+    )]
     async fn download_as_team(
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        #[oai(example = "crate::api_examples::id")]
-        conversation_id: Path<Uuid>,
-        #[oai(example = "crate::api_examples::id")]
-        attachment_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] attachment_id: Path<Uuid>,
     ) -> Result<Download, ApiError> {
         let workspace_id = auth.caller().workspace_id;
         let row = super::find_for(&state.store, workspace_id, *conversation_id, *attachment_id, Reader::Team).await?;
@@ -220,21 +227,25 @@ impl AttachmentsApi {
     ///
     /// Same body and limits as `uploadAttachment`, into one of the visitor's own
     /// conversations.
-    #[oai(path = "/widget/conversations/:conversation_id/attachments", method = "post", operation_id = "uploadVisitorAttachment")]
+    #[oai(
+        path = "/widget/conversations/:conversation_id/attachments",
+        method = "post",
+        operation_id = "uploadVisitorAttachment"
+    )]
     async fn upload_as_visitor(
         &self,
         state: Data<&AppState>,
         auth: VisitorAuth,
         headers: &HeaderMap,
-        #[oai(example = "crate::api_examples::id")]
-        conversation_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
         /// The file's name, e.g. `screenshot.png` (directories are dropped).
         #[oai(example = "crate::api_examples::filename")]
         filename: Query<String>,
         body: Binary<Vec<u8>>,
     ) -> Result<Uploaded, ApiError> {
         let visitor = &auth.0;
-        conversations::get_for_visitor(&state.store, visitor.workspace_id, visitor.visitor_id, *conversation_id).await?;
+        conversations::get_for_visitor(&state.store, visitor.workspace_id, visitor.visitor_id, *conversation_id)
+            .await?;
         let uploader = Author { kind: AuthorKind::Visitor, id: Some(visitor.visitor_id) };
         upload(&state, visitor.workspace_id, *conversation_id, uploader, headers, &filename, body.0).await
     }
@@ -252,13 +263,12 @@ impl AttachmentsApi {
         &self,
         state: Data<&AppState>,
         auth: VisitorAuth,
-        #[oai(example = "crate::api_examples::id")]
-        conversation_id: Path<Uuid>,
-        #[oai(example = "crate::api_examples::id")]
-        attachment_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] attachment_id: Path<Uuid>,
     ) -> Result<Download, ApiError> {
         let visitor = &auth.0;
-        conversations::get_for_visitor(&state.store, visitor.workspace_id, visitor.visitor_id, *conversation_id).await?;
+        conversations::get_for_visitor(&state.store, visitor.workspace_id, visitor.visitor_id, *conversation_id)
+            .await?;
         let reader = Reader::Visitor(visitor.visitor_id);
         let row = super::find_for(&state.store, visitor.workspace_id, *conversation_id, *attachment_id, reader).await?;
         download(&state, row).await
@@ -273,8 +283,7 @@ impl AttachmentsApi {
     async fn download_by_link(
         &self,
         state: Data<&AppState>,
-        #[oai(example = "crate::api_examples::id")]
-        attachment_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] attachment_id: Path<Uuid>,
         /// From the attachment's `url`.
         #[oai(example = "crate::api_examples::link_token")]
         token: Query<Option<String>>,

@@ -137,8 +137,15 @@ mod tests {
 
     #[test]
     fn active_content_and_unknown_types_are_refused() {
-        for declared in ["text/html", "image/svg+xml", "application/javascript", "text/javascript",
-            "application/x-msdownload", "application/octet-stream", ""] {
+        for declared in [
+            "text/html",
+            "image/svg+xml",
+            "application/javascript",
+            "text/javascript",
+            "application/x-msdownload",
+            "application/octet-stream",
+            "",
+        ] {
             assert!(matches!(check(Some(declared), b"x"), Err(Refusal::UnsupportedType(_))), "{declared}");
         }
         assert!(matches!(check(None, PNG), Err(Refusal::UnsupportedType(_))));

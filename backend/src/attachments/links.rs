@@ -46,7 +46,8 @@ pub fn verify(key: &str, id: Uuid, token: &str) -> bool {
     let Ok(expires_at) = expires_at.parse::<i64>() else { return false };
     let expected = signature(key, id, expires_at);
     // Constant time, so the signature cannot be guessed byte by byte from timings.
-    let same = expected.len() == given.len() && expected.bytes().zip(given.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    let same = expected.len() == given.len()
+        && expected.bytes().zip(given.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
     same && expires_at >= now().0
 }
 

@@ -151,21 +151,25 @@ pub async fn store(
     };
     blobs.put(workspace_id, row.id, &upload.bytes).await?;
     on_pool!(store, |pool| {
-        sqlx::query(concat!("INSERT INTO attachments (", columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
-            .bind(row.id)
-            .bind(row.workspace_id)
-            .bind(row.conversation_id)
-            .bind(&row.uploader_kind)
-            .bind(row.uploader_id)
-            .bind(&row.filename)
-            .bind(&row.content_type)
-            .bind(row.size)
-            .bind(&row.signing_key)
-            .bind(row.message_id)
-            .bind(row.created_at)
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected())
+        sqlx::query(concat!(
+            "INSERT INTO attachments (",
+            columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        ))
+        .bind(row.id)
+        .bind(row.workspace_id)
+        .bind(row.conversation_id)
+        .bind(&row.uploader_kind)
+        .bind(row.uploader_id)
+        .bind(&row.filename)
+        .bind(&row.content_type)
+        .bind(row.size)
+        .bind(&row.signing_key)
+        .bind(row.message_id)
+        .bind(row.created_at)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected())
     })?;
     Ok(row)
 }
@@ -202,12 +206,16 @@ pub async fn attach_in(
     let mut shown = Vec::with_capacity(ids.len());
     for id in ids {
         let row: Option<AttachmentRow> = on_tx!(&mut *tx, |conn| {
-            sqlx::query_as(concat!("SELECT ", columns!(), " FROM attachments WHERE id = $1 AND workspace_id = $2 AND conversation_id = $3"))
-                .bind(id)
-                .bind(workspace_id)
-                .bind(conversation_id)
-                .fetch_optional(conn)
-                .await
+            sqlx::query_as(concat!(
+                "SELECT ",
+                columns!(),
+                " FROM attachments WHERE id = $1 AND workspace_id = $2 AND conversation_id = $3"
+            ))
+            .bind(id)
+            .bind(workspace_id)
+            .bind(conversation_id)
+            .fetch_optional(conn)
+            .await
         })?;
         // Someone else's upload answers like a missing one: ids leak nothing.
         let row = row.filter(|row| row.uploaded_by(author)).ok_or_else(|| {
@@ -228,7 +236,10 @@ pub async fn attach_in(
                 .map(|done| done.rows_affected())
         })?;
         if bound != 1 {
-            return Err(Error::conflict("attachment_already_sent", format!("attachment {id} was just sent with another message")));
+            return Err(Error::conflict(
+                "attachment_already_sent",
+                format!("attachment {id} was just sent with another message"),
+            ));
         }
         shown.push(row.shown());
     }
@@ -246,14 +257,24 @@ pub enum Reader {
 }
 
 /// An attachment of `conversation_id` that `reader` may download.
-pub async fn find_for(store: &Store, workspace_id: Uuid, conversation_id: Uuid, id: Uuid, reader: Reader) -> Result<AttachmentRow> {
+pub async fn find_for(
+    store: &Store,
+    workspace_id: Uuid,
+    conversation_id: Uuid,
+    id: Uuid,
+    reader: Reader,
+) -> Result<AttachmentRow> {
     let row: Option<AttachmentRow> = on_pool!(store, |pool| {
-        sqlx::query_as(concat!("SELECT ", columns!(), " FROM attachments WHERE id = $1 AND workspace_id = $2 AND conversation_id = $3"))
-            .bind(id)
-            .bind(workspace_id)
-            .bind(conversation_id)
-            .fetch_optional(pool)
-            .await
+        sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM attachments WHERE id = $1 AND workspace_id = $2 AND conversation_id = $3"
+        ))
+        .bind(id)
+        .bind(workspace_id)
+        .bind(conversation_id)
+        .fetch_optional(pool)
+        .await
     })?;
     let row = row.ok_or(Error::NotFound("attachment"))?;
     match reader {
@@ -281,6 +302,9 @@ async fn visible_to_visitor(store: &Store, row: &AttachmentRow) -> Result<bool> 
 /// An attachment by id alone, for signed links (the signature is the authorisation).
 pub async fn find_by_id(store: &Store, id: Uuid) -> Result<Option<AttachmentRow>> {
     Ok(on_pool!(store, |pool| {
-        sqlx::query_as(concat!("SELECT ", columns!(), " FROM attachments WHERE id = $1")).bind(id).fetch_optional(pool).await
+        sqlx::query_as(concat!("SELECT ", columns!(), " FROM attachments WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(pool)
+            .await
     })?)
 }

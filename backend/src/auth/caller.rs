@@ -24,7 +24,9 @@ impl Caller {
     pub fn agent_id(&self) -> Result<Uuid> {
         match self.actor {
             Actor::Agent { agent_id, .. } => Ok(agent_id),
-            Actor::ApiKey { .. } => Err(Error::Forbidden("this operation needs a signed-in agent, not an API key".into())),
+            Actor::ApiKey { .. } => {
+                Err(Error::Forbidden("this operation needs a signed-in agent, not an API key".into()))
+            }
         }
     }
 

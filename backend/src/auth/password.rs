@@ -56,9 +56,7 @@ pub async fn verify(password: &str, hash: &str) -> bool {
 /// enumeration by timing). The hash is of a random password, made once per process.
 pub async fn verify_nothing(password: &str) -> bool {
     static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
-    let dummy = DUMMY
-        .get_or_init(|| async { hash(&super::token::random_string(24)).await.unwrap_or_default() })
-        .await;
+    let dummy = DUMMY.get_or_init(|| async { hash(&super::token::random_string(24)).await.unwrap_or_default() }).await;
     let _ = verify(password, dummy).await;
     false
 }

@@ -77,7 +77,5 @@ async fn check_visitor(req: &Request, bearer: Bearer) -> poem::Result<VisitorCal
     if TokenKind::of(&bearer.token) != Some(TokenKind::Visitor) {
         return Err(ApiError::unauthorized("not a visitor token").into());
     }
-    visitors::authenticate(&state.store, &token::hash(&bearer.token))
-        .await
-        .map_err(|err| ApiError::from(err).into())
+    visitors::authenticate(&state.store, &token::hash(&bearer.token)).await.map_err(|err| ApiError::from(err).into())
 }

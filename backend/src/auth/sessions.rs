@@ -109,4 +109,3 @@ pub async fn delete_all_for_agent(store: &Store, workspace_id: Uuid, agent_id: U
     })?;
     Ok(())
 }
-

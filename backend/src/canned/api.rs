@@ -67,8 +67,7 @@ impl CannedResponsesApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        #[oai(example = "crate::api_examples::id")]
-        canned_response_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] canned_response_id: Path<Uuid>,
         body: Json<CannedResponseUpdate>,
     ) -> Result<Json<CannedResponse>, ApiError> {
         Ok(Json(super::update(&state.store, auth.caller(), *canned_response_id, &body).await?))
@@ -80,8 +79,7 @@ impl CannedResponsesApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        #[oai(example = "crate::api_examples::id")]
-        canned_response_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] canned_response_id: Path<Uuid>,
     ) -> Result<Deleted, ApiError> {
         super::delete(&state.store, auth.caller(), *canned_response_id).await?;
         Ok(Deleted::Deleted)

@@ -106,7 +106,12 @@ pub async fn list(store: &Store, workspace_id: Uuid, page: PageRequest) -> Resul
     Ok(rows.iter().map(CannedRow::to_wire).collect())
 }
 
-pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &CannedResponseUpdate) -> Result<CannedResponse> {
+pub async fn update(
+    store: &Store,
+    caller: &Caller,
+    id: Uuid,
+    changes: &CannedResponseUpdate,
+) -> Result<CannedResponse> {
     caller.require_write()?;
     let shortcut = changes.shortcut.as_deref().map(parse_shortcut).transpose()?;
     let body = changes.body.as_deref().map(|b| input::text("body", b, MAX_BODY_CHARS)).transpose()?;

@@ -79,7 +79,11 @@ pub async fn page(state: Data<&AppState>) -> Response {
 }
 
 #[handler]
-pub async fn asset(state: Data<&AppState>, Path(name): Path<String>, query: Query<HashMap<String, String>>) -> Response {
+pub async fn asset(
+    state: Data<&AppState>,
+    Path(name): Path<String>,
+    query: Query<HashMap<String, String>>,
+) -> Response {
     if !is_plain_name(&name) || name == PAGE {
         return text(StatusCode::NOT_FOUND, "no such console asset");
     }

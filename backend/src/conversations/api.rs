@@ -13,7 +13,9 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use super::Filter;
-use crate::{api::ApiTags, auth::WorkspaceAuth, error::ApiError, pagination::PageRequest, realtime::publish, state::AppState};
+use crate::{
+    api::ApiTags, auth::WorkspaceAuth, error::ApiError, pagination::PageRequest, realtime::publish, state::AppState,
+};
 
 pub struct ConversationsApi;
 
@@ -57,7 +59,11 @@ impl ConversationsApi {
         let text = match q.0.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(text) if text.chars().count() > super::MAX_SEARCH_CHARS || text.chars().any(char::is_control) => {
-                return Err(crate::error::Error::invalid("q", "must be at most 200 characters without control characters").into());
+                return Err(crate::error::Error::invalid(
+                    "q",
+                    "must be at most 200 characters without control characters",
+                )
+                .into());
             }
             Some(text) => Some(text.to_owned()),
         };
@@ -81,8 +87,7 @@ impl ConversationsApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        #[oai(example = "crate::api_examples::id")]
-        conversation_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
     ) -> Result<Json<Conversation>, ApiError> {
         let row = super::get(&state.store, auth.caller().workspace_id, *conversation_id).await?;
         Ok(Json(row.to_wire()?))
@@ -94,8 +99,7 @@ impl ConversationsApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        #[oai(example = "crate::api_examples::id")]
-        conversation_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
         body: Json<ConversationUpdate>,
     ) -> Result<Json<Conversation>, ApiError> {
         let caller = auth.caller();

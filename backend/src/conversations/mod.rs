@@ -121,8 +121,16 @@ fn contains_pattern(text: &str) -> String {
 }
 
 /// Conversations newest first.
-pub async fn list(store: &Store, workspace_id: Uuid, filter: &Filter, page: PageRequest) -> Result<Vec<ConversationRow>> {
-    let sql = concat!("SELECT ", columns!(), " FROM conversations
+pub async fn list(
+    store: &Store,
+    workspace_id: Uuid,
+    filter: &Filter,
+    page: PageRequest,
+) -> Result<Vec<ConversationRow>> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM conversations
          WHERE workspace_id = $1 AND ($2 IS NULL OR id < $2)
            AND ($3 IS NULL OR status = $3) AND ($4 IS NULL OR assignee_id = $4)
            AND ($5 = FALSE OR assignee_id IS NULL) AND ($6 IS NULL OR site_id = $6)
@@ -133,7 +141,8 @@ pub async fn list(store: &Store, workspace_id: Uuid, filter: &Filter, page: Page
                                 OR LOWER(COALESCE(v.email, '')) LIKE $9 ESCAPE '\\'))
                 OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id
                            AND LOWER(m.body) LIKE $9 ESCAPE '\\'))
-         ORDER BY id DESC LIMIT $8");
+         ORDER BY id DESC LIMIT $8"
+    );
     Ok(on_pool!(store, |pool| {
         sqlx::query_as(sql)
             .bind(workspace_id)
@@ -247,7 +256,8 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &Conversa
     let snoozed_until = changes.snoozed_until.map(Millis::from);
     // Right-hand sides see the row as it was: $3/$5/$6 give the new status and assignee,
     // from which the queue clock (`queued_at`) keeps running, starts, or stops.
-    let sql = concat!("UPDATE conversations SET
+    let sql = concat!(
+        "UPDATE conversations SET
             queued_at = CASE WHEN (CASE WHEN $5 THEN NULL ELSE COALESCE($6, assignee_id) END) IS NULL
                               AND COALESCE($3, status) = 'open'
                              THEN COALESCE(queued_at, $11) ELSE NULL END,
@@ -261,12 +271,17 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &Conversa
             resolved_at = CASE WHEN $3 = 'resolved' THEN $9 ELSE resolved_at END,
             snoozed_until = CASE WHEN $3 IS NULL THEN snoozed_until WHEN $3 = 'snoozed' THEN $10 ELSE NULL END,
             updated_at = $11
-         WHERE workspace_id = $1 AND id = $2 RETURNING ", columns!());
+         WHERE workspace_id = $1 AND id = $2 RETURNING ",
+        columns!()
+    );
     let mut tx = store.begin_write().await?;
     // Lock the row and read what it was, to tell what this change starts: mail to a newly
     // assigned agent or a transcript on resolve (mail::flows), and webhooks for what
     // really changed.
-    let lock = concat!("UPDATE conversations SET updated_at = updated_at WHERE workspace_id = $1 AND id = $2 RETURNING ", columns!());
+    let lock = concat!(
+        "UPDATE conversations SET updated_at = updated_at WHERE workspace_id = $1 AND id = $2 RETURNING ",
+        columns!()
+    );
     let before: Option<ConversationRow> =
         on_tx!(&mut tx, |conn| sqlx::query_as(lock).bind(workspace_id).bind(id).fetch_optional(conn).await)?;
     let before = before.ok_or(Error::NotFound("conversation"))?;

@@ -94,7 +94,12 @@ impl MailApi {
 
     /// Get a site's mail settings
     #[oai(path = "/sites/:site_id/mail-settings", method = "get", operation_id = "getSiteMailSettings")]
-    async fn get_settings(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] site_id: Path<Uuid>) -> Result<Json<SiteMailSettings>, ApiError> {
+    async fn get_settings(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")] site_id: Path<Uuid>,
+    ) -> Result<Json<SiteMailSettings>, ApiError> {
         let workspace_id = auth.caller().workspace_id;
         sites::get(&state.store, workspace_id, *site_id).await?;
         Ok(Json(site_settings::get(&state.store, workspace_id, *site_id).await?.to_wire()))
@@ -108,8 +113,7 @@ impl MailApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        #[oai(example = "crate::api_examples::id")]
-        site_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] site_id: Path<Uuid>,
         body: Json<SiteMailSettingsUpdate>,
     ) -> Result<Json<SiteMailSettings>, ApiError> {
         Ok(Json(site_settings::update(&state.store, auth.caller(), *site_id, &body).await?.to_wire()))
@@ -125,20 +129,28 @@ impl MailApi {
     /// reply address is refused (`reply_token_rejected`), and so is a mail that names no
     /// conversation (`no_conversation`). Idempotent on the mail's `Message-ID`.
     #[oai(path = "/inbound/email", method = "post", operation_id = "receiveInboundEmail")]
-    async fn inbound(&self, state: Data<&AppState>, auth: WorkspaceAuth, body: Binary<Vec<u8>>) -> Result<SendResponse, ApiError> {
+    async fn inbound(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        body: Binary<Vec<u8>>,
+    ) -> Result<SendResponse, ApiError> {
         let caller = auth.caller();
         caller.require_write()?;
-        let reply = inbound::parse(&state.store, caller.workspace_id, &body).await.map_err(|refused| match refused {
-            inbound::Refusal::Api(err) => err,
-            inbound::Refusal::Forged => refusal_forged(),
-            inbound::Refusal::Unmatched => refusal(
-                422,
-                "no_conversation",
-                "the mail has no reply address of ours and answers no mail we sent",
-                Some("to"),
-            ),
-            inbound::Refusal::Empty => refusal(422, "empty_reply", "nothing is left once the quoted history is removed", Some("body")),
-        })?;
+        let reply =
+            inbound::parse(&state.store, caller.workspace_id, &body).await.map_err(|refused| match refused {
+                inbound::Refusal::Api(err) => err,
+                inbound::Refusal::Forged => refusal_forged(),
+                inbound::Refusal::Unmatched => refusal(
+                    422,
+                    "no_conversation",
+                    "the mail has no reply address of ours and answers no mail we sent",
+                    Some("to"),
+                ),
+                inbound::Refusal::Empty => {
+                    refusal(422, "empty_reply", "nothing is left once the quoted history is removed", Some("body"))
+                }
+            })?;
         let author = Author { kind: AuthorKind::Visitor, id: Some(reply.conversation.visitor_id) };
         let draft = Draft::parse(author, MessageKind::Text, &reply.body, Some(&reply.client_msg_id))?;
         let stored = messages::append(&state.store, caller.workspace_id, reply.conversation.id, draft).await?;
@@ -152,10 +164,15 @@ impl MailApi {
     /// the signed token gets no more continuity mail or transcripts on resolve from this
     /// workspace.
     #[oai(path = "/mail/unsubscribe", method = "post", operation_id = "unsubscribeFromMail")]
-    async fn unsubscribe(&self, state: Data<&AppState>, #[oai(example = "crate::api_examples::unsubscribe_token")] token: Query<String>) -> Result<Json<Unsubscribed>, ApiError> {
+    async fn unsubscribe(
+        &self,
+        state: Data<&AppState>,
+        #[oai(example = "crate::api_examples::unsubscribe_token")] token: Query<String>,
+    ) -> Result<Json<Unsubscribed>, ApiError> {
         let secret = signing::secret(&state.store).await?;
-        let (workspace_id, email) = signing::verify_unsubscribe_token(&secret, &token)
-            .ok_or_else(|| refusal(403, "unsubscribe_link_invalid", "this unsubscribe link is not valid", Some("token")))?;
+        let (workspace_id, email) = signing::verify_unsubscribe_token(&secret, &token).ok_or_else(|| {
+            refusal(403, "unsubscribe_link_invalid", "this unsubscribe link is not valid", Some("token"))
+        })?;
         on_pool!(&state.store, |pool| {
             sqlx::query("INSERT INTO mail_opt_outs (workspace_id, email, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(workspace_id)
@@ -182,7 +199,12 @@ impl MailWidgetApi {
     /// answer goes) and mails the team in the same transaction. Idempotent on
     /// `client_msg_id`.
     #[oai(path = "/offline-message", method = "post", operation_id = "leaveOfflineMessage")]
-    async fn offline_message(&self, state: Data<&AppState>, auth: VisitorAuth, body: Json<OfflineMessage>) -> Result<Started, ApiError> {
+    async fn offline_message(
+        &self,
+        state: Data<&AppState>,
+        auth: VisitorAuth,
+        body: Json<OfflineMessage>,
+    ) -> Result<Started, ApiError> {
         let visitor = &auth.0;
         let email = super::parse_address("email", &body.email)?;
         let name = body.name.as_deref().map(|n| input::name("name", n, 100)).transpose()?;
@@ -193,18 +215,26 @@ impl MailWidgetApi {
             Start::Earlier(id) => {
                 drop(tx);
                 let (conversation, message) = widget::earlier_start(&state.store, visitor, id).await?;
-                let started = StartedConversation { conversation: conversation.to_wire()?, message: message.to_wire()? };
+                let started =
+                    StartedConversation { conversation: conversation.to_wire()?, message: message.to_wire()? };
                 return Ok(Started::Existing(Json(started)));
             }
             Start::Created(created) => *created,
         };
-        flows::remember_visitor_email(&mut tx, visitor.workspace_id, visitor.visitor_id, &email, name.as_deref()).await?;
+        flows::remember_visitor_email(&mut tx, visitor.workspace_id, visitor.visitor_id, &email, name.as_deref())
+            .await?;
         flows::offline_message(&mut tx, &conversation).await?;
         tx.commit().await.map_err(Error::from)?;
         let conversation = conversations::get(&state.store, visitor.workspace_id, conversation.id).await?;
         let started = StartedConversation { conversation: conversation.to_wire()?, message: message.to_wire()? };
         state.metrics.messages_stored.inc();
-        publish::conversation_changed(&state, visitor.workspace_id, ConversationChange::Created, started.conversation.clone()).await;
+        publish::conversation_changed(
+            &state,
+            visitor.workspace_id,
+            ConversationChange::Created,
+            started.conversation.clone(),
+        )
+        .await;
         publish::message_stored(&state, visitor.workspace_id, visitor.visitor_id, started.message.clone()).await;
         Ok(Started::Created(Json(started)))
     }
@@ -218,13 +248,13 @@ impl MailWidgetApi {
         &self,
         state: Data<&AppState>,
         auth: VisitorAuth,
-        #[oai(example = "crate::api_examples::id")]
-        conversation_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
         body: Json<TranscriptRequest>,
     ) -> Result<Queued, ApiError> {
         let visitor = &auth.0;
         let conversation =
-            conversations::get_for_visitor(&state.store, visitor.workspace_id, visitor.visitor_id, *conversation_id).await?;
+            conversations::get_for_visitor(&state.store, visitor.workspace_id, visitor.visitor_id, *conversation_id)
+                .await?;
         let given = body.email.as_deref().map(|e| super::parse_address("email", e)).transpose()?;
         let email = match given.clone() {
             Some(email) => email,
@@ -249,12 +279,19 @@ impl MailWidgetApi {
     /// visitor's earlier one stops working), the site key, the conversation and its
     /// latest messages. Links expire after 30 days (`continue_link_invalid`).
     #[oai(path = "/continue", method = "post", operation_id = "continueConversation")]
-    async fn continue_conversation(&self, state: Data<&AppState>, body: Json<ContinueRequest>) -> Result<Json<ContinuedConversation>, ApiError> {
+    async fn continue_conversation(
+        &self,
+        state: Data<&AppState>,
+        body: Json<ContinueRequest>,
+    ) -> Result<Json<ContinuedConversation>, ApiError> {
         let secret = signing::secret(&state.store).await?;
         let invalid = || refusal(403, "continue_link_invalid", "this link is not valid or has expired", Some("token"));
         let conversation_id = signing::verify_continue_token(&secret, &body.token).ok_or_else(invalid)?;
         let workspace_id: Option<Uuid> = on_pool!(&state.store, |pool| {
-            sqlx::query_scalar("SELECT workspace_id FROM conversations WHERE id = $1").bind(conversation_id).fetch_optional(pool).await
+            sqlx::query_scalar("SELECT workspace_id FROM conversations WHERE id = $1")
+                .bind(conversation_id)
+                .fetch_optional(pool)
+                .await
         })
         .map_err(Error::from)?;
         let workspace_id = workspace_id.ok_or_else(invalid)?;
@@ -274,7 +311,8 @@ impl MailWidgetApi {
         .map_err(Error::from)?;
         let visitor = VisitorCaller { workspace_id, site_id: site.id, visitor_id: conversation.visitor_id };
         let after = (conversation.last_seq - 100).max(0);
-        let messages = messages::list_after(&state.store, workspace_id, conversation.id, after, 100, Audience::Visitor).await?;
+        let messages =
+            messages::list_after(&state.store, workspace_id, conversation.id, after, 100, Audience::Visitor).await?;
         Ok(Json(ContinuedConversation {
             visitor_token,
             visitor_id: visitor.visitor_id,

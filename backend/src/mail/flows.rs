@@ -44,7 +44,13 @@ async fn insert(
 }
 
 /// Records the visitor's email (and name, when given) for mail about their conversations.
-pub async fn remember_visitor_email(tx: &mut Tx, workspace_id: Uuid, visitor_id: Uuid, email: &str, name: Option<&str>) -> Result<()> {
+pub async fn remember_visitor_email(
+    tx: &mut Tx,
+    workspace_id: Uuid,
+    visitor_id: Uuid,
+    email: &str,
+    name: Option<&str>,
+) -> Result<()> {
     on_tx!(tx, |conn| {
         sqlx::query("UPDATE visitors SET email = $1, name = COALESCE($2, name) WHERE id = $3 AND workspace_id = $4")
             .bind(email)
@@ -116,7 +122,8 @@ pub async fn agent_replied(tx: &mut Tx, workspace_id: Uuid, conversation_id: Uui
 /// gets no mail). The one hook for every way of assigning (manual, routing).
 pub async fn conversation_assigned(tx: &mut Tx, conversation: &ConversationRow) -> Result<()> {
     if let Some(agent_id) = conversation.assignee_id {
-        insert(tx, conversation.workspace_id, Some(conversation.id), MailKind::Assigned, Some(agent_id), None, now()).await?;
+        insert(tx, conversation.workspace_id, Some(conversation.id), MailKind::Assigned, Some(agent_id), None, now())
+            .await?;
     }
     Ok(())
 }
@@ -131,6 +138,10 @@ pub async fn conversation_resolved(tx: &mut Tx, conversation: &ConversationRow) 
 }
 
 /// The visitor asked for a transcript (to `recipient`, or their known email).
-pub async fn transcript_requested(tx: &mut Tx, conversation: &ConversationRow, recipient: Option<&str>) -> Result<Uuid> {
+pub async fn transcript_requested(
+    tx: &mut Tx,
+    conversation: &ConversationRow,
+    recipient: Option<&str>,
+) -> Result<Uuid> {
     insert(tx, conversation.workspace_id, Some(conversation.id), MailKind::Transcript, None, recipient, now()).await
 }

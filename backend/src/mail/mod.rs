@@ -62,12 +62,20 @@ fn invalid(variable: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError { variable, problem: problem.into() }
 }
 
-fn millis(get: &dyn Fn(&str) -> Option<String>, variable: &'static str, default: u64, range: (u64, u64)) -> Result<Duration, ConfigError> {
+fn millis(
+    get: &dyn Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: u64,
+    range: (u64, u64),
+) -> Result<Duration, ConfigError> {
     match get(variable) {
         None => Ok(Duration::from_millis(default)),
         Some(value) => match value.parse::<u64>() {
             Ok(n) if (range.0..=range.1).contains(&n) => Ok(Duration::from_millis(n)),
-            _ => Err(invalid(variable, format!("`{value}` is not a number of milliseconds between {} and {}", range.0, range.1))),
+            _ => Err(invalid(
+                variable,
+                format!("`{value}` is not a number of milliseconds between {} and {}", range.0, range.1),
+            )),
         },
     }
 }
@@ -80,13 +88,17 @@ impl MailSettings {
     ) -> Result<Self, ConfigError> {
         let transport = match smtp_url {
             None => TransportConfig::Files,
-            Some(url) => TransportConfig::parse(url.expose()).map_err(|problem| invalid("RAPPORT_SMTP_URL", problem))?,
+            Some(url) => {
+                TransportConfig::parse(url.expose()).map_err(|problem| invalid("RAPPORT_SMTP_URL", problem))?
+            }
         };
         let domain = default_domain(public_url);
         let from_address = match get("RAPPORT_MAIL_FROM") {
             None => format!("noreply@{domain}"),
             Some(value) => {
-                value.parse::<lettre::Address>().map_err(|_| invalid("RAPPORT_MAIL_FROM", format!("`{value}` is not an email address")))?;
+                value
+                    .parse::<lettre::Address>()
+                    .map_err(|_| invalid("RAPPORT_MAIL_FROM", format!("`{value}` is not an email address")))?;
                 value
             }
         };
@@ -103,7 +115,12 @@ impl MailSettings {
             None => 8,
             Some(value) => match value.parse::<i64>() {
                 Ok(n) if (1..=50).contains(&n) => n,
-                _ => return Err(invalid("RAPPORT_MAIL_MAX_ATTEMPTS", format!("`{value}` is not a number between 1 and 50"))),
+                _ => {
+                    return Err(invalid(
+                        "RAPPORT_MAIL_MAX_ATTEMPTS",
+                        format!("`{value}` is not a number between 1 and 50"),
+                    ));
+                }
             },
         };
         Ok(Self {
@@ -215,7 +232,12 @@ impl OutboxRow {
 }
 
 /// A workspace's mail, newest first.
-pub async fn list(store: &Store, workspace_id: Uuid, state: Option<MailState>, page: PageRequest) -> Result<Vec<OutboxRow>> {
+pub async fn list(
+    store: &Store,
+    workspace_id: Uuid,
+    state: Option<MailState>,
+    page: PageRequest,
+) -> Result<Vec<OutboxRow>> {
     let state = state.map(|s| match s {
         MailState::Pending => "pending",
         MailState::Queued => "queued",
@@ -223,11 +245,21 @@ pub async fn list(store: &Store, workspace_id: Uuid, state: Option<MailState>, p
         MailState::Failed => "failed",
         MailState::Skipped => "skipped",
     });
-    let sql = concat!("SELECT ", columns!(), " FROM mail_outbox
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM mail_outbox
          WHERE workspace_id = $1 AND ($2 IS NULL OR id < $2) AND ($3 IS NULL OR state = $3)
-         ORDER BY id DESC LIMIT $4");
+         ORDER BY id DESC LIMIT $4"
+    );
     Ok(on_pool!(store, |pool| {
-        sqlx::query_as(sql).bind(workspace_id).bind(page.after).bind(state).bind(page.fetch_limit()).fetch_all(pool).await
+        sqlx::query_as(sql)
+            .bind(workspace_id)
+            .bind(page.after)
+            .bind(state)
+            .bind(page.fetch_limit())
+            .fetch_all(pool)
+            .await
     })?)
 }
 

@@ -101,7 +101,8 @@ impl Context<'_> {
                 AuthorKind::Integration | AuthorKind::System => self.site.name.clone(),
             };
             let time = message.created_at.to_utc().format("%Y-%m-%d %H:%M UTC").to_string();
-            let mut body = if message.kind == "note" { format!("(internal note) {}", message.body) } else { message.body.clone() };
+            let mut body =
+                if message.kind == "note" { format!("(internal note) {}", message.body) } else { message.body.clone() };
             // Files are named, not linked: their links expire within hours, mail is read later.
             for file in crate::attachments::shown_on_wire(message.attachments.as_deref())? {
                 if !body.is_empty() {
@@ -153,7 +154,14 @@ impl Context<'_> {
     }
 
     /// A mail to the visitor: site sender, reply address, unsubscribe link, threading.
-    async fn to_visitor(&self, recipient: String, subject: String, intro: String, lines: Vec<Line>, through_seq: Option<i64>) -> Result<Prepared> {
+    async fn to_visitor(
+        &self,
+        recipient: String,
+        subject: String,
+        intro: String,
+        lines: Vec<Line>,
+        through_seq: Option<i64>,
+    ) -> Result<Prepared> {
         let settings = super::site_settings::get(&self.state.store, self.row.workspace_id, self.site.id).await?;
         let mail = &self.state.settings.mail;
         let secret = signing::secret(&self.state.store).await?;
@@ -223,8 +231,15 @@ impl Context<'_> {
         let Some(recipient) = self.row.recipient.clone() else {
             return Ok(Prepared::Skip("no recipient".into()));
         };
-        let messages =
-            messages::list_after(&self.state.store, self.row.workspace_id, self.conversation.id, 0, MAX_LINES, Audience::Visitor).await?;
+        let messages = messages::list_after(
+            &self.state.store,
+            self.row.workspace_id,
+            self.conversation.id,
+            0,
+            MAX_LINES,
+            Audience::Visitor,
+        )
+        .await?;
         let label = self.visitor_label();
         let lines = self.lines(&messages, &label).await?;
         let contact = self.visitor.email.clone().unwrap_or_else(|| "no email given".into());
@@ -260,12 +275,18 @@ impl Context<'_> {
             .await
         })?;
         let after = read.unwrap_or(0).max(mailed.unwrap_or(0));
-        let unread: Vec<MessageRow> =
-            messages::list_after(&self.state.store, self.row.workspace_id, self.conversation.id, after, MAX_LINES, Audience::Visitor)
-                .await?
-                .into_iter()
-                .filter(|m| m.author_kind != AuthorKind::Visitor.as_db())
-                .collect();
+        let unread: Vec<MessageRow> = messages::list_after(
+            &self.state.store,
+            self.row.workspace_id,
+            self.conversation.id,
+            after,
+            MAX_LINES,
+            Audience::Visitor,
+        )
+        .await?
+        .into_iter()
+        .filter(|m| m.author_kind != AuthorKind::Visitor.as_db())
+        .collect();
         let Some(through_seq) = unread.last().map(|m| m.seq) else {
             return Ok(Prepared::Skip("the visitor read the replies in time".into()));
         };
@@ -288,8 +309,15 @@ impl Context<'_> {
         if !requested && self.opted_out(&email).await? {
             return Ok(Prepared::Skip("the visitor unsubscribed".into()));
         }
-        let messages =
-            messages::list_after(&self.state.store, self.row.workspace_id, self.conversation.id, 0, 500, Audience::Visitor).await?;
+        let messages = messages::list_after(
+            &self.state.store,
+            self.row.workspace_id,
+            self.conversation.id,
+            0,
+            500,
+            Audience::Visitor,
+        )
+        .await?;
         let lines = self.lines(&messages, "You").await?;
         let started = self.conversation.created_at.to_utc().format("%Y-%m-%d %H:%M UTC");
         self.to_visitor(
@@ -311,19 +339,30 @@ impl Context<'_> {
         if self.conversation.assignee_id != Some(agent_id) {
             return Ok(Prepared::Skip("the conversation was assigned to someone else since".into()));
         }
-        let status = presence::agent_status(self.state.realtime.presence.as_ref(), self.row.workspace_id, agent_id).await?;
+        let status =
+            presence::agent_status(self.state.realtime.presence.as_ref(), self.row.workspace_id, agent_id).await?;
         if status != AgentStatus::Offline {
             return Ok(Prepared::Skip("the agent is online".into()));
         }
         let recent = self.conversation.last_seq.saturating_sub(10).max(0);
-        let messages =
-            messages::list_after(&self.state.store, self.row.workspace_id, self.conversation.id, recent, 10, Audience::Team).await?;
+        let messages = messages::list_after(
+            &self.state.store,
+            self.row.workspace_id,
+            self.conversation.id,
+            recent,
+            10,
+            Audience::Team,
+        )
+        .await?;
         let label = self.visitor_label();
         let lines = self.lines(&messages, &label).await?;
         self.to_team(
             agent.email.clone(),
             format!("[{}] Conversation with {label} assigned to you", self.site.name),
-            format!("Hi {}, a conversation with {label} was assigned to you while you were away. The latest messages:", agent.name),
+            format!(
+                "Hi {}, a conversation with {label} was assigned to you while you were away. The latest messages:",
+                agent.name
+            ),
             lines,
         )
         .await

@@ -25,12 +25,14 @@ pub const CONTINUE_LINK_LIFETIME: std::time::Duration = std::time::Duration::fro
 pub async fn secret(store: &Store) -> Result<String> {
     let candidate = token::random_string(32);
     Ok(on_pool!(store, |pool| {
-        sqlx::query("INSERT INTO server_secrets (name, secret, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
-            .bind(SECRET_NAME)
-            .bind(&candidate)
-            .bind(now())
-            .execute(pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO server_secrets (name, secret, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(SECRET_NAME)
+        .bind(&candidate)
+        .bind(now())
+        .execute(pool)
+        .await?;
         sqlx::query_scalar("SELECT secret FROM server_secrets WHERE name = $1").bind(SECRET_NAME).fetch_one(pool).await
     })?)
 }

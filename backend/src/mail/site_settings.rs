@@ -30,8 +30,7 @@ impl SiteMailRow {
     }
 }
 
-const SELECT: &str =
-    "SELECT from_name, from_address, notify_email, transcript_on_resolve FROM site_mail_settings WHERE workspace_id = $1 AND site_id = $2";
+const SELECT: &str = "SELECT from_name, from_address, notify_email, transcript_on_resolve FROM site_mail_settings WHERE workspace_id = $1 AND site_id = $2";
 
 /// A site's settings (defaults when never set).
 pub async fn get(store: &Store, workspace_id: Uuid, site_id: Uuid) -> Result<SiteMailRow> {
@@ -48,7 +47,12 @@ pub async fn get_in(tx: &mut Tx, workspace_id: Uuid, site_id: Uuid) -> Result<Si
 }
 
 /// Owners and admins change a site's mail settings.
-pub async fn update(store: &Store, caller: &Caller, site_id: Uuid, changes: &SiteMailSettingsUpdate) -> Result<SiteMailRow> {
+pub async fn update(
+    store: &Store,
+    caller: &Caller,
+    site_id: Uuid,
+    changes: &SiteMailSettingsUpdate,
+) -> Result<SiteMailRow> {
     caller.require_admin()?;
     crate::sites::get(store, caller.workspace_id, site_id).await?;
     let mut row = get(store, caller.workspace_id, site_id).await?;

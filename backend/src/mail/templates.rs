@@ -99,7 +99,10 @@ pub fn html_body(letter: &Letter) -> String {
     out.push_str(&escape(&letter.subject));
     out.push_str("</title></head>\n<body style=\"margin:0;padding:0;background:#f4f5f7;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1f2328\">\n");
     if letter.reply_to.is_some() {
-        out.push_str(&format!("<div style=\"color:#8c959f;font-size:12px;padding:8px 16px\">{}</div>\n", escape(REPLY_ABOVE)));
+        out.push_str(&format!(
+            "<div style=\"color:#8c959f;font-size:12px;padding:8px 16px\">{}</div>\n",
+            escape(REPLY_ABOVE)
+        ));
     }
     out.push_str("<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\"><tr><td align=\"center\" style=\"padding:16px\">\n");
     out.push_str("<table role=\"presentation\" width=\"560\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:560px;background:#ffffff;border-radius:8px;overflow:hidden\">\n");
@@ -107,7 +110,10 @@ pub fn html_body(letter: &Letter) -> String {
         "<tr><td style=\"background:{color};color:#ffffff;padding:16px 24px;font-size:18px;font-weight:600\">{}</td></tr>\n",
         escape(&letter.site_name)
     ));
-    out.push_str(&format!("<tr><td style=\"padding:20px 24px 8px\"><p style=\"margin:0\">{}</p></td></tr>\n", escape_lines(&letter.intro)));
+    out.push_str(&format!(
+        "<tr><td style=\"padding:20px 24px 8px\"><p style=\"margin:0\">{}</p></td></tr>\n",
+        escape_lines(&letter.intro)
+    ));
     for line in &letter.lines {
         out.push_str(&format!(
             "<tr><td style=\"padding:8px 24px\"><div style=\"font-size:12px;color:#57606a\"><strong>{}</strong> &middot; {}</div>\
@@ -202,7 +208,11 @@ mod tests {
             site_name: "Shop & Co".into(),
             color: "\"><script>".into(),
             intro: "Hello <script>alert(1)</script>".into(),
-            lines: vec![Line { author: "<img src=x onerror=alert(1)>".into(), time: "now".into(), body: "a < b & \"c\"".into() }],
+            lines: vec![Line {
+                author: "<img src=x onerror=alert(1)>".into(),
+                time: "now".into(),
+                body: "a < b & \"c\"".into(),
+            }],
             action: Some(("Continue".into(), "https://chat.test/?a=1&b=\"2\"".into())),
             footer: "Footer".into(),
         }

@@ -36,13 +36,20 @@ pub enum SmtpTls {
 pub enum TransportConfig {
     /// `.eml` files in `<data dir>/mail`.
     Files,
-    Smtp { host: String, port: u16, tls: SmtpTls, username: Option<String>, password: Option<Secret> },
+    Smtp {
+        host: String,
+        port: u16,
+        tls: SmtpTls,
+        username: Option<String>,
+        password: Option<Secret>,
+    },
 }
 
 impl TransportConfig {
     /// Parses an `smtp://` or `smtps://` URL; the error says what is wrong (never the password).
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let url = url::Url::parse(raw).map_err(|_| "is not a URL like smtp://user:pass@host:587?tls=starttls".to_owned())?;
+        let url =
+            url::Url::parse(raw).map_err(|_| "is not a URL like smtp://user:pass@host:587?tls=starttls".to_owned())?;
         let implicit_scheme = match url.scheme() {
             "smtp" => false,
             "smtps" => true,
@@ -135,8 +142,14 @@ mod tests {
         assert_eq!((host.as_str(), port, tls), ("mail.example.com", 2525, SmtpTls::StartTls));
         assert_eq!(username.as_deref(), Some("me@x.com"));
         assert_eq!(password.unwrap().expose(), "p@ss");
-        assert!(matches!(TransportConfig::parse("smtps://h").unwrap(), TransportConfig::Smtp { port: 465, tls: SmtpTls::Implicit, .. }));
-        assert!(matches!(TransportConfig::parse("smtp://h?tls=none").unwrap(), TransportConfig::Smtp { port: 25, tls: SmtpTls::None, .. }));
+        assert!(matches!(
+            TransportConfig::parse("smtps://h").unwrap(),
+            TransportConfig::Smtp { port: 465, tls: SmtpTls::Implicit, .. }
+        ));
+        assert!(matches!(
+            TransportConfig::parse("smtp://h?tls=none").unwrap(),
+            TransportConfig::Smtp { port: 25, tls: SmtpTls::None, .. }
+        ));
         assert!(TransportConfig::parse("smtp://h?tls=maybe").is_err());
         assert!(TransportConfig::parse("smtps://h?tls=none").is_err());
         assert!(TransportConfig::parse("smtp://h?foo=1").is_err());

@@ -124,7 +124,13 @@ impl Worker {
             columns!()
         );
         let row: Option<OutboxRow> = on_pool!(&self.state.store, |pool| {
-            sqlx::query_as(sql).bind(candidate).bind(&self.id).bind(now.plus(LEASE)).bind(now).fetch_optional(pool).await
+            sqlx::query_as(sql)
+                .bind(candidate)
+                .bind(&self.id)
+                .bind(now.plus(LEASE))
+                .bind(now)
+                .fetch_optional(pool)
+                .await
         })?;
         Ok(row.map_or(Claim::Lost, |row| Claim::Got(Box::new(row))))
     }

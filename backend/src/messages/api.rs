@@ -39,7 +39,13 @@ impl SendResponse {
         if stored.created {
             crate::realtime::publish::message_stored(state, workspace_id, stored.visitor_id, message.clone()).await;
             if let Some(conversation) = stored.assigned {
-                crate::realtime::publish::conversation_changed(state, workspace_id, openapi::realtime::ConversationChange::Assigned, conversation.to_wire()?).await;
+                crate::realtime::publish::conversation_changed(
+                    state,
+                    workspace_id,
+                    openapi::realtime::ConversationChange::Assigned,
+                    conversation.to_wire()?,
+                )
+                .await;
             }
             Ok(Self::Created(Json(message)))
         } else {
@@ -70,7 +76,8 @@ pub async fn read_range(
     audience: Audience,
 ) -> Result<MessageRange, Error> {
     let mut rows =
-        super::list_after(&state.store, conversation.workspace_id, conversation.id, after_seq, limit + 1, audience).await?;
+        super::list_after(&state.store, conversation.workspace_id, conversation.id, after_seq, limit + 1, audience)
+            .await?;
     let has_more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let items = rows.iter().map(super::MessageRow::to_wire).collect::<Result<_, _>>()?;
@@ -88,8 +95,7 @@ impl MessagesApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        #[oai(example = "crate::api_examples::id")]
-        conversation_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
         /// Return messages after this `seq` (default 0: from the start).
         #[oai(example = "crate::api_examples::after_seq")]
         after_seq: Query<Option<i64>>,
@@ -111,8 +117,7 @@ impl MessagesApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        #[oai(example = "crate::api_examples::id")]
-        conversation_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
         body: Json<NewMessage>,
     ) -> Result<SendResponse, ApiError> {
         let caller = auth.caller();

@@ -117,7 +117,11 @@ impl Draft {
         };
         let client_msg_id = match client_msg_id {
             None => None,
-            Some(id) if id.is_empty() || id.chars().count() > MAX_CLIENT_MSG_ID_CHARS || id.chars().any(char::is_control) => {
+            Some(id)
+                if id.is_empty()
+                    || id.chars().count() > MAX_CLIENT_MSG_ID_CHARS
+                    || id.chars().any(char::is_control) =>
+            {
                 return Err(Error::invalid(
                     "client_msg_id",
                     format!("must be 1 to {MAX_CLIENT_MSG_ID_CHARS} characters without control characters"),
@@ -158,8 +162,8 @@ pub async fn append(store: &Store, workspace_id: Uuid, conversation_id: Uuid, dr
 /// back (drop) the transaction rather than commit it.
 pub async fn append_in(tx: &mut Tx, workspace_id: Uuid, conversation_id: Uuid, draft: Draft) -> Result<Stored> {
     let created_at = now();
-    let is_agent_reply = matches!(draft.author.kind, AuthorKind::Agent | AuthorKind::Integration)
-        && draft.kind == MessageKind::Text;
+    let is_agent_reply =
+        matches!(draft.author.kind, AuthorKind::Agent | AuthorKind::Integration) && draft.kind == MessageKind::Text;
     let is_visitor = draft.author.kind == AuthorKind::Visitor;
     // Write first: this takes the conversation's row lock before anything is read.
     let numbered: Option<(i64, Uuid)> = on_tx!(&mut *tx, |conn| {
@@ -189,8 +193,7 @@ pub async fn append_in(tx: &mut Tx, workspace_id: Uuid, conversation_id: Uuid, d
         if let Some(message) = existing {
             // A retry is the same sender sending again. Someone else's key must neither
             // return their message (it may be a note) nor silently swallow this one.
-            let same_sender =
-                message.author_kind == draft.author.kind.as_db() && message.author_id == draft.author.id;
+            let same_sender = message.author_kind == draft.author.kind.as_db() && message.author_id == draft.author.id;
             if !same_sender {
                 return Err(Error::conflict(
                     "client_msg_id_taken",
@@ -236,9 +239,15 @@ pub async fn append_in(tx: &mut Tx, workspace_id: Uuid, conversation_id: Uuid, d
     if !draft.attachment_ids.is_empty() {
         // After the insert: attachments point at their message. A refused attachment
         // fails the whole send and the caller's transaction rolls the message back.
-        let attachments =
-            crate::attachments::attach_in(tx, workspace_id, conversation_id, message.id, draft.author, &draft.attachment_ids)
-                .await?;
+        let attachments = crate::attachments::attach_in(
+            tx,
+            workspace_id,
+            conversation_id,
+            message.id,
+            draft.author,
+            &draft.attachment_ids,
+        )
+        .await?;
         on_tx!(&mut *tx, |conn| {
             sqlx::query("UPDATE messages SET attachments = $1 WHERE id = $2")
                 .bind(&attachments)
@@ -281,9 +290,13 @@ pub async fn list_after(
     limit: u32,
     audience: Audience,
 ) -> Result<Vec<MessageRow>> {
-    let sql = concat!("SELECT ", columns!(), " FROM messages
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM messages
          WHERE workspace_id = $1 AND conversation_id = $2 AND seq > $3 AND ($4 = FALSE OR kind <> 'note')
-         ORDER BY seq LIMIT $5");
+         ORDER BY seq LIMIT $5"
+    );
     Ok(on_pool!(store, |pool| {
         sqlx::query_as(sql)
             .bind(workspace_id)

@@ -20,8 +20,7 @@ impl RatingsApi {
         &self,
         state: Data<&AppState>,
         auth: VisitorAuth,
-        #[oai(example = "crate::api_examples::id")]
-        conversation_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
         body: Json<NewRating>,
     ) -> Result<Json<Rating>, ApiError> {
         Ok(Json(super::rate(&state.store, &auth.0, *conversation_id, &body).await?))

@@ -7,10 +7,7 @@
 //! the socket is closed with `SLOW_CONSUMER` for the client to resume later. Server
 //! memory per socket stays bounded whatever the client does.
 
-use std::{
-    collections::HashMap,
-    time::Instant,
-};
+use std::{collections::HashMap, time::Instant};
 
 use futures_util::{
     SinkExt, StreamExt,
@@ -178,9 +175,9 @@ impl Connection {
         let (roster, member) = self.roster();
         let presence = &self.state.realtime.presence;
         let was = match self.peer {
-            Peer::Agent { workspace_id, agent_id, .. } => {
-                Some(presence::agent_status(presence.as_ref(), workspace_id, agent_id).await.unwrap_or(AgentStatus::Offline))
-            }
+            Peer::Agent { workspace_id, agent_id, .. } => Some(
+                presence::agent_status(presence.as_ref(), workspace_id, agent_id).await.unwrap_or(AgentStatus::Offline),
+            ),
             Peer::Visitor { .. } => None,
         };
         if let Err(err) = presence.touch(roster, member, self.id, PRESENCE_TTL).await {
@@ -274,7 +271,11 @@ impl Connection {
         self.send_raw(WsMessage::Ping(Vec::new())).await
     }
 
-    async fn on_event(&mut self, event: Result<std::sync::Arc<Event>, Interrupted>, subscription: &Subscription) -> Outcome {
+    async fn on_event(
+        &mut self,
+        event: Result<std::sync::Arc<Event>, Interrupted>,
+        subscription: &Subscription,
+    ) -> Outcome {
         let event = match event {
             Ok(event) => event,
             Err(Interrupted::Lagged) => {
@@ -327,7 +328,9 @@ impl Connection {
         let text = match frame {
             WsMessage::Text(text) => text,
             WsMessage::Binary(_) => {
-                return self.refuse("unsupported_frame", "frames are JSON text; binary frames are not accepted".into(), None).await;
+                return self
+                    .refuse("unsupported_frame", "frames are JSON text; binary frames are not accepted".into(), None)
+                    .await;
             }
             WsMessage::Close(_) => return Err(Closing::new(1000, "bye")),
             // Pongs (and the pings tungstenite answers itself) only prove liveness.
@@ -357,7 +360,9 @@ impl Connection {
         self.refused_in_a_row = 0;
         let frame = match frame {
             Ok(frame) => frame,
-            Err(err) => return self.refuse("malformed_frame", format!("not a valid frame: {err}"), send_id(&text)).await,
+            Err(err) => {
+                return self.refuse("malformed_frame", format!("not a valid frame: {err}"), send_id(&text)).await;
+            }
         };
         match frame {
             ClientFrame::Ping => self.send(&ServerFrame::Pong).await,
@@ -366,7 +371,9 @@ impl Connection {
                 let kind = kind.unwrap_or(MessageKind::Text);
                 self.store_message(conversation_id, client_msg_id, body, kind, &attachment_ids).await
             }
-            ClientFrame::Typing { conversation_id, typing, preview } => self.typing(conversation_id, typing, preview).await,
+            ClientFrame::Typing { conversation_id, typing, preview } => {
+                self.typing(conversation_id, typing, preview).await
+            }
             ClientFrame::Read { conversation_id, seq } => self.read(conversation_id, seq).await,
             ClientFrame::Page { url, title } => self.page(&url, &title).await,
             ClientFrame::Status { status } => self.set_status(status).await,
@@ -402,7 +409,11 @@ impl Connection {
         }
         let mut last = after_seq;
         loop {
-            let page = match self.deliveries.replay_page(&self.state.store, conversation_id, last, limits::REPLAY_PAGE).await {
+            let page = match self
+                .deliveries
+                .replay_page(&self.state.store, conversation_id, last, limits::REPLAY_PAGE)
+                .await
+            {
                 Ok(page) => page,
                 Err(err) => return self.send_error(err, None).await,
             };
@@ -419,7 +430,8 @@ impl Connection {
         self.send(&ServerFrame::Resumed { conversation_id, last_seq: last }).await?;
         // The read state as of now; later moves arrive live.
         let me = self.me();
-        let cursors = receipts::cursors(&self.state.store, self.peer.workspace_id(), conversation_id).await.unwrap_or_default();
+        let cursors =
+            receipts::cursors(&self.state.store, self.peer.workspace_id(), conversation_id).await.unwrap_or_default();
         for (reader, seq) in cursors.into_iter().filter(|(reader, _)| *reader != me) {
             self.send(&ServerFrame::Read { conversation_id, reader, seq }).await?;
         }
@@ -471,7 +483,8 @@ impl Connection {
         if stored.created {
             publish::message_stored(&self.state, workspace_id, visitor_id, message.clone()).await;
             if let Some(conversation) = stored.assigned.as_ref().and_then(|row| row.to_wire().ok()) {
-                publish::conversation_changed(&self.state, workspace_id, ConversationChange::Assigned, conversation).await;
+                publish::conversation_changed(&self.state, workspace_id, ConversationChange::Assigned, conversation)
+                    .await;
             }
             // Sending a message ends "typing" without the client having to say so.
             self.typing_sent.remove(&conversation_id);
@@ -485,9 +498,10 @@ impl Connection {
             Err(err) => return self.send_error(err, None).await,
         };
         let now = Instant::now();
-        let throttled = self.typing_sent.get(&conversation_id).is_some_and(|(at, was)| {
-            *was == typing && now.saturating_duration_since(*at) < limits::TYPING_THROTTLE
-        });
+        let throttled = self
+            .typing_sent
+            .get(&conversation_id)
+            .is_some_and(|(at, was)| *was == typing && now.saturating_duration_since(*at) < limits::TYPING_THROTTLE);
         if throttled {
             return Ok(());
         }
@@ -521,7 +535,10 @@ impl Connection {
             Err(err) => return self.send_error(err, None).await,
         };
         if !(1..=conversation.last_seq).contains(&seq) {
-            let err = Error::invalid("seq", format!("must be between 1 and the conversation's last seq ({})", conversation.last_seq));
+            let err = Error::invalid(
+                "seq",
+                format!("must be between 1 and the conversation's last seq ({})", conversation.last_seq),
+            );
             return self.send_error(err, None).await;
         }
         let reader = self.me();

@@ -56,7 +56,8 @@ impl Deliveries {
             return Ok(vec![message]);
         }
         let missing = (message.seq - sent) as u32;
-        let rows = messages::list_after(store, self.workspace_id, conversation_id, sent, missing, self.audience).await?;
+        let rows =
+            messages::list_after(store, self.workspace_id, conversation_id, sent, missing, self.audience).await?;
         let mut batch: Vec<Message> =
             rows.iter().filter(|row| row.seq < message.seq).map(|row| row.to_wire()).collect::<Result<_>>()?;
         batch.push(message);
@@ -65,8 +66,15 @@ impl Deliveries {
     }
 
     /// The next page of a replay after `after_seq`; an empty page ends the replay.
-    pub async fn replay_page(&mut self, store: &Store, conversation_id: Uuid, after_seq: i64, limit: u32) -> Result<Vec<Message>> {
-        let rows = messages::list_after(store, self.workspace_id, conversation_id, after_seq, limit, self.audience).await?;
+    pub async fn replay_page(
+        &mut self,
+        store: &Store,
+        conversation_id: Uuid,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<Message>> {
+        let rows =
+            messages::list_after(store, self.workspace_id, conversation_id, after_seq, limit, self.audience).await?;
         let page: Vec<Message> = rows.iter().map(|row| row.to_wire()).collect::<Result<_>>()?;
         Ok(page)
     }

@@ -57,9 +57,9 @@ impl Peer {
     /// Whether the credential behind this socket is still good.
     pub async fn still_valid(&self, state: &AppState) -> bool {
         match self {
-            Self::Visitor { token_hash, visitor_id, .. } => {
-                visitors::authenticate(&state.store, token_hash).await.is_ok_and(|caller| caller.visitor_id == *visitor_id)
-            }
+            Self::Visitor { token_hash, visitor_id, .. } => visitors::authenticate(&state.store, token_hash)
+                .await
+                .is_ok_and(|caller| caller.visitor_id == *visitor_id),
             Self::Agent { token, session_id, .. } => sessions::authenticate(&state.store, token)
                 .await
                 .is_ok_and(|caller| matches!(caller.actor, Actor::Agent { session_id: id, .. } if id == *session_id)),
@@ -142,7 +142,10 @@ async fn authenticate_visitor(state: &AppState, req: &Request) -> Result<Peer, A
     let origin = origin(req).ok_or_else(|| ApiError::forbidden("origin_required", "the Origin header is required"))?;
     let site = sites::get(&state.store, caller.workspace_id, caller.site_id).await?;
     if !site.allows_origin(origin, &state.settings.public_url) {
-        return Err(ApiError::forbidden("origin_not_allowed", format!("origin {origin} may not use this site's widget")));
+        return Err(ApiError::forbidden(
+            "origin_not_allowed",
+            format!("origin {origin} may not use this site's widget"),
+        ));
     }
     Ok(Peer::Visitor {
         workspace_id: caller.workspace_id,

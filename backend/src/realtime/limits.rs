@@ -60,7 +60,12 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(per_second: u32, burst: u32) -> Self {
-        Self { tokens: f64::from(burst), burst: f64::from(burst), per_second: f64::from(per_second), updated: Instant::now() }
+        Self {
+            tokens: f64::from(burst),
+            burst: f64::from(burst),
+            per_second: f64::from(per_second),
+            updated: Instant::now(),
+        }
     }
 
     /// Takes one token at `now`, or says how long until one is available.

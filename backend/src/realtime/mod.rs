@@ -52,7 +52,9 @@ impl Realtime {
         let (bus, presence): (Arc<dyn Bus>, Arc<dyn PresenceStore>) = match &settings.redis_url {
             None => (Arc::new(LocalBus::new()), Arc::new(LocalPresence::new())),
             Some(url) => {
-                let bus = RedisBus::connect(url.expose(), &settings.redis_prefix).await.context("connecting the Redis bus")?;
+                let bus = RedisBus::connect(url.expose(), &settings.redis_prefix)
+                    .await
+                    .context("connecting the Redis bus")?;
                 let presence = RedisPresence::connect(url.expose(), &settings.redis_prefix)
                     .await
                     .context("connecting Redis presence")?;

@@ -32,7 +32,12 @@ pub async fn message_stored(state: &AppState, workspace_id: Uuid, visitor_id: Uu
 }
 
 /// A conversation was created or changed. The visitor's copy leaves out the team's labels.
-pub async fn conversation_changed(state: &AppState, workspace_id: Uuid, change: ConversationChange, conversation: Conversation) {
+pub async fn conversation_changed(
+    state: &AppState,
+    workspace_id: Uuid,
+    change: ConversationChange,
+    conversation: Conversation,
+) {
     let visitor_copy = Conversation { labels: Vec::new(), ..conversation.clone() };
     let to_visitor = Event::Frame { frame: ServerFrame::Conversation { change, conversation: visitor_copy } };
     publish(state, Topic::Visitor(conversation.visitor_id), to_visitor).await;

@@ -18,7 +18,13 @@ fn split(reader: Participant) -> (&'static str, Uuid) {
 
 /// Moves `reader`'s cursor forward to `seq`. Returns false when it already was at or
 /// past `seq` (cursors never move back, so a late duplicate changes nothing).
-pub async fn mark_read(store: &Store, workspace_id: Uuid, conversation_id: Uuid, reader: Participant, seq: i64) -> Result<bool> {
+pub async fn mark_read(
+    store: &Store,
+    workspace_id: Uuid,
+    conversation_id: Uuid,
+    reader: Participant,
+    seq: i64,
+) -> Result<bool> {
     let (kind, reader_id) = split(reader);
     let moved = on_pool!(store, |pool| {
         sqlx::query(

@@ -31,7 +31,13 @@ enum CsvExport {
     Csv(PlainText<String>, #[oai(header = "Content-Disposition")] String),
 }
 
-fn query(from: Query<Option<String>>, to: Query<Option<String>>, site_id: Query<Option<Uuid>>, team_id: Query<Option<Uuid>>, agent_id: Query<Option<Uuid>>) -> ReportQuery {
+fn query(
+    from: Query<Option<String>>,
+    to: Query<Option<String>>,
+    site_id: Query<Option<Uuid>>,
+    team_id: Query<Option<Uuid>>,
+    agent_id: Query<Option<Uuid>>,
+) -> ReportQuery {
     ReportQuery {
         from: from.0,
         to: to.0,

@@ -131,7 +131,10 @@ pub async fn check_filters(store: &Store, scope: &Scope) -> Result<()> {
 /// The workspace's time zone name.
 pub async fn time_zone(store: &Store, workspace_id: Uuid) -> Result<String> {
     let zone: Option<String> = on_pool!(store, |pool| {
-        sqlx::query_scalar("SELECT time_zone FROM workspaces WHERE id = $1").bind(workspace_id).fetch_optional(pool).await
+        sqlx::query_scalar("SELECT time_zone FROM workspaces WHERE id = $1")
+            .bind(workspace_id)
+            .fetch_optional(pool)
+            .await
     })?;
     zone.ok_or(Error::NotFound("workspace"))
 }

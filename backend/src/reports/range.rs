@@ -31,8 +31,9 @@ impl Zone {
         if name.is_empty() || name.len() > 64 {
             return Err(Error::invalid(field, "must be an IANA time zone name such as `Europe/Paris`"));
         }
-        let tz = TimeZone::get(name)
-            .map_err(|_| Error::invalid(field, format!("`{name}` is not an IANA time zone name such as `Europe/Paris`")))?;
+        let tz = TimeZone::get(name).map_err(|_| {
+            Error::invalid(field, format!("`{name}` is not an IANA time zone name such as `Europe/Paris`"))
+        })?;
         // Stored as the database spells it (`europe/paris` is found, `Europe/Paris` kept).
         let name = tz.iana_name().unwrap_or(name).to_owned();
         Ok(Self { name, tz })
@@ -98,7 +99,13 @@ fn parse_date(field: &'static str, raw: &str) -> Result<Date> {
 impl Scope {
     /// Parses `from`/`to` (`YYYY-MM-DD`, inclusive) in the workspace's zone. Either may be
     /// left out: `to` defaults to today, `from` to the 7 days ending on `to`.
-    pub fn parse(workspace_id: Uuid, zone: Zone, from: Option<&str>, to: Option<&str>, filters: Filters) -> Result<Self> {
+    pub fn parse(
+        workspace_id: Uuid,
+        zone: Zone,
+        from: Option<&str>,
+        to: Option<&str>,
+        filters: Filters,
+    ) -> Result<Self> {
         let to = match to {
             Some(raw) => parse_date("to", raw)?,
             None => zone.today(),
@@ -118,7 +125,8 @@ impl Scope {
                 format!("the range covers {days} days; a report covers at most {MAX_DAYS}"),
             ));
         }
-        let day_after = to.tomorrow().map_err(|_| Error::bad_query("invalid_date", "to", "is the last day there is"))?;
+        let day_after =
+            to.tomorrow().map_err(|_| Error::bad_query("invalid_date", "to", "is the last day there is"))?;
         let start = zone.start_of(from)?;
         let end = zone.start_of(day_after)?;
         Ok(Self { workspace_id, zone, from, to, start, end, filters })

@@ -91,15 +91,19 @@ impl RoutingApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        #[oai(example = "crate::api_examples::id")]
-        conversation_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
     ) -> Result<Json<Conversation>, ApiError> {
         let caller = auth.caller();
         let (row, claimed) = super::claim(&state.store, caller, *conversation_id).await?;
         let conversation = row.to_wire()?;
         if claimed {
-            publish::conversation_changed(&state, caller.workspace_id, ConversationChange::Assigned, conversation.clone())
-                .await;
+            publish::conversation_changed(
+                &state,
+                caller.workspace_id,
+                ConversationChange::Assigned,
+                conversation.clone(),
+            )
+            .await;
             state.routing.nudge();
         }
         Ok(Json(conversation))
@@ -114,8 +118,7 @@ impl RoutingApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        #[oai(example = "crate::api_examples::id")]
-        conversation_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
         body: Json<Transfer>,
     ) -> Result<Json<Conversation>, ApiError> {
         let caller = auth.caller();
@@ -123,7 +126,8 @@ impl RoutingApi {
         state.metrics.messages_stored.inc();
         let conversation = row.to_wire()?;
         publish::message_stored(&state, caller.workspace_id, note.visitor_id, note.message.to_wire()?).await;
-        publish::conversation_changed(&state, caller.workspace_id, ConversationChange::Assigned, conversation.clone()).await;
+        publish::conversation_changed(&state, caller.workspace_id, ConversationChange::Assigned, conversation.clone())
+            .await;
         state.routing.nudge();
         Ok(Json(conversation))
     }
@@ -142,12 +146,12 @@ impl WidgetQueueApi {
         &self,
         state: Data<&AppState>,
         auth: VisitorAuth,
-        #[oai(example = "crate::api_examples::id")]
-        conversation_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
     ) -> Result<Json<QueueStatus>, ApiError> {
         let visitor = &auth.0;
         let row =
-            conversations::get_for_visitor(&state.store, visitor.workspace_id, visitor.visitor_id, *conversation_id).await?;
+            conversations::get_for_visitor(&state.store, visitor.workspace_id, visitor.visitor_id, *conversation_id)
+                .await?;
         let position = queue::position(&state.store, &row).await?;
         let recent_wait = queue::recent_wait_ms(&state.store, row.workspace_id, row.site_id).await?;
         let available = presence::agents(state.realtime.presence.as_ref(), row.workspace_id)

@@ -109,7 +109,12 @@ pub async fn recent_wait_ms(store: &Store, workspace_id: Uuid, site_id: Uuid) ->
 
 /// Where a conversation stands, for its visitor. `available_agents` is how many agents
 /// are online to take conversations: with none, there is no honest estimate.
-pub fn status(row: &ConversationRow, position: Option<u32>, recent_wait_ms: Option<i64>, available_agents: usize) -> QueueStatus {
+pub fn status(
+    row: &ConversationRow,
+    position: Option<u32>,
+    recent_wait_ms: Option<i64>,
+    available_agents: usize,
+) -> QueueStatus {
     let estimated_wait_secs = match (position, recent_wait_ms) {
         (Some(position), Some(wait_ms)) if available_agents > 0 => {
             // Agents work the line in parallel: position 5 with 2 agents is 3 turns away.

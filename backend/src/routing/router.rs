@@ -104,8 +104,13 @@ impl Router {
         tx.commit().await?;
         for row in &woken {
             if let Ok(conversation) = row.to_wire() {
-                publish::conversation_changed(&self.state, row.workspace_id, ConversationChange::StatusChanged, conversation)
-                    .await;
+                publish::conversation_changed(
+                    &self.state,
+                    row.workspace_id,
+                    ConversationChange::StatusChanged,
+                    conversation,
+                )
+                .await;
             }
         }
         Ok(())
@@ -148,10 +153,12 @@ impl Router {
             return Ok(());
         }
         let mut candidates: Vec<Candidate> = on_pool!(store, |pool| {
-            sqlx::query_as("SELECT id, capacity, last_assigned_at FROM agents WHERE workspace_id = $1 AND active = TRUE")
-                .bind(workspace_id)
-                .fetch_all(pool)
-                .await
+            sqlx::query_as(
+                "SELECT id, capacity, last_assigned_at FROM agents WHERE workspace_id = $1 AND active = TRUE",
+            )
+            .bind(workspace_id)
+            .fetch_all(pool)
+            .await
         })?;
         candidates.retain(|agent| online.contains(&agent.id));
         let mut load: HashMap<Uuid, i64> = open_loads(store, workspace_id).await?;
@@ -168,9 +175,8 @@ impl Router {
                 })
                 .collect();
             match policy {
-                RoutingPolicy::LeastBusy => eligible.sort_by_key(|agent| {
-                    (load.get(&agent.id).copied().unwrap_or(0), agent.last_assigned_at, agent.id)
-                }),
+                RoutingPolicy::LeastBusy => eligible
+                    .sort_by_key(|agent| (load.get(&agent.id).copied().unwrap_or(0), agent.last_assigned_at, agent.id)),
                 RoutingPolicy::RoundRobin => eligible.sort_by_key(|agent| (agent.last_assigned_at, agent.id)),
                 RoutingPolicy::Manual => continue,
             }
@@ -196,7 +202,8 @@ impl Router {
     async fn announce_assigned(&self, workspace_id: Uuid, row: &ConversationRow) {
         match row.to_wire() {
             Ok(conversation) => {
-                publish::conversation_changed(&self.state, workspace_id, ConversationChange::Assigned, conversation).await;
+                publish::conversation_changed(&self.state, workspace_id, ConversationChange::Assigned, conversation)
+                    .await;
             }
             Err(err) => tracing::error!(error = %err, "an assigned conversation could not be described"),
         }

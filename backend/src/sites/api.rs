@@ -52,13 +52,23 @@ impl SitesApi {
     ///
     /// Owners and admins only.
     #[oai(path = "/", method = "post", operation_id = "createSite")]
-    async fn create(&self, state: Data<&AppState>, auth: WorkspaceAuth, body: Json<NewSite>) -> Result<Created, ApiError> {
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        body: Json<NewSite>,
+    ) -> Result<Created, ApiError> {
         Ok(Created::Created(Json(super::create(&state.store, auth.caller(), &body).await?.to_wire(auth.caller()))))
     }
 
     /// Get a site
     #[oai(path = "/:site_id", method = "get", operation_id = "getSite")]
-    async fn get(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] site_id: Path<Uuid>) -> Result<Json<Site>, ApiError> {
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")] site_id: Path<Uuid>,
+    ) -> Result<Json<Site>, ApiError> {
         Ok(Json(super::get(&state.store, auth.caller().workspace_id, *site_id).await?.to_wire(auth.caller())))
     }
 
@@ -70,8 +80,7 @@ impl SitesApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        #[oai(example = "crate::api_examples::id")]
-        site_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] site_id: Path<Uuid>,
         body: Json<SiteUpdate>,
     ) -> Result<Json<Site>, ApiError> {
         Ok(Json(super::update(&state.store, auth.caller(), *site_id, &body).await?.to_wire(auth.caller())))
@@ -82,14 +91,24 @@ impl SitesApi {
     /// Owners and admins only. Refused with `site_has_conversations` once the site has
     /// any conversation.
     #[oai(path = "/:site_id", method = "delete", operation_id = "deleteSite")]
-    async fn delete(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] site_id: Path<Uuid>) -> Result<Deleted, ApiError> {
+    async fn delete(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")] site_id: Path<Uuid>,
+    ) -> Result<Deleted, ApiError> {
         super::delete(&state.store, auth.caller(), *site_id).await?;
         Ok(Deleted::Deleted)
     }
 
     /// The snippet to paste into the site's pages
     #[oai(path = "/:site_id/embed", method = "get", operation_id = "getSiteEmbed")]
-    async fn embed(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] site_id: Path<Uuid>) -> Result<Json<EmbedSnippet>, ApiError> {
+    async fn embed(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")] site_id: Path<Uuid>,
+    ) -> Result<Json<EmbedSnippet>, ApiError> {
         let site = super::get(&state.store, auth.caller().workspace_id, *site_id).await?;
         Ok(Json(EmbedSnippet { html: super::embed_snippet(&state.settings.public_url, &site) }))
     }

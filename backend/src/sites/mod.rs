@@ -156,8 +156,11 @@ pub async fn create(store: &Store, caller: &Caller, input: &NewSite) -> Result<S
 }
 
 pub async fn list(store: &Store, workspace_id: Uuid, page: PageRequest) -> Result<Vec<SiteRow>> {
-    let sql =
-        concat!("SELECT ", columns!(), " FROM sites WHERE workspace_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3");
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM sites WHERE workspace_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3"
+    );
     Ok(on_pool!(store, |pool| {
         sqlx::query_as(sql).bind(workspace_id).bind(page.after).bind(page.fetch_limit()).fetch_all(pool).await
     })?)
@@ -166,7 +169,10 @@ pub async fn list(store: &Store, workspace_id: Uuid, page: PageRequest) -> Resul
 /// Every site id of a workspace (a workspace has a handful of sites, not thousands).
 pub async fn ids(store: &Store, workspace_id: Uuid) -> Result<Vec<Uuid>> {
     Ok(on_pool!(store, |pool| {
-        sqlx::query_scalar("SELECT id FROM sites WHERE workspace_id = $1 ORDER BY id").bind(workspace_id).fetch_all(pool).await
+        sqlx::query_scalar("SELECT id FROM sites WHERE workspace_id = $1 ORDER BY id")
+            .bind(workspace_id)
+            .fetch_all(pool)
+            .await
     })?)
 }
 
@@ -195,12 +201,15 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &SiteUpda
     let color = changes.color.as_deref().map(|c| input::color("color", c)).transpose()?;
     let greeting = changes.greeting.as_deref().map(|g| input::text("greeting", g, 500)).transpose()?;
     let secret = (changes.rotate_identity_secret == Some(true)).then(|| token::random_string(32));
-    let sql = concat!("UPDATE sites SET name = COALESCE($3, name), allowed_origins = COALESCE($4, allowed_origins),
+    let sql = concat!(
+        "UPDATE sites SET name = COALESCE($3, name), allowed_origins = COALESCE($4, allowed_origins),
                 color = COALESCE($5, color), greeting = COALESCE($6, greeting),
                 require_identity = COALESCE($7, require_identity), identity_secret = COALESCE($8, identity_secret),
                 routing_policy = COALESCE($9, routing_policy), prechat_name = COALESCE($10, prechat_name),
                 prechat_email = COALESCE($11, prechat_email), offline_form = COALESCE($12, offline_form)
-         WHERE workspace_id = $1 AND id = $2 RETURNING ", columns!());
+         WHERE workspace_id = $1 AND id = $2 RETURNING ",
+        columns!()
+    );
     let row = on_pool!(store, |pool| {
         sqlx::query_as(sql)
             .bind(caller.workspace_id)
@@ -240,8 +249,16 @@ pub async fn delete(store: &Store, caller: &Caller, id: Uuid) -> Result<()> {
             format!("this site has {conversations} conversations; it cannot be deleted without losing them"),
         ));
     }
-    for sql in ["DELETE FROM visitors WHERE workspace_id = $1 AND site_id = $2", "DELETE FROM sites WHERE workspace_id = $1 AND id = $2"] {
-        crate::on_tx!(&mut tx, |conn| sqlx::query(sql).bind(caller.workspace_id).bind(id).execute(conn).await.map(|done| done.rows_affected()))?;
+    for sql in [
+        "DELETE FROM visitors WHERE workspace_id = $1 AND site_id = $2",
+        "DELETE FROM sites WHERE workspace_id = $1 AND id = $2",
+    ] {
+        crate::on_tx!(&mut tx, |conn| sqlx::query(sql)
+            .bind(caller.workspace_id)
+            .bind(id)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected()))?;
     }
     tx.commit().await?;
     Ok(())

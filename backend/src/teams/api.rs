@@ -52,13 +52,23 @@ impl TeamsApi {
     ///
     /// Owners and admins only.
     #[oai(path = "/", method = "post", operation_id = "createTeam")]
-    async fn create(&self, state: Data<&AppState>, auth: WorkspaceAuth, body: Json<TeamInput>) -> Result<Created, ApiError> {
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        body: Json<TeamInput>,
+    ) -> Result<Created, ApiError> {
         Ok(Created::Created(Json(super::create(&state.store, auth.caller(), &body).await?)))
     }
 
     /// Get a team
     #[oai(path = "/:team_id", method = "get", operation_id = "getTeam")]
-    async fn get(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] team_id: Path<Uuid>) -> Result<Json<Team>, ApiError> {
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")] team_id: Path<Uuid>,
+    ) -> Result<Json<Team>, ApiError> {
         Ok(Json(super::get(&state.store, auth.caller().workspace_id, *team_id).await?))
     }
 
@@ -70,8 +80,7 @@ impl TeamsApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        #[oai(example = "crate::api_examples::id")]
-        team_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] team_id: Path<Uuid>,
         body: Json<TeamInput>,
     ) -> Result<Json<Team>, ApiError> {
         Ok(Json(super::update(&state.store, auth.caller(), *team_id, &body).await?))
@@ -81,7 +90,12 @@ impl TeamsApi {
     ///
     /// Owners and admins only.
     #[oai(path = "/:team_id", method = "delete", operation_id = "deleteTeam")]
-    async fn delete(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] team_id: Path<Uuid>) -> Result<Deleted, ApiError> {
+    async fn delete(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")] team_id: Path<Uuid>,
+    ) -> Result<Deleted, ApiError> {
         super::delete(&state.store, auth.caller(), *team_id).await?;
         Ok(Deleted::Deleted)
     }

@@ -78,11 +78,13 @@ async fn set_members(tx: &mut Tx, workspace_id: Uuid, team_id: Uuid, member_ids:
 
 async fn members(store: &Store, workspace_id: Uuid, team_id: Uuid) -> Result<Vec<Uuid>> {
     Ok(on_pool!(store, |pool| {
-        sqlx::query_scalar("SELECT agent_id FROM team_members WHERE workspace_id = $1 AND team_id = $2 ORDER BY agent_id")
-            .bind(workspace_id)
-            .bind(team_id)
-            .fetch_all(pool)
-            .await
+        sqlx::query_scalar(
+            "SELECT agent_id FROM team_members WHERE workspace_id = $1 AND team_id = $2 ORDER BY agent_id",
+        )
+        .bind(workspace_id)
+        .bind(team_id)
+        .fetch_all(pool)
+        .await
     })?)
 }
 
@@ -97,15 +99,17 @@ pub async fn create(store: &Store, caller: &Caller, input: &TeamInput) -> Result
     };
     let mut tx = store.begin_write().await?;
     let inserted = on_tx!(&mut tx, |conn| {
-        sqlx::query("INSERT INTO teams (id, workspace_id, name, routing_policy, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(row.id)
-            .bind(caller.workspace_id)
-            .bind(&row.name)
-            .bind(&row.routing_policy)
-            .bind(row.created_at)
-            .execute(conn)
-            .await
-            .map(|done| done.rows_affected())
+        sqlx::query(
+            "INSERT INTO teams (id, workspace_id, name, routing_policy, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(row.id)
+        .bind(caller.workspace_id)
+        .bind(&row.name)
+        .bind(&row.routing_policy)
+        .bind(row.created_at)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected())
     });
     match inserted {
         Err(err) if is_unique_violation(&err) => return Err(name_taken(&row.name)),

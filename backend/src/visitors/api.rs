@@ -43,7 +43,12 @@ impl VisitorsApi {
 
     /// Get a visitor
     #[oai(path = "/:visitor_id", method = "get", operation_id = "getVisitor")]
-    async fn get(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] visitor_id: Path<Uuid>) -> Result<Json<Visitor>, ApiError> {
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")] visitor_id: Path<Uuid>,
+    ) -> Result<Json<Visitor>, ApiError> {
         Ok(Json(super::get(&state.store, auth.caller().workspace_id, *visitor_id).await?.to_wire()))
     }
 
@@ -53,7 +58,12 @@ impl VisitorsApi {
     /// abused widget session). Their conversations stay; a new widget session starts a
     /// new visitor.
     #[oai(path = "/:visitor_id/revoke", method = "post", operation_id = "revokeVisitor")]
-    async fn revoke(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] visitor_id: Path<Uuid>) -> Result<Revoked, ApiError> {
+    async fn revoke(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")] visitor_id: Path<Uuid>,
+    ) -> Result<Revoked, ApiError> {
         let caller = auth.caller();
         caller.require_write()?;
         super::revoke(&state.store, caller.workspace_id, *visitor_id).await?;
@@ -69,8 +79,7 @@ impl VisitorsApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        #[oai(example = "crate::api_examples::id")]
-        visitor_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] visitor_id: Path<Uuid>,
         body: Json<VisitorUpdate>,
     ) -> Result<Json<Visitor>, ApiError> {
         let caller = auth.caller();

@@ -68,7 +68,10 @@ impl VisitorRow {
 /// valid for this site, otherwise a new visitor with a new token.
 pub async fn start_session(store: &Store, site: &SiteRow, presented: Option<&str>) -> Result<(VisitorRow, String)> {
     if let Some(presented) = presented {
-        let sql = concat!("UPDATE visitors SET last_seen_at = $1 WHERE token_hash = $2 AND site_id = $3 RETURNING ", columns!());
+        let sql = concat!(
+            "UPDATE visitors SET last_seen_at = $1 WHERE token_hash = $2 AND site_id = $3 RETURNING ",
+            columns!()
+        );
         let found: Option<VisitorRow> = on_pool!(store, |pool| {
             sqlx::query_as(sql).bind(now()).bind(token::hash(presented)).bind(site.id).fetch_optional(pool).await
         })?;
@@ -138,7 +141,11 @@ pub async fn authenticate(store: &Store, token_hash: &str) -> Result<VisitorCall
 }
 
 pub async fn list(store: &Store, workspace_id: Uuid, page: PageRequest) -> Result<Vec<VisitorRow>> {
-    let sql = concat!("SELECT ", columns!(), " FROM visitors WHERE workspace_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3");
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM visitors WHERE workspace_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
+    );
     Ok(on_pool!(store, |pool| {
         sqlx::query_as(sql).bind(workspace_id).bind(page.after).bind(page.fetch_limit()).fetch_all(pool).await
     })?)
@@ -163,8 +170,11 @@ pub async fn update(store: &Store, workspace_id: Uuid, id: Uuid, changes: &Visit
         None => current.attributes.clone(),
         Some(patch) => merge_attributes(current.attribute_map(), patch)?,
     };
-    let sql = concat!("UPDATE visitors SET name = COALESCE($3, name), email = COALESCE($4, email), attributes = $5
-         WHERE workspace_id = $1 AND id = $2 RETURNING ", columns!());
+    let sql = concat!(
+        "UPDATE visitors SET name = COALESCE($3, name), email = COALESCE($4, email), attributes = $5
+         WHERE workspace_id = $1 AND id = $2 RETURNING ",
+        columns!()
+    );
     let row: VisitorRow = crate::on_tx!(&mut tx, |conn| {
         sqlx::query_as(sql)
             .bind(workspace_id)
@@ -188,7 +198,10 @@ fn merge_attributes(mut current: BTreeMap<String, Value>, patch: &BTreeMap<Strin
             current.remove(key);
         } else {
             if value.to_string().len() > MAX_ATTRIBUTE_BYTES {
-                return Err(Error::invalid("attributes", format!("`{key}` is longer than {MAX_ATTRIBUTE_BYTES} bytes")));
+                return Err(Error::invalid(
+                    "attributes",
+                    format!("`{key}` is longer than {MAX_ATTRIBUTE_BYTES} bytes"),
+                ));
             }
             current.insert(key.clone(), value.clone());
         }

@@ -72,14 +72,24 @@ impl WebhooksApi {
     /// Owners and admins only. The URL must be `http(s)` and resolve to public addresses
     /// only (unless the operator set `RAPPORT_WEBHOOKS_ALLOW_PRIVATE=true`).
     #[oai(path = "/", method = "post", operation_id = "createWebhook")]
-    async fn create(&self, state: Data<&AppState>, auth: WorkspaceAuth, body: Json<NewWebhook>) -> Result<Created, ApiError> {
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        body: Json<NewWebhook>,
+    ) -> Result<Created, ApiError> {
         let (row, secret) = super::create(&state.store, &state.settings.webhooks, auth.caller(), &body).await?;
         Ok(Created::Created(Json(CreatedWebhook { webhook: row.to_wire(), secret })))
     }
 
     /// Get a webhook subscription
     #[oai(path = "/:webhook_id", method = "get", operation_id = "getWebhook")]
-    async fn get(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>) -> Result<Json<Webhook>, ApiError> {
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>,
+    ) -> Result<Json<Webhook>, ApiError> {
         Ok(Json(super::get(&state.store, auth.caller(), *webhook_id).await?.to_wire()))
     }
 
@@ -91,8 +101,7 @@ impl WebhooksApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        #[oai(example = "crate::api_examples::id")]
-        webhook_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>,
         body: Json<WebhookUpdate>,
     ) -> Result<Json<Webhook>, ApiError> {
         let row = super::update(&state.store, &state.settings.webhooks, auth.caller(), *webhook_id, &body).await?;
@@ -101,7 +110,12 @@ impl WebhooksApi {
 
     /// Delete a webhook subscription
     #[oai(path = "/:webhook_id", method = "delete", operation_id = "deleteWebhook")]
-    async fn delete(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>) -> Result<Deleted, ApiError> {
+    async fn delete(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>,
+    ) -> Result<Deleted, ApiError> {
         super::delete(&state.store, auth.caller(), *webhook_id).await?;
         Ok(Deleted::Deleted)
     }
@@ -116,10 +130,10 @@ impl WebhooksApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        #[oai(example = "crate::api_examples::id")]
-        webhook_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>,
     ) -> Result<Json<RotatedWebhookSecret>, ApiError> {
-        let (row, secret) = super::rotate_secret(&state.store, &state.settings.webhooks, auth.caller(), *webhook_id).await?;
+        let (row, secret) =
+            super::rotate_secret(&state.store, &state.settings.webhooks, auth.caller(), *webhook_id).await?;
         Ok(Json(RotatedWebhookSecret { webhook: row.to_wire(), secret }))
     }
 
@@ -131,8 +145,7 @@ impl WebhooksApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        #[oai(example = "crate::api_examples::id")]
-        webhook_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>,
         /// From the previous page's `next_cursor`.
         #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
@@ -150,15 +163,17 @@ impl WebhooksApi {
     ///
     /// Sends the event again with the same `webhook-id` and body (receivers that already
     /// processed it can recognise it). Refused while the delivery is still pending.
-    #[oai(path = "/:webhook_id/deliveries/:delivery_id/replay", method = "post", operation_id = "replayWebhookDelivery")]
+    #[oai(
+        path = "/:webhook_id/deliveries/:delivery_id/replay",
+        method = "post",
+        operation_id = "replayWebhookDelivery"
+    )]
     async fn replay(
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        #[oai(example = "crate::api_examples::id")]
-        webhook_id: Path<Uuid>,
-        #[oai(example = "crate::api_examples::id")]
-        delivery_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] delivery_id: Path<Uuid>,
     ) -> Result<Replayed, ApiError> {
         let delivery = super::deliveries::replay(&state.store, auth.caller(), *webhook_id, *delivery_id).await?;
         Ok(Replayed::Queued(Json(delivery)))
@@ -169,7 +184,12 @@ impl WebhooksApi {
     /// Queues a `webhook.test` event for this subscription only, whatever its `events`,
     /// signed and logged like any other delivery. Use it to check an endpoint.
     #[oai(path = "/:webhook_id/test", method = "post", operation_id = "sendWebhookTest")]
-    async fn send_test(&self, state: Data<&AppState>, auth: WorkspaceAuth, #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>) -> Result<TestQueued, ApiError> {
+    async fn send_test(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>,
+    ) -> Result<TestQueued, ApiError> {
         let delivery = super::deliveries::send_test(&state.store, auth.caller(), *webhook_id).await?;
         Ok(TestQueued::Queued(Json(delivery)))
     }

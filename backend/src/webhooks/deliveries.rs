@@ -89,10 +89,19 @@ impl DeliveryRow {
 }
 
 /// A subscription's deliveries, newest first, with their attempts.
-pub async fn list(store: &Store, caller: &Caller, subscription_id: Uuid, page: PageRequest) -> Result<Vec<(Uuid, WebhookDelivery)>> {
+pub async fn list(
+    store: &Store,
+    caller: &Caller,
+    subscription_id: Uuid,
+    page: PageRequest,
+) -> Result<Vec<(Uuid, WebhookDelivery)>> {
     super::get(store, caller, subscription_id).await?;
-    let sql = concat!("SELECT ", columns!(), " FROM webhook_deliveries
-         WHERE workspace_id = $1 AND subscription_id = $2 AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4");
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM webhook_deliveries
+         WHERE workspace_id = $1 AND subscription_id = $2 AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
+    );
     let rows: Vec<DeliveryRow> = on_pool!(store, |pool| {
         sqlx::query_as(sql)
             .bind(caller.workspace_id)
@@ -111,15 +120,27 @@ pub async fn list(store: &Store, caller: &Caller, subscription_id: Uuid, page: P
 
 /// Sends an event again: a new delivery with the same `webhook-id` and body, queued
 /// behind the conversation's pending events. A pending delivery is already on its way.
-pub async fn replay(store: &Store, caller: &Caller, subscription_id: Uuid, delivery_id: Uuid) -> Result<WebhookDelivery> {
+pub async fn replay(
+    store: &Store,
+    caller: &Caller,
+    subscription_id: Uuid,
+    delivery_id: Uuid,
+) -> Result<WebhookDelivery> {
     super::get(store, caller, subscription_id).await?;
-    let sql = concat!("SELECT ", columns!(), " FROM webhook_deliveries WHERE workspace_id = $1 AND subscription_id = $2 AND id = $3");
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM webhook_deliveries WHERE workspace_id = $1 AND subscription_id = $2 AND id = $3"
+    );
     let original: Option<DeliveryRow> = on_pool!(store, |pool| {
         sqlx::query_as(sql).bind(caller.workspace_id).bind(subscription_id).bind(delivery_id).fetch_optional(pool).await
     })?;
     let original = original.ok_or(Error::NotFound("delivery"))?;
     if original.status == "pending" {
-        return Err(Error::conflict("delivery_pending", "this delivery is still being attempted; replay it once it has succeeded or failed"));
+        return Err(Error::conflict(
+            "delivery_pending",
+            "this delivery is still being attempted; replay it once it has succeeded or failed",
+        ));
     }
     let replayed = Queued {
         workspace_id: original.workspace_id,
@@ -145,9 +166,12 @@ struct Queued<'a> {
 impl Queued<'_> {
     /// Inserts it as pending and due now, for the worker to send.
     async fn insert(&self, store: &Store) -> Result<DeliveryRow> {
-        let sql = concat!("INSERT INTO webhook_deliveries (id, workspace_id, subscription_id, event_id, event_type, conversation_id,
+        let sql = concat!(
+            "INSERT INTO webhook_deliveries (id, workspace_id, subscription_id, event_id, event_type, conversation_id,
                 payload, status, attempts, next_attempt_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8) RETURNING ", columns!());
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8) RETURNING ",
+            columns!()
+        );
         Ok(on_pool!(store, |pool| {
             sqlx::query_as(sql)
                 .bind(Uuid::now_v7())
@@ -176,7 +200,8 @@ pub async fn send_test(store: &Store, caller: &Caller, subscription_id: Uuid) ->
         "message": "This is a test event from Rapport. Verify its signature as you would any other event's.",
         "webhook_id": subscription.id,
     });
-    let payload = WebhookPayload { event_type: event, timestamp: created_at.to_utc(), workspace_id: caller.workspace_id, data };
+    let payload =
+        WebhookPayload { event_type: event, timestamp: created_at.to_utc(), workspace_id: caller.workspace_id, data };
     let payload = serde_json::to_string(&payload).map_err(|err| Error::Internal(err.to_string()))?;
     let test = Queued {
         workspace_id: caller.workspace_id,

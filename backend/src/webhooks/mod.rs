@@ -63,7 +63,12 @@ pub struct WebhookSettings {
 
 impl WebhookSettings {
     pub(crate) fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        fn number(get: &dyn Fn(&str) -> Option<String>, name: &'static str, default: u64, max: u64) -> Result<u64, ConfigError> {
+        fn number(
+            get: &dyn Fn(&str) -> Option<String>,
+            name: &'static str,
+            default: u64,
+            max: u64,
+        ) -> Result<u64, ConfigError> {
             match get(name) {
                 None => Ok(default),
                 Some(value) => match value.parse::<u64>() {
@@ -75,7 +80,9 @@ impl WebhookSettings {
         let allow_private = match get("RAPPORT_WEBHOOKS_ALLOW_PRIVATE").as_deref() {
             None | Some("false") => false,
             Some("true") => true,
-            Some(other) => return Err(invalid("RAPPORT_WEBHOOKS_ALLOW_PRIVATE", format!("`{other}` is neither true nor false"))),
+            Some(other) => {
+                return Err(invalid("RAPPORT_WEBHOOKS_ALLOW_PRIVATE", format!("`{other}` is neither true nor false")));
+            }
         };
         let max_attempts = number(get, "RAPPORT_WEBHOOKS_MAX_ATTEMPTS", 10, 100)?.max(1) as u32;
         Ok(Self {
@@ -83,10 +90,20 @@ impl WebhookSettings {
             max_attempts,
             retry_base: Duration::from_millis(number(get, "RAPPORT_WEBHOOKS_RETRY_BASE_MS", 30_000, 3_600_000)?),
             disable_after_failures: number(get, "RAPPORT_WEBHOOKS_DISABLE_AFTER_FAILURES", 50, 100_000)?.max(1) as u32,
-            disable_after: Duration::from_secs(number(get, "RAPPORT_WEBHOOKS_DISABLE_AFTER_SECS", 5 * 86_400, 365 * 86_400)?),
+            disable_after: Duration::from_secs(number(
+                get,
+                "RAPPORT_WEBHOOKS_DISABLE_AFTER_SECS",
+                5 * 86_400,
+                365 * 86_400,
+            )?),
             poll_interval: Duration::from_millis(number(get, "RAPPORT_WEBHOOKS_POLL_MS", 1_000, 60_000)?.max(10)),
             timeout: Duration::from_secs(number(get, "RAPPORT_WEBHOOKS_TIMEOUT_SECS", 10, 300)?.max(1)),
-            rotation_grace: Duration::from_secs(number(get, "RAPPORT_WEBHOOKS_ROTATION_GRACE_SECS", 86_400, 30 * 86_400)?),
+            rotation_grace: Duration::from_secs(number(
+                get,
+                "RAPPORT_WEBHOOKS_ROTATION_GRACE_SECS",
+                86_400,
+                30 * 86_400,
+            )?),
         })
     }
 
@@ -157,7 +174,10 @@ fn parse_events(events: &[WebhookEventType]) -> Result<String> {
         return Err(Error::invalid("events", "must name at least one event"));
     }
     if events.contains(&WebhookEventType::WebhookTest) {
-        return Err(Error::invalid("events", "`webhook.test` is sent on demand (POST /webhooks/{id}/test) and cannot be subscribed to"));
+        return Err(Error::invalid(
+            "events",
+            "`webhook.test` is sent on demand (POST /webhooks/{id}/test) and cannot be subscribed to",
+        ));
     }
     let mut names: Vec<&str> = events.iter().map(WebhookEventType::as_str).collect();
     names.sort_unstable();
@@ -182,7 +202,12 @@ async fn check_site(store: &Store, workspace_id: Uuid, site_id: Option<Uuid>) ->
 }
 
 /// Creates a subscription; returns it with its secret.
-pub async fn create(store: &Store, settings: &WebhookSettings, caller: &Caller, new: &NewWebhook) -> Result<(SubscriptionRow, String)> {
+pub async fn create(
+    store: &Store,
+    settings: &WebhookSettings,
+    caller: &Caller,
+    new: &NewWebhook,
+) -> Result<(SubscriptionRow, String)> {
     caller.require_admin()?;
     let url = target::check(&new.url, settings.allow_private).await?;
     let events = parse_events(&new.events)?;
@@ -229,8 +254,12 @@ pub async fn create(store: &Store, settings: &WebhookSettings, caller: &Caller, 
 /// Subscriptions newest first.
 pub async fn list(store: &Store, caller: &Caller, page: PageRequest) -> Result<Vec<SubscriptionRow>> {
     caller.require_admin()?;
-    let sql = concat!("SELECT ", columns!(), " FROM webhook_subscriptions
-         WHERE workspace_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3");
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM webhook_subscriptions
+         WHERE workspace_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
+    );
     Ok(on_pool!(store, |pool| {
         sqlx::query_as(sql).bind(caller.workspace_id).bind(page.after).bind(page.fetch_limit()).fetch_all(pool).await
     })?)
@@ -239,12 +268,19 @@ pub async fn list(store: &Store, caller: &Caller, page: PageRequest) -> Result<V
 pub async fn get(store: &Store, caller: &Caller, id: Uuid) -> Result<SubscriptionRow> {
     caller.require_admin()?;
     let sql = concat!("SELECT ", columns!(), " FROM webhook_subscriptions WHERE workspace_id = $1 AND id = $2");
-    let row = on_pool!(store, |pool| sqlx::query_as(sql).bind(caller.workspace_id).bind(id).fetch_optional(pool).await)?;
+    let row =
+        on_pool!(store, |pool| sqlx::query_as(sql).bind(caller.workspace_id).bind(id).fetch_optional(pool).await)?;
     row.ok_or(Error::NotFound("webhook"))
 }
 
 /// Applies changes. Enabling clears the failure notice and the failure count.
-pub async fn update(store: &Store, settings: &WebhookSettings, caller: &Caller, id: Uuid, changes: &WebhookUpdate) -> Result<SubscriptionRow> {
+pub async fn update(
+    store: &Store,
+    settings: &WebhookSettings,
+    caller: &Caller,
+    id: Uuid,
+    changes: &WebhookUpdate,
+) -> Result<SubscriptionRow> {
     get(store, caller, id).await?;
     let url = match &changes.url {
         Some(url) => Some(target::check(url, settings.allow_private).await?),
@@ -256,7 +292,8 @@ pub async fn update(store: &Store, settings: &WebhookSettings, caller: &Caller, 
     if !clear_site {
         check_site(store, caller.workspace_id, changes.site_id).await?;
     }
-    let sql = concat!("UPDATE webhook_subscriptions SET
+    let sql = concat!(
+        "UPDATE webhook_subscriptions SET
             url = COALESCE($3, url),
             description = COALESCE($4, description),
             events = COALESCE($5, events),
@@ -267,7 +304,9 @@ pub async fn update(store: &Store, settings: &WebhookSettings, caller: &Caller, 
             consecutive_failures = CASE WHEN $8 = TRUE THEN 0 ELSE consecutive_failures END,
             failing_since = CASE WHEN $8 = TRUE THEN NULL ELSE failing_since END,
             updated_at = $9
-         WHERE workspace_id = $1 AND id = $2 RETURNING ", columns!());
+         WHERE workspace_id = $1 AND id = $2 RETURNING ",
+        columns!()
+    );
     let row = on_pool!(store, |pool| {
         sqlx::query_as(sql)
             .bind(caller.workspace_id)
@@ -286,13 +325,21 @@ pub async fn update(store: &Store, settings: &WebhookSettings, caller: &Caller, 
 }
 
 /// Replaces the secret; the old one keeps signing (as a second signature) for the grace period.
-pub async fn rotate_secret(store: &Store, settings: &WebhookSettings, caller: &Caller, id: Uuid) -> Result<(SubscriptionRow, String)> {
+pub async fn rotate_secret(
+    store: &Store,
+    settings: &WebhookSettings,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<(SubscriptionRow, String)> {
     caller.require_admin()?;
     let secret = signing::generate_secret();
     let now = now();
-    let sql = concat!("UPDATE webhook_subscriptions SET previous_secret = secret, previous_secret_expires_at = $3,
+    let sql = concat!(
+        "UPDATE webhook_subscriptions SET previous_secret = secret, previous_secret_expires_at = $3,
             secret = $4, updated_at = $5
-         WHERE workspace_id = $1 AND id = $2 RETURNING ", columns!());
+         WHERE workspace_id = $1 AND id = $2 RETURNING ",
+        columns!()
+    );
     let row = on_pool!(store, |pool| {
         sqlx::query_as(sql)
             .bind(caller.workspace_id)

@@ -82,7 +82,8 @@ pub async fn conversation_created(tx: &mut Tx, conversation: &ConversationRow) -
         return Ok(());
     }
     let data = json!({ "conversation": conversation.to_wire()? });
-    insert(tx, &subscriptions, conversation.workspace_id, conversation.site_id, Some(conversation.id), event, data).await
+    insert(tx, &subscriptions, conversation.workspace_id, conversation.site_id, Some(conversation.id), event, data)
+        .await
 }
 
 /// `conversation.assigned` and `conversation.status_changed`, for what changed between

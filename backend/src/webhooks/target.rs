@@ -118,8 +118,19 @@ mod tests {
     #[test]
     fn private_and_special_addresses_are_not_public() {
         for ip in [
-            "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0", "100.64.0.1",
-            "::1", "::", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1",
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "::",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
         ] {
             assert!(!is_public(ip.parse().unwrap()), "{ip} must not be public");
         }
@@ -131,7 +142,13 @@ mod tests {
     #[test]
     fn only_plain_http_urls_parse() {
         assert!(parse("https://hooks.example.com/x?y=1").is_ok());
-        for bad in ["ftp://example.com/", "file:///etc/passwd", "https://user:pw@example.com/", "not a url", "https://a.test/#x"] {
+        for bad in [
+            "ftp://example.com/",
+            "file:///etc/passwd",
+            "https://user:pw@example.com/",
+            "not a url",
+            "https://a.test/#x",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
     }

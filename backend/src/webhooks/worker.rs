@@ -71,7 +71,8 @@ async fn claim(store: &Store, settings: &WebhookSettings) -> Result<Vec<Delivery
     let now = now();
     // Long enough for the request and its bookkeeping; then another node may take over.
     let lease = now.plus(settings.timeout + Duration::from_secs(60));
-    let sql = concat!("UPDATE webhook_deliveries SET claimed_until = $2
+    let sql = concat!(
+        "UPDATE webhook_deliveries SET claimed_until = $2
          WHERE id IN (
              SELECT d.id FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id
              WHERE d.status = 'pending' AND d.next_attempt_at <= $1
@@ -83,7 +84,9 @@ async fn claim(store: &Store, settings: &WebhookSettings) -> Result<Vec<Delivery
                      AND e.status = 'pending' AND e.id < d.id)
              ORDER BY d.id LIMIT $3)
            AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < $1)
-         RETURNING ", deliveries::columns!());
+         RETURNING ",
+        deliveries::columns!()
+    );
     Ok(on_pool!(store, |pool| sqlx::query_as(sql).bind(now).bind(lease).bind(BATCH).fetch_all(pool).await)?)
 }
 
@@ -124,7 +127,9 @@ async fn send(settings: &WebhookSettings, subscription: &SubscriptionRow, delive
         // A redirect could lead anywhere, private networks included: never follow one.
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("Rapport-Webhooks/", env!("CARGO_PKG_VERSION")));
-    if let Some(host) = url.host_str().filter(|host| host.parse::<std::net::IpAddr>().is_err() && !host.starts_with('[')) {
+    if let Some(host) =
+        url.host_str().filter(|host| host.parse::<std::net::IpAddr>().is_err() && !host.starts_with('['))
+    {
         // Connect to exactly the addresses just checked.
         client = client.resolve_to_addrs(host, &addresses);
     }
@@ -188,7 +193,13 @@ async fn release(store: &Store, delivery_id: Uuid) -> Result<()> {
 
 /// Logs the attempt, moves the delivery on, and updates the subscription's failure count,
 /// all in one transaction.
-async fn record(store: &Store, settings: &WebhookSettings, subscription: &SubscriptionRow, delivery: &DeliveryRow, outcome: Outcome) -> Result<()> {
+async fn record(
+    store: &Store,
+    settings: &WebhookSettings,
+    subscription: &SubscriptionRow,
+    delivery: &DeliveryRow,
+    outcome: Outcome,
+) -> Result<()> {
     let now = now();
     let attempts = delivery.attempts + 1;
     let succeeded = outcome.error.is_none();

@@ -4,7 +4,10 @@ use openapi::{
     conversations::Conversation,
     messages::{AuthorKind, MessageKind, MessageRange, NewMessage},
     realtime::ConversationChange,
-    widget::{NewVisitorConversation, StartedConversation, VisitorConversationPage, VisitorSession, VisitorSessionRequest, WidgetSite},
+    widget::{
+        NewVisitorConversation, StartedConversation, VisitorConversationPage, VisitorSession, VisitorSessionRequest,
+        WidgetSite,
+    },
 };
 use poem::{http::HeaderMap, web::Data};
 use poem_openapi::{
@@ -71,12 +74,14 @@ impl WidgetApi {
     ) -> Result<Json<VisitorSession>, ApiError> {
         let site = sites::find_by_key(&state.store, &body.site_key).await?;
         check_origin(&state, &site, headers)?;
-        let (visitor, visitor_token) = visitors::start_session(&state.store, &site, body.visitor_token.as_deref()).await?;
+        let (visitor, visitor_token) =
+            visitors::start_session(&state.store, &site, body.visitor_token.as_deref()).await?;
         let agents_online = crate::realtime::presence::agents(state.realtime.presence.as_ref(), site.workspace_id)
             .await?
             .values()
             .any(|status| *status == openapi::realtime::AgentStatus::Online);
-        let typical_reply_secs = crate::routing::queue::recent_wait_ms(&state.store, site.workspace_id, site.id).await?;
+        let typical_reply_secs =
+            crate::routing::queue::recent_wait_ms(&state.store, site.workspace_id, site.id).await?;
         Ok(Json(VisitorSession {
             visitor_token,
             visitor_id: visitor.id,
@@ -112,7 +117,10 @@ impl WidgetApi {
         let filter = Filter { visitor_id: Some(visitor.visitor_id), ..Filter::default() };
         let rows = conversations::list(&state.store, visitor.workspace_id, &filter, page).await?;
         let (rows, next_cursor) = page.finish(rows, |row| row.id);
-        let items = rows.iter().map(conversations::ConversationRow::to_visitor_wire).collect::<Result<Vec<Conversation>, _>>()?;
+        let items = rows
+            .iter()
+            .map(conversations::ConversationRow::to_visitor_wire)
+            .collect::<Result<Vec<Conversation>, _>>()?;
         Ok(Json(VisitorConversationPage { items, next_cursor }))
     }
 
@@ -123,7 +131,12 @@ impl WidgetApi {
     /// `prechat_email` = `required`) and missing is refused with 400 `prechat_required`
     /// (`field` names it), and nothing is stored.
     #[oai(path = "/conversations", method = "post", operation_id = "startVisitorConversation")]
-    async fn start(&self, state: Data<&AppState>, auth: VisitorAuth, body: Json<NewVisitorConversation>) -> Result<Started, ApiError> {
+    async fn start(
+        &self,
+        state: Data<&AppState>,
+        auth: VisitorAuth,
+        body: Json<NewVisitorConversation>,
+    ) -> Result<Started, ApiError> {
         let visitor = &auth.0;
         let author = Author { kind: AuthorKind::Visitor, id: Some(visitor.visitor_id) };
         let draft = Draft::parse(author, MessageKind::Text, &body.body, Some(&body.client_msg_id))?;
@@ -133,11 +146,18 @@ impl WidgetApi {
         if !super::prechat::is_empty(&profile) {
             visitors::update(&state.store, visitor.workspace_id, visitor.visitor_id, &profile).await?;
         }
-        let started = StartedConversation { conversation: conversation.to_visitor_wire()?, message: message.to_wire()? };
+        let started =
+            StartedConversation { conversation: conversation.to_visitor_wire()?, message: message.to_wire()? };
         if created {
             state.metrics.messages_stored.inc();
             let workspace_id = visitor.workspace_id;
-            publish::conversation_changed(&state, workspace_id, ConversationChange::Created, started.conversation.clone()).await;
+            publish::conversation_changed(
+                &state,
+                workspace_id,
+                ConversationChange::Created,
+                started.conversation.clone(),
+            )
+            .await;
             publish::message_stored(&state, workspace_id, visitor.visitor_id, started.message.clone()).await;
             state.routing.nudge();
         }
@@ -152,8 +172,7 @@ impl WidgetApi {
         &self,
         state: Data<&AppState>,
         auth: VisitorAuth,
-        #[oai(example = "crate::api_examples::id")]
-        conversation_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
         /// Return messages after this `seq` (default 0).
         #[oai(example = "crate::api_examples::after_seq")]
         after_seq: Query<Option<i64>>,
@@ -164,7 +183,8 @@ impl WidgetApi {
         let visitor = &auth.0;
         let (after_seq, limit) = parse_range(*after_seq, *limit)?;
         let conversation =
-            conversations::get_for_visitor(&state.store, visitor.workspace_id, visitor.visitor_id, *conversation_id).await?;
+            conversations::get_for_visitor(&state.store, visitor.workspace_id, visitor.visitor_id, *conversation_id)
+                .await?;
         Ok(Json(read_range(&state, &conversation, after_seq, limit, Audience::Visitor).await?))
     }
 
@@ -176,12 +196,12 @@ impl WidgetApi {
         &self,
         state: Data<&AppState>,
         auth: VisitorAuth,
-        #[oai(example = "crate::api_examples::id")]
-        conversation_id: Path<Uuid>,
+        #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
         body: Json<NewMessage>,
     ) -> Result<SendResponse, ApiError> {
         let visitor = &auth.0;
-        conversations::get_for_visitor(&state.store, visitor.workspace_id, visitor.visitor_id, *conversation_id).await?;
+        conversations::get_for_visitor(&state.store, visitor.workspace_id, visitor.visitor_id, *conversation_id)
+            .await?;
         let author = Author { kind: AuthorKind::Visitor, id: Some(visitor.visitor_id) };
         let draft = Draft::parse_with_attachments(
             author,

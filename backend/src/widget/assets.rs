@@ -86,7 +86,11 @@ pub async fn frame(state: Data<&AppState>, query: Query<HashMap<String, String>>
 }
 
 #[handler]
-pub async fn asset(state: Data<&AppState>, Path(name): Path<String>, query: Query<HashMap<String, String>>) -> Response {
+pub async fn asset(
+    state: Data<&AppState>,
+    Path(name): Path<String>,
+    query: Query<HashMap<String, String>>,
+) -> Response {
     if !is_plain_name(&name) || name == LOADER || name == FRAME {
         return text(StatusCode::NOT_FOUND, "no such widget asset");
     }

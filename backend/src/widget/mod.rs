@@ -19,7 +19,11 @@ use crate::{
 
 /// Starts a conversation with its first message, idempotently: retrying with the same
 /// `client_msg_id` returns the conversation the first attempt created (and `false`).
-pub async fn start_conversation(store: &Store, visitor: &VisitorCaller, draft: Draft) -> Result<(ConversationRow, MessageRow, bool)> {
+pub async fn start_conversation(
+    store: &Store,
+    visitor: &VisitorCaller,
+    draft: Draft,
+) -> Result<(ConversationRow, MessageRow, bool)> {
     let mut tx = store.begin_write().await?;
     match start_conversation_in(&mut tx, visitor, draft).await? {
         Start::Earlier(id) => {

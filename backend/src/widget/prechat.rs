@@ -26,7 +26,8 @@ pub fn parse(site: &SiteRow, name: Option<&str>, email: Option<&str>) -> Result<
         }
     }
     let name = name.map(|n| input::name("name", &n, 100)).transpose().map_err(ApiError::from)?;
-    let email = email.map(|e| Email::parse("email", &e).map(|e| e.as_str().to_owned())).transpose().map_err(ApiError::from)?;
+    let email =
+        email.map(|e| Email::parse("email", &e).map(|e| e.as_str().to_owned())).transpose().map_err(ApiError::from)?;
     Ok(VisitorUpdate { name, email, attributes: None })
 }
 
@@ -34,4 +35,3 @@ pub fn parse(site: &SiteRow, name: Option<&str>, email: Option<&str>) -> Result<
 pub fn is_empty(update: &VisitorUpdate) -> bool {
     update.name.is_none() && update.email.is_none()
 }
-

@@ -48,8 +48,12 @@ async fn open_session(state: &AppState, agent: &agents::AgentRow) -> Result<(Ses
     let new = sessions::create(&state.store, agent.workspace_id, agent.id).await?;
     let workspace = super::get(&state.store, agent.workspace_id).await?;
     let cookie = session_cookie(state, &new.token, sessions::SESSION_LIFETIME.as_secs() as i64);
-    let session =
-        Session { token: new.token, expires_at: new.expires_at.to_utc(), agent: agent.to_wire()?, workspace: workspace.into() };
+    let session = Session {
+        token: new.token,
+        expires_at: new.expires_at.to_utc(),
+        agent: agent.to_wire()?,
+        workspace: workspace.into(),
+    };
     Ok((session, cookie))
 }
 
@@ -135,7 +139,11 @@ impl AuthApi {
     ///
     /// Signs the agent in.
     #[oai(path = "/invitations/accept", method = "post", operation_id = "acceptInvitation")]
-    async fn accept_invitation(&self, state: Data<&AppState>, body: Json<AcceptInvitation>) -> Result<SessionResponse, ApiError> {
+    async fn accept_invitation(
+        &self,
+        state: Data<&AppState>,
+        body: Json<AcceptInvitation>,
+    ) -> Result<SessionResponse, ApiError> {
         let agent = agents::accept_invitation(&state.store, &body.token, &body.password).await?;
         let (session, cookie) = open_session(&state, &agent).await?;
         Ok(SessionResponse::Ok(Json(session), cookie))

@@ -94,11 +94,8 @@ pub async fn get(store: &Store, id: Uuid) -> Result<WorkspaceRow> {
 pub async fn update_settings(store: &Store, caller: &Caller, update: &WorkspaceUpdate) -> Result<WorkspaceRow> {
     caller.require_admin()?;
     // Parse everything before writing anything: a refused request changes nothing.
-    let time_zone = update
-        .time_zone
-        .as_deref()
-        .map(|name| crate::reports::range::Zone::parse("time_zone", name))
-        .transpose()?;
+    let time_zone =
+        update.time_zone.as_deref().map(|name| crate::reports::range::Zone::parse("time_zone", name)).transpose()?;
     if let Some(zone) = time_zone {
         on_pool!(store, |pool| {
             sqlx::query("UPDATE workspaces SET time_zone = $2 WHERE id = $1")

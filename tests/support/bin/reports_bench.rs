@@ -48,7 +48,9 @@ const DAY_MS: i64 = 86_400_000;
 async fn main() -> Result<()> {
     let args = Args::parse();
     let url = format!("{}/rapport_bench_reports", args.postgres);
-    let mut admin = sqlx::PgConnection::connect(&format!("{}/postgres", args.postgres)).await.context("connecting to PostgreSQL")?;
+    let mut admin = sqlx::PgConnection::connect(&format!("{}/postgres", args.postgres))
+        .await
+        .context("connecting to PostgreSQL")?;
     sqlx::raw_sql("DROP DATABASE IF EXISTS rapport_bench_reports WITH (FORCE)").execute(&mut admin).await?;
     sqlx::raw_sql("CREATE DATABASE rapport_bench_reports").execute(&mut admin).await?;
     let store = Store::connect(&url).await?;
@@ -58,8 +60,11 @@ async fn main() -> Result<()> {
     let started = Instant::now();
     let workspace = seed(pool, &args).await?;
     println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
-    for (table, what) in [("conversations", "conversations"), ("messages", "messages"), ("conversation_ratings", "ratings")] {
-        let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(pool).await?;
+    for (table, what) in
+        [("conversations", "conversations"), ("messages", "messages"), ("conversation_ratings", "ratings")]
+    {
+        let count: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(pool).await?;
         println!("  {count:>9} {what}");
     }
 
@@ -80,10 +85,7 @@ async fn main() -> Result<()> {
         let figures = reports::summary(&store, &scope).await?;
         println!(
             "{:<24} {} conversations, {} messages, first response median {:?} s",
-            "",
-            figures.conversations_started,
-            figures.messages,
-            figures.first_response.median_seconds
+            "", figures.conversations_started, figures.messages, figures.first_response.median_seconds
         );
         whole = Some(scope);
     }

@@ -33,15 +33,32 @@ async fn chat() -> Chat {
 }
 
 /// `POST {prefix}/attachments?filename=…` with the raw file.
-async fn upload(app: &TestApp, prefix: &str, token: &str, filename: &str, content_type: Option<&str>, bytes: Vec<u8>) -> (StatusCode, Value) {
-    let mut request = app.request(Method::POST, &format!("{prefix}/attachments"), Some(token)).query(&[("filename", filename)]).body(bytes);
+async fn upload(
+    app: &TestApp,
+    prefix: &str,
+    token: &str,
+    filename: &str,
+    content_type: Option<&str>,
+    bytes: Vec<u8>,
+) -> (StatusCode, Value) {
+    let mut request = app
+        .request(Method::POST, &format!("{prefix}/attachments"), Some(token))
+        .query(&[("filename", filename)])
+        .body(bytes);
     if let Some(content_type) = content_type {
         request = request.header(header::CONTENT_TYPE, content_type);
     }
     json_of(request.send().await.expect("request sent")).await
 }
 
-async fn upload_ok(app: &TestApp, prefix: &str, token: &str, filename: &str, content_type: &str, bytes: Vec<u8>) -> Value {
+async fn upload_ok(
+    app: &TestApp,
+    prefix: &str,
+    token: &str,
+    filename: &str,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> Value {
     let (status, body) = upload(app, prefix, token, filename, Some(content_type), bytes).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body
@@ -91,13 +108,21 @@ async fn visitor_and_team_exchange_files_and_both_can_download_them() {
     let image = png(64, 40);
 
     // The visitor sends a photo without a caption.
-    let uploaded = upload_ok(&app, &widget(conversation), &visitor, "C:\\Users\\ana\\broken mug.png", "image/png", image.clone()).await;
-    assert_eq!((uploaded["filename"].as_str(), uploaded["size"].as_i64()), (Some("broken mug.png"), Some(image.len() as i64)));
+    let uploaded =
+        upload_ok(&app, &widget(conversation), &visitor, "C:\\Users\\ana\\broken mug.png", "image/png", image.clone())
+            .await;
+    assert_eq!(
+        (uploaded["filename"].as_str(), uploaded["size"].as_i64()),
+        (Some("broken mug.png"), Some(image.len() as i64))
+    );
     assert_eq!((uploaded["content_type"].as_str(), uploaded["is_image"].as_bool()), (Some("image/png"), Some(true)));
     let photo = id(&uploaded["id"]);
     let (status, sent) = app
-        .post(&format!("{}/messages", widget(conversation)), &visitor,
-              json!({"body": "", "client_msg_id": "photo-1", "attachment_ids": [photo]}))
+        .post(
+            &format!("{}/messages", widget(conversation)),
+            &visitor,
+            json!({"body": "", "client_msg_id": "photo-1", "attachment_ids": [photo]}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{sent}");
     assert_eq!(sent["attachments"][0]["id"], json!(photo));
@@ -108,7 +133,8 @@ async fn visitor_and_team_exchange_files_and_both_can_download_them() {
     let shown = &message["attachments"][0];
     assert_eq!((shown["filename"].as_str(), shown["is_image"].as_bool()), (Some("broken mug.png"), Some(true)));
     let inline = "inline; filename*=UTF-8''broken%20mug.png";
-    let (status, headers, bytes) = fetch(&app, &format!("{}/attachments/{photo}", team(conversation)), Some(&owner.token)).await;
+    let (status, headers, bytes) =
+        fetch(&app, &format!("{}/attachments/{photo}", team(conversation)), Some(&owner.token)).await;
     assert_eq!((status, bytes == image), (StatusCode::OK, true));
     assert_safe_headers(&headers, "image/png", inline);
     let (status, headers, bytes) = fetch_link(&app, shown["url"].as_str().unwrap()).await;
@@ -116,16 +142,23 @@ async fn visitor_and_team_exchange_files_and_both_can_download_them() {
     assert_safe_headers(&headers, "image/png", inline);
 
     // The team answers with a PDF; files that are not raster images are downloads.
-    let invoice = upload_ok(&app, &team(conversation), &owner.token, "Rechnung März.pdf", "application/pdf", PDF.to_vec()).await;
+    let invoice =
+        upload_ok(&app, &team(conversation), &owner.token, "Rechnung März.pdf", "application/pdf", PDF.to_vec()).await;
     assert_eq!(invoice["is_image"], false);
     let invoice_id = id(&invoice["id"]);
-    let sent = send_ok(&app, &owner.token, conversation,
-                       json!({"body": "Here is your invoice", "attachment_ids": [invoice_id]})).await;
+    let sent = send_ok(
+        &app,
+        &owner.token,
+        conversation,
+        json!({"body": "Here is your invoice", "attachment_ids": [invoice_id]}),
+    )
+    .await;
     let (_, range) = app.get(&format!("{}/messages", widget(conversation)), &visitor).await;
     let seen = messages_of(&range).into_iter().find(|m| m["id"] == sent["id"]).expect("the visitor sees the reply");
     assert_eq!(seen["attachments"][0]["filename"], "Rechnung März.pdf");
     let download = "attachment; filename*=UTF-8''Rechnung%20M%C3%A4rz.pdf";
-    let (status, headers, bytes) = fetch(&app, &format!("{}/attachments/{invoice_id}", widget(conversation)), Some(&visitor)).await;
+    let (status, headers, bytes) =
+        fetch(&app, &format!("{}/attachments/{invoice_id}", widget(conversation)), Some(&visitor)).await;
     assert_eq!((status, bytes.as_slice()), (StatusCode::OK, PDF));
     assert_safe_headers(&headers, "application/pdf", download);
     let (status, headers, _) = fetch_link(&app, seen["attachments"][0]["url"].as_str().unwrap()).await;
@@ -172,7 +205,12 @@ async fn sizes_and_types_are_checked_and_refusals_store_nothing() {
     let (status, body) = upload(&app, &prefix, &visitor, "a\u{7}.png", Some("image/png"), png(2, 2)).await;
     assert_invalid(status, &body, "filename");
     let (status, body) = json_of(
-        app.request(Method::POST, &format!("{prefix}/attachments"), Some(&visitor)).header("content-type", "image/png").body(png(2, 2)).send().await.unwrap(),
+        app.request(Method::POST, &format!("{prefix}/attachments"), Some(&visitor))
+            .header("content-type", "image/png")
+            .body(png(2, 2))
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_client_error(status, &body);
@@ -186,9 +224,14 @@ async fn sizes_and_types_are_checked_and_refusals_store_nothing() {
 async fn only_participants_reach_a_file_and_links_cannot_be_forged() {
     let Chat { app, owner, site_key, visitor, conversation } = chat().await;
     let image = png(8, 8);
-    let photo = id(&upload_ok(&app, &widget(conversation), &visitor, "mine.png", "image/png", image.clone()).await["id"]);
+    let photo =
+        id(&upload_ok(&app, &widget(conversation), &visitor, "mine.png", "image/png", image.clone()).await["id"]);
     let (status, sent) = app
-        .post(&format!("{}/messages", widget(conversation)), &visitor, json!({"body": "see photo", "attachment_ids": [photo]}))
+        .post(
+            &format!("{}/messages", widget(conversation)),
+            &visitor,
+            json!({"body": "see photo", "attachment_ids": [photo]}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{sent}");
     let link = sent["attachments"][0]["url"].as_str().unwrap().to_owned();
@@ -196,7 +239,9 @@ async fn only_participants_reach_a_file_and_links_cannot_be_forged() {
     // Another visitor of the same site: not through their own conversation, not through ours.
     let stranger = app.visitor(&site_key).await;
     let theirs = app.start_conversation(&stranger, "Hi").await;
-    for path in [format!("{}/attachments/{photo}", widget(theirs)), format!("{}/attachments/{photo}", widget(conversation))] {
+    for path in
+        [format!("{}/attachments/{photo}", widget(theirs)), format!("{}/attachments/{photo}", widget(conversation))]
+    {
         let (status, _, bytes) = fetch(&app, &path, Some(&stranger)).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         assert_ne!(bytes, image);
@@ -215,7 +260,8 @@ async fn only_participants_reach_a_file_and_links_cannot_be_forged() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // The team's unsent upload stays with the team.
-    let draft = id(&upload_ok(&app, &team(conversation), &owner.token, "draft.png", "image/png", image.clone()).await["id"]);
+    let draft =
+        id(&upload_ok(&app, &team(conversation), &owner.token, "draft.png", "image/png", image.clone()).await["id"]);
     let (status, _, _) = fetch(&app, &format!("{}/attachments/{draft}", widget(conversation)), Some(&visitor)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
@@ -246,24 +292,36 @@ async fn a_send_with_attachments_is_stored_exactly_once_or_not_at_all() {
 
     let body = json!({"body": "two files", "client_msg_id": "files-1", "attachment_ids": [first, second, first]});
     let stored = send_ok(&app, &owner.token, conversation, body.clone()).await;
-    let names: Vec<&str> = stored["attachments"].as_array().unwrap().iter().map(|a| a["filename"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        stored["attachments"].as_array().unwrap().iter().map(|a| a["filename"].as_str().unwrap()).collect();
     assert_eq!(names, ["a.png", "b.pdf"], "in order, each once");
     // The retry returns the original, attachments and all.
     let (status, again) = send(&app, &owner.token, conversation, body).await;
     assert_eq!(status, StatusCode::OK, "{again}");
     assert_eq!((again["id"].clone(), again["attachments"].as_array().map(Vec::len)), (stored["id"].clone(), Some(2)));
     // A new message cannot take a sent file.
-    let (status, refused) =
-        send(&app, &owner.token, conversation, json!({"body": "again", "client_msg_id": "files-2", "attachment_ids": [first]})).await;
+    let (status, refused) = send(
+        &app,
+        &owner.token,
+        conversation,
+        json!({"body": "again", "client_msg_id": "files-2", "attachment_ids": [first]}),
+    )
+    .await;
     assert_error(status, &refused, StatusCode::CONFLICT, "attachment_already_sent");
 
     // One bad id fails the whole send: no message, and the good file is still unsent.
     let third = id(&upload_ok(&app, &prefix, &owner.token, "c.png", "image/png", png(4, 4)).await["id"]);
-    let (status, refused) = send(&app, &owner.token, conversation,
-                                 json!({"body": "mixed", "attachment_ids": [third, Uuid::now_v7()]})).await;
+    let (status, refused) =
+        send(&app, &owner.token, conversation, json!({"body": "mixed", "attachment_ids": [third, Uuid::now_v7()]}))
+            .await;
     assert_invalid(status, &refused, "attachment_ids");
-    let (status, refused) = send(&app, &owner.token, conversation,
-                                 json!({"body": "too many", "attachment_ids": (0..11).map(|_| Uuid::now_v7()).collect::<Vec<_>>()})).await;
+    let (status, refused) = send(
+        &app,
+        &owner.token,
+        conversation,
+        json!({"body": "too many", "attachment_ids": (0..11).map(|_| Uuid::now_v7()).collect::<Vec<_>>()}),
+    )
+    .await;
     assert_invalid(status, &refused, "attachment_ids");
     let (_, range) = app.get(&format!("{prefix}/messages"), &owner.token).await;
     assert_eq!(seqs(&range), vec![1, 2], "refused sends stored nothing");
@@ -277,12 +335,16 @@ async fn a_send_with_attachments_is_stored_exactly_once_or_not_at_all() {
 #[tokio::test]
 async fn files_of_notes_never_reach_the_visitor() {
     let Chat { app, owner, visitor, conversation, .. } = chat().await;
-    let mut visitor_socket = ws::connect(&app.address, "/ws/visitor", Credential::Protocol(&visitor), Some(SHOP_ORIGIN)).await.unwrap();
+    let mut visitor_socket =
+        ws::connect(&app.address, "/ws/visitor", Credential::Protocol(&visitor), Some(SHOP_ORIGIN)).await.unwrap();
     visitor_socket.send(&ClientFrame::Resume { conversation_id: conversation, after_seq: 1 }).await;
     visitor_socket.recv_until("resumed", |f| matches!(f, ServerFrame::Resumed { .. })).await;
-    let mut agent_socket = ws::connect(&app.address, "/ws/agent", Credential::Protocol(&owner.token), None).await.unwrap();
+    let mut agent_socket =
+        ws::connect(&app.address, "/ws/agent", Credential::Protocol(&owner.token), None).await.unwrap();
 
-    let secret = id(&upload_ok(&app, &team(conversation), &owner.token, "refund-policy.pdf", "application/pdf", PDF.to_vec()).await["id"]);
+    let secret =
+        id(&upload_ok(&app, &team(conversation), &owner.token, "refund-policy.pdf", "application/pdf", PDF.to_vec())
+            .await["id"]);
     agent_socket
         .send(&ClientFrame::Send {
             conversation_id: conversation,
@@ -292,9 +354,12 @@ async fn files_of_notes_never_reach_the_visitor() {
             attachment_ids: vec![secret],
         })
         .await;
-    agent_socket.recv_until("ack", |f| matches!(f, ServerFrame::Ack { client_msg_id, .. } if client_msg_id == "note-1")).await;
+    agent_socket
+        .recv_until("ack", |f| matches!(f, ServerFrame::Ack { client_msg_id, .. } if client_msg_id == "note-1"))
+        .await;
     // Then a visible reply over the socket, with a file: it arrives, the note never does.
-    let shared = id(&upload_ok(&app, &team(conversation), &owner.token, "label.png", "image/png", png(4, 4)).await["id"]);
+    let shared =
+        id(&upload_ok(&app, &team(conversation), &owner.token, "label.png", "image/png", png(4, 4)).await["id"]);
     agent_socket
         .send(&ClientFrame::Send {
             conversation_id: conversation,
@@ -304,10 +369,16 @@ async fn files_of_notes_never_reach_the_visitor() {
             attachment_ids: vec![shared],
         })
         .await;
-    let ServerFrame::Message { message } = visitor_socket.recv_until("message", |f| matches!(f, ServerFrame::Message { .. })).await else {
+    let ServerFrame::Message { message } =
+        visitor_socket.recv_until("message", |f| matches!(f, ServerFrame::Message { .. })).await
+    else {
         unreachable!()
     };
-    assert_eq!((message.client_msg_id.as_deref(), message.attachments.len()), (Some("reply-1"), 1), "the note was skipped");
+    assert_eq!(
+        (message.client_msg_id.as_deref(), message.attachments.len()),
+        (Some("reply-1"), 1),
+        "the note was skipped"
+    );
     assert_eq!(message.attachments[0].id, shared);
     assert_eq!(fetch_link(&app, &message.attachments[0].url).await.0, StatusCode::OK);
 
@@ -315,6 +386,7 @@ async fn files_of_notes_never_reach_the_visitor() {
     assert!(!range.to_string().contains("refund-policy"), "{range}");
     let (status, _, _) = fetch(&app, &format!("{}/attachments/{secret}", widget(conversation)), Some(&visitor)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _, bytes) = fetch(&app, &format!("{}/attachments/{secret}", team(conversation)), Some(&owner.token)).await;
+    let (status, _, bytes) =
+        fetch(&app, &format!("{}/attachments/{secret}", team(conversation)), Some(&owner.token)).await;
     assert_eq!((status, bytes.as_slice()), (StatusCode::OK, PDF), "the team still has it");
 }

@@ -101,7 +101,8 @@ async fn the_session_cookie_authenticates_like_the_bearer() {
     assert_eq!(id(&body["agent"]["id"]), workspace.owner_id);
     assert_eq!(id(&body["workspace"]["id"]), workspace.id);
 
-    let response = app.http.get(app.url("/api/v1/me")).header("cookie", "rapport_session=rps_forged").send().await.unwrap();
+    let response =
+        app.http.get(app.url("/api/v1/me")).header("cookie", "rapport_session=rps_forged").send().await.unwrap();
     let (status, body) = json_of(response).await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "unauthorized");
 }
@@ -151,8 +152,13 @@ async fn an_invited_agent_signs_in_only_after_accepting_once() {
         let invitation = invitation.clone();
         let app = &app;
         async move {
-            app.call(Method::POST, "/invitations/accept", None, Some(json!({"token": invitation, "password": password})))
-                .await
+            app.call(
+                Method::POST,
+                "/invitations/accept",
+                None,
+                Some(json!({"token": invitation, "password": password})),
+            )
+            .await
         }
     };
     let (status, body) = accept("short").await;
@@ -227,7 +233,8 @@ async fn plain_agents_cannot_manage_the_workspace() {
 
     let (status, body) = try_create_agent(&app, &agent_token, "eve@acme.test", "agent", Some(PASSWORD)).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
-    let (status, body) = app.patch(&format!("/agents/{}", workspace.owner_id), &agent_token, json!({"capacity": 1})).await;
+    let (status, body) =
+        app.patch(&format!("/agents/{}", workspace.owner_id), &agent_token, json!({"capacity": 1})).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
     let (status, body) = app.post("/api-keys", &agent_token, json!({"name": "mine", "scope": "write"})).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
@@ -247,7 +254,8 @@ async fn admins_cannot_touch_owners_or_create_them() {
 
     let (status, body) = try_create_agent(&app, &admin_token, "boss@acme.test", "owner", Some(PASSWORD)).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
-    let (status, body) = app.patch(&format!("/agents/{}", workspace.owner_id), &admin_token, json!({"active": false})).await;
+    let (status, body) =
+        app.patch(&format!("/agents/{}", workspace.owner_id), &admin_token, json!({"active": false})).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
     // Admins do manage plain agents.
     let (status, body) = try_create_agent(&app, &admin_token, "bo@acme.test", "agent", None).await;

@@ -38,7 +38,8 @@ impl Stored {
     }
 
     async fn state(&self) -> (Value, Value) {
-        let (status, messages) = self.app.get(&format!("/conversations/{}/messages", self.conversation), self.token()).await;
+        let (status, messages) =
+            self.app.get(&format!("/conversations/{}/messages", self.conversation), self.token()).await;
         assert_eq!(status, StatusCode::OK, "{messages}");
         (conversation(&self.app, self.token(), self.conversation).await, messages)
     }
@@ -179,7 +180,8 @@ async fn path_ids_that_are_not_uuids_are_a_bad_request() {
         (Method::GET, "/visitors/1"),
     ];
     for (method, path) in cases {
-        let body = (method != Method::GET && method != Method::DELETE).then(|| json!({"body": "x", "status": "resolved"}));
+        let body =
+            (method != Method::GET && method != Method::DELETE).then(|| json!({"body": "x", "status": "resolved"}));
         let (status, response) = s.app.call(method.clone(), path, Some(s.token()), body).await;
         assert_error(status, &response, StatusCode::BAD_REQUEST, "malformed_request");
     }
@@ -223,7 +225,8 @@ async fn post_chunked(app: &TestApp, path: &str, token: &str, body: &str) -> (u1
     let mut response = Vec::new();
     stream.read_to_end(&mut response).await.expect("reading the response");
     let response = String::from_utf8_lossy(&response).into_owned();
-    let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no status: {response}"));
+    let status =
+        response.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no status: {response}"));
     (status, response)
 }
 

@@ -2,7 +2,9 @@
 
 pub use reqwest::{Method, StatusCode};
 pub use serde_json::{Value, json};
-pub use system_tests::{AppOptions, PASSWORD, TestApp, Workspace, assert_error, id, json_of, spawn_app, spawn_app_with};
+pub use system_tests::{
+    AppOptions, PASSWORD, TestApp, Workspace, assert_error, id, json_of, spawn_app, spawn_app_with,
+};
 pub use uuid::Uuid;
 
 /// The origin `TestApp::create_site` allows.
@@ -133,7 +135,12 @@ pub fn token_of(session: &Value) -> String {
 
 /// The ids of a page's items.
 pub fn item_ids(page: &Value) -> Vec<Uuid> {
-    page["items"].as_array().unwrap_or_else(|| panic!("not a page: {page}")).iter().map(|item| id(&item["id"])).collect()
+    page["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a page: {page}"))
+        .iter()
+        .map(|item| id(&item["id"]))
+        .collect()
 }
 
 /// The ids of a list that fits on one page (asserted).

@@ -30,13 +30,23 @@ async fn sites_carry_the_form_settings_and_the_widget_sees_them() {
     let owner = app.signup("Acme").await;
     let (site_id, site_key) = app.create_site(&owner.token).await;
     let (_, site) = app.get(&format!("/sites/{site_id}"), &owner.token).await;
-    assert_eq!((&site["prechat_name"], &site["prechat_email"], &site["offline_form"]), (&json!("off"), &json!("off"), &json!(true)));
+    assert_eq!(
+        (&site["prechat_name"], &site["prechat_email"], &site["offline_form"]),
+        (&json!("off"), &json!("off"), &json!(true))
+    );
 
     let (status, site) = app
-        .patch(&format!("/sites/{site_id}"), &owner.token, json!({"prechat_name": "optional", "prechat_email": "required", "offline_form": false}))
+        .patch(
+            &format!("/sites/{site_id}"),
+            &owner.token,
+            json!({"prechat_name": "optional", "prechat_email": "required", "offline_form": false}),
+        )
         .await;
     assert_eq!(status, 200, "{site}");
-    assert_eq!((&site["prechat_name"], &site["prechat_email"], &site["offline_form"]), (&json!("optional"), &json!("required"), &json!(false)));
+    assert_eq!(
+        (&site["prechat_name"], &site["prechat_email"], &site["offline_form"]),
+        (&json!("optional"), &json!("required"), &json!(false))
+    );
     let (status, session) = widget_session(&app, &site_key, None, None).await;
     assert_eq!(status, 200, "{session}");
     assert_eq!(session["site"]["prechat_name"], "optional", "{session}");
@@ -44,13 +54,18 @@ async fn sites_carry_the_form_settings_and_the_widget_sees_them() {
     assert_eq!(session["site"]["offline_form"], false, "{session}");
 
     // An unknown setting is refused and the stored one stays.
-    let (status, body) = app.patch(&format!("/sites/{site_id}"), &owner.token, json!({"prechat_email": "sometimes"})).await;
+    let (status, body) =
+        app.patch(&format!("/sites/{site_id}"), &owner.token, json!({"prechat_email": "sometimes"})).await;
     assert_client_error(status, &body);
     let (_, site) = app.get(&format!("/sites/{site_id}"), &owner.token).await;
     assert_eq!(site["prechat_email"], "required");
 
     let (status, site) = app
-        .post("/sites", &owner.token, json!({"name": "Blog", "allowed_origins": ["https://blog.test"], "prechat_name": "required"}))
+        .post(
+            "/sites",
+            &owner.token,
+            json!({"name": "Blog", "allowed_origins": ["https://blog.test"], "prechat_name": "required"}),
+        )
         .await;
     assert_eq!(status, 201, "{site}");
     assert_eq!((&site["prechat_name"], &site["prechat_email"]), (&json!("required"), &json!("off")));
@@ -62,7 +77,11 @@ async fn a_required_answer_missing_is_refused_and_nothing_is_stored() {
     let owner = app.signup("Acme").await;
     let (site_id, site_key) = app.create_site(&owner.token).await;
     let (status, body) = app
-        .patch(&format!("/sites/{site_id}"), &owner.token, json!({"prechat_name": "optional", "prechat_email": "required"}))
+        .patch(
+            &format!("/sites/{site_id}"),
+            &owner.token,
+            json!({"prechat_name": "optional", "prechat_email": "required"}),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     let visitor = app.visitor(&site_key).await;
@@ -73,15 +92,21 @@ async fn a_required_answer_missing_is_refused_and_nothing_is_stored() {
         assert_eq!((&body["code"], &body["field"]), (&json!("prechat_required"), &json!("email")), "{body}");
     }
     // A malformed answer is refused too, naming the field.
-    let (status, body) = app.post("/widget/conversations", &visitor, first("Hello", json!({"email": "ana at acme"}))).await;
+    let (status, body) =
+        app.post("/widget/conversations", &visitor, first("Hello", json!({"email": "ana at acme"}))).await;
     assert_invalid(status, &body, "email");
     assert_eq!(conversation_count(&app, &owner).await, 0, "no conversation was started");
     let row = &visitors(&app, &owner).await[0];
     assert_eq!((&row["name"], &row["email"]), (&Value::Null, &Value::Null), "the visitor is untouched: {row}");
 
     // With the answers, the chat starts and the visitor has them.
-    let (status, body) =
-        app.post("/widget/conversations", &visitor, first("Hello", json!({"name": " Ana Lima ", "email": "Ana@Acme.test"}))).await;
+    let (status, body) = app
+        .post(
+            "/widget/conversations",
+            &visitor,
+            first("Hello", json!({"name": " Ana Lima ", "email": "Ana@Acme.test"})),
+        )
+        .await;
     assert_eq!(status, 201, "{body}");
     let row = &visitors(&app, &owner).await[0];
     assert_eq!((&row["name"], &row["email"]), (&json!("Ana Lima"), &json!("ana@acme.test")), "{row}");
@@ -101,7 +126,11 @@ async fn form_settings_stay_within_their_workspace() {
     let (strict_site, _) = app.create_site(&strict.token).await;
     let (_, relaxed_key) = app.create_site(&relaxed.token).await;
     let (status, body) = app
-        .patch(&format!("/sites/{strict_site}"), &strict.token, json!({"prechat_name": "required", "prechat_email": "required"}))
+        .patch(
+            &format!("/sites/{strict_site}"),
+            &strict.token,
+            json!({"prechat_name": "required", "prechat_email": "required"}),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     // The other workspace can neither read nor change the strict site…

@@ -70,7 +70,8 @@ async fn teams_crud() {
     let (status, body) = put(&app, &format!("/teams/{other}"), token, json!({"name": "Payments"})).await;
     assert_error(status, &body, StatusCode::CONFLICT, "team_name_taken");
     let (status, body) =
-        put(&app, &format!("/teams/{team_id}"), token, json!({"name": "Payments", "member_ids": [Uuid::now_v7()]})).await;
+        put(&app, &format!("/teams/{team_id}"), token, json!({"name": "Payments", "member_ids": [Uuid::now_v7()]}))
+            .await;
     assert_invalid(status, &body, "member_ids");
     assert_eq!(app.get(&format!("/teams/{team_id}"), token).await.1, renamed, "a refused update changes nothing");
 
@@ -182,7 +183,10 @@ async fn api_keys_show_their_secret_once_and_authenticate() {
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let secret = created["secret"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("rpk_"), "{secret}");
-    assert!(secret.starts_with(created["api_key"]["prefix"].as_str().unwrap()), "the prefix recognises the key: {created}");
+    assert!(
+        secret.starts_with(created["api_key"]["prefix"].as_str().unwrap()),
+        "the prefix recognises the key: {created}"
+    );
 
     let (status, list) = chat.app.get("/api-keys", chat.token()).await;
     assert_eq!(status, StatusCode::OK, "{list}");
@@ -238,7 +242,8 @@ async fn a_revoked_key_is_refused_at_once() {
     let (status, body) = send(&chat.app, &key, chat.conversation, json!({"body": "too late"})).await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "unauthorized");
     // Revoking twice is harmless and keeps the first revocation time.
-    let (status, again) = chat.app.call(Method::POST, &format!("/api-keys/{key_id}/revoke"), Some(chat.token()), None).await;
+    let (status, again) =
+        chat.app.call(Method::POST, &format!("/api-keys/{key_id}/revoke"), Some(chat.token()), None).await;
     assert_eq!(status, StatusCode::OK, "{again}");
     assert_eq!(again["revoked_at"], revoked["revoked_at"]);
 }
@@ -346,7 +351,11 @@ async fn conversation_status_changes() {
     let (status, body) =
         app.patch(&path, token, json!({"status": "snoozed", "snoozed_until": "2001-01-01T00:00:00Z"})).await;
     assert_invalid(status, &body, "snoozed_until");
-    assert_eq!(conversation(app, token, chat.conversation).await["status"], "resolved", "refused changes change nothing");
+    assert_eq!(
+        conversation(app, token, chat.conversation).await["status"],
+        "resolved",
+        "refused changes change nothing"
+    );
 
     let until = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
     let (status, body) = app.patch(&path, token, json!({"status": "snoozed", "snoozed_until": until})).await;
@@ -381,7 +390,8 @@ async fn conversations_are_assigned_only_to_active_agents_of_the_workspace() {
 
     let (status, body) = app.patch(&path, token, json!({"assignee_id": chat.workspace.owner_id})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = app.patch(&path, token, json!({"unassign": true, "assignee_id": chat.workspace.owner_id})).await;
+    let (status, body) =
+        app.patch(&path, token, json!({"unassign": true, "assignee_id": chat.workspace.owner_id})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body["assignee_id"].is_null(), "unassign wins: {body}");
 }
@@ -402,7 +412,8 @@ async fn agent_replies_are_numbered_and_idempotent() {
     assert_eq!(reply["kind"], "text");
 
     // A retry (even with a different body) returns the stored message and stores nothing.
-    let (status, retry) = send(app, token, chat.conversation, json!({"body": "Hi again", "client_msg_id": "reply-1"})).await;
+    let (status, retry) =
+        send(app, token, chat.conversation, json!({"body": "Hi again", "client_msg_id": "reply-1"})).await;
     assert_eq!(status, StatusCode::OK, "{retry}");
     assert_eq!(retry, reply);
     let conversation = conversation(app, token, chat.conversation).await;
@@ -423,7 +434,10 @@ async fn notes_are_for_the_team_only() {
 
     let note = send_ok(app, token, chat.conversation, json!({"body": "VIP customer", "kind": "note"})).await;
     assert_eq!(note["kind"], "note");
-    assert!(conversation(app, token, chat.conversation).await["first_response_at"].is_null(), "a note is not a response");
+    assert!(
+        conversation(app, token, chat.conversation).await["first_response_at"].is_null(),
+        "a note is not a response"
+    );
     let reply = send_ok(app, token, chat.conversation, json!({"body": "Hello!"})).await;
 
     let (status, team_view) = app.get(&format!("/conversations/{}/messages", chat.conversation), token).await;
@@ -467,7 +481,10 @@ async fn a_visitor_cannot_fetch_a_note_through_its_idempotency_key() {
             json!({"body": "guessing", "client_msg_id": "n-1"}),
         )
         .await;
-    assert!(!body.to_string().contains("VIP: refund approved"), "the visitor received an internal note ({status}): {body}");
+    assert!(
+        !body.to_string().contains("VIP: refund approved"),
+        "the visitor received an internal note ({status}): {body}"
+    );
     assert_error(status, &body, StatusCode::CONFLICT, "client_msg_id_taken");
 }
 
@@ -488,10 +505,15 @@ async fn another_senders_idempotency_key_is_refused_not_swallowed() {
     // (so the sender retries with a fresh key) instead of returning their message or
     // silently dropping this one.
     let (status, reply) =
-        send(&chat.app, chat.token(), chat.conversation, json!({"body": "from the agent", "client_msg_id": "m-1"})).await;
+        send(&chat.app, chat.token(), chat.conversation, json!({"body": "from the agent", "client_msg_id": "m-1"}))
+            .await;
     assert_error(status, &reply, StatusCode::CONFLICT, "client_msg_id_taken");
     assert!(!reply.to_string().contains("from the visitor"), "{reply}");
-    assert_eq!(conversation(&chat.app, chat.token(), chat.conversation).await["last_seq"], 2, "nothing stored, no seq used");
+    assert_eq!(
+        conversation(&chat.app, chat.token(), chat.conversation).await["last_seq"],
+        2,
+        "nothing stored, no seq used"
+    );
 }
 
 #[tokio::test]
@@ -629,7 +651,9 @@ async fn visitors_reach_only_their_own_conversations() {
 #[tokio::test]
 async fn visitor_tokens_are_refused_on_agent_endpoints_and_vice_versa() {
     let chat = chat().await;
-    for path in ["/me".to_owned(), "/conversations".to_owned(), format!("/conversations/{}/messages", chat.conversation)] {
+    for path in
+        ["/me".to_owned(), "/conversations".to_owned(), format!("/conversations/{}/messages", chat.conversation)]
+    {
         let (status, body) = chat.app.get(&path, &chat.visitor_token).await;
         assert_error(status, &body, StatusCode::UNAUTHORIZED, "unauthorized");
     }

@@ -42,7 +42,16 @@ impl Ids {
     }
 
     fn all(&self) -> Vec<Uuid> {
-        vec![self.owner, self.agent, self.team, self.site, self.spare_site, self.api_key, self.visitor, self.conversation]
+        vec![
+            self.owner,
+            self.agent,
+            self.team,
+            self.site,
+            self.spare_site,
+            self.api_key,
+            self.visitor,
+            self.conversation,
+        ]
     }
 }
 
@@ -71,15 +80,31 @@ async fn tenant(app: &TestApp, name: &str) -> Tenant {
         app.patch(&format!("/visitors/{visitor}"), token, json!({"name": "Vi", "attributes": {"plan": "pro"}})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let conversation = app.start_conversation(&visitor_token, &format!("Hello {name}")).await;
-    let (status, body) =
-        app.patch(&format!("/conversations/{conversation}"), token, json!({"assignee_id": agent, "team_id": team})).await;
+    let (status, body) = app
+        .patch(&format!("/conversations/{conversation}"), token, json!({"assignee_id": agent, "team_id": team}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let client_msg_id = format!("reply-{domain}");
-    send_ok(app, &agent_token, conversation, json!({"body": format!("Hi from {name}"), "client_msg_id": client_msg_id}))
-        .await;
+    send_ok(
+        app,
+        &agent_token,
+        conversation,
+        json!({"body": format!("Hi from {name}"), "client_msg_id": client_msg_id}),
+    )
+    .await;
     send_ok(app, &agent_token, conversation, json!({"body": format!("{name} internal note"), "kind": "note"})).await;
     Tenant {
-        ids: Ids { owner: workspace.owner_id, agent, team, site, spare_site, api_key, visitor, conversation, client_msg_id },
+        ids: Ids {
+            owner: workspace.owner_id,
+            agent,
+            team,
+            site,
+            spare_site,
+            api_key,
+            visitor,
+            conversation,
+            client_msg_id,
+        },
         workspace,
         agent_token,
         key,
@@ -199,7 +224,8 @@ async fn every_id_taking_operation_treats_another_workspaces_ids_as_unknown() {
     let against_b = operations(&b.ids);
     assert_eq!(unknown.len(), against_b.len());
 
-    for (caller, token, is_key) in [("A's owner", a.workspace.token.as_str(), false), ("A's API key", a.key.as_str(), true)]
+    for (caller, token, is_key) in
+        [("A's owner", a.workspace.token.as_str(), false), ("A's API key", a.key.as_str(), true)]
     {
         for (target, baseline) in against_b.iter().zip(&unknown) {
             let call = format!("{caller}: {} {}", target.method, target.path);
@@ -288,10 +314,12 @@ async fn references_to_another_workspaces_ids_are_invalid() {
     let (app, a, b) = two_tenants().await;
     let token = a.workspace.token.as_str();
 
-    let (status, body) = app.post("/teams", token, json!({"name": "Mixed", "member_ids": [a.ids.agent, b.ids.agent]})).await;
+    let (status, body) =
+        app.post("/teams", token, json!({"name": "Mixed", "member_ids": [a.ids.agent, b.ids.agent]})).await;
     assert_invalid(status, &body, "member_ids");
     let (status, body) =
-        put(&app, &format!("/teams/{}", a.ids.team), token, json!({"name": "Support", "member_ids": [b.ids.owner]})).await;
+        put(&app, &format!("/teams/{}", a.ids.team), token, json!({"name": "Support", "member_ids": [b.ids.owner]}))
+            .await;
     assert_invalid(status, &body, "member_ids");
 
     let path = format!("/conversations/{}", a.ids.conversation);

@@ -26,8 +26,9 @@ async fn identities_are_verified_by_their_hash_and_never_merged_when_unverified(
     let secret = site["identity_secret"].as_str().unwrap().to_owned();
     let visitor = app.visitor(&site_key).await;
 
-    let (status, body) =
-        app.post("/widget/identify", &visitor, json!({"user_id": "u-1", "user_hash": sign("wrong secret", "u-1")})).await;
+    let (status, body) = app
+        .post("/widget/identify", &visitor, json!({"user_id": "u-1", "user_hash": sign("wrong secret", "u-1")}))
+        .await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "identity_rejected");
     assert_eq!(visitor_row(&app, &owner).await["user_id"], Value::Null, "nothing recorded");
 
@@ -38,8 +39,9 @@ async fn identities_are_verified_by_their_hash_and_never_merged_when_unverified(
 
     // …and replaced, not merged, once proven.
     let hash = sign(&secret, "u-1");
-    let (status, body) =
-        app.post("/widget/identify", &visitor, json!({"user_id": "u-1", "email": "ana@acme.test", "user_hash": hash})).await;
+    let (status, body) = app
+        .post("/widget/identify", &visitor, json!({"user_id": "u-1", "email": "ana@acme.test", "user_hash": hash}))
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["verified"], true);
     let row = visitor_row(&app, &owner).await;
@@ -67,8 +69,9 @@ async fn the_widget_sets_attributes_of_its_own_visitor() {
     let owner = app.signup("Acme").await;
     let (_, site_key) = app.create_site(&owner.token).await;
     let visitor = app.visitor(&site_key).await;
-    let (status, body) =
-        app.call(Method::PATCH, "/widget/attributes", Some(&visitor), Some(json!({"attributes": {"plan": "pro"}}))).await;
+    let (status, body) = app
+        .call(Method::PATCH, "/widget/attributes", Some(&visitor), Some(json!({"attributes": {"plan": "pro"}})))
+        .await;
     assert_eq!(status, 204, "{body}");
     assert_eq!(visitor_row(&app, &owner).await["attributes"], json!({"plan": "pro"}));
     let (status, _) = app.call(Method::PATCH, "/widget/attributes", None, Some(json!({"attributes": {}}))).await;
@@ -78,7 +81,8 @@ async fn the_widget_sets_attributes_of_its_own_visitor() {
 #[tokio::test]
 async fn without_a_built_widget_the_server_says_what_to_do() {
     let empty = system_tests::ScratchDir::new();
-    let app = spawn_app_with(AppOptions { widget_dir: Some(empty.0.display().to_string()), ..AppOptions::default() }).await;
+    let app =
+        spawn_app_with(AppOptions { widget_dir: Some(empty.0.display().to_string()), ..AppOptions::default() }).await;
     for path in ["/widget.js", "/widget/assets/widget_bg.wasm"] {
         let response = app.http.get(app.url(path)).send().await.unwrap();
         assert_eq!(response.status(), 503, "{path}");
@@ -95,7 +99,8 @@ async fn the_frame_may_only_be_embedded_by_the_sites_origins() {
     for (name, text) in [("frame.html", "<p>{{v}}</p>"), ("widget_bg.wasm", "\0asm"), ("loader.js", "//")] {
         std::fs::write(dir.0.join(name), text).unwrap();
     }
-    let app = spawn_app_with(AppOptions { widget_dir: Some(dir.0.display().to_string()), ..AppOptions::default() }).await;
+    let app =
+        spawn_app_with(AppOptions { widget_dir: Some(dir.0.display().to_string()), ..AppOptions::default() }).await;
     let owner = app.signup("Acme").await;
     let (_, site_key) = app.create_site(&owner.token).await;
 

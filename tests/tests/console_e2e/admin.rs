@@ -7,7 +7,10 @@ use crate::stage::*;
 async fn an_owner_edits_a_site_and_gets_its_embed_snippet() {
     let s = stage().await;
     s.click("[data-admin=sites]").await;
-    let snippet = format!("return document.querySelector('[data-snippet]')?.textContent.includes('data-site=\"{}\"')", s.site_key);
+    let snippet = format!(
+        "return document.querySelector('[data-snippet]')?.textContent.includes('data-site=\"{}\"')",
+        s.site_key
+    );
     s.wait("the embed snippet with the site key", &snippet).await;
 
     // Cleared with an input event, as typing would, so the form's state agrees with the page.
@@ -29,7 +32,11 @@ async fn an_owner_edits_a_site_and_gets_its_embed_snippet() {
     s.type_into("#new-site-name", "Acme Docs").await;
     s.type_into("#new-site-origin", "https://docs.acme.test").await;
     s.click("form.card.stack button[type=submit]").await;
-    s.wait("the new site selected", "return document.querySelector('.site-tab.active')?.textContent.includes('Acme Docs')").await;
+    s.wait(
+        "the new site selected",
+        "return document.querySelector('.site-tab.active')?.textContent.includes('Acme Docs')",
+    )
+    .await;
     let (_, sites) = s.app.get("/sites", &s.workspace.token).await;
     assert_eq!(sites["items"].as_array().unwrap().len(), 2, "{sites}");
 }
@@ -42,7 +49,8 @@ async fn an_owner_invites_an_agent_sets_capacity_and_deactivates_them() {
     s.type_into("#agent-name", "Ada Byron").await;
     s.type_into("#agent-email", "ada@acme.test").await;
     s.click("form[aria-label='Invite an agent'] button[type=submit]").await;
-    s.wait("the invitation token", "return document.querySelector('.notice')?.textContent.includes('ada@acme.test')").await;
+    s.wait("the invitation token", "return document.querySelector('.notice')?.textContent.includes('ada@acme.test')")
+        .await;
     s.wait("Ada in the table", "return document.querySelector('.table')?.textContent.includes('Ada Byron')").await;
 
     let (_, agents) = s.app.get("/agents", &s.workspace.token).await;

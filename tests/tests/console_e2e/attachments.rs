@@ -45,7 +45,11 @@ async fn photos_show_as_thumbnails_and_agents_send_files_by_clip_and_by_drop() {
     let photo: Value = photo.json().await.unwrap();
     let (status, body) = s
         .app
-        .post(&format!("/widget/conversations/{c}/messages"), &visitor.token, json!({"body": "", "attachment_ids": [photo["id"]]}))
+        .post(
+            &format!("/widget/conversations/{c}/messages"),
+            &visitor.token,
+            json!({"body": "", "attachment_ids": [photo["id"]]}),
+        )
         .await;
     assert_eq!(status, 201, "{body}");
 
@@ -67,12 +71,20 @@ async fn photos_show_as_thumbnails_and_agents_send_files_by_clip_and_by_drop() {
     assert_eq!(message.body, "Sorry about that! Print this label and we'll send a new mug.");
     let names: Vec<&str> = message.attachments.iter().map(|a| a.filename.as_str()).collect();
     assert_eq!(names, ["Return label.pdf"]);
-    s.wait("the sent file as a chip", "return !!document.querySelector('.msg-agent .att-chip') && !document.querySelector('.upload-tray')").await;
+    s.wait(
+        "the sent file as a chip",
+        "return !!document.querySelector('.msg-agent .att-chip') && !document.querySelector('.upload-tray')",
+    )
+    .await;
 
     // A type Rapport refuses is shown as refused, with the server's reason, and not sent.
     let page = file_on_disk(&dir, "page.html", b"<html><script>alert(1)</script></html>");
     s.browser.client.find(Locator::Css("[data-action=attach]")).await.unwrap().send_keys(&page).await.unwrap();
-    s.wait("the refusal", "return document.querySelector('[data-upload=failed] .att-error')?.textContent.includes('not accepted')").await;
+    s.wait(
+        "the refusal",
+        "return document.querySelector('[data-upload=failed] .att-error')?.textContent.includes('not accepted')",
+    )
+    .await;
     s.browser.screenshot("console-attachment-refused").await;
     s.click(".upload.failed .att-remove").await;
 

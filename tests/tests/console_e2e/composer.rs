@@ -8,7 +8,11 @@ async fn a_canned_response_expands_from_its_shortcut_and_reaches_the_visitor() {
     let s = stage().await;
     let (status, body) = s
         .app
-        .post("/canned-responses", &s.workspace.token, json!({"shortcut": "ship", "body": "Orders ship within 24 hours."}))
+        .post(
+            "/canned-responses",
+            &s.workspace.token,
+            json!({"shortcut": "ship", "body": "Orders ship within 24 hours."}),
+        )
         .await;
     assert_eq!(status, 201, "{body}");
     let mut visitor = s.visitor("When will my order ship?", Value::Null).await;
@@ -20,7 +24,11 @@ async fn a_canned_response_expands_from_its_shortcut_and_reaches_the_visitor() {
     s.type_into("#composer-input", "Good news! /sh").await;
     s.wait("the suggestion", "return document.querySelector('.canned-list')?.textContent.includes('/ship')").await;
     s.type_into("#composer-input", "\u{E007}").await; // Enter picks the suggestion...
-    s.wait("the expansion", "return document.querySelector('#composer-input').value === 'Good news! Orders ship within 24 hours.'").await;
+    s.wait(
+        "the expansion",
+        "return document.querySelector('#composer-input').value === 'Good news! Orders ship within 24 hours.'",
+    )
+    .await;
     s.type_into("#composer-input", "\u{E007}").await; // ...and then sends.
     let seen = visitor_receives(&mut visitor, "Good news! Orders ship within 24 hours.").await;
     assert_eq!(seen, vec!["Good news! Orders ship within 24 hours."]);

@@ -18,9 +18,13 @@ async fn a_new_conversation_appears_live_and_the_reply_reaches_the_visitor_but_t
     )
     .await;
     s.wait("the queue count", "return document.querySelector('[data-count=queue]')?.textContent === '1'").await;
-    s.wait("the waiting time", "return /^\\d+:\\d\\d$/.test(document.querySelector('[data-waiting]')?.textContent)").await;
-    s.wait("the preview", "return document.querySelector('.conv-preview')?.textContent.includes('parcel never arrived')")
+    s.wait("the waiting time", "return /^\\d+:\\d\\d$/.test(document.querySelector('[data-waiting]')?.textContent)")
         .await;
+    s.wait(
+        "the preview",
+        "return document.querySelector('.conv-preview')?.textContent.includes('parcel never arrived')",
+    )
+    .await;
 
     s.wait("the unread count in the tab title", "return document.title === '(1) Rapport'").await;
 
@@ -57,13 +61,11 @@ async fn a_new_conversation_appears_live_and_the_reply_reaches_the_visitor_but_t
     assert_eq!(seen, vec!["Good news: a new parcel ships today by express."], "the note never reaches the visitor");
 
     // The visitor's own typing shows in the console.
-    visitor
-        .socket
-        .send(&ClientFrame::Typing { conversation_id: c, typing: true, preview: None })
-        .await;
+    visitor.socket.send(&ClientFrame::Typing { conversation_id: c, typing: true, preview: None }).await;
     s.wait("the visitor typing", "return !!document.querySelector('[data-visitor-typing]')").await;
     // And the visitor read the replies: the console says so.
-    let last = s.js("return Math.max(...Array.from(document.querySelectorAll('[data-seq]')).map(e => +e.dataset.seq))").await;
+    let last =
+        s.js("return Math.max(...Array.from(document.querySelectorAll('[data-seq]')).map(e => +e.dataset.seq))").await;
     visitor.socket.send(&ClientFrame::Read { conversation_id: c, seq: last.as_i64().unwrap() }).await;
     s.wait("the read receipt", "return !!document.querySelector('[data-seen]')").await;
     s.browser.screenshot("console-conversation-live").await;
@@ -138,8 +140,11 @@ async fn a_long_history_loads_the_newest_page_first_and_scrolls_back() {
     for n in 2..=70 {
         let (status, body) = s
             .app
-            .post(&format!("/widget/conversations/{c}/messages"), &visitor.token,
-                  json!({"body": format!("Message {n}"), "client_msg_id": Uuid::new_v4().to_string()}))
+            .post(
+                &format!("/widget/conversations/{c}/messages"),
+                &visitor.token,
+                json!({"body": format!("Message {n}"), "client_msg_id": Uuid::new_v4().to_string()}),
+            )
             .await;
         assert_eq!(status, 201, "{body}");
     }
@@ -154,7 +159,11 @@ async fn a_long_history_loads_the_newest_page_first_and_scrolls_back() {
     let oldest = s.js("return Math.min(...Array.from(document.querySelectorAll('.timeline [data-seq]')).map(e => +e.dataset.seq))").await;
     assert!(oldest.as_i64().unwrap() > 1, "only the newest page at first, got down to {oldest}");
     s.click(".load-earlier button").await;
-    s.wait("the first message", "return document.querySelector('.timeline [data-seq=\"1\"]')?.textContent.includes('Message 1')").await;
+    s.wait(
+        "the first message",
+        "return document.querySelector('.timeline [data-seq=\"1\"]')?.textContent.includes('Message 1')",
+    )
+    .await;
     let count = s.js("return document.querySelectorAll('.timeline [data-seq]').length").await;
     assert_eq!(count, 70, "every message once");
     assert_eq!(s.js("return !!document.querySelector('.load-earlier')").await, false, "nothing more to load");
@@ -178,7 +187,11 @@ async fn after_the_network_drops_the_console_sends_what_was_written_once_and_cat
     let seen = visitor_receives(&mut first, "Yes, from 10 to 4!").await;
     assert_eq!(seen, vec!["Yes, from 10 to 4!"]);
     s.wait("the banner gone", "return !document.querySelector('.link-banner')").await;
-    s.wait("the reply stored", "return !document.querySelector('[data-pending]') && !!document.querySelector('.msg-agent[data-seq]')").await;
+    s.wait(
+        "the reply stored",
+        "return !document.querySelector('[data-pending]') && !!document.querySelector('.msg-agent[data-seq]')",
+    )
+    .await;
     s.wait(
         "the conversation that started meanwhile",
         &format!("return !!document.querySelector('[data-conversation=\"{}\"]')", second.conversation_id),

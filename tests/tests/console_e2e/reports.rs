@@ -31,7 +31,14 @@ impl Seeder<'_> {
 
     /// One conversation: created at `at`, answered after `reply_s` by `agent`, resolved
     /// after `resolve_s`, rated `score`.
-    fn conversation(&mut self, at: i64, agent: Option<Uuid>, reply_s: Option<i64>, resolve_s: Option<i64>, score: Option<i64>) -> Uuid {
+    fn conversation(
+        &mut self,
+        at: i64,
+        agent: Option<Uuid>,
+        reply_s: Option<i64>,
+        resolve_s: Option<i64>,
+        score: Option<i64>,
+    ) -> Uuid {
         let id = Uuid::now_v7();
         let num = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| "NULL".into());
         let agent_lit = agent.map(|a| self.lit(a)).unwrap_or_else(|| "NULL".into());
@@ -100,8 +107,13 @@ async fn the_reports_page_shows_the_seeded_week_and_follows_resolutions() {
     // Midnight UTC today (the workspace keeps the default time zone, UTC).
     let now = chrono::Utc::now().timestamp_millis();
     let today = now - now.rem_euclid(DAY_MS);
-    let mut seeder =
-        Seeder { app: &s.app, workspace: s.workspace.id, site: s.site_id, visitor: id(&session["visitor_id"]), statements: vec![] };
+    let mut seeder = Seeder {
+        app: &s.app,
+        workspace: s.workspace.id,
+        site: s.site_id,
+        visitor: id(&session["visitor_id"]),
+        statements: vec![],
+    };
     let agents = [maya, tom, ines];
     let mut handled = [0u64; 3];
     let mut n = 0i64;
@@ -133,7 +145,11 @@ async fn the_reports_page_shows_the_seeded_week_and_follows_resolutions() {
     seeder.write().await;
 
     s.click("[data-view=reports]").await;
-    s.wait("the reports page with figures", "return !!document.querySelector('.reports[data-loaded] [data-chart=volume]')").await;
+    s.wait(
+        "the reports page with figures",
+        "return !!document.querySelector('.reports[data-loaded] [data-chart=volume]')",
+    )
+    .await;
 
     let card = |key: &str| format!("return document.querySelector('[data-figure={key}] [data-value]').textContent");
     assert_eq!(s.js(&card("started")).await, json!(total.to_string()));
@@ -154,7 +170,9 @@ async fn the_reports_page_shows_the_seeded_week_and_follows_resolutions() {
     assert_eq!(buckets, answered, "every answered conversation is in one bucket");
     // The agent table: the owner and the three agents, with what each handled.
     for (agent, count) in agents.iter().zip(handled) {
-        let cell = s.js(&format!("return document.querySelector('[data-agent=\"{agent}\"] [data-column=handled]').textContent")).await;
+        let cell = s
+            .js(&format!("return document.querySelector('[data-agent=\"{agent}\"] [data-column=handled]').textContent"))
+            .await;
         assert_eq!(cell, json!(count.to_string()), "agent {agent}");
     }
     let points = s.js("return document.querySelectorAll('[data-chart=csat] .point').length").await;
@@ -167,7 +185,10 @@ async fn the_reports_page_shows_the_seeded_week_and_follows_resolutions() {
     assert_eq!(status, 200, "{body}");
     s.wait(
         "the missed card to count the resolved conversation",
-        &format!("return document.querySelector('[data-figure=missed] [data-value]').textContent === '{}'", missed_before + 1),
+        &format!(
+            "return document.querySelector('[data-figure=missed] [data-value]').textContent === '{}'",
+            missed_before + 1
+        ),
     )
     .await;
 

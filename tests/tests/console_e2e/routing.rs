@@ -11,7 +11,8 @@ async fn an_agent_claims_a_waiting_conversation_from_the_console() {
     let c = visitor.conversation_id;
     s.open(c).await;
     s.click("[data-action=claim]").await;
-    s.wait("the assignment", "return document.querySelector('[data-assignee]')?.textContent === 'Assigned to you'").await;
+    s.wait("the assignment", "return document.querySelector('[data-assignee]')?.textContent === 'Assigned to you'")
+        .await;
     s.wait("the queue emptied", "return document.querySelector('[data-count=queue]')?.textContent === '0'").await;
     s.wait("mine counted", "return document.querySelector('[data-count=mine]')?.textContent === '1'").await;
     let (status, conversation) = s.app.get(&format!("/conversations/{c}"), &s.workspace.token).await;
@@ -27,8 +28,7 @@ async fn two_agents_claiming_at_once_never_both_get_the_conversation() {
     for round in 0..5 {
         let visitor = s.visitor(&format!("Question number {round}"), Value::Null).await;
         let path = format!("/conversations/{}/claim", visitor.conversation_id);
-        let (first, second) =
-            tokio::join!(s.app.post(&path, &ada, json!({})), s.app.post(&path, &grace, json!({})));
+        let (first, second) = tokio::join!(s.app.post(&path, &ada, json!({})), s.app.post(&path, &grace, json!({})));
         let mut statuses = [first.0.as_u16(), second.0.as_u16()];
         statuses.sort();
         assert_eq!(statuses, [200, 409], "round {round}: {first:?} / {second:?}");
@@ -36,7 +36,8 @@ async fn two_agents_claiming_at_once_never_both_get_the_conversation() {
         assert_eq!(loser["code"], "already_assigned", "{loser}");
     }
     // The console shows whoever won, live.
-    s.wait("nothing left in the queue", "return document.querySelector('[data-count=queue]')?.textContent === '0'").await;
+    s.wait("nothing left in the queue", "return document.querySelector('[data-count=queue]')?.textContent === '0'")
+        .await;
 }
 
 #[tokio::test]
@@ -64,8 +65,11 @@ async fn a_transfer_moves_the_conversation_with_its_note_and_the_visitor_never_s
     s.type_into("#transfer-note", note).await;
     s.click("[data-action=confirm-transfer]").await;
     let grace_name = "Assigned to Grace Hopper";
-    s.wait("the new assignee", &format!("return document.querySelector('[data-assignee]')?.textContent === {grace_name:?}"))
-        .await;
+    s.wait(
+        "the new assignee",
+        &format!("return document.querySelector('[data-assignee]')?.textContent === {grace_name:?}"),
+    )
+    .await;
 
     let (status, conversation) = s.app.get(&format!("/conversations/{c}"), &s.workspace.token).await;
     assert_eq!(status, 200);
@@ -133,19 +137,26 @@ async fn automatic_assignment_reaches_the_console_within_capacity_and_skips_offl
     let (status, owner) =
         s.app.patch(&format!("/agents/{}", s.workspace.owner_id), &s.workspace.token, json!({"capacity": 1})).await;
     assert_eq!(status, 200, "{owner}");
-    let (status, site) =
-        s.app.patch(&format!("/sites/{}", s.site_id), &s.workspace.token, json!({"routing_policy": "least_busy"})).await;
+    let (status, site) = s
+        .app
+        .patch(&format!("/sites/{}", s.site_id), &s.workspace.token, json!({"routing_policy": "least_busy"}))
+        .await;
     assert_eq!(status, 200, "{site}");
 
     // The owner's console is online: the first visitor lands in Mine without a click.
     let first = s.visitor("Hi, can someone help me?", Value::Null).await;
-    s.wait("the first conversation in Mine", "return document.querySelector('[data-count=mine]')?.textContent === '1'").await;
+    s.wait("the first conversation in Mine", "return document.querySelector('[data-count=mine]')?.textContent === '1'")
+        .await;
     let (_, conversation) = s.app.get(&format!("/conversations/{}", first.conversation_id), &s.workspace.token).await;
     assert_eq!(id(&conversation["assignee_id"]), s.workspace.owner_id, "{conversation}");
 
     // The owner is at capacity and Ada is offline: the second one waits in the queue.
     let second = s.visitor("Hello? Anyone there?", Value::Null).await;
-    s.wait("the second conversation queued", "return document.querySelector('[data-count=queue]')?.textContent === '1'").await;
+    s.wait(
+        "the second conversation queued",
+        "return document.querySelector('[data-count=queue]')?.textContent === '1'",
+    )
+    .await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await; // several router ticks
     let (_, conversation) = s.app.get(&format!("/conversations/{}", second.conversation_id), &s.workspace.token).await;
     assert!(conversation["assignee_id"].is_null(), "nobody available, so nobody assigned: {conversation}");
@@ -157,7 +168,11 @@ async fn automatic_assignment_reaches_the_console_within_capacity_and_skips_offl
         .patch(&format!("/conversations/{}", first.conversation_id), &s.workspace.token, json!({"status": "resolved"}))
         .await;
     assert_eq!(status, 200);
-    s.wait("the second conversation assigned", "return document.querySelector('[data-count=queue]')?.textContent === '0'").await;
+    s.wait(
+        "the second conversation assigned",
+        "return document.querySelector('[data-count=queue]')?.textContent === '0'",
+    )
+    .await;
     s.wait("Mine counts it", "return document.querySelector('[data-count=mine]')?.textContent === '1'").await;
     let (_, conversation) = s.app.get(&format!("/conversations/{}", second.conversation_id), &s.workspace.token).await;
     assert_eq!(id(&conversation["assignee_id"]), s.workspace.owner_id, "{conversation}");

@@ -34,7 +34,11 @@ async fn the_main_screens_at_desktop_and_tablet_sizes() {
     // Identifying starts the profile afresh: the page tells us her name again.
     let (status, body) = s
         .app
-        .patch(&format!("/visitors/{}", sofia.visitor_id), &token, json!({"name": "Sofia Martínez", "email": "sofia@brightlane.io"}))
+        .patch(
+            &format!("/visitors/{}", sofia.visitor_id),
+            &token,
+            json!({"name": "Sofia Martínez", "email": "sofia@brightlane.io"}),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     let _liam = s
@@ -52,8 +56,10 @@ async fn the_main_screens_at_desktop_and_tablet_sizes() {
     let c = sofia.conversation_id;
     let (status, body) = s.app.post(&format!("/conversations/{c}/claim"), &token, json!({})).await;
     assert_eq!(status, 200, "{body}");
-    let (status, body) =
-        s.app.patch(&format!("/conversations/{c}"), &token, json!({"priority": "high", "labels": ["billing", "upgrade"]})).await;
+    let (status, body) = s
+        .app
+        .patch(&format!("/conversations/{c}"), &token, json!({"priority": "high", "labels": ["billing", "upgrade"]}))
+        .await;
     assert_eq!(status, 200, "{body}");
     let (status, body) = s
         .app
@@ -69,7 +75,11 @@ async fn the_main_screens_at_desktop_and_tablet_sizes() {
     assert_eq!(status, 201, "{body}");
     let (canned, body) = s
         .app
-        .post("/canned-responses", &token, json!({"shortcut": "annual", "body": "Annual plans are billed once a year and include two free months."}))
+        .post(
+            "/canned-responses",
+            &token,
+            json!({"shortcut": "annual", "body": "Annual plans are billed once a year and include two free months."}),
+        )
         .await;
     sofia
         .socket
@@ -93,7 +103,8 @@ async fn the_main_screens_at_desktop_and_tablet_sizes() {
     // The queue, desktop.
     s.wait("three waiting", "return document.querySelector('[data-count=queue]')?.textContent === '3'").await;
     s.wait("names in the list", "return document.body.textContent.includes('Yuki Tanaka')").await;
-    let first_waiting = s.js("return document.querySelector('[data-list=queue] [data-conversation]').dataset.conversation").await;
+    let first_waiting =
+        s.js("return document.querySelector('[data-list=queue] [data-conversation]').dataset.conversation").await;
     s.open(first_waiting.as_str().unwrap().parse().unwrap()).await;
     s.browser.screenshot("console-queue-desktop").await;
 
@@ -101,8 +112,11 @@ async fn the_main_screens_at_desktop_and_tablet_sizes() {
     s.click("[data-view=mine]").await;
     s.open(c).await;
     s.wait("the visitor's latest message", "return document.body.textContent.includes('at my next renewal')").await;
-    s.wait("Sofia's details", &format!("return !!document.querySelector('.sidebar[data-visitor=\"{}\"]')", sofia.visitor_id))
-        .await;
+    s.wait(
+        "Sofia's details",
+        &format!("return !!document.querySelector('.sidebar[data-visitor=\"{}\"]')", sofia.visitor_id),
+    )
+    .await;
     s.wait("the verified badge", "return !!document.querySelector('[data-verified]')").await;
     s.wait("her current page", "return document.querySelector('[data-page]')?.textContent.includes('Pricing')").await;
     s.wait("the pages she visited", "return document.querySelector('.trail')?.textContent.includes('Features')").await;
@@ -114,7 +128,11 @@ async fn the_main_screens_at_desktop_and_tablet_sizes() {
         s.click("[data-view=mine]").await;
         s.open(c).await;
         s.type_into("#composer-input", "/ann").await;
-        s.wait("the canned response suggestion", "return document.querySelector('.canned-list')?.textContent.includes('/annual')").await;
+        s.wait(
+            "the canned response suggestion",
+            "return document.querySelector('.canned-list')?.textContent.includes('/annual')",
+        )
+        .await;
     }
     s.browser.screenshot("console-conversation-desktop").await;
     s.click("[data-action=transfer]").await;
@@ -126,7 +144,8 @@ async fn the_main_screens_at_desktop_and_tablet_sizes() {
 
     // Admin: sites.
     s.click("[data-admin=sites]").await;
-    s.wait("the embed snippet", "return document.querySelector('[data-snippet]')?.textContent.includes('script')").await;
+    s.wait("the embed snippet", "return document.querySelector('[data-snippet]')?.textContent.includes('script')")
+        .await;
     s.browser.screenshot("console-admin-sites-desktop").await;
     s.click("[data-admin=agents]").await;
     s.wait("the agents table", "return !!document.querySelector('.table tbody tr')").await;
@@ -141,11 +160,16 @@ async fn the_main_screens_at_desktop_and_tablet_sizes() {
     s.open(c).await;
     s.click(".details-toggle").await;
     // Once it has slid in completely.
-    s.wait("the sidebar", "return Math.round(document.querySelector('.sidebar').getBoundingClientRect().right) === innerWidth").await;
+    s.wait(
+        "the sidebar",
+        "return Math.round(document.querySelector('.sidebar').getBoundingClientRect().right) === innerWidth",
+    )
+    .await;
     s.browser.screenshot("console-conversation-tablet").await;
     s.js("document.querySelector('.sidebar-close').click(); return true").await;
     s.click("[data-admin=sites]").await;
-    s.wait("the embed snippet", "return document.querySelector('[data-snippet]')?.textContent.includes('script')").await;
+    s.wait("the embed snippet", "return document.querySelector('[data-snippet]')?.textContent.includes('script')")
+        .await;
     s.browser.screenshot("console-admin-sites-tablet").await;
 
     // Keyboard: ? opens the help, j/k move through the list.
@@ -154,13 +178,29 @@ async fn the_main_screens_at_desktop_and_tablet_sizes() {
     s.js("document.activeElement.blur(); document.body.dispatchEvent(new KeyboardEvent('keydown', {key: '?', bubbles: true})); return true").await;
     s.wait("the shortcuts help", "return !!document.querySelector('[role=dialog][aria-modal=true]')").await;
     s.browser.screenshot("console-shortcuts-desktop").await;
-    let key = |k: &str| format!("document.body.dispatchEvent(new KeyboardEvent('keydown', {{key: '{k}', bubbles: true}})); return true");
+    let key = |k: &str| {
+        format!("document.body.dispatchEvent(new KeyboardEvent('keydown', {{key: '{k}', bubbles: true}})); return true")
+    };
     s.js(&key("Escape")).await;
     s.wait("the help closed", "return !document.querySelector('[role=dialog][aria-modal=true]')").await;
     let order = s.js("return Array.from(document.querySelectorAll('[data-list=queue] [data-conversation]')).map(e => e.dataset.conversation)").await;
     let order: Vec<String> = serde_json::from_value(order).unwrap();
     s.js(&key("j")).await;
-    s.wait("the second conversation", &format!("return document.querySelector('[data-open-conversation]')?.dataset.openConversation === {:?}", order[1])).await;
+    s.wait(
+        "the second conversation",
+        &format!(
+            "return document.querySelector('[data-open-conversation]')?.dataset.openConversation === {:?}",
+            order[1]
+        ),
+    )
+    .await;
     s.js(&key("k")).await;
-    s.wait("back to the first", &format!("return document.querySelector('[data-open-conversation]')?.dataset.openConversation === {:?}", order[0])).await;
+    s.wait(
+        "back to the first",
+        &format!(
+            "return document.querySelector('[data-open-conversation]')?.dataset.openConversation === {:?}",
+            order[0]
+        ),
+    )
+    .await;
 }

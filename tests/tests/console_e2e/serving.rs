@@ -34,7 +34,9 @@ async fn without_a_built_console_the_page_says_how_to_build_it() {
     let empty = system_tests::ScratchDir::new();
     let widget_dir = empty.0.join("widget");
     std::fs::create_dir_all(&widget_dir).unwrap();
-    let app = spawn_app_with(AppOptions { widget_dir: Some(widget_dir.display().to_string()), ..AppOptions::default() }).await;
+    let app =
+        spawn_app_with(AppOptions { widget_dir: Some(widget_dir.display().to_string()), ..AppOptions::default() })
+            .await;
     let response = app.http.get(app.url("/console/")).send().await.unwrap();
     assert_eq!(response.status(), 503);
     assert!(response.text().await.unwrap().contains("cargo xtask build"));
@@ -46,7 +48,8 @@ async fn a_link_to_a_conversation_opens_it_even_when_resolved() {
     let visitor = s.visitor("Where is my parcel?", Value::Null).await;
     let c = visitor.conversation_id;
     // Resolved, so no list the console starts with holds it.
-    let (status, _) = s.app.patch(&format!("/conversations/{c}"), &s.workspace.token, json!({"status": "resolved"})).await;
+    let (status, _) =
+        s.app.patch(&format!("/conversations/{c}"), &s.workspace.token, json!({"status": "resolved"})).await;
     assert_eq!(status, 200);
     // As in mail to agents: the root, with the conversation in the query.
     s.browser.client.goto(&format!("{}/?conversation={c}", s.link.address)).await.unwrap();
@@ -56,5 +59,9 @@ async fn a_link_to_a_conversation_opens_it_even_when_resolved() {
         &format!("return !!document.querySelector('[data-open-conversation=\"{c}\"] .timeline [data-seq]')"),
     )
     .await;
-    s.wait("in the Resolved view", "return document.querySelector('[aria-current=page]')?.textContent.includes('Resolved')").await;
+    s.wait(
+        "in the Resolved view",
+        "return document.querySelector('[aria-current=page]')?.textContent.includes('Resolved')",
+    )
+    .await;
 }

@@ -7,7 +7,11 @@ pub use fantoccini::Locator;
 pub use openapi::realtime::{ClientFrame, ServerFrame};
 pub use serde_json::{Value, json};
 pub use system_tests::{
-    AppOptions, PASSWORD, TestApp, Workspace, browser::{Browser, Screen}, id, link::Link, spawn_app_with,
+    AppOptions, PASSWORD, TestApp, Workspace,
+    browser::{Browser, Screen},
+    id,
+    link::Link,
+    spawn_app_with,
     ws::{self, Credential, Socket},
 };
 pub use uuid::Uuid;
@@ -87,7 +91,8 @@ impl Stage {
 
     /// Waits until the console has loaded its lists and its socket is live.
     pub async fn ready(&self) {
-        self.wait("the inbox, loaded and live", "return !!document.querySelector('.app[data-loaded][data-link=live]')").await;
+        self.wait("the inbox, loaded and live", "return !!document.querySelector('.app[data-loaded][data-link=live]')")
+            .await;
     }
 
     pub async fn wait(&self, what: &str, script: &str) -> Value {
@@ -120,12 +125,17 @@ impl Stage {
 
     /// Opens a conversation from the current list and waits for its history.
     pub async fn open(&self, conversation_id: Uuid) {
-        self.wait("the conversation in the list", &format!("return !!document.querySelector('[data-conversation=\"{conversation_id}\"]')"))
-            .await;
+        self.wait(
+            "the conversation in the list",
+            &format!("return !!document.querySelector('[data-conversation=\"{conversation_id}\"]')"),
+        )
+        .await;
         self.click(&format!("[data-conversation=\"{conversation_id}\"]")).await;
         self.wait(
             "the open conversation",
-            &format!("return !!document.querySelector('[data-open-conversation=\"{conversation_id}\"] .timeline [data-seq]')"),
+            &format!(
+                "return !!document.querySelector('[data-open-conversation=\"{conversation_id}\"] .timeline [data-seq]')"
+            ),
         )
         .await;
     }
@@ -147,7 +157,8 @@ impl Stage {
         let visitor_id = id(&session["visitor_id"]);
         // Like a widget that reports who the visitor is before they write.
         if !profile.is_null() {
-            let (status, body) = self.app.patch(&format!("/visitors/{visitor_id}"), &self.workspace.token, profile).await;
+            let (status, body) =
+                self.app.patch(&format!("/visitors/{visitor_id}"), &self.workspace.token, profile).await;
             assert_eq!(status, 200, "{body}");
         }
         let mut socket = ws::connect(&self.app.address, "/ws/visitor", Credential::Protocol(&token), Some(SHOP))

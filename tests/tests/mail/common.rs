@@ -6,8 +6,9 @@ pub use openapi::realtime::{ClientFrame, ServerFrame};
 pub use reqwest::StatusCode;
 pub use serde_json::{Value, json};
 pub use system_tests::{
-    AppOptions, TestApp, Workspace, assert_error, id, spawn_app_with,
+    AppOptions, TestApp, Workspace, assert_error, id,
     smtp::{Fault, Received, SmtpSink},
+    spawn_app_with,
     ws::{self, Credential, Socket},
 };
 pub use uuid::Uuid;
@@ -47,7 +48,8 @@ pub struct Shop {
 pub async fn shop(app: &TestApp, name: &str) -> Shop {
     let workspace = app.signup(name).await;
     let (site_id, site_key) = app.create_site(&workspace.token).await;
-    let (status, body) = app.call(reqwest::Method::POST, "/widget/session", None, Some(json!({"site_key": site_key}))).await;
+    let (status, body) =
+        app.call(reqwest::Method::POST, "/widget/session", None, Some(json!({"site_key": site_key}))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     Shop {
         workspace,
@@ -74,7 +76,11 @@ pub async fn offline_message(app: &TestApp, shop: &Shop, email: &str, name: Opti
 /// Points the site's offline notifications at one address.
 pub async fn notify(app: &TestApp, shop: &Shop, address: &str) {
     let (status, body) = app
-        .patch(&format!("/sites/{}/mail-settings", shop.site_id), &shop.workspace.token, json!({"notify_email": address}))
+        .patch(
+            &format!("/sites/{}/mail-settings", shop.site_id),
+            &shop.workspace.token,
+            json!({"notify_email": address}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
@@ -141,7 +147,8 @@ fn ids(value: &mail_parser::HeaderValue<'_>) -> Vec<String> {
 
 pub fn parse(received: &Received) -> Mail {
     let message = mail_parser::MessageParser::default().parse(&received.data).expect("an RFC 5322 message");
-    let address = |a: Option<&mail_parser::Address<'_>>| a.and_then(|a| a.first()).and_then(|a| a.address()).map(str::to_owned);
+    let address =
+        |a: Option<&mail_parser::Address<'_>>| a.and_then(|a| a.first()).and_then(|a| a.address()).map(str::to_owned);
     Mail {
         rcpt_to: received.rcpt_to.clone(),
         mail_from: received.mail_from.clone(),
@@ -200,13 +207,17 @@ pub async fn visitor_socket(address: &str, token: &str) -> Socket {
 pub async fn resume(socket: &mut Socket, conversation_id: Uuid, after_seq: i64) {
     socket.send(&ClientFrame::Resume { conversation_id, after_seq }).await;
     socket
-        .recv_until("resumed", |f| matches!(f, ServerFrame::Resumed { conversation_id: id, .. } if *id == conversation_id))
+        .recv_until(
+            "resumed",
+            |f| matches!(f, ServerFrame::Resumed { conversation_id: id, .. } if *id == conversation_id),
+        )
         .await;
 }
 
 /// Creates an API key; returns its secret.
 pub async fn api_key(app: &TestApp, token: &str, scope: &str) -> String {
-    let (status, body) = app.post("/api-keys", token, json!({"name": format!("inbound {scope}"), "scope": scope})).await;
+    let (status, body) =
+        app.post("/api-keys", token, json!({"name": format!("inbound {scope}"), "scope": scope})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body["secret"].as_str().unwrap().to_owned()
 }

@@ -20,9 +20,17 @@ async fn unread_replies_are_mailed_once_threaded_and_the_link_reopens_the_conver
     let first = nth_mail_to(&sink, VISITOR, 1).await;
     assert_eq!(first.rcpt_to, vec![VISITOR.to_owned()]);
     assert_eq!(first.subject, "New reply from Shop");
-    assert!(first.text.contains("It left the warehouse today.") && first.text.contains("Tracking: <b>ABC & 123</b>"), "{}", first.text);
+    assert!(
+        first.text.contains("It left the warehouse today.") && first.text.contains("Tracking: <b>ABC & 123</b>"),
+        "{}",
+        first.text
+    );
     assert!(!first.text.contains("Where is my order?"), "the visitor's own message is not unread");
-    assert!(first.html.contains("Tracking: &lt;b&gt;ABC &amp; 123&lt;/b&gt;") && !first.html.contains("<b>ABC"), "{}", first.html);
+    assert!(
+        first.html.contains("Tracking: &lt;b&gt;ABC &amp; 123&lt;/b&gt;") && !first.html.contains("<b>ABC"),
+        "{}",
+        first.html
+    );
     assert!(first.html.contains("background:#3b5bdb"), "the site's colour");
     // Threading: a stable root for the conversation, our own Message-ID.
     let root = format!("<conversation.{}@shop.test>", conversation_id.simple());
@@ -39,14 +47,14 @@ async fn unread_replies_are_mailed_once_threaded_and_the_link_reopens_the_conver
 
     // The continue link opens the widget frame and its token resumes the conversation.
     assert!(first.text.contains(&format!("{}/widget/frame?site={}#continue=", app.address, shop.site_key)));
-    let (status, continued) = app
-        .call(reqwest::Method::POST, "/widget/continue", None, Some(json!({"token": continue_token(&first)})))
-        .await;
+    let (status, continued) =
+        app.call(reqwest::Method::POST, "/widget/continue", None, Some(json!({"token": continue_token(&first)}))).await;
     assert_eq!(status, StatusCode::OK, "{continued}");
     assert_eq!(id(&continued["conversation"]["id"]), conversation_id);
     assert_eq!(continued["site_key"], shop.site_key.as_str());
     assert_eq!(id(&continued["visitor_id"]), shop.visitor_id);
-    let bodies: Vec<&str> = continued["messages"].as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap()).collect();
+    let bodies: Vec<&str> =
+        continued["messages"].as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap()).collect();
     assert_eq!(bodies, ["Where is my order?", "It left the warehouse today.", "Tracking: <b>ABC & 123</b>"]);
     let fresh_token = continued["visitor_token"].as_str().unwrap();
     let (status, mine) = app.get("/widget/conversations", fresh_token).await;
@@ -54,7 +62,8 @@ async fn unread_replies_are_mailed_once_threaded_and_the_link_reopens_the_conver
     assert_eq!(id(&mine["items"][0]["id"]), conversation_id);
     let mut tampered = continue_token(&first);
     tampered.insert(0, '1');
-    let (status, error) = app.call(reqwest::Method::POST, "/widget/continue", None, Some(json!({"token": tampered}))).await;
+    let (status, error) =
+        app.call(reqwest::Method::POST, "/widget/continue", None, Some(json!({"token": tampered}))).await;
     assert_error(status, &error, StatusCode::FORBIDDEN, "continue_link_invalid");
 
     // Nothing new to say: no second mail, however long we wait for the worker to look again.
@@ -122,7 +131,9 @@ async fn replies_read_in_time_or_seen_live_are_not_mailed_and_unsubscribing_stop
     assert_eq!(response.status(), StatusCode::OK);
     agent_reply(&app, token, conversation_id, "One more thing.").await;
     mail_list_until(&app, token, "the last continuity mail skipped", |list| {
-        list[0]["kind"] == "continuity" && list[0]["state"] == "skipped" && list[0]["last_error"] == "the visitor unsubscribed"
+        list[0]["kind"] == "continuity"
+            && list[0]["state"] == "skipped"
+            && list[0]["last_error"] == "the visitor unsubscribed"
     })
     .await;
     assert_eq!(mails_to(&sink, VISITOR).len(), 1);

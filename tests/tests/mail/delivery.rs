@@ -18,7 +18,10 @@ async fn refused_and_dropped_connections_are_retried_and_the_mail_arrives_exactl
 
     let mail = nth_mail_to(&sink, "team@flaky.test", 1).await;
     assert!(mail.text.contains("Is anyone there?"));
-    let list = mail_list_until(&app, &shop.workspace.token, "the mail sent", |list| list.first().is_some_and(|m| m["state"] == "sent")).await;
+    let list = mail_list_until(&app, &shop.workspace.token, "the mail sent", |list| {
+        list.first().is_some_and(|m| m["state"] == "sent")
+    })
+    .await;
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["attempts"], 4, "three failures, then the delivery: {:#?}", list[0]);
     assert!(list[0]["last_error"].as_str().is_some_and(|e| !e.is_empty()), "the last failure is kept: {:#?}", list[0]);
@@ -45,7 +48,10 @@ async fn a_mail_that_keeps_failing_is_given_up_with_its_error() {
     let shop = shop(&app, "Doomed").await;
     notify(&app, &shop, "team@doomed.test").await;
     offline_message(&app, &shop, "v@example.com", None, "Hello").await;
-    let list = mail_list_until(&app, &shop.workspace.token, "the mail failed", |list| list.first().is_some_and(|m| m["state"] == "failed")).await;
+    let list = mail_list_until(&app, &shop.workspace.token, "the mail failed", |list| {
+        list.first().is_some_and(|m| m["state"] == "failed")
+    })
+    .await;
     assert_eq!(list[0]["attempts"], 3);
     assert!(list[0]["last_error"].as_str().is_some_and(|e| e.contains("421")), "{:#?}", list[0]);
     let (status, failed) = app.get("/mail?state=failed", &shop.workspace.token).await;

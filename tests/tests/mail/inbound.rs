@@ -63,8 +63,11 @@ async fn a_reply_by_email_lands_in_its_conversation_and_reaches_the_agents_socke
     assert_eq!(status, StatusCode::CREATED, "{stored}");
     assert_eq!(stored["body"], "Also, gift wrap?");
     assert_eq!(id(&stored["conversation_id"]), conversation_id);
-    let bodies: Vec<String> =
-        messages(&app, &shop.workspace.token, conversation_id).await.iter().map(|m| m["body"].as_str().unwrap().to_owned()).collect();
+    let bodies: Vec<String> = messages(&app, &shop.workspace.token, conversation_id)
+        .await
+        .iter()
+        .map(|m| m["body"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(bodies, ["Can I change my order?", "Yes, please ship it to my office.\nThanks!", "Also, gift wrap?"]);
 }
 

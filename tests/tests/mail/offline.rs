@@ -11,7 +11,11 @@ async fn an_offline_message_creates_a_conversation_and_mails_every_active_agent_
     let app = mail_app(&sink, 60_000, None).await;
     let shop = shop(&app, "Offline").await;
     let (status, body) = app
-        .post("/agents", &shop.workspace.token, json!({"name": "Second Agent", "email": "second@offline.test", "password": "a long enough password"}))
+        .post(
+            "/agents",
+            &shop.workspace.token,
+            json!({"name": "Second Agent", "email": "second@offline.test", "password": "a long enough password"}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
 
@@ -92,7 +96,11 @@ async fn the_site_notification_address_replaces_the_agents_and_bad_input_is_refu
         assert_eq!(error["field"], field);
     }
     let (status, error) = app
-        .patch(&format!("/sites/{}/mail-settings", shop.site_id), &shop.workspace.token, json!({"from_address": "nope"}))
+        .patch(
+            &format!("/sites/{}/mail-settings", shop.site_id),
+            &shop.workspace.token,
+            json!({"from_address": "nope"}),
+        )
         .await;
     assert_error(status, &error, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
     // Another workspace's site answers like a missing one.

@@ -9,15 +9,20 @@ async fn an_assignment_mails_the_agent_only_while_they_are_offline() {
     let shop = shop(&app, "Assign").await;
     notify(&app, &shop, "team@assign.test").await;
     let (status, created) = app
-        .post("/agents", &shop.workspace.token, json!({"name": "Ada", "email": "ada@assign.test", "password": "a long enough password"}))
+        .post(
+            "/agents",
+            &shop.workspace.token,
+            json!({"name": "Ada", "email": "ada@assign.test", "password": "a long enough password"}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let ada = id(&created["agent"]["id"]);
     let conversation_id = offline_message(&app, &shop, "v@example.com", Some("<Vic>"), "I need help").await;
 
     // Ada has no console open: she gets a mail.
-    let (status, body) =
-        app.patch(&format!("/conversations/{conversation_id}"), &shop.workspace.token, json!({"assignee_id": ada})).await;
+    let (status, body) = app
+        .patch(&format!("/conversations/{conversation_id}"), &shop.workspace.token, json!({"assignee_id": ada}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let mail = nth_mail_to(&sink, "ada@assign.test", 1).await;
     assert_eq!(mail.subject, "[Shop] Conversation with <Vic> assigned to you");
@@ -27,7 +32,11 @@ async fn an_assignment_mails_the_agent_only_while_they_are_offline() {
     // The owner has the console open: no mail, recorded as skipped.
     let _owner_console = agent_socket(&app.address, &shop.workspace.token).await;
     let (status, body) = app
-        .patch(&format!("/conversations/{conversation_id}"), &shop.workspace.token, json!({"assignee_id": shop.workspace.owner_id}))
+        .patch(
+            &format!("/conversations/{conversation_id}"),
+            &shop.workspace.token,
+            json!({"assignee_id": shop.workspace.owner_id}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let list = mail_list_until(&app, &shop.workspace.token, "the owner's assignment mail decided", |list| {
@@ -61,16 +70,19 @@ async fn transcripts_are_mailed_on_request_and_on_resolve_when_the_site_wants_th
     assert!(mail.text.contains("Hi, quick question") && mail.text.contains("Sure, go ahead."), "{}", mail.text);
     assert!(mail.reply_to.is_some() && mail.list_unsubscribe.is_some());
     // Another visitor cannot ask for it.
-    let (_, stranger) = app.call(reqwest::Method::POST, "/widget/session", None, Some(json!({"site_key": shop.site_key}))).await;
-    let (status, error) = app.post(&path, stranger["visitor_token"].as_str().unwrap(), json!({"email": "x@example.com"})).await;
+    let (_, stranger) =
+        app.call(reqwest::Method::POST, "/widget/session", None, Some(json!({"site_key": shop.site_key}))).await;
+    let (status, error) =
+        app.post(&path, stranger["visitor_token"].as_str().unwrap(), json!({"email": "x@example.com"})).await;
     assert_error(status, &error, StatusCode::NOT_FOUND, "not_found");
 
     // Resolving mails one only once the site asks for it.
     let resolve = |status: &'static str| json!({"status": status});
     app.patch(&format!("/conversations/{conversation_id}"), token, resolve("resolved")).await;
     app.patch(&format!("/conversations/{conversation_id}"), token, resolve("open")).await;
-    let (status, body) =
-        app.patch(&format!("/sites/{}/mail-settings", shop.site_id), token, json!({"transcript_on_resolve": true})).await;
+    let (status, body) = app
+        .patch(&format!("/sites/{}/mail-settings", shop.site_id), token, json!({"transcript_on_resolve": true}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = app.patch(&format!("/conversations/{conversation_id}"), token, resolve("resolved")).await;
     assert_eq!(status, StatusCode::OK, "{body}");

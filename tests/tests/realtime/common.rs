@@ -59,7 +59,13 @@ pub async fn agent_socket(address: &str, token: &str) -> Socket {
 }
 
 pub fn send(conversation_id: Uuid, client_msg_id: &str, body: &str) -> ClientFrame {
-    ClientFrame::Send { conversation_id, client_msg_id: client_msg_id.into(), body: body.into(), kind: None, attachment_ids: Vec::new() }
+    ClientFrame::Send {
+        conversation_id,
+        client_msg_id: client_msg_id.into(),
+        body: body.into(),
+        kind: None,
+        attachment_ids: Vec::new(),
+    }
 }
 
 /// Waits for the ack of `client_msg_id`; returns its seq.

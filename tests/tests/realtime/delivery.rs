@@ -121,9 +121,11 @@ async fn a_resent_client_msg_id_is_stored_once_and_acked_with_the_original() {
     let mut visitor = visitor_socket(&app.address, &chat.visitor_token).await;
     visitor.send(&send(chat.conversation_id, "retry-me", "Is this thing on?")).await;
     let third = visitor.recv_until("ack", |f| matches!(f, ServerFrame::Ack { .. })).await;
-    let (ServerFrame::Ack { seq: s1, message_id: m1, duplicate: d1, .. },
+    let (
+        ServerFrame::Ack { seq: s1, message_id: m1, duplicate: d1, .. },
         ServerFrame::Ack { seq: s2, message_id: m2, duplicate: d2, .. },
-        ServerFrame::Ack { seq: s3, message_id: m3, duplicate: d3, .. }) = (first, second, third)
+        ServerFrame::Ack { seq: s3, message_id: m3, duplicate: d3, .. },
+    ) = (first, second, third)
     else {
         unreachable!()
     };

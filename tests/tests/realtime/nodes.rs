@@ -1,6 +1,10 @@
 //! Two `rapport` processes on one database and one Redis behave as one system.
 
-use system_tests::{Engine, ScratchDir, fresh_database, fresh_redis_prefix, node::{Node, free_port}, redis_url};
+use system_tests::{
+    Engine, ScratchDir, fresh_database, fresh_redis_prefix,
+    node::{Node, free_port},
+    redis_url,
+};
 
 use crate::common::*;
 
@@ -45,9 +49,8 @@ async fn a_visitor_on_one_node_and_an_agent_on_another_chat_and_survive_the_firs
     agent.send(&send(conversation_id, "a-1", "Hello from node B")).await;
     let reply = message_with_seq(&mut visitor, conversation_id, 3).await;
     assert_eq!(reply.body, "Hello from node B");
-    visitor_seen.extend(
-        stored(&app_b.address, &chat.workspace.token, conversation_id).await.into_iter().filter(|m| m.seq > 1),
-    );
+    visitor_seen
+        .extend(stored(&app_b.address, &chat.workspace.token, conversation_id).await.into_iter().filter(|m| m.seq > 1));
 
     visitor.send(&ClientFrame::Typing { conversation_id, typing: true, preview: None }).await;
     let typing = agent.recv_until("typing", |f| matches!(f, ServerFrame::Typing { .. })).await;
@@ -61,7 +64,10 @@ async fn a_visitor_on_one_node_and_an_agent_on_another_chat_and_survive_the_firs
     assert_eq!(read, ServerFrame::Read { conversation_id, reader: Participant::Visitor(chat.visitor_id), seq: 3 });
     agent.send(&ClientFrame::Read { conversation_id, seq: 3 }).await;
     let read = visitor.recv_until("read", |f| matches!(f, ServerFrame::Read { .. })).await;
-    assert_eq!(read, ServerFrame::Read { conversation_id, reader: Participant::Agent(chat.workspace.owner_id), seq: 3 });
+    assert_eq!(
+        read,
+        ServerFrame::Read { conversation_id, reader: Participant::Agent(chat.workspace.owner_id), seq: 3 }
+    );
 
     // Node A dies. The agent keeps writing on node B; the visitor reconnects to node B
     // and resumes from what it holds, missing nothing and getting nothing twice.

@@ -16,13 +16,19 @@ async fn handshakes_with_a_wrong_origin_or_credential_are_refused_with_a_reason(
     let app = spawn_app().await;
     let chat = chat(&app).await;
     let visitor = Credential::Protocol(&chat.visitor_token);
-    assert_eq!(refused(&app, "/ws/visitor", visitor.clone(), Some("https://evil.test")).await, (403, "origin_not_allowed".into()));
+    assert_eq!(
+        refused(&app, "/ws/visitor", visitor.clone(), Some("https://evil.test")).await,
+        (403, "origin_not_allowed".into())
+    );
     assert_eq!(refused(&app, "/ws/visitor", visitor.clone(), None).await, (403, "origin_required".into()));
     let forged = "rpv_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
     assert_eq!(refused(&app, "/ws/visitor", Credential::Protocol(forged), Some(SHOP_ORIGIN)).await.0, 401);
     assert_eq!(refused(&app, "/ws/visitor", Credential::None, Some(SHOP_ORIGIN)).await.0, 401);
     // An agent's token is not a visitor's, and the other way round.
-    assert_eq!(refused(&app, "/ws/visitor", Credential::Protocol(&chat.workspace.token), Some(SHOP_ORIGIN)).await.0, 401);
+    assert_eq!(
+        refused(&app, "/ws/visitor", Credential::Protocol(&chat.workspace.token), Some(SHOP_ORIGIN)).await.0,
+        401
+    );
     assert_eq!(refused(&app, "/ws/agent", Credential::Protocol(&chat.visitor_token), None).await.0, 401);
     // Tokens in the URL are not credentials (they would end up in proxy logs).
     let in_url = format!("/ws/agent?token={}", chat.workspace.token);
@@ -32,7 +38,11 @@ async fn handshakes_with_a_wrong_origin_or_credential_are_refused_with_a_reason(
     let key = key["secret"].as_str().expect("the new key").to_owned();
     assert_eq!(refused(&app, "/ws/agent", Credential::Protocol(&key), None).await.0, 401);
     // The console's cookie works from the console's own origin only.
-    assert!(ws::connect(&app.address, "/ws/agent", Credential::Cookie(&chat.workspace.token), Some(&app.address)).await.is_ok());
+    assert!(
+        ws::connect(&app.address, "/ws/agent", Credential::Cookie(&chat.workspace.token), Some(&app.address))
+            .await
+            .is_ok()
+    );
     assert_eq!(
         refused(&app, "/ws/agent", Credential::Cookie(&chat.workspace.token), Some("https://evil.test")).await,
         (403, "origin_not_allowed".into())
@@ -59,8 +69,11 @@ async fn malformed_and_binary_frames_get_an_error_and_the_socket_stays_usable() 
     let too_long = "x".repeat(10_001);
     visitor.send(&send(chat.conversation_id, "long-1", &too_long)).await;
     let error = visitor.reply().await;
-    assert!(matches!(error, ServerFrame::Error { ref code, client_msg_id: Some(ref id), .. }
-        if code == "invalid_input" && id == "long-1"), "{error:?}");
+    assert!(
+        matches!(error, ServerFrame::Error { ref code, client_msg_id: Some(ref id), .. }
+        if code == "invalid_input" && id == "long-1"),
+        "{error:?}"
+    );
     visitor
         .send(&ClientFrame::Send {
             conversation_id: chat.conversation_id,

@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use system_tests::{Engine, ScratchDir, fresh_database, node::{Node, free_port}};
+use system_tests::{
+    Engine, ScratchDir, fresh_database,
+    node::{Node, free_port},
+};
 
 use crate::common::*;
 

@@ -18,7 +18,9 @@ async fn typing_goes_both_ways_and_is_not_echoed() {
 
     agent.send(&ClientFrame::Typing { conversation_id, typing: true, preview: None }).await;
     let typing = visitor.recv_until("typing", |f| matches!(f, ServerFrame::Typing { .. })).await;
-    assert!(matches!(typing, ServerFrame::Typing { from: Participant::Agent(id), typing: true, .. } if id == chat.workspace.owner_id));
+    assert!(
+        matches!(typing, ServerFrame::Typing { from: Participant::Agent(id), typing: true, .. } if id == chat.workspace.owner_id)
+    );
 
     // Neither side gets its own indicator back: the next frame each sees is the pong.
     for socket in [&mut agent, &mut visitor] {
@@ -43,7 +45,10 @@ async fn read_receipts_are_stored_broadcast_and_only_move_forward() {
 
     agent.send(&ClientFrame::Read { conversation_id, seq: 1 }).await;
     let read = visitor.recv_until("read", |f| matches!(f, ServerFrame::Read { .. })).await;
-    assert_eq!(read, ServerFrame::Read { conversation_id, reader: Participant::Agent(chat.workspace.owner_id), seq: 1 });
+    assert_eq!(
+        read,
+        ServerFrame::Read { conversation_id, reader: Participant::Agent(chat.workspace.owner_id), seq: 1 }
+    );
 
     // Backwards is a no-op (nothing broadcast); beyond the last seq is refused.
     visitor.send(&ClientFrame::Read { conversation_id, seq: 1 }).await;
@@ -86,7 +91,9 @@ async fn conversation_events_reach_the_team_and_the_conversations_visitor() {
     let (other_token, _) = visitor_of(&app, &chat.site_key).await;
     let created = app.start_conversation(&other_token, "I need help with billing").await;
     let event = agent.recv_until("created", |f| matches!(f, ServerFrame::Conversation { .. })).await;
-    assert!(matches!(event, ServerFrame::Conversation { change: ConversationChange::Created, ref conversation } if conversation.id == created));
+    assert!(
+        matches!(event, ServerFrame::Conversation { change: ConversationChange::Created, ref conversation } if conversation.id == created)
+    );
     let first = resume(&mut agent, created, 0).await;
     assert_eq!(first[0].body, "I need help with billing");
 
@@ -213,7 +220,8 @@ async fn revoking_a_visitor_closes_their_socket_and_refuses_the_token() {
     let (status, _) = app.call(reqwest::Method::POST, &path, Some(&chat.workspace.token), None).await;
     assert_eq!(status, 204);
     assert_eq!(visitor.closed().await, Ended::Closed(close::SESSION_ENDED, "visitor token revoked".into()));
-    let refused = ws::connect(&app.address, "/ws/visitor", Credential::Protocol(&chat.visitor_token), Some(SHOP_ORIGIN)).await;
+    let refused =
+        ws::connect(&app.address, "/ws/visitor", Credential::Protocol(&chat.visitor_token), Some(SHOP_ORIGIN)).await;
     assert_eq!(refused.err().map(|r| r.status), Some(401));
     // The conversation itself is kept.
     assert_eq!(stored(&app.address, &chat.workspace.token, chat.conversation_id).await.len(), 1);

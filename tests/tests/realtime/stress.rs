@@ -31,8 +31,9 @@ impl Dice {
 /// connection at random (sometimes before the ack arrives, so the retry is a duplicate).
 async fn visitor_run(address: String, token: String, conversation_id: Uuid, seed: u128) -> Vec<String> {
     let mut dice = Dice::new(seed);
-    let outbox: Vec<(String, String)> =
-        (1..=MESSAGES_PER_VISITOR).map(|n| (format!("{conversation_id}-{n}"), format!("{conversation_id} #{n}"))).collect();
+    let outbox: Vec<(String, String)> = (1..=MESSAGES_PER_VISITOR)
+        .map(|n| (format!("{conversation_id}-{n}"), format!("{conversation_id} #{n}")))
+        .collect();
     let mut next = 0;
     let mut drops = 0;
     while next < outbox.len() {
@@ -62,7 +63,14 @@ async fn visitor_run(address: String, token: String, conversation_id: Uuid, seed
 type Seen = Arc<Mutex<HashMap<Uuid, Vec<Message>>>>;
 
 /// One agent socket over the whole run, dropped at random and resumed each time.
-async fn agent_run(address: String, token: String, conversations: Vec<Uuid>, seen: Seen, total: usize, seed: u128) -> usize {
+async fn agent_run(
+    address: String,
+    token: String,
+    conversations: Vec<Uuid>,
+    seen: Seen,
+    total: usize,
+    seed: u128,
+) -> usize {
     let mut dice = Dice::new(seed);
     let mut reconnects = 0;
     loop {

@@ -43,7 +43,8 @@ async fn bad_ranges_are_refused_with_their_own_code() {
 #[tokio::test]
 async fn another_workspace_sees_none_of_it() {
     let shop = Shop::open(spawn_app().await, "Shop").await;
-    shop.seed(&Seed { created_at: at("2026-06-01T09:00:00"), visitor_messages: 1, score: Some(5), ..Seed::default() }).await;
+    shop.seed(&Seed { created_at: at("2026-06-01T09:00:00"), visitor_messages: 1, score: Some(5), ..Seed::default() })
+        .await;
     let other = Shop::open_in(&shop.app, "Other").await;
     let week = "from=2026-06-01&to=2026-06-07";
     let mine = shop.report(&format!("summary?{week}")).await;
@@ -78,11 +79,17 @@ async fn owners_admins_and_api_keys_read_reports_agents_do_not() {
     // An admin may, too.
     let (status, _) = shop
         .app
-        .post("/agents", &shop.token, json!({"name": "Ada", "email": "ada@shop.test", "role": "admin", "password": PASSWORD, "capacity": 5}))
+        .post(
+            "/agents",
+            &shop.token,
+            json!({"name": "Ada", "email": "ada@shop.test", "role": "admin", "password": PASSWORD, "capacity": 5}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    let (_, session) =
-        shop.app.call(Method::POST, "/signin", None, Some(json!({"email": "ada@shop.test", "password": PASSWORD}))).await;
+    let (_, session) = shop
+        .app
+        .call(Method::POST, "/signin", None, Some(json!({"email": "ada@shop.test", "password": PASSWORD})))
+        .await;
     let (status, body) = shop.app.get("/reports/agents", session["token"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
@@ -120,9 +127,11 @@ async fn the_time_zone_is_validated_and_only_admins_set_it() {
 async fn a_console_connecting_and_leaving_is_logged_for_time_online() {
     let shop = Shop::open(spawn_app().await, "Shop").await;
     let email = "alice@shop.test";
-    let (_, session) = shop.app.call(Method::POST, "/signin", None, Some(json!({"email": email, "password": PASSWORD}))).await;
+    let (_, session) =
+        shop.app.call(Method::POST, "/signin", None, Some(json!({"email": email, "password": PASSWORD}))).await;
     let token = session["token"].as_str().unwrap().to_owned();
-    let mut socket = ws::connect(&shop.app.address, "/ws/agent", Credential::Protocol(&token), None).await.expect("agent socket");
+    let mut socket =
+        ws::connect(&shop.app.address, "/ws/agent", Credential::Protocol(&token), None).await.expect("agent socket");
     socket.recv().await; // hello
     wait_for(&shop, shop.alice, &["online"]).await;
     drop(socket);

@@ -54,7 +54,8 @@ async fn create_agent(app: &TestApp, token: &str, name: &str, email: &str, role:
     let body = json!({"name": name, "email": email, "role": role, "password": PASSWORD, "capacity": 5});
     let (status, created) = app.post("/agents", token, body).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
-    let (status, session) = app.call(Method::POST, "/signin", None, Some(json!({"email": email, "password": PASSWORD}))).await;
+    let (status, session) =
+        app.call(Method::POST, "/signin", None, Some(json!({"email": email, "password": PASSWORD}))).await;
     assert_eq!(status, StatusCode::OK, "{session}");
     (id(&created["agent"]["id"]), session["token"].as_str().unwrap().to_owned())
 }
@@ -83,7 +84,8 @@ impl Shop {
         assert_eq!(status, StatusCode::CREATED, "{team}");
         let (site, site_key) = app.create_site(&token).await;
         let (other_site, _) = app.create_site(&token).await;
-        let (status, session) = app.call(Method::POST, "/widget/session", None, Some(json!({"site_key": site_key}))).await;
+        let (status, session) =
+            app.call(Method::POST, "/widget/session", None, Some(json!({"site_key": site_key}))).await;
         assert_eq!(status, StatusCode::OK, "{session}");
         let visitor = id(&session["visitor_id"]);
         Self {

@@ -142,7 +142,15 @@ async fn summary_counts_every_figure_exactly() {
         .iter()
         .map(|b| (b["label"].as_str().unwrap().to_owned(), b["conversations"].as_u64().unwrap()))
         .collect();
-    let expected = [("< 30 s", 0), ("30 s–1 min", 1), ("1–2 min", 1), ("2–5 min", 1), ("5–15 min", 0), ("15–60 min", 0), ("≥ 1 h", 1)];
+    let expected = [
+        ("< 30 s", 0),
+        ("30 s–1 min", 1),
+        ("1–2 min", 1),
+        ("2–5 min", 1),
+        ("5–15 min", 0),
+        ("15–60 min", 0),
+        ("≥ 1 h", 1),
+    ];
     assert_eq!(buckets, expected.map(|(l, n)| (l.to_owned(), n)).to_vec());
     assert_eq!(summary["first_response_distribution"][6]["from_seconds"], 3600);
     assert!(summary["first_response_distribution"][6].get("to_seconds").is_none());
@@ -277,7 +285,10 @@ async fn filters_narrow_the_conversations_counted() {
     assert_eq!(rows[0]["agent_id"], json!(shop.bob));
     assert_eq!(rows[0]["conversations_handled"], 1);
     // Filters combine.
-    assert_eq!(started(shop.report(&format!("summary?{WEEK}&site_id={}&agent_id={}", shop.other_site, shop.alice)).await), 0);
+    assert_eq!(
+        started(shop.report(&format!("summary?{WEEK}&site_id={}&agent_id={}", shop.other_site, shop.alice)).await),
+        0
+    );
 }
 
 #[tokio::test]
@@ -302,7 +313,13 @@ async fn an_empty_range_is_zeros_and_absent_figures_not_an_error() {
     assert_eq!(hours["weekdays"], json!(vec![vec![0; 24]; 7]));
     assert_eq!(hours["max"], 0);
     let agents = shop.report(&format!("agents?{range}")).await;
-    assert!(agents["agents"].as_array().unwrap().iter().all(|a| a["conversations_handled"] == 0 && a["online_seconds"] == 0));
+    assert!(
+        agents["agents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["conversations_handled"] == 0 && a["online_seconds"] == 0)
+    );
 }
 
 #[tokio::test]
@@ -322,7 +339,10 @@ async fn tables_export_as_csv() {
     let (disposition, daily) = csv(format!("/reports/daily/csv?{WEEK}")).await;
     assert_eq!(disposition, "attachment; filename=\"rapport-daily-2026-06-01-to-2026-06-07.csv\"");
     let lines: Vec<&str> = daily.split("\r\n").collect();
-    assert_eq!(lines[0], "date,conversations_started,answered,missed,ratings,good_ratings,median_first_response_seconds");
+    assert_eq!(
+        lines[0],
+        "date,conversations_started,answered,missed,ratings,good_ratings,median_first_response_seconds"
+    );
     assert_eq!(lines[1], "2026-06-01,2,2,0,2,1,30");
     assert_eq!(lines[3], "2026-06-03,1,0,1,0,0,");
     assert_eq!(lines.len(), 9, "header, 7 days, and the final line end: {daily}");
@@ -331,7 +351,10 @@ async fn tables_export_as_csv() {
     let lines: Vec<&str> = hours.split("\r\n").collect();
     assert!(lines[0].starts_with("weekday,h00,h01,"), "{}", lines[0]);
     assert!(lines[0].ends_with(",h23"));
-    assert_eq!(lines[1], format!("Monday,{}", (0..24).map(|h| if h == 9 { "2" } else { "0" }).collect::<Vec<_>>().join(",")));
+    assert_eq!(
+        lines[1],
+        format!("Monday,{}", (0..24).map(|h| if h == 9 { "2" } else { "0" }).collect::<Vec<_>>().join(","))
+    );
 
     let (_, agents) = csv(format!("/reports/agents/csv?{WEEK}")).await;
     let lines: Vec<&str> = agents.split("\r\n").collect();

@@ -22,7 +22,10 @@ async fn least_busy_respects_capacity_and_skips_offline_and_away_agents() {
     let mut dan_console = agent_socket(&app, &dan_token).await;
     dan_console.send(&ClientFrame::Status { status: AgentStatus::Away }).await;
     dan_console
-        .recv_until("dan's away status", |f| matches!(f, ServerFrame::AgentStatus { agent_id, status: AgentStatus::Away } if *agent_id == dan))
+        .recv_until(
+            "dan's away status",
+            |f| matches!(f, ServerFrame::AgentStatus { agent_id, status: AgentStatus::Away } if *agent_id == dan),
+        )
         .await;
 
     let mut conversations = Vec::new();
@@ -85,7 +88,9 @@ async fn round_robin_takes_turns() {
     for n in 0..6 {
         let (_, conversation_id) = waiting_visitor(&app, &site_key, &format!("question {n}")).await;
         let assignee = eventually("an assignment", || async {
-            conversation(&app, &acme.token, conversation_id).await["assignee_id"].as_str().map(|s| s.parse::<Uuid>().unwrap())
+            conversation(&app, &acme.token, conversation_id).await["assignee_id"]
+                .as_str()
+                .map(|s| s.parse::<Uuid>().unwrap())
         })
         .await;
         assignees.push(assignee);
@@ -105,8 +110,9 @@ async fn a_team_policy_routes_only_to_its_members() {
     let (ann, ann_token) = agent(&app, &acme.token, "ann@acme.test", 10).await;
     let (_bob, bob_token) = agent(&app, &acme.token, "bob@acme.test", 10).await;
     let _consoles = (agent_socket(&app, &ann_token).await, agent_socket(&app, &bob_token).await);
-    let (status, team) =
-        app.post("/teams", &acme.token, json!({"name": "Billing", "member_ids": [ann], "routing_policy": "round_robin"})).await;
+    let (status, team) = app
+        .post("/teams", &acme.token, json!({"name": "Billing", "member_ids": [ann], "routing_policy": "round_robin"}))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{team}");
     assert_eq!(team["routing_policy"], "round_robin");
 

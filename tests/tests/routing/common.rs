@@ -106,7 +106,11 @@ where
 }
 
 /// How many open conversations each agent has, by agent id.
-pub async fn loads(app: &TestApp, token: &str, conversations: &[Uuid]) -> std::collections::BTreeMap<Option<Uuid>, usize> {
+pub async fn loads(
+    app: &TestApp,
+    token: &str,
+    conversations: &[Uuid],
+) -> std::collections::BTreeMap<Option<Uuid>, usize> {
     let mut loads = std::collections::BTreeMap::new();
     for id in conversations {
         let body = conversation(app, token, *id).await;

@@ -17,12 +17,20 @@ async fn search_finds_conversations_by_visitor_name_email_and_message_text() {
     let (_, site_key) = app.create_site(&acme.token).await;
     let (ada_token, ada) = waiting_visitor(&app, &site_key, "Where is my PARCEL?").await;
     let (status, body) = app
-        .post("/widget/identify", &ada_token, json!({"user_id": "u-1", "name": "Ada Lovelace", "email": "ada@example.org"}))
+        .post(
+            "/widget/identify",
+            &ada_token,
+            json!({"user_id": "u-1", "name": "Ada Lovelace", "email": "ada@example.org"}),
+        )
         .await;
     assert!(status.is_success(), "identifying the visitor failed: {body}");
     let (_, bob) = waiting_visitor(&app, &site_key, "100% refund, please_now").await;
-    app.post(&format!("/conversations/{bob}/messages"), &acme.token, json!({"body": "internal: refund approved", "kind": "note"}))
-        .await;
+    app.post(
+        &format!("/conversations/{bob}/messages"),
+        &acme.token,
+        json!({"body": "internal: refund approved", "kind": "note"}),
+    )
+    .await;
 
     assert_eq!(search(&app, &acme.token, "parcel").await, [ada], "case-insensitive message text");
     assert_eq!(search(&app, &acme.token, "approved").await, [bob], "notes are searchable by the team");
@@ -37,7 +45,8 @@ async fn search_finds_conversations_by_visitor_name_email_and_message_text() {
 
     let long = "x".repeat(201);
     let (status, body) =
-        json_of_request(app.request(Method::GET, "/conversations", Some(&acme.token)).query(&[("q", long.as_str())])).await;
+        json_of_request(app.request(Method::GET, "/conversations", Some(&acme.token)).query(&[("q", long.as_str())]))
+            .await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
 }
 
@@ -62,8 +71,12 @@ async fn labels_are_the_teams_own() {
     let (_, mine) = app.get("/widget/conversations", &visitor_token).await;
     assert_eq!(mine["items"][0]["labels"], json!([]), "{mine}");
 
-    for bad in [json!([""]), json!(["x".repeat(41)]), json!(["tab\there"]), json!((0..21).map(|n| n.to_string()).collect::<Vec<_>>())]
-    {
+    for bad in [
+        json!([""]),
+        json!(["x".repeat(41)]),
+        json!(["tab\there"]),
+        json!((0..21).map(|n| n.to_string()).collect::<Vec<_>>()),
+    ] {
         let (status, body) = app.patch(&path, &acme.token, json!({"labels": bad})).await;
         assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
         assert_eq!(body["field"], "labels");
@@ -79,16 +92,19 @@ async fn saved_replies_have_unique_shortcuts_per_workspace() {
     let acme = app.signup("Acme").await;
     let globex = app.signup("Globex").await;
 
-    let (status, created) =
-        app.post("/canned-responses", &acme.token, json!({"shortcut": "/refund", "body": "Refunds take 5 days."})).await;
+    let (status, created) = app
+        .post("/canned-responses", &acme.token, json!({"shortcut": "/refund", "body": "Refunds take 5 days."}))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["shortcut"], "refund", "the leading slash is optional");
     let canned_id = id(&created["id"]);
 
-    let (status, body) = app.post("/canned-responses", &acme.token, json!({"shortcut": "refund", "body": "again"})).await;
+    let (status, body) =
+        app.post("/canned-responses", &acme.token, json!({"shortcut": "refund", "body": "again"})).await;
     assert_error(status, &body, StatusCode::CONFLICT, "shortcut_taken");
     // The same shortcut in another workspace is fine.
-    let (status, _) = app.post("/canned-responses", &globex.token, json!({"shortcut": "refund", "body": "Ours."})).await;
+    let (status, _) =
+        app.post("/canned-responses", &globex.token, json!({"shortcut": "refund", "body": "Ours."})).await;
     assert_eq!(status, StatusCode::CREATED);
 
     for bad in ["", "Refund", "re fund", "x".repeat(33).as_str(), "café"] {
@@ -97,8 +113,9 @@ async fn saved_replies_have_unique_shortcuts_per_workspace() {
         assert_eq!(body["field"], "shortcut");
     }
 
-    let (status, updated) =
-        app.patch(&format!("/canned-responses/{canned_id}"), &acme.token, json!({"body": "Refunds take 3 days."})).await;
+    let (status, updated) = app
+        .patch(&format!("/canned-responses/{canned_id}"), &acme.token, json!({"body": "Refunds take 3 days."}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{updated}");
     assert_eq!(updated["shortcut"], "refund");
     assert_eq!(updated["body"], "Refunds take 3 days.");
@@ -107,14 +124,17 @@ async fn saved_replies_have_unique_shortcuts_per_workspace() {
     let (_, theirs) = app.get("/canned-responses", &globex.token).await;
     assert_eq!(theirs["items"].as_array().unwrap().len(), 1);
     assert_eq!(theirs["items"][0]["body"], "Ours.");
-    let (status, body) = app.patch(&format!("/canned-responses/{canned_id}"), &globex.token, json!({"body": "hacked"})).await;
+    let (status, body) =
+        app.patch(&format!("/canned-responses/{canned_id}"), &globex.token, json!({"body": "hacked"})).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
-    let (status, body) = app.call(Method::DELETE, &format!("/canned-responses/{canned_id}"), Some(&globex.token), None).await;
+    let (status, body) =
+        app.call(Method::DELETE, &format!("/canned-responses/{canned_id}"), Some(&globex.token), None).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
 
     let (_, ours) = app.get("/canned-responses", &acme.token).await;
     assert_eq!(ours["items"][0]["body"], "Refunds take 3 days.");
-    let (status, _) = app.call(Method::DELETE, &format!("/canned-responses/{canned_id}"), Some(&acme.token), None).await;
+    let (status, _) =
+        app.call(Method::DELETE, &format!("/canned-responses/{canned_id}"), Some(&acme.token), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (_, ours) = app.get("/canned-responses", &acme.token).await;
     assert!(ours["items"].as_array().unwrap().is_empty());

@@ -48,7 +48,11 @@ async fn the_queue_lists_waiting_conversations_longest_waiting_first() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(queue(&app, &acme.token).await.len(), 1);
     let (status, body) = app
-        .post(&format!("/widget/conversations/{first}/messages"), &waiting[0].0, json!({"body": "still there?", "client_msg_id": "again-1"}))
+        .post(
+            &format!("/widget/conversations/{first}/messages"),
+            &waiting[0].0,
+            json!({"body": "still there?", "client_msg_id": "again-1"}),
+        )
         .await;
     assert!(status.is_success(), "{body}");
     let ids: Vec<Uuid> = queue(&app, &acme.token).await.iter().map(|item| id(&item["conversation"]["id"])).collect();
@@ -81,7 +85,8 @@ async fn two_agents_claiming_at_once_never_both_get_it() {
         let path = format!("/conversations/{conversation_id}/claim");
         let (a, b) = tokio::join!(app.post(&path, &ann_token, json!({})), app.post(&path, &bob_token, json!({})));
         let outcomes = [(ann, a), (bob, b)];
-        let winners: Vec<Uuid> = outcomes.iter().filter(|(_, (s, _))| *s == StatusCode::OK).map(|(agent, _)| *agent).collect();
+        let winners: Vec<Uuid> =
+            outcomes.iter().filter(|(_, (s, _))| *s == StatusCode::OK).map(|(agent, _)| *agent).collect();
         assert_eq!(winners.len(), 1, "round {round}: exactly one claim wins: {outcomes:?}");
         for (_, (status, body)) in &outcomes {
             if *status != StatusCode::OK {
@@ -149,7 +154,11 @@ async fn a_waiting_visitor_is_told_their_place_in_line_live() {
 }
 
 /// Waits for a `queue` frame about `conversation_id` with position `wanted`.
-async fn wait_for_place(socket: &mut Socket, conversation_id: Uuid, wanted: Option<u64>) -> openapi::routing::QueueStatus {
+async fn wait_for_place(
+    socket: &mut Socket,
+    conversation_id: Uuid,
+    wanted: Option<u64>,
+) -> openapi::routing::QueueStatus {
     loop {
         match socket.next(Duration::from_secs(15)).await.expect("the visitor socket stays open") {
             ServerFrame::Queue { status }
@@ -174,12 +183,14 @@ async fn a_snoozed_conversation_opens_again_when_its_time_comes() {
     // A wake-up time alone snoozes; with another status it is refused.
     let until = (chrono::Utc::now() + chrono::Duration::milliseconds(1500)).to_rfc3339();
     for id in [waiting, mine] {
-        let (status, body) = app.patch(&format!("/conversations/{id}"), &acme.token, json!({"snoozed_until": until})).await;
+        let (status, body) =
+            app.patch(&format!("/conversations/{id}"), &acme.token, json!({"snoozed_until": until})).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["status"], "snoozed");
     }
-    let (status, body) =
-        app.patch(&format!("/conversations/{mine}"), &acme.token, json!({"status": "open", "snoozed_until": until})).await;
+    let (status, body) = app
+        .patch(&format!("/conversations/{mine}"), &acme.token, json!({"status": "open", "snoozed_until": until}))
+        .await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
     assert!(queue(&app, &acme.token).await.is_empty(), "snoozed conversations do not wait in line");
 
@@ -217,8 +228,13 @@ async fn an_agent_who_answers_a_waiting_conversation_takes_it() {
     // Nor is an integration's message (an integration is nobody's seat).
     let (status, key) = app.post("/api-keys", &acme.token, json!({"name": "Bot", "scope": "write"})).await;
     assert_eq!(status, StatusCode::CREATED, "{key}");
-    let (status, body) =
-        app.post(&format!("/conversations/{by_key}/messages"), key["secret"].as_str().unwrap(), json!({"body": "Auto-reply"})).await;
+    let (status, body) = app
+        .post(
+            &format!("/conversations/{by_key}/messages"),
+            key["secret"].as_str().unwrap(),
+            json!({"body": "Auto-reply"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert!(conversation(&app, &ada, by_key).await["assignee_id"].is_null());
 
@@ -263,7 +279,9 @@ async fn the_queue_pages_with_a_cursor_that_survives_claims_between_pages() {
 
     let (status, first) = app.get("/queue?limit=2", &acme.token).await;
     assert_eq!(status, StatusCode::OK, "{first}");
-    let ids = |page: &Value| page["items"].as_array().unwrap().iter().map(|i| id(&i["conversation"]["id"])).collect::<Vec<_>>();
+    let ids = |page: &Value| {
+        page["items"].as_array().unwrap().iter().map(|i| id(&i["conversation"]["id"])).collect::<Vec<_>>()
+    };
     assert_eq!(ids(&first), waiting[..2]);
     let cursor = first["next_cursor"].as_str().expect("a next page").to_owned();
 
@@ -274,7 +292,8 @@ async fn the_queue_pages_with_a_cursor_that_survives_claims_between_pages() {
     let (status, second) = app.get(&format!("/queue?limit=2&cursor={cursor}"), &acme.token).await;
     assert_eq!(status, StatusCode::OK, "{second}");
     assert_eq!(ids(&second), waiting[3..5]);
-    let positions: Vec<u64> = second["items"].as_array().unwrap().iter().map(|i| i["position"].as_u64().unwrap()).collect();
+    let positions: Vec<u64> =
+        second["items"].as_array().unwrap().iter().map(|i| i["position"].as_u64().unwrap()).collect();
     assert_eq!(positions, [3, 4]);
     assert!(second["next_cursor"].is_null(), "the last page says so: {second}");
 

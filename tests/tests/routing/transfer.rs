@@ -22,7 +22,11 @@ async fn a_transfer_moves_the_conversation_with_its_note_and_the_visitor_never_s
 
     let note = "VIP customer <b>already refunded</b> once; check order #1234";
     let (status, moved) = app
-        .post(&format!("/conversations/{conversation_id}/transfer"), &acme.token, json!({"agent_id": bob, "note": note}))
+        .post(
+            &format!("/conversations/{conversation_id}/transfer"),
+            &acme.token,
+            json!({"agent_id": bob, "note": note}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{moved}");
     assert_eq!(id(&moved["assignee_id"]), bob);
@@ -47,7 +51,9 @@ async fn a_transfer_moves_the_conversation_with_its_note_and_the_visitor_never_s
     app.post(&format!("/conversations/{conversation_id}/messages"), &bob_token, json!({"body": "Hi, Bob here"})).await;
     loop {
         match visitor.next(Duration::from_secs(15)).await.expect("visitor socket open") {
-            ServerFrame::Message { message } if message.seq == 2 => panic!("the visitor received the note: {message:?}"),
+            ServerFrame::Message { message } if message.seq == 2 => {
+                panic!("the visitor received the note: {message:?}")
+            }
             ServerFrame::Message { message } if message.seq == 3 => break,
             _ => {}
         }
@@ -97,13 +103,15 @@ async fn bad_transfers_are_refused_and_change_nothing() {
 
     let (status, body) = app.post(&path, &acme.token, json!({})).await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
-    let (status, body) = app.post(&path, &acme.token, json!({"agent_id": acme.owner_id, "team_id": Uuid::now_v7()})).await;
+    let (status, body) =
+        app.post(&path, &acme.token, json!({"agent_id": acme.owner_id, "team_id": Uuid::now_v7()})).await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
     // Another workspace's agent is not a valid target.
     let (status, body) = app.post(&path, &acme.token, json!({"agent_id": globex.owner_id})).await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
     assert_eq!(body["field"], "agent_id");
-    let (status, body) = app.post(&path, &acme.token, json!({"agent_id": acme.owner_id, "note": "x".repeat(2_001)})).await;
+    let (status, body) =
+        app.post(&path, &acme.token, json!({"agent_id": acme.owner_id, "note": "x".repeat(2_001)})).await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
     assert_eq!(body["field"], "note");
     // Nor is another workspace's conversation.

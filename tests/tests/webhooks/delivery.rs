@@ -49,16 +49,21 @@ async fn every_event_arrives_signed_byte_for_byte() {
 
     let visitor = app.visitor(&site_key).await;
     let conversation = app.start_conversation(&visitor, "Hello").await;
-    let (status, body) = app
-        .patch(&format!("/conversations/{conversation}"), &ws.token, json!({"assignee_id": ws.owner_id}))
-        .await;
+    let (status, body) =
+        app.patch(&format!("/conversations/{conversation}"), &ws.token, json!({"assignee_id": ws.owner_id})).await;
     assert_eq!(status, 200, "{body}");
-    let (status, body) = app.patch(&format!("/conversations/{conversation}"), &ws.token, json!({"status": "pending"})).await;
+    let (status, body) =
+        app.patch(&format!("/conversations/{conversation}"), &ws.token, json!({"status": "pending"})).await;
     assert_eq!(status, 200, "{body}");
     let (status, body) = app.post("/widget/identify", &visitor, json!({"user_id": "u-1", "name": "Ana"})).await;
     assert_eq!(status, 200, "{body}");
-    let (status, body) =
-        app.post(&format!("/widget/conversations/{conversation}/rating"), &visitor, json!({"score": 5, "comment": "Great"})).await;
+    let (status, body) = app
+        .post(
+            &format!("/widget/conversations/{conversation}/rating"),
+            &visitor,
+            json!({"score": 5, "comment": "Great"}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
 
     let received = receiver.wait_delivered(6).await;
@@ -231,9 +236,7 @@ async fn repeated_failure_disables_the_subscription_with_a_notice() {
     assert!(body["disabled_reason"].is_null() && body["disabled_at"].is_null(), "{body}");
     let visitor = app.visitor(&site_key).await;
     app.start_conversation(&visitor, "After").await;
-    receiver
-        .wait_for("a delivery after re-enabling", |r| r.iter().any(|r| r.answered == 200))
-        .await;
+    receiver.wait_for("a delivery after re-enabling", |r| r.iter().any(|r| r.answered == 200)).await;
     let log = delivered_log(&app, &ws.token, &webhook_id, 1).await;
     assert!(log.iter().any(|d| d["status"] == "delivered"), "{log:#?}");
 }
@@ -265,7 +268,8 @@ async fn replay_sends_the_event_again_with_the_same_id() {
     assert_eq!(deliveries(&app, &ws.token, webhook_id).await.len(), 2, "the replay has its own log entry");
 
     let unknown = Uuid::now_v7();
-    let (status, _) = app.post(&format!("/webhooks/{webhook_id}/deliveries/{unknown}/replay"), &ws.token, json!({})).await;
+    let (status, _) =
+        app.post(&format!("/webhooks/{webhook_id}/deliveries/{unknown}/replay"), &ws.token, json!({})).await;
     assert_eq!(status, 404);
 }
 

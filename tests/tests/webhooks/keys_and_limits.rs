@@ -27,7 +27,8 @@ async fn api_keys_are_shown_once_scoped_and_refused_at_once_when_revoked() {
     let read_only = read_only["secret"].as_str().unwrap();
     let (status, _) = app.get("/conversations", read_only).await;
     assert_eq!(status, 200);
-    let (status, body) = app.patch(&format!("/conversations/{}", uuid::Uuid::now_v7()), read_only, json!({"status": "resolved"})).await;
+    let (status, body) =
+        app.patch(&format!("/conversations/{}", uuid::Uuid::now_v7()), read_only, json!({"status": "resolved"})).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
 
     let (status, body) = app.post(&format!("/api-keys/{key_id}/revoke"), &ws.token, json!({})).await;
@@ -74,7 +75,10 @@ async fn an_idempotency_key_replays_the_first_response_and_refuses_another_reque
     let conversation = app.start_conversation(&visitor, "Hello").await;
     let path = format!("/conversations/{conversation}/messages");
     let send = |body: serde_json::Value| {
-        app.request(reqwest::Method::POST, &path, Some(&ws.token)).header("Idempotency-Key", "order-42").json(&body).send()
+        app.request(reqwest::Method::POST, &path, Some(&ws.token))
+            .header("Idempotency-Key", "order-42")
+            .json(&body)
+            .send()
     };
 
     let first = send(json!({"body": "Your order shipped"})).await.unwrap();

@@ -103,20 +103,35 @@ impl Receiver {
             if done(&received) {
                 return received;
             }
-            assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}; received: {:#?}", summary(&received));
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting for {what}; received: {:#?}",
+                summary(&received)
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
     /// Waits until at least `n` requests answered 2xx.
     pub async fn wait_delivered(&self, n: usize) -> Vec<Received> {
-        let received = self.wait_for(&format!("{n} deliveries"), |r| r.iter().filter(|r| r.answered < 300).count() >= n).await;
+        let received =
+            self.wait_for(&format!("{n} deliveries"), |r| r.iter().filter(|r| r.answered < 300).count() >= n).await;
         received.into_iter().filter(|r| r.answered < 300).collect()
     }
 }
 
 pub fn summary(received: &[Received]) -> Vec<String> {
-    received.iter().map(|r| format!("{} {} -> {}", r.headers.get("webhook-id").cloned().unwrap_or_default(), String::from_utf8_lossy(&r.body), r.answered)).collect()
+    received
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} -> {}",
+                r.headers.get("webhook-id").cloned().unwrap_or_default(),
+                String::from_utf8_lossy(&r.body),
+                r.answered
+            )
+        })
+        .collect()
 }
 
 /// Recomputes the Standard Webhooks signature independently: HMAC-SHA256 keyed with the

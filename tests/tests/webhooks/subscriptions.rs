@@ -54,7 +54,8 @@ async fn subscriptions_are_invisible_to_other_workspaces() {
     let delivery_a = app.get(&format!("/webhooks/{id_a}/deliveries"), &a.token).await.1["items"][0]["id"].clone();
 
     // B's subscription got no delivery for A's events.
-    let (status, body) = app.get(&format!("/webhooks/{}/deliveries", webhook_b["id"].as_str().unwrap()), &b.token).await;
+    let (status, body) =
+        app.get(&format!("/webhooks/{}/deliveries", webhook_b["id"].as_str().unwrap()), &b.token).await;
     assert_eq!(status, 200);
     assert_eq!(body["items"], json!([]));
     assert!(receiver_b.received().is_empty());
@@ -68,7 +69,8 @@ async fn subscriptions_are_invisible_to_other_workspaces() {
         app.patch(&format!("/webhooks/{id_a}"), &b.token, json!({"enabled": false})).await,
         app.post(&format!("/webhooks/{id_a}/rotate-secret"), &b.token, json!({})).await,
         app.get(&format!("/webhooks/{id_a}/deliveries"), &b.token).await,
-        app.post(&format!("/webhooks/{id_a}/deliveries/{}/replay", delivery_a.as_str().unwrap()), &b.token, json!({})).await,
+        app.post(&format!("/webhooks/{id_a}/deliveries/{}/replay", delivery_a.as_str().unwrap()), &b.token, json!({}))
+            .await,
         app.call(reqwest::Method::DELETE, &format!("/webhooks/{id_a}"), Some(&b.token), None).await,
     ] {
         assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
@@ -79,8 +81,9 @@ async fn subscriptions_are_invisible_to_other_workspaces() {
 
     // A site of another workspace cannot be used as a filter.
     let (site_b, _) = app.create_site(&b.token).await;
-    let (status, body) =
-        app.post("/webhooks", &a.token, json!({"url": receiver_a.url, "events": ["message.created"], "site_id": site_b})).await;
+    let (status, body) = app
+        .post("/webhooks", &a.token, json!({"url": receiver_a.url, "events": ["message.created"], "site_id": site_b}))
+        .await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
 }
 
@@ -92,7 +95,11 @@ async fn a_site_filter_limits_events_to_that_site() {
     let (site_one, key_one) = app.create_site(&ws.token).await;
     let (_, key_two) = app.create_site(&ws.token).await;
     let (status, body) = app
-        .post("/webhooks", &ws.token, json!({"url": receiver.url, "events": ["conversation.created"], "site_id": site_one}))
+        .post(
+            "/webhooks",
+            &ws.token,
+            json!({"url": receiver.url, "events": ["conversation.created"], "site_id": site_one}),
+        )
         .await;
     assert_eq!(status, 201, "{body}");
     let webhook_id = body["webhook"]["id"].as_str().unwrap().to_owned();
@@ -123,17 +130,23 @@ async fn only_admins_manage_webhooks_and_input_is_checked() {
     let (status, body) = app.post("/webhooks", &ws.token, json!({"url": receiver.url, "events": []})).await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
     assert_eq!(body["field"], "events");
-    let (status, body) = app.post("/webhooks", &ws.token, json!({"url": receiver.url, "events": ["message.deleted"]})).await;
+    let (status, body) =
+        app.post("/webhooks", &ws.token, json!({"url": receiver.url, "events": ["message.deleted"]})).await;
     assert!(status.is_client_error(), "{status} {body}");
 
     let (webhook, _) = subscribe(&app, &ws, &receiver, &["message.created"]).await;
     let webhook_id = webhook["id"].as_str().unwrap();
     let (status, body) = app
-        .patch(&format!("/webhooks/{webhook_id}"), &ws.token, json!({"events": ["rating.submitted", "message.created"]}))
+        .patch(
+            &format!("/webhooks/{webhook_id}"),
+            &ws.token,
+            json!({"events": ["rating.submitted", "message.created"]}),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["events"], json!(["message.created", "rating.submitted"]));
-    let (status, _) = app.call(reqwest::Method::DELETE, &format!("/webhooks/{webhook_id}"), Some(&ws.token), None).await;
+    let (status, _) =
+        app.call(reqwest::Method::DELETE, &format!("/webhooks/{webhook_id}"), Some(&ws.token), None).await;
     assert_eq!(status, 204);
     let (status, _) = app.get(&format!("/webhooks/{webhook_id}"), &ws.token).await;
     assert_eq!(status, 404);
@@ -159,7 +172,8 @@ async fn visitors_rate_only_their_own_conversations_and_rating_again_replaces() 
 
     let (status, body) = app.post(&path, &stranger, json!({"score": 1})).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
-    let (status, body) = app.post(&format!("/widget/conversations/{}/rating", Uuid::now_v7()), &visitor, json!({"score": 1})).await;
+    let (status, body) =
+        app.post(&format!("/widget/conversations/{}/rating", Uuid::now_v7()), &visitor, json!({"score": 1})).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
     for score in [0, 6] {
         let (status, body) = app.post(&path, &visitor, json!({"score": score})).await;

@@ -11,7 +11,10 @@ async fn a_photo_sent_from_the_widget_reaches_the_agent() {
     let s = stage("", Screen::Desktop).await;
     s.open_widget().await;
     // Files belong to a conversation: the paper clip appears once there is one.
-    assert_eq!(s.browser.client.execute("return !!document.querySelector('.rp-clip')", vec![]).await.unwrap(), json!(false));
+    assert_eq!(
+        s.browser.client.execute("return !!document.querySelector('.rp-clip')", vec![]).await.unwrap(),
+        json!(false)
+    );
     s.type_text("Hi! The lid of my kettle is cracked.", true).await;
     s.wait_for_mine(&["Hi! The lid of my kettle is cracked."], "sent", PATIENCE).await;
     let conversation_id = s.conversation_id().await;
@@ -23,7 +26,9 @@ async fn a_photo_sent_from_the_widget_reaches_the_agent() {
     let path = dir.0.join("cracked-lid.png");
     let image = png(240, 160);
     std::fs::write(&path, &image).unwrap();
-    s.browser.wait_for("the paper clip", "return !!document.querySelector('.rp-clip input[type=file]')", PATIENCE).await;
+    s.browser
+        .wait_for("the paper clip", "return !!document.querySelector('.rp-clip input[type=file]')", PATIENCE)
+        .await;
     let input = s.browser.client.find(Locator::Css(".rp-clip input[type=file]")).await.unwrap();
     input.send_keys(&path.display().to_string()).await.unwrap();
 
@@ -37,13 +42,20 @@ async fn a_photo_sent_from_the_widget_reaches_the_agent() {
         )
         .await;
     // The agent receives it live, and its link gives back the very bytes.
-    let ServerFrame::Message { message } =
-        agent.recv_until("the photo message", |f| matches!(f, ServerFrame::Message { message } if !message.attachments.is_empty())).await
+    let ServerFrame::Message { message } = agent
+        .recv_until(
+            "the photo message",
+            |f| matches!(f, ServerFrame::Message { message } if !message.attachments.is_empty()),
+        )
+        .await
     else {
         unreachable!()
     };
     let attachment = &message.attachments[0];
-    assert_eq!((attachment.filename.as_str(), attachment.content_type.as_str(), attachment.is_image), ("cracked-lid.png", "image/png", true));
+    assert_eq!(
+        (attachment.filename.as_str(), attachment.content_type.as_str(), attachment.is_image),
+        ("cracked-lid.png", "image/png", true)
+    );
     let downloaded = s.app.http.get(s.app.url(&attachment.url)).send().await.unwrap().bytes().await.unwrap();
     assert_eq!(downloaded.as_ref(), image.as_slice());
     assert_eq!(s.stored_bodies(conversation_id).await, ["Hi! The lid of my kettle is cracked.", ""], "sent once");

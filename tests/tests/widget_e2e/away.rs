@@ -26,8 +26,12 @@ async fn with_nobody_online_the_visitor_leaves_an_email_and_a_message() {
     fill(&s, "#rp-message", "My parcel never arrived (order #88).").await;
     fill(&s, "#rp-email", "ana at example").await;
     submit(&s).await;
-    b.wait_for("the email marked invalid", "return document.querySelector('#rp-email').getAttribute('aria-invalid') === 'true'", PATIENCE)
-        .await;
+    b.wait_for(
+        "the email marked invalid",
+        "return document.querySelector('#rp-email').getAttribute('aria-invalid') === 'true'",
+        PATIENCE,
+    )
+    .await;
     let (_, page) = s.app.get("/conversations", &s.workspace.token).await;
     assert_eq!(page["items"].as_array().unwrap().len(), 0, "nothing sent: {page}");
 

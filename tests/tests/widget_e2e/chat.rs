@@ -43,8 +43,12 @@ async fn a_visitor_chats_with_an_agent_and_keeps_the_history_across_reloads() {
         .post(&format!("/conversations/{conversation_id}/messages"), &s.workspace.token, json!({"body": reply}))
         .await;
     assert_eq!(status, 201, "{body}");
-    b.wait_for("the agent's reply", "return document.querySelectorAll('.rp-theirs:not(.rp-greeting):not(.rp-typing)').length === 1", PATIENCE)
-        .await;
+    b.wait_for(
+        "the agent's reply",
+        "return document.querySelectorAll('.rp-theirs:not(.rp-greeting):not(.rp-typing)').length === 1",
+        PATIENCE,
+    )
+    .await;
     assert_eq!(s.bubbles("rp-theirs").await, vec![reply.to_owned()], "shown once, as text");
     let rendered = b
         .client
@@ -91,7 +95,13 @@ async fn a_visitor_chats_with_an_agent_and_keeps_the_history_across_reloads() {
     b.client.find(Locator::Css("[data-rapport-launcher]")).await.unwrap().click().await.unwrap();
     let later = "Anything else I can help with?";
     agent
-        .send(&ClientFrame::Send { conversation_id, client_msg_id: Uuid::new_v4().to_string(), body: later.into(), kind: None, attachment_ids: Vec::new() })
+        .send(&ClientFrame::Send {
+            conversation_id,
+            client_msg_id: Uuid::new_v4().to_string(),
+            body: later.into(),
+            kind: None,
+            attachment_ids: Vec::new(),
+        })
         .await;
     let badge = b
         .wait_for(
@@ -107,8 +117,12 @@ async fn a_visitor_chats_with_an_agent_and_keeps_the_history_across_reloads() {
     // A reload keeps the whole history (the visitor token is in the iframe's storage).
     b.client.refresh().await.unwrap();
     s.open_widget().await;
-    b.wait_for("the history", "return document.querySelectorAll('.rp-theirs:not(.rp-greeting):not(.rp-typing)').length === 2", PATIENCE)
-        .await;
+    b.wait_for(
+        "the history",
+        "return document.querySelectorAll('.rp-theirs:not(.rp-greeting):not(.rp-typing)').length === 2",
+        PATIENCE,
+    )
+    .await;
     s.wait_for_mine(&["Hello! Where is my order #1042?", "It was due on Monday"], "read", PATIENCE).await;
     assert_eq!(s.bubbles("rp-theirs").await, vec![reply.to_owned(), later.to_owned()]);
     assert_eq!(s.stored_bodies(conversation_id).await.len(), 4, "nothing was stored twice");

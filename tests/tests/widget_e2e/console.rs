@@ -26,10 +26,13 @@ async fn a_reply_typed_in_the_agent_console_appears_in_the_widget() {
 
     // The waiting conversation is in the queue; the agent opens it and answers.
     let row = format!("[data-conversation=\"{conversation_id}\"]");
-    console.wait_for("the conversation in the queue", &format!("return !!document.querySelector('{row}')"), PATIENCE).await;
+    console
+        .wait_for("the conversation in the queue", &format!("return !!document.querySelector('{row}')"), PATIENCE)
+        .await;
     c.find(Locator::Css(&row)).await.unwrap().click().await.unwrap();
-    let history =
-        format!("return !!document.querySelector('[data-open-conversation=\"{conversation_id}\"] .timeline [data-seq]')");
+    let history = format!(
+        "return !!document.querySelector('[data-open-conversation=\"{conversation_id}\"] .timeline [data-seq]')"
+    );
     console.wait_for("the conversation's history", &history, PATIENCE).await;
     let reply = "Yes! We ship to Canada in 3 to 5 working days.";
     c.find(Locator::Css("#composer-input")).await.unwrap().send_keys(&format!("{reply}\u{E007}")).await.unwrap();

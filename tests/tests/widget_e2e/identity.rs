@@ -13,7 +13,9 @@ fn user_hash(secret: &str, user_id: &str) -> String {
 }
 
 fn identify(user_id: &str, hash: &str) -> String {
-    format!("Rapport('identify', {{user_id: {user_id:?}, name: 'Ana Lima', email: 'ana@acme.test', user_hash: {hash:?}}});")
+    format!(
+        "Rapport('identify', {{user_id: {user_id:?}, name: 'Ana Lima', email: 'ana@acme.test', user_hash: {hash:?}}});"
+    )
 }
 
 async fn the_visitor(s: &Stage) -> Value {

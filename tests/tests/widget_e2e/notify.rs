@@ -32,8 +32,12 @@ async fn a_reply_to_a_closed_panel_beeps_and_flashes_the_title() {
 
     // A reply while the panel is open: no beep, no flashing.
     reply(&s, conversation_id, "Let me check.").await;
-    b.wait_for("the first reply", "return document.querySelectorAll('.rp-theirs:not(.rp-greeting)').length === 1", PATIENCE)
-        .await;
+    b.wait_for(
+        "the first reply",
+        "return document.querySelectorAll('.rp-theirs:not(.rp-greeting)').length === 1",
+        PATIENCE,
+    )
+    .await;
     s.leave_widget().await;
     let quiet = b.client.execute("return [window.beeps, document.title]", vec![]).await.unwrap();
     assert_eq!(quiet, json!([0, TITLE]));

@@ -40,8 +40,12 @@ async fn messages_written_offline_arrive_exactly_once_when_the_network_returns()
         )
         .await;
     assert_eq!(status, 201, "{body}");
-    b.wait_for("the reply", "return document.querySelectorAll('.rp-theirs:not(.rp-greeting):not(.rp-typing)').length === 1", PATIENCE)
-        .await;
+    b.wait_for(
+        "the reply",
+        "return document.querySelectorAll('.rp-theirs:not(.rp-greeting):not(.rp-typing)').length === 1",
+        PATIENCE,
+    )
+    .await;
 
     s.link.cut();
     b.wait_for("the reconnecting banner", "return !!document.querySelector('.rp-banner')", PATIENCE).await;
@@ -50,13 +54,19 @@ async fn messages_written_offline_arrive_exactly_once_when_the_network_returns()
     let all = ["Hi! Do you ship to Canada?", "Great, and how much does it cost?", "Also, can I pay by invoice?"];
     let waiting = b
         .client
-        .execute("return Array.from(document.querySelectorAll('.rp-mine .rp-delivery')).map(d => d.dataset.state)", vec![])
+        .execute(
+            "return Array.from(document.querySelectorAll('.rp-mine .rp-delivery')).map(d => d.dataset.state)",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(waiting, json!(["sent", "sending", "sending"]));
     let outbox = b
         .client
-        .execute(&format!("return JSON.parse(localStorage.getItem('rapport.{}.outbox')).items.length", s.site_key), vec![])
+        .execute(
+            &format!("return JSON.parse(localStorage.getItem('rapport.{}.outbox')).items.length", s.site_key),
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(outbox, 2, "the unsent messages wait in the iframe's storage");

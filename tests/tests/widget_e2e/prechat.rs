@@ -50,8 +50,12 @@ async fn run(screen: Screen, shot: &str) {
     // Without the required name nothing is sent, and the name field says why.
     fill(&s, "#rp-message", "Do you ship to Lisbon?").await;
     submit(&s).await;
-    b.wait_for("the name marked invalid", "return document.querySelector('#rp-name').getAttribute('aria-invalid') === 'true'", PATIENCE)
-        .await;
+    b.wait_for(
+        "the name marked invalid",
+        "return document.querySelector('#rp-name').getAttribute('aria-invalid') === 'true'",
+        PATIENCE,
+    )
+    .await;
     let focused = b.client.execute("return document.activeElement.id", vec![]).await.unwrap();
     assert_eq!(focused, "rp-name", "the field to fix takes the focus");
     b.screenshot(&format!("{shot}-form-error")).await;

@@ -26,13 +26,15 @@ async fn a_waiting_visitor_sees_their_place_in_line_move() {
     s.type_text("Can I change my delivery address?", true).await;
     s.wait_for_mine(&["Can I change my delivery address?"], "sent", PATIENCE).await;
     let queue = "document.querySelector('[data-notice=queue]')?.textContent";
-    let second = b.wait_for("second in line", &format!("return {queue}?.startsWith('You are 2nd') && {queue}"), PATIENCE).await;
+    let second =
+        b.wait_for("second in line", &format!("return {queue}?.startsWith('You are 2nd') && {queue}"), PATIENCE).await;
     assert_eq!(second, "You are 2nd in line — about 1 min");
     b.screenshot("queue-desktop").await;
 
     // The visitor ahead is taken: the live queue frame moves us up.
     claim(&s, waiting).await;
-    let first = b.wait_for("first in line", &format!("return {queue}?.startsWith('You are 1st') && {queue}"), PATIENCE).await;
+    let first =
+        b.wait_for("first in line", &format!("return {queue}?.startsWith('You are 1st') && {queue}"), PATIENCE).await;
     assert_eq!(first, "You are 1st in line — about 1 min");
 
     // Our turn: the line is gone from the panel.

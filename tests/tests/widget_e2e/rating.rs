@@ -45,7 +45,11 @@ async fn a_resolved_conversation_is_rated_and_the_rating_can_change() {
     // Nothing listens there: the deliveries are recorded all the same.
     let (status, hook) = s
         .app
-        .post("/webhooks", &s.workspace.token, json!({"url": "http://127.0.0.1:9/hooks", "events": ["rating.submitted"]}))
+        .post(
+            "/webhooks",
+            &s.workspace.token,
+            json!({"url": "http://127.0.0.1:9/hooks", "events": ["rating.submitted"]}),
+        )
         .await;
     assert_eq!(status, 201, "{hook}");
     let webhook_id = hook["webhook"]["id"].as_str().unwrap().to_owned();
@@ -57,19 +61,35 @@ async fn a_resolved_conversation_is_rated_and_the_rating_can_change() {
     assert_eq!(no_card, true, "no rating while the conversation is open");
 
     let conversation_id = s.conversation_id().await;
-    let (status, body) =
-        s.app.patch(&format!("/conversations/{conversation_id}"), &s.workspace.token, json!({"status": "resolved"})).await;
+    let (status, body) = s
+        .app
+        .patch(&format!("/conversations/{conversation_id}"), &s.workspace.token, json!({"status": "resolved"}))
+        .await;
     assert_eq!(status, 200, "{body}");
     b.wait_for("the rating card", "return !!document.querySelector('.rp-rating form')", PATIENCE).await;
-    let send_disabled = b.client.execute("return document.querySelector('.rp-rating .rp-primary').disabled", vec![]).await.unwrap();
+    let send_disabled =
+        b.client.execute("return document.querySelector('.rp-rating .rp-primary').disabled", vec![]).await.unwrap();
     assert_eq!(send_disabled, true, "a score first");
     click(&s, ".rp-face[data-score='4']").await;
-    let pressed = b.client.execute("return document.querySelector('.rp-face[data-score=\"4\"]').getAttribute('aria-pressed')", vec![]).await.unwrap();
+    let pressed = b
+        .client
+        .execute("return document.querySelector('.rp-face[data-score=\"4\"]').getAttribute('aria-pressed')", vec![])
+        .await
+        .unwrap();
     assert_eq!(pressed, "true");
-    s.browser.client.find(Locator::Css(".rp-rate-comment")).await.unwrap().send_keys("Quick and friendly").await.unwrap();
+    s.browser
+        .client
+        .find(Locator::Css(".rp-rate-comment"))
+        .await
+        .unwrap()
+        .send_keys("Quick and friendly")
+        .await
+        .unwrap();
     b.screenshot("rating-phone").await;
     click(&s, ".rp-rating .rp-primary").await;
-    let thanks = b.wait_for("the thanks", "return document.querySelector('.rp-rating-done [role=status]')?.textContent", PATIENCE).await;
+    let thanks = b
+        .wait_for("the thanks", "return document.querySelector('.rp-rating-done [role=status]')?.textContent", PATIENCE)
+        .await;
     assert!(thanks.as_str().unwrap().ends_with("Thanks for your feedback!"), "{thanks}");
     b.screenshot("rating-thanks-phone").await;
     assert_eq!(wait_for_ratings(&s, &webhook_id, 1).await, vec![(4, json!("Quick and friendly"))]);
@@ -79,13 +99,23 @@ async fn a_resolved_conversation_is_rated_and_the_rating_can_change() {
     b.wait_for("the rating form again", "return !!document.querySelector('.rp-rating form')", PATIENCE).await;
     click(&s, ".rp-face[data-score='5']").await;
     click(&s, ".rp-rating .rp-primary").await;
-    b.wait_for("the thanks again", "return document.querySelector('.rp-rating-done')?.dataset.rating === '5'", PATIENCE).await;
+    b.wait_for(
+        "the thanks again",
+        "return document.querySelector('.rp-rating-done')?.dataset.rating === '5'",
+        PATIENCE,
+    )
+    .await;
     let found = wait_for_ratings(&s, &webhook_id, 2).await;
     assert_eq!(found[1], (5, Value::Null), "{found:?}");
 
     // After a reload the panel remembers the rating: thanks, not the question again.
     b.client.refresh().await.unwrap();
     s.open_widget().await;
-    b.wait_for("the remembered rating", "return document.querySelector('.rp-rating-done')?.dataset.rating === '5'", PATIENCE).await;
+    b.wait_for(
+        "the remembered rating",
+        "return document.querySelector('.rp-rating-done')?.dataset.rating === '5'",
+        PATIENCE,
+    )
+    .await;
     s.browser.client.clone().close().await.ok();
 }

@@ -6,7 +6,12 @@ use std::{path::Path, time::Duration};
 pub use fantoccini::Locator;
 pub use serde_json::{Value, json};
 pub use system_tests::{
-    AppOptions, TestApp, Workspace, browser::Browser, host_page::HostPage, id, link::Link, spawn_app_with,
+    AppOptions, TestApp, Workspace,
+    browser::Browser,
+    host_page::HostPage,
+    id,
+    link::Link,
+    spawn_app_with,
     ws::{self, Credential, Socket},
 };
 pub use uuid::Uuid;

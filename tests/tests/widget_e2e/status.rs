@@ -11,8 +11,13 @@ async fn the_header_follows_the_agents_while_the_panel_is_open() {
     let b = &s.browser;
     s.open_widget().await;
     let status = "document.querySelector('.rp-status')";
-    let away =
-        b.wait_for("the away status", &format!("return {status}.dataset.online === 'false' && {status}.textContent"), PATIENCE).await;
+    let away = b
+        .wait_for(
+            "the away status",
+            &format!("return {status}.dataset.online === 'false' && {status}.textContent"),
+            PATIENCE,
+        )
+        .await;
     assert_eq!(away, "Away · leave us a message");
     let role = b.client.execute(&format!("return {status}.getAttribute('role')"), vec![]).await.unwrap();
     assert_eq!(role, "status", "screen readers hear the change (a status region is polite)");

@@ -27,14 +27,17 @@ async fn a_visitor_without_an_email_gives_one_and_the_transcript_is_queued() {
 
     let input = b.client.find(Locator::Css(".rp-transcript-ask input")).await.unwrap();
     input.send_keys("ana@example.com\u{E007}").await.unwrap();
-    let sent = b.wait_for("the confirmation", "return document.querySelector('.rp-transcript-sent')?.textContent", PATIENCE).await;
+    let sent = b
+        .wait_for("the confirmation", "return document.querySelector('.rp-transcript-sent')?.textContent", PATIENCE)
+        .await;
     assert_eq!(sent, "Transcript on its way to your inbox.");
     b.screenshot("transcript-sent-desktop").await;
 
     let conversation_id = s.conversation_id().await;
     let (status, mail) = s.app.get("/mail", &s.workspace.token).await;
     assert_eq!(status, 200, "{mail}");
-    let transcript = mail["items"].as_array().unwrap().iter().find(|m| m["kind"] == "transcript").expect("a transcript mail");
+    let transcript =
+        mail["items"].as_array().unwrap().iter().find(|m| m["kind"] == "transcript").expect("a transcript mail");
     assert_eq!(transcript["recipient"], "ana@example.com", "{transcript}");
     assert_eq!(id(&transcript["conversation_id"]), conversation_id);
     let (_, visitors) = s.app.get("/visitors", &s.workspace.token).await;

@@ -25,7 +25,8 @@ pub struct File {
 pub fn files(files: &[File]) -> Html {
     // A loaded image makes its bubble taller: keep the newest message in view.
     let onload = Callback::from(|event: Event| {
-        if let Some(Ok(Some(list))) = event.target_dyn_into::<web_sys::Element>().map(|img| img.closest(".rp-messages")) {
+        if let Some(Ok(Some(list))) = event.target_dyn_into::<web_sys::Element>().map(|img| img.closest(".rp-messages"))
+        {
             list.set_scroll_top(list.scroll_height());
         }
     });

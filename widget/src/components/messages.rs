@@ -26,7 +26,10 @@ pub fn Messages(props: &Props) -> Html {
     {
         // Scroll to the bottom whenever something is added.
         let list = list.clone();
-        let count = chat.messages.len() + chat.pending.len() + usize::from(chat.agent_typing.is_some()) + usize::from(chat.resolved);
+        let count = chat.messages.len()
+            + chat.pending.len()
+            + usize::from(chat.agent_typing.is_some())
+            + usize::from(chat.resolved);
         use_effect_with(count, move |_| {
             if let Some(element) = list.cast::<web_sys::Element>() {
                 element.set_scroll_top(element.scroll_height());

@@ -59,11 +59,13 @@ pub fn Rating(props: &Props) -> Html {
         }
     });
     let onsubmit = {
-        let (client, chosen, editing, comment) = (props.client.clone(), chosen.clone(), editing.clone(), comment.clone());
+        let (client, chosen, editing, comment) =
+            (props.client.clone(), chosen.clone(), editing.clone(), comment.clone());
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             let Some(score) = *chosen else { return };
-            let text = comment.cast::<HtmlTextAreaElement>().map(|t| t.value().trim().to_owned()).filter(|t| !t.is_empty());
+            let text =
+                comment.cast::<HtmlTextAreaElement>().map(|t| t.value().trim().to_owned()).filter(|t| !t.is_empty());
             client.rate(score, text);
             editing.set(false);
         })

@@ -50,11 +50,14 @@ pub fn StartForm(props: &Props) -> Html {
         let (name, email, message) = (name.clone(), email.clone(), message.clone());
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            let text = |node: &NodeRef| node.cast::<HtmlInputElement>().map(|i| i.value().trim().to_owned()).filter(|v| !v.is_empty());
+            let text = |node: &NodeRef| {
+                node.cast::<HtmlInputElement>().map(|i| i.value().trim().to_owned()).filter(|v| !v.is_empty())
+            };
             let given_name = text(&name);
             let given_email = text(&email);
             let body = message.cast::<HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default();
-            let missing = |field: PrechatField, value: &Option<String>| field == PrechatField::Required && value.is_none();
+            let missing =
+                |field: PrechatField, value: &Option<String>| field == PrechatField::Required && value.is_none();
             let found = (
                 missing(name_field, &given_name).then_some(strings.field_required),
                 if missing(email_field, &given_email) {
@@ -67,7 +70,8 @@ pub fn StartForm(props: &Props) -> Html {
             if found != (None, None, None) {
                 errors.set(found);
                 // Focus the first field to fix, so keyboard and screen-reader users land on it.
-                let first = [(found.0, &name), (found.1, &email)].into_iter().find(|(e, _)| e.is_some()).map(|(_, n)| n);
+                let first =
+                    [(found.0, &name), (found.1, &email)].into_iter().find(|(e, _)| e.is_some()).map(|(_, n)| n);
                 match first {
                     Some(node) => node.cast::<HtmlInputElement>().map(|i| i.focus()),
                     None => message.cast::<HtmlTextAreaElement>().map(|t| t.focus()),
@@ -82,7 +86,12 @@ pub fn StartForm(props: &Props) -> Html {
         })
     };
 
-    let field = |id: &'static str, label: &'static str, kind: &'static str, setting: PrechatField, node: &NodeRef, error: Option<&'static str>| {
+    let field = |id: &'static str,
+                 label: &'static str,
+                 kind: &'static str,
+                 setting: PrechatField,
+                 node: &NodeRef,
+                 error: Option<&'static str>| {
         if setting == PrechatField::Off {
             return html! {};
         }

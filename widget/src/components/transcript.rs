@@ -22,9 +22,10 @@ pub fn Transcript(props: &Props) -> Html {
         let email = email.clone();
         use_effect_with(props.progress, move |progress| {
             if *progress == Progress::NeedsEmail
-                && let Some(input) = email.cast::<HtmlInputElement>() {
-                    let _ = input.focus();
-                }
+                && let Some(input) = email.cast::<HtmlInputElement>()
+            {
+                let _ = input.focus();
+            }
         });
     }
     match props.progress {
@@ -36,7 +37,8 @@ pub fn Transcript(props: &Props) -> Html {
                 let (client, email) = (props.client.clone(), email.clone());
                 Callback::from(move |event: SubmitEvent| {
                     event.prevent_default();
-                    let value = email.cast::<HtmlInputElement>().map(|i| i.value().trim().to_owned()).unwrap_or_default();
+                    let value =
+                        email.cast::<HtmlInputElement>().map(|i| i.value().trim().to_owned()).unwrap_or_default();
                     if !value.is_empty() {
                         client.request_transcript(Some(value));
                     }

@@ -111,7 +111,13 @@ impl Api {
 
     /// Uploads `file` into the conversation and sends it as a message of its own
     /// (idempotent on `client_msg_id`). The error is the server's message, to show.
-    pub async fn send_file(&self, token: &str, conversation_id: Uuid, file: &web_sys::File, client_msg_id: &str) -> Result<(), String> {
+    pub async fn send_file(
+        &self,
+        token: &str,
+        conversation_id: Uuid,
+        file: &web_sys::File,
+        client_msg_id: &str,
+    ) -> Result<(), String> {
         let name: String = js_sys::encode_uri_component(&file.name()).into();
         let path = format!("/widget/conversations/{conversation_id}/attachments?filename={name}");
         let kind = file.type_();
@@ -131,7 +137,8 @@ impl Api {
         let request = Self::authorised(Request::post(&self.url(&path)), token)
             .header("Content-Type", "application/json")
             .body(message);
-        let response = request.map_err(|_| "Network error".to_owned())?.send().await.map_err(|_| "Network error".to_owned())?;
+        let response =
+            request.map_err(|_| "Network error".to_owned())?.send().await.map_err(|_| "Network error".to_owned())?;
         if response.ok() { Ok(()) } else { Err(why(refusal(response).await)) }
     }
 
@@ -167,7 +174,10 @@ impl Api {
 
 /// Sends a request and reads its answer with `read`. An answer that does not read is
 /// treated like no answer (a proxy's error page, a cut connection).
-async fn send<T>(request: Result<Request, gloo_net::Error>, read: impl FnOnce(&JsValue) -> Option<T>) -> Result<T, Failure> {
+async fn send<T>(
+    request: Result<Request, gloo_net::Error>,
+    read: impl FnOnce(&JsValue) -> Option<T>,
+) -> Result<T, Failure> {
     let response = request.map_err(|_| Failure::Network)?.send().await.map_err(|_| Failure::Network)?;
     if !response.ok() {
         return Err(refusal(response).await);
@@ -186,7 +196,9 @@ async fn refusal(response: Response) -> Failure {
     let status = response.status();
     let body = response.text().await.ok().and_then(|text| json::parse(&text));
     let body = body
-        .and_then(|body| Some(ErrorBody { code: body.text("code")?, message: body.text("message")?, field: body.text("field") }))
+        .and_then(|body| {
+            Some(ErrorBody { code: body.text("code")?, message: body.text("message")?, field: body.text("field") })
+        })
         .unwrap_or_else(|| ErrorBody { code: "unexpected".into(), message: format!("HTTP {status}"), field: None });
     Failure::Refused(status, body)
 }
@@ -211,7 +223,8 @@ mod tests {
             offline_form: true,
             typical_reply_secs: Some(90),
         };
-        let session = VisitorSession { visitor_token: "vt_1".into(), visitor_id: Uuid::from_u128(1), site: site.clone() };
+        let session =
+            VisitorSession { visitor_token: "vt_1".into(), visitor_id: Uuid::from_u128(1), site: site.clone() };
         let read = Session::read(&serde_json::to_value(&session).unwrap()).expect("a session");
         assert_eq!((read.visitor_token.as_str(), &read.site), ("vt_1", &site));
         let quiet = WidgetSite { typical_reply_secs: None, prechat_name: PrechatField::Off, ..site };
@@ -222,7 +235,10 @@ mod tests {
 
     #[test]
     fn reads_the_conversation_of_a_start() {
-        assert_eq!(started(&json!({"conversation": {"id": Uuid::from_u128(7)}, "message": {}})), Some(Uuid::from_u128(7)));
+        assert_eq!(
+            started(&json!({"conversation": {"id": Uuid::from_u128(7)}, "message": {}})),
+            Some(Uuid::from_u128(7))
+        );
         assert_eq!(started(&json!({"conversation": {"id": "not a uuid"}})), None);
     }
 }

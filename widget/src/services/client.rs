@@ -341,10 +341,9 @@ impl Client {
                     self.resume();
                 }
             }
-            Frame::Queue(queue)
-                if self.0.borrow().conversation_id == Some(queue.conversation_id) => {
-                    self.emit(Action::Queue(queue));
-                }
+            Frame::Queue(queue) if self.0.borrow().conversation_id == Some(queue.conversation_id) => {
+                self.emit(Action::Queue(queue));
+            }
             Frame::Error { code, client_msg_id: Some(id), retry_after_ms } => {
                 if code == "rate_limited" {
                     self.0.borrow_mut().sent_here.retain(|sent| *sent != id);
@@ -406,7 +405,10 @@ impl Client {
             self.settle(id);
         }
         if news {
-            self.post(Event::Message { body: message.body.clone(), created_at: crate::clock::rfc3339_utc(&message.created_at) });
+            self.post(Event::Message {
+                body: message.body.clone(),
+                created_at: crate::clock::rfc3339_utc(&message.created_at),
+            });
         }
         self.emit(Action::Message(message));
         if news {
@@ -518,7 +520,12 @@ impl Client {
         };
         let client = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let request = NewVisitorConversation { body: first.body.clone(), client_msg_id: first.client_msg_id.clone(), name, email };
+            let request = NewVisitorConversation {
+                body: first.body.clone(),
+                client_msg_id: first.client_msg_id.clone(),
+                name,
+                email,
+            };
             let result = api.start_conversation(&token, &request).await;
             client.0.borrow_mut().starting = false;
             match result {
@@ -558,7 +565,8 @@ impl Client {
         self.emit(Action::StartForm(Progress::Busy));
         let client = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let message = OfflineMessage { email: email.clone(), name, body, client_msg_id: Uuid::new_v4().to_string() };
+            let message =
+                OfflineMessage { email: email.clone(), name, body, client_msg_id: Uuid::new_v4().to_string() };
             match api.offline_message(&token, &message).await {
                 Ok(conversation_id) => {
                     {
@@ -594,9 +602,10 @@ impl Client {
         let client = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             if let Ok(queue) = api.queue(&token, conversation_id).await
-                && client.0.borrow().conversation_id == Some(queue.conversation_id) {
-                    client.emit(Action::Queue(queue));
-                }
+                && client.0.borrow().conversation_id == Some(queue.conversation_id)
+            {
+                client.emit(Action::Queue(queue));
+            }
         });
     }
 
@@ -634,7 +643,9 @@ impl Client {
             let asked = email.is_some();
             let progress = match api.transcript(&token, conversation_id, email).await {
                 Ok(()) => Progress::Done,
-                Err(Failure::Refused(_, body)) if !asked && body.field.as_deref() == Some("email") => Progress::NeedsEmail,
+                Err(Failure::Refused(_, body)) if !asked && body.field.as_deref() == Some("email") => {
+                    Progress::NeedsEmail
+                }
                 Err(_) => Progress::Failed,
             };
             client.emit(Action::Transcript(progress));
@@ -650,7 +661,8 @@ impl Client {
             }
         });
         let window = web_sys::window().expect("window");
-        let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), STATUS_EVERY_MS);
+        let _ = window
+            .set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), STATUS_EVERY_MS);
         tick.forget();
     }
 
@@ -753,7 +765,10 @@ impl Client {
                     return self.0.borrow_mut().queued.push(Command::Identify { user_id, email, name, user_hash });
                 };
                 let Some(user_id) = user_id else {
-                    return self.post(Event::Error { code: "invalid_input".into(), message: "identify needs a user_id".into() });
+                    return self.post(Event::Error {
+                        code: "invalid_input".into(),
+                        message: "identify needs a user_id".into(),
+                    });
                 };
                 self.send_identity(token, IdentifyRequest { user_id, email, name, user_hash });
             }
@@ -808,10 +823,8 @@ impl Client {
                 client.send_frame(&ClientFrame::Ping);
             }
         });
-        let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
-            heartbeat.as_ref().unchecked_ref(),
-            PING_EVERY_MS,
-        );
+        let _ = window
+            .set_interval_with_callback_and_timeout_and_arguments_0(heartbeat.as_ref().unchecked_ref(), PING_EVERY_MS);
         heartbeat.forget();
 
         let client = self.clone();
@@ -834,7 +847,5 @@ impl Client {
 /// Runs `f` once after `ms`; returns the timer's handle.
 fn after(ms: i32, f: impl FnOnce() + 'static) -> Option<i32> {
     let callback = Closure::once_into_js(f);
-    web_sys::window()?
-        .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), ms.max(0))
-        .ok()
+    web_sys::window()?.set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), ms.max(0)).ok()
 }

@@ -15,18 +15,34 @@ use super::json::Json;
 pub enum Frame {
     Hello,
     Message(Message),
-    Resumed { conversation_id: Uuid },
-    Ack { client_msg_id: String },
+    Resumed {
+        conversation_id: Uuid,
+    },
+    Ack {
+        client_msg_id: String,
+    },
     /// An agent started or stopped typing (a visitor's own typing is not shown).
-    AgentTyping { typing: bool, expires_in_ms: u32 },
+    AgentTyping {
+        typing: bool,
+        expires_in_ms: u32,
+    },
     /// An agent's read cursor moved.
-    AgentRead { seq: i64 },
+    AgentRead {
+        seq: i64,
+    },
     /// A conversation of this visitor was created or changed; `resolved` says whether
     /// its status is now `resolved` (the moment to ask for a rating).
-    Conversation { id: Uuid, resolved: bool },
+    Conversation {
+        id: Uuid,
+        resolved: bool,
+    },
     /// The visitor's place in the queue changed (`position` absent: not waiting).
     Queue(Queue),
-    Error { code: String, client_msg_id: Option<String>, retry_after_ms: Option<u32> },
+    Error {
+        code: String,
+        client_msg_id: Option<String>,
+        retry_after_ms: Option<u32>,
+    },
     /// `pong` and anything the widget has no use for (including types from a newer
     /// server): it still counts as a sign of life.
     Other,
@@ -63,13 +79,19 @@ impl Message {
             client_msg_id: json.text("client_msg_id"),
             author_kind,
             body: json.text("body")?,
-            attachments: json.get("attachments").map(|list| list.items()).unwrap_or_default().iter().filter_map(|a| {
-                Some(crate::components::attachment::File {
-                    filename: a.text("filename")?,
-                    url: a.text("url")?,
-                    is_image: a.boolean("is_image")?,
+            attachments: json
+                .get("attachments")
+                .map(|list| list.items())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|a| {
+                    Some(crate::components::attachment::File {
+                        filename: a.text("filename")?,
+                        url: a.text("url")?,
+                        is_image: a.boolean("is_image")?,
+                    })
                 })
-            }).collect(),
+                .collect(),
             created_at: json.text("created_at")?,
         })
     }
@@ -240,7 +262,8 @@ mod tests {
             snoozed_until: None,
             labels: Vec::new(),
         };
-        let change = ServerFrame::Conversation { change: ConversationChange::Created, conversation: conversation.clone() };
+        let change =
+            ServerFrame::Conversation { change: ConversationChange::Created, conversation: conversation.clone() };
         assert_eq!(decode(change), Frame::Conversation { id: id(4), resolved: false });
         let resolved = Conversation { status: ConversationStatus::Resolved, ..conversation };
         let change = ServerFrame::Conversation { change: ConversationChange::StatusChanged, conversation: resolved };
@@ -264,7 +287,8 @@ mod tests {
             decode(error),
             Frame::Error { code: "rate_limited".into(), client_msg_id: Some("c3".into()), retry_after_ms: Some(250) }
         );
-        let bare = ServerFrame::Error { code: "x".into(), message: "y".into(), client_msg_id: None, retry_after_ms: None };
+        let bare =
+            ServerFrame::Error { code: "x".into(), message: "y".into(), client_msg_id: None, retry_after_ms: None };
         assert_eq!(decode(bare), Frame::Error { code: "x".into(), client_msg_id: None, retry_after_ms: None });
 
         let status = ServerFrame::AgentStatus { agent_id: id(6), status: openapi::realtime::AgentStatus::Away };

@@ -15,14 +15,24 @@ use web_sys::{MessageEvent, Window};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// The page the visitor is on.
-    Page { url: String, title: String },
+    Page {
+        url: String,
+        title: String,
+    },
     Open,
     Close,
     /// `identify({user_id, email, name, user_hash})`; a numeric `user_id` is taken as
     /// its decimal text.
-    Identify { user_id: Option<String>, email: Option<String>, name: Option<String>, user_hash: Option<String> },
+    Identify {
+        user_id: Option<String>,
+        email: Option<String>,
+        name: Option<String>,
+        user_hash: Option<String>,
+    },
     /// `setAttributes({...})`, already as the JSON body of `PATCH /widget/attributes`.
-    Attributes { body: String },
+    Attributes {
+        body: String,
+    },
 }
 
 /// An event for the host page (`Rapport('on', event, fn)`).
@@ -30,12 +40,22 @@ pub enum Command {
 #[serde(tag = "ev", rename_all = "snake_case")]
 pub enum Event {
     /// The widget is up; the launcher can take the site's colour.
-    Ready { color: String },
+    Ready {
+        color: String,
+    },
     /// The visitor closed the panel from inside.
     Close,
-    Message { body: String, created_at: String },
-    Unread { count: usize },
-    Error { code: String, message: String },
+    Message {
+        body: String,
+        created_at: String,
+    },
+    Unread {
+        count: usize,
+    },
+    Error {
+        code: String,
+        message: String,
+    },
 }
 
 impl Command {
@@ -45,7 +65,9 @@ impl Command {
     /// brings a generic JSON tree into the wasm, both far heavier than these lines.
     /// Unknown fields (the marker) are ignored.
     fn from_js(data: &JsValue) -> Option<Self> {
-        let get = |object: &JsValue, name: &str| js_sys::Reflect::get(object, &name.into()).ok().filter(|v| !v.is_undefined());
+        let get = |object: &JsValue, name: &str| {
+            js_sys::Reflect::get(object, &name.into()).ok().filter(|v| !v.is_undefined())
+        };
         let text = |name: &str| get(data, name).and_then(|v| v.as_string());
         Some(match text("cmd")?.as_str() {
             "page" => Self::Page { url: text("url")?, title: text("title")? },

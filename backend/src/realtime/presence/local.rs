@@ -55,7 +55,9 @@ impl PresenceStore for LocalPresence {
         let now = Instant::now();
         let mut members: Vec<Uuid> = rosters
             .get(&roster)
-            .map(|entries| entries.iter().filter(|(_, expiry)| **expiry > now).map(|((member, _), _)| *member).collect())
+            .map(|entries| {
+                entries.iter().filter(|(_, expiry)| **expiry > now).map(|((member, _), _)| *member).collect()
+            })
             .unwrap_or_default();
         members.sort_unstable();
         members.dedup();

@@ -152,7 +152,12 @@ impl Agent {
     /// console would pay a round trip (and any delayed TCP acknowledgement) per
     /// conversation. The server answers frames in order, so a `rate_limited` error,
     /// which names no conversation, is the answer to the oldest one in flight.
-    async fn resume_all(&mut self, socket: &mut Socket, phase: &watch::Receiver<Phase>, after_close: bool) -> Result<(), Lost> {
+    async fn resume_all(
+        &mut self,
+        socket: &mut Socket,
+        phase: &watch::Receiver<Phase>,
+        after_close: bool,
+    ) -> Result<(), Lost> {
         let mut pending: VecDeque<Uuid> = self.conversations.iter().copied().collect();
         let mut in_flight: VecDeque<Uuid> = VecDeque::new();
         let mut replaying: HashSet<Uuid> = HashSet::new();
@@ -166,7 +171,8 @@ impl Agent {
                 && pacer.try_take()
             {
                 let after_seq = self.last_seq.get(&conversation_id).copied().unwrap_or(0);
-                let frame = serde_json::to_string(&ClientFrame::Resume { conversation_id, after_seq }).expect("frames serialise");
+                let frame = serde_json::to_string(&ClientFrame::Resume { conversation_id, after_seq })
+                    .expect("frames serialise");
                 if socket.send_raw(WsMessage::text(frame)).await.is_err() {
                     return Err(Lost::Closed(Close::dropped()));
                 }
@@ -196,7 +202,9 @@ impl Agent {
                     let replayed = after_close && replaying.contains(&message.conversation_id);
                     self.on_message(message, replayed);
                 }
-                Ok(ServerFrame::Error { code, retry_after_ms: Some(ms), client_msg_id: None, .. }) if code == "rate_limited" => {
+                Ok(ServerFrame::Error { code, retry_after_ms: Some(ms), client_msg_id: None, .. })
+                    if code == "rate_limited" =>
+                {
                     self.outcome.resume_rate_limited += 1;
                     if let Some(refused) = in_flight.pop_front() {
                         replaying.remove(&refused);

@@ -245,7 +245,10 @@ impl Crowd {
             if open == self.sockets && all_open.is_none() {
                 all_open = Some(started.elapsed());
                 if resumed < self.agent_count {
-                    eprintln!("  … every socket open after {:.2?}; agent sockets resuming their conversations…", started.elapsed());
+                    eprintln!(
+                        "  … every socket open after {:.2?}; agent sockets resuming their conversations…",
+                        started.elapsed()
+                    );
                 }
             }
         }

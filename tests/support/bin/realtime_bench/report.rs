@@ -55,7 +55,8 @@ impl Report<'_> {
         let acked = self.messages_acked();
         let planned = (args.visitors * args.messages) as u64;
         let mut latencies: Vec<Duration> = agents.iter().flat_map(|agent| agent.latencies.iter().copied()).collect();
-        let mut ack_latencies: Vec<Duration> = visitors.iter().flat_map(|visitor| visitor.ack_latencies.iter().copied()).collect();
+        let mut ack_latencies: Vec<Duration> =
+            visitors.iter().flat_map(|visitor| visitor.ack_latencies.iter().copied()).collect();
         let deliveries = self.deliveries();
         let recovered: u64 = agents.iter().map(|agent| agent.recovered).sum();
         let live = deliveries - recovered;
@@ -103,7 +104,10 @@ impl Report<'_> {
         }
         line("agent sockets closed by the server", closes(agents.iter().flat_map(|agent| agent.closes.iter())));
         line("visitor sockets closed by the server", closes(visitors.iter().flat_map(|visitor| visitor.closes.iter())));
-        line("send rate_limited answers (visitors)", visitors.iter().map(|visitor| visitor.rate_limited).sum::<u64>().to_string());
+        line(
+            "send rate_limited answers (visitors)",
+            visitors.iter().map(|visitor| visitor.rate_limited).sum::<u64>().to_string(),
+        );
         line("server peak rss during traffic", mib(memory.peak));
         line("server rss per connection under load", kib_per(memory.peak, memory.before, sockets));
         if let Ok(peak) = own_peak_rss() {
@@ -179,7 +183,8 @@ fn closes<'a>(closes: impl Iterator<Item = &'a Close>) -> String {
     if total == 0 {
         return "0".to_owned();
     }
-    let detail: Vec<String> = counts.iter().map(|(code, (count, reason))| format!("{code} ×{count} {reason:?}")).collect();
+    let detail: Vec<String> =
+        counts.iter().map(|(code, (count, reason))| format!("{code} ×{count} {reason:?}")).collect();
     format!("{total} ({})", detail.join(", "))
 }
 

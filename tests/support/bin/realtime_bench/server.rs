@@ -87,7 +87,8 @@ fn redact(url: &str) -> String {
 /// The resident memory of process `pid`, in bytes (`VmRSS` in `/proc/<pid>/status`).
 pub fn rss_bytes(pid: u32) -> Result<u64> {
     let path = format!("/proc/{pid}/status");
-    let status = std::fs::read_to_string(&path).with_context(|| format!("reading {path} (is the server still running?)"))?;
+    let status =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {path} (is the server still running?)"))?;
     let line = status.lines().find(|line| line.starts_with("VmRSS:")).with_context(|| format!("no VmRSS in {path}"))?;
     let kib: u64 = line
         .split_whitespace()
@@ -127,4 +128,3 @@ impl PeakRss {
         self.task.await.unwrap_or(0)
     }
 }
-

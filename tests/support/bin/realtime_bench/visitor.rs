@@ -61,7 +61,12 @@ impl Drop for DoneSending<'_> {
     }
 }
 
-pub async fn run(shared: Arc<Shared>, visitor: Visitor, messages: usize, ready: mpsc::UnboundedSender<Result<Ready>>) -> VisitorOutcome {
+pub async fn run(
+    shared: Arc<Shared>,
+    visitor: Visitor,
+    messages: usize,
+    ready: mpsc::UnboundedSender<Result<Ready>>,
+) -> VisitorOutcome {
     let done = DoneSending(&shared);
     let mut outcome = VisitorOutcome::default();
     let mut socket = match join(&shared, &visitor, 0).await {
@@ -114,8 +119,13 @@ async fn send_all(
                 ),
             };
             let (sent_at, body) = shared.stamp();
-            let frame =
-                ClientFrame::Send { conversation_id: visitor.conversation_id, client_msg_id: client_msg_id.clone(), body, kind: None, attachment_ids: Vec::new() };
+            let frame = ClientFrame::Send {
+                conversation_id: visitor.conversation_id,
+                client_msg_id: client_msg_id.clone(),
+                body,
+                kind: None,
+                attachment_ids: Vec::new(),
+            };
             let text = serde_json::to_string(&frame).expect("frames serialise");
             let answer = match open.send_raw(WsMessage::text(text)).await {
                 Ok(()) => answer(open, &client_msg_id).await,
@@ -174,7 +184,9 @@ async fn answer(socket: &mut Socket, client_msg_id: &str) -> Answer {
         let wait = deadline.saturating_duration_since(tokio::time::Instant::now());
         match socket.next(wait).await {
             Ok(ServerFrame::Ack { client_msg_id: id, seq, .. }) if id == client_msg_id => return Answer::Ack(seq),
-            Ok(ServerFrame::Error { client_msg_id: Some(id), code, message, retry_after_ms }) if id == client_msg_id => {
+            Ok(ServerFrame::Error { client_msg_id: Some(id), code, message, retry_after_ms })
+                if id == client_msg_id =>
+            {
                 return match (code.as_str(), retry_after_ms) {
                     ("rate_limited", Some(ms)) => Answer::RateLimited(Duration::from_millis(ms.into())),
                     _ => Answer::Refused(format!("{code}: {message}")),
