@@ -9,6 +9,7 @@
 //!   [`agents`], [`teams`], [`sites`], [`api_keys`], [`visitors`], [`conversations`],
 //!   [`messages`], [`widget`], [`mail`], [`webhooks`], [`ratings`], [`routing`], [`canned`], [`reports`]
 
+pub mod accept;
 pub mod agents;
 pub mod api;
 pub mod api_examples;
@@ -17,6 +18,7 @@ pub mod attachments;
 pub mod auth;
 pub mod body_limit;
 pub mod canned;
+pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod console;
@@ -27,6 +29,7 @@ pub mod health;
 pub mod idempotency;
 pub mod input;
 pub mod mail;
+pub mod memory;
 pub mod messages;
 pub mod metrics;
 pub mod pagination;

@@ -9,8 +9,6 @@ use prometheus_client::{
     registry::Registry,
 };
 
-use crate::messages::Stored;
-
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
     pub method: String,
@@ -55,12 +53,6 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    pub fn message_stored(&self, stored: &Stored) {
-        if stored.created {
-            self.messages_stored.inc();
-        }
-    }
-
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
         let mut out = String::new();

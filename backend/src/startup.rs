@@ -6,11 +6,11 @@ use std::{future::Future, time::Duration};
 use anyhow::Context;
 use poem::{
     EndpointExt, IntoEndpoint, Route, Server, get, handler,
-    listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
     middleware::{CatchPanic, Tracing},
 };
 
 use crate::{
+    accept::SocketAcceptor,
     api, body_limit,
     config::Settings,
     error, health,
@@ -21,7 +21,7 @@ use crate::{
 };
 
 pub struct Application {
-    acceptor: TcpAcceptor,
+    acceptor: SocketAcceptor,
     port: u16,
     state: AppState,
 }
@@ -41,15 +41,9 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let store = open_store(&settings).await?;
-        let acceptor = TcpListener::bind(settings.bind)
-            .into_acceptor()
-            .await
-            .with_context(|| format!("listening on {}", settings.bind))?;
-        let port = acceptor
-            .local_addr()
-            .first()
-            .and_then(|addr| addr.as_socket_addr().map(|a| a.port()))
-            .context("reading the bound port")?;
+        let acceptor =
+            SocketAcceptor::bind(settings.bind).await.with_context(|| format!("listening on {}", settings.bind))?;
+        let port = acceptor.port().context("reading the bound port")?;
         let mut settings = settings;
         // Bound to port 0 (tests): the default public URL names port 0, which nobody
         // can reach; use the port actually bound.
@@ -73,6 +67,7 @@ impl Application {
     /// Serves until `shutdown` completes, then lets in-flight requests finish.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
         let routes = routes(self.state.clone());
+        let dispatcher = crate::changes::spawn(self.state.clone());
         tokio::spawn(crate::routing::router::run(self.state.clone()));
         crate::mail::worker::spawn(self.state.clone());
         let realtime = self.state.realtime.clone();
@@ -87,6 +82,7 @@ impl Application {
             .run_with_graceful_shutdown(routes, shutdown, Some(GRACE_PERIOD))
             .await;
         webhooks.abort();
+        dispatcher.abort();
         self.state.store.close().await;
         result
     }

@@ -22,6 +22,16 @@ use openapi::{
 use system_tests::{Engine, ScratchDir, fresh_database};
 use uuid::Uuid;
 
+/// Sends through the server's one send path (the group-commit writer).
+async fn send(
+    store: &Store,
+    workspace_id: Uuid,
+    conversation_id: Uuid,
+    draft: Draft,
+) -> Result<messages::Stored, Error> {
+    messages::send(store, messages::Outgoing { workspace_id, conversation_id, draft }).await
+}
+
 /// Runs each listed case as two tests, `<case>::sqlite` and `<case>::postgres`.
 macro_rules! conformance {
     ($($case:ident),+ $(,)?) => {$(
@@ -157,7 +167,7 @@ async fn queries_are_scoped_by_workspace(store: Store) {
     assert!(matches!(sites::get(&store, a_id, b.site.id).await, Err(Error::NotFound(_))));
     assert!(matches!(visitors::get(&store, a_id, b.visitor.visitor_id).await, Err(Error::NotFound(_))));
     let draft = Draft::parse(Author { kind: AuthorKind::Agent, id: None }, MessageKind::Text, "hi", None).unwrap();
-    assert!(matches!(messages::append(&store, a_id, b_conversation, draft).await, Err(Error::NotFound(_))));
+    assert!(matches!(send(&store, a_id, b_conversation, draft).await, Err(Error::NotFound(_))));
     let unchanged = conversations::get(&store, b.owner.workspace_id, b_conversation).await.unwrap();
     assert_eq!(unchanged.last_seq, 1);
 }
@@ -173,7 +183,7 @@ async fn seq_is_gapless_under_concurrent_senders(store: Store) {
         tasks.push(tokio::spawn(async move {
             for n in 0..10 {
                 let draft = visitor_draft(&visitor, &format!("{sender}-{n}"), Some(&format!("{sender}-{n}")));
-                messages::append(&store, workspace_id, id, draft).await.unwrap();
+                send(&store, workspace_id, id, draft).await.unwrap();
             }
         }));
     }
@@ -201,7 +211,7 @@ async fn client_msg_id_stores_once_even_when_raced(store: Store) {
     for _ in 0..10 {
         let store = store.clone();
         let draft = visitor_draft(&f.visitor, "only once", Some("retry-me"));
-        tasks.push(tokio::spawn(async move { messages::append(&store, workspace_id, id, draft).await.unwrap() }));
+        tasks.push(tokio::spawn(async move { send(&store, workspace_id, id, draft).await.unwrap() }));
     }
     let mut created = 0;
     let mut ids = BTreeSet::new();
@@ -219,10 +229,10 @@ async fn duplicate_rolls_back_its_seq(store: Store) {
     let f = fixture(&store, "acme").await;
     let id = conversation(&store, &f).await;
     let ws = f.owner.workspace_id;
-    messages::append(&store, ws, id, visitor_draft(&f.visitor, "a", Some("a"))).await.unwrap();
-    let again = messages::append(&store, ws, id, visitor_draft(&f.visitor, "a", Some("a"))).await.unwrap();
+    send(&store, ws, id, visitor_draft(&f.visitor, "a", Some("a"))).await.unwrap();
+    let again = send(&store, ws, id, visitor_draft(&f.visitor, "a", Some("a"))).await.unwrap();
     assert!(!again.created);
-    let next = messages::append(&store, ws, id, visitor_draft(&f.visitor, "b", Some("b"))).await.unwrap();
+    let next = send(&store, ws, id, visitor_draft(&f.visitor, "b", Some("b"))).await.unwrap();
     assert_eq!(next.message.seq, 3, "the duplicate did not consume a seq");
 }
 
@@ -231,8 +241,8 @@ async fn visitors_never_read_notes(store: Store) {
     let id = conversation(&store, &f).await;
     let ws = f.owner.workspace_id;
     let agent = Author { kind: AuthorKind::Agent, id: Some(f.owner.agent_id().unwrap()) };
-    messages::append(&store, ws, id, Draft::parse(agent, MessageKind::Note, "internal", None).unwrap()).await.unwrap();
-    messages::append(&store, ws, id, Draft::parse(agent, MessageKind::Text, "public", None).unwrap()).await.unwrap();
+    send(&store, ws, id, Draft::parse(agent, MessageKind::Note, "internal", None).unwrap()).await.unwrap();
+    send(&store, ws, id, Draft::parse(agent, MessageKind::Text, "public", None).unwrap()).await.unwrap();
     let team: Vec<String> = messages::list_after(&store, ws, id, 0, 10, Audience::Team)
         .await
         .unwrap()

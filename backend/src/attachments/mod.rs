@@ -188,15 +188,13 @@ pub fn parse_ids(ids: &[Uuid]) -> Result<Vec<Uuid>> {
     Ok(unique)
 }
 
-/// Binds `ids` to the new message `message_id` inside the message's transaction and
-/// returns the column to store with it. Each must be in the same conversation, uploaded
-/// by the same sender, and not sent before; otherwise the whole send fails (and the
-/// caller's transaction rolls back, so nothing is half-sent).
-pub async fn attach_in(
+/// Checks that `author` may send the uploads `ids` with a new message in
+/// `conversation_id`, and returns what the message will show of them (JSON, see
+/// [`Shown`]). Nothing is written: [`bind_in`] does that once the message exists.
+pub async fn check_in(
     tx: &mut Tx,
     workspace_id: Uuid,
     conversation_id: Uuid,
-    message_id: Uuid,
     author: Author,
     ids: &[Uuid],
 ) -> Result<Option<String>> {
@@ -222,11 +220,25 @@ pub async fn attach_in(
             Error::invalid("attachment_ids", format!("attachment {id} was not uploaded by you into this conversation"))
         })?;
         if row.message_id.is_some() {
-            return Err(Error::conflict(
-                "attachment_already_sent",
-                format!("attachment {id} was already sent with another message; upload it again to send it twice"),
-            ));
+            return Err(already_sent(*id));
         }
+        shown.push(row.shown());
+    }
+    serde_json::to_string(&shown).map(Some).map_err(|err| Error::Internal(format!("attachments to JSON: {err}")))
+}
+
+/// The refusal for an upload that another message already carries.
+pub fn already_sent(id: Uuid) -> Error {
+    Error::conflict(
+        "attachment_already_sent",
+        format!("attachment {id} was already sent with another message; upload it again to send it twice"),
+    )
+}
+
+/// Ties checked uploads to their message. Fails when one was sent with another message
+/// since [`check_in`] (by another node): the caller's transaction must then roll back.
+pub async fn bind_in(tx: &mut Tx, message_id: Uuid, ids: &[Uuid]) -> Result<()> {
+    for id in ids {
         let bound = on_tx!(&mut *tx, |conn| {
             sqlx::query("UPDATE attachments SET message_id = $1 WHERE id = $2 AND message_id IS NULL")
                 .bind(message_id)
@@ -236,14 +248,10 @@ pub async fn attach_in(
                 .map(|done| done.rows_affected())
         })?;
         if bound != 1 {
-            return Err(Error::conflict(
-                "attachment_already_sent",
-                format!("attachment {id} was just sent with another message"),
-            ));
+            return Err(already_sent(*id));
         }
-        shown.push(row.shown());
     }
-    serde_json::to_string(&shown).map(Some).map_err(|err| Error::Internal(format!("attachments to JSON: {err}")))
+    Ok(())
 }
 
 /// Who is asking for a file.

@@ -1,9 +1,6 @@
 //! `/conversations`: list with filters and cursor pagination, get, update.
 
-use openapi::{
-    conversations::{Conversation, ConversationPage, ConversationStatus, ConversationUpdate},
-    realtime::ConversationChange,
-};
+use openapi::conversations::{Conversation, ConversationPage, ConversationStatus, ConversationUpdate};
 use poem::web::Data;
 use poem_openapi::{
     OpenApi,
@@ -13,9 +10,7 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use super::Filter;
-use crate::{
-    api::ApiTags, auth::WorkspaceAuth, error::ApiError, pagination::PageRequest, realtime::publish, state::AppState,
-};
+use crate::{api::ApiTags, auth::WorkspaceAuth, error::ApiError, pagination::PageRequest, state::AppState};
 
 pub struct ConversationsApi;
 
@@ -105,16 +100,6 @@ impl ConversationsApi {
         let caller = auth.caller();
         let row = super::update(&state.store, caller, *conversation_id, &body).await?;
         let conversation = row.to_wire()?;
-        let change = if body.assignee_id.is_some() || body.unassign == Some(true) {
-            ConversationChange::Assigned
-        } else if body.status.is_some() || body.snoozed_until.is_some() {
-            ConversationChange::StatusChanged
-        } else {
-            ConversationChange::Updated
-        };
-        publish::conversation_changed(&state, caller.workspace_id, change, conversation.clone()).await;
-        // The queue may have gained or lost a conversation, or an agent freed up.
-        state.routing.nudge();
         Ok(Json(conversation))
     }
 }

@@ -2,12 +2,17 @@
 //! assignee, team, priority), numbered by `last_seq` as messages arrive.
 
 pub mod api;
+pub mod batch;
 
-use openapi::conversations::{Conversation, ConversationStatus, ConversationUpdate, Priority};
+use openapi::{
+    conversations::{Conversation, ConversationStatus, ConversationUpdate, Priority},
+    realtime::ConversationChange,
+};
 use uuid::Uuid;
 
 use crate::{
     auth::Caller,
+    changes::Change,
     error::{Error, Result},
     on_pool, on_tx,
     pagination::PageRequest,
@@ -171,6 +176,23 @@ pub async fn get_for_visitor(store: &Store, workspace_id: Uuid, visitor_id: Uuid
     if row.visitor_id == visitor_id { Ok(row) } else { Err(Error::NotFound("conversation")) }
 }
 
+/// Records that `row` changed in `tx`, for the dispatcher to announce once it commits.
+pub fn record_change(tx: &mut Tx, change: ConversationChange, row: &ConversationRow) -> Result<()> {
+    tx.record(Change::ConversationChanged { workspace_id: row.workspace_id, change, conversation: row.to_wire()? });
+    Ok(())
+}
+
+/// What kind of change turned `before` into `after`, as announced to clients.
+pub fn change_between(before: &ConversationRow, after: &ConversationRow) -> ConversationChange {
+    if before.assignee_id != after.assignee_id {
+        ConversationChange::Assigned
+    } else if before.status != after.status {
+        ConversationChange::StatusChanged
+    } else {
+        ConversationChange::Updated
+    }
+}
+
 /// Inserts a new open conversation inside `tx`.
 pub async fn insert(tx: &mut Tx, workspace_id: Uuid, site_id: Uuid, visitor_id: Uuid) -> Result<ConversationRow> {
     let created_at = now();
@@ -309,6 +331,7 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &Conversa
         crate::mail::flows::conversation_resolved(&mut tx, &row).await?;
     }
     crate::webhooks::conversation_updated(&mut tx, &before, &row).await?;
+    record_change(&mut tx, change_between(&before, &row), &row)?;
     tx.commit().await?;
     Ok(row)
 }

@@ -9,7 +9,6 @@ use openapi::{
         SiteMailSettingsUpdate, TranscriptQueued, TranscriptRequest, Unsubscribed,
     },
     messages::{AuthorKind, MessageKind},
-    realtime::ConversationChange,
     widget::StartedConversation,
 };
 use poem::web::Data;
@@ -27,10 +26,9 @@ use crate::{
     conversations,
     error::{ApiError, Error},
     input,
-    messages::{self, Audience, Author, Draft, api::SendResponse},
+    messages::{self, Audience, Author, Draft, Outgoing, api::SendResponse},
     on_pool,
     pagination::PageRequest,
-    realtime::publish,
     sites,
     state::AppState,
     store::now,
@@ -153,9 +151,8 @@ impl MailApi {
             })?;
         let author = Author { kind: AuthorKind::Visitor, id: Some(reply.conversation.visitor_id) };
         let draft = Draft::parse(author, MessageKind::Text, &reply.body, Some(&reply.client_msg_id))?;
-        let stored = messages::append(&state.store, caller.workspace_id, reply.conversation.id, draft).await?;
-        state.metrics.message_stored(&stored);
-        SendResponse::announce(&state, caller.workspace_id, stored).await
+        let outgoing = Outgoing { workspace_id: caller.workspace_id, conversation_id: reply.conversation.id, draft };
+        SendResponse::send(&state, outgoing).await
     }
 
     /// Unsubscribe from automatic mail
@@ -225,17 +222,7 @@ impl MailWidgetApi {
             .await?;
         flows::offline_message(&mut tx, &conversation).await?;
         tx.commit().await.map_err(Error::from)?;
-        let conversation = conversations::get(&state.store, visitor.workspace_id, conversation.id).await?;
         let started = StartedConversation { conversation: conversation.to_wire()?, message: message.to_wire()? };
-        state.metrics.messages_stored.inc();
-        publish::conversation_changed(
-            &state,
-            visitor.workspace_id,
-            ConversationChange::Created,
-            started.conversation.clone(),
-        )
-        .await;
-        publish::message_stored(&state, visitor.workspace_id, visitor.visitor_id, started.message.clone()).await;
         Ok(Started::Created(Json(started)))
     }
 

@@ -33,24 +33,12 @@ pub enum SendResponse {
 }
 
 impl SendResponse {
-    /// Publishes a newly stored message to the sockets and answers the request.
-    pub async fn announce(state: &AppState, workspace_id: Uuid, stored: super::Stored) -> Result<Self, ApiError> {
+    /// Stores the message, then answers: 201 for a new one, 200 for a retry. (Sockets
+    /// and other nodes hear of it from the dispatcher.)
+    pub async fn send(state: &AppState, outgoing: super::Outgoing) -> Result<Self, ApiError> {
+        let stored = super::send(&state.store, outgoing).await?;
         let message = stored.message.to_wire()?;
-        if stored.created {
-            crate::realtime::publish::message_stored(state, workspace_id, stored.visitor_id, message.clone()).await;
-            if let Some(conversation) = stored.assigned {
-                crate::realtime::publish::conversation_changed(
-                    state,
-                    workspace_id,
-                    openapi::realtime::ConversationChange::Assigned,
-                    conversation.to_wire()?,
-                )
-                .await;
-            }
-            Ok(Self::Created(Json(message)))
-        } else {
-            Ok(Self::Existing(Json(message)))
-        }
+        Ok(if stored.created { Self::Created(Json(message)) } else { Self::Existing(Json(message)) })
     }
 }
 
@@ -130,8 +118,7 @@ impl MessagesApi {
             body.client_msg_id.as_deref(),
             body.attachment_ids.as_deref().unwrap_or_default(),
         )?;
-        let stored = super::append(&state.store, caller.workspace_id, *conversation_id, draft).await?;
-        state.metrics.message_stored(&stored);
-        SendResponse::announce(&state, caller.workspace_id, stored).await
+        let outgoing = super::Outgoing { workspace_id: caller.workspace_id, conversation_id: *conversation_id, draft };
+        SendResponse::send(&state, outgoing).await
     }
 }

@@ -1,20 +1,29 @@
 //! Messages and the storing half of the delivery contract.
 //!
-//! A message gets its `seq` in the transaction that stores it: the conversation's
-//! `last_seq` is incremented first (which also locks the conversation row, so concurrent
-//! senders queue instead of racing), then the message is inserted with that number.
-//! A `client_msg_id` seen before returns the stored message and rolls the increment back,
-//! so retries never duplicate and never leave a gap.
+//! Every message, whoever sends it, is stored by [`batch::store_in`]: it numbers the
+//! message inside the transaction that stores it (the conversation's row is locked
+//! first, so concurrent writers queue instead of racing), returns the original for a
+//! `client_msg_id` stored before (so retries never duplicate and seqs never skip), and
+//! records the consequences — webhook and mail outbox rows, and the [`Change`]s the
+//! dispatcher announces after commit.
+//!
+//! - [`send`]: the entry point; concurrent sends are group-committed by [`writer`].
+//! - [`send_in`]: the same inside a caller's transaction.
+//! - [`batch`]: the one place a message is stored.
+//!
+//! [`Change`]: crate::changes::Change
 
 pub mod api;
+pub mod batch;
+pub mod writer;
 
 use openapi::messages::{AuthorKind, Message, MessageKind};
 use uuid::Uuid;
 
 use crate::{
     error::{Error, Result},
-    input, on_pool, on_tx,
-    store::{Millis, Store, StoredEnum, Tx, now},
+    input, on_pool,
+    store::{Millis, Store, StoredEnum, Tx},
 };
 
 /// The longest message body, in characters.
@@ -42,6 +51,7 @@ macro_rules! columns {
         "id, conversation_id, seq, client_msg_id, author_kind, author_id, kind, body, attachments, created_at"
     };
 }
+pub(crate) use columns;
 
 impl MessageRow {
     pub fn to_wire(&self) -> Result<Message> {
@@ -133,6 +143,14 @@ impl Draft {
     }
 }
 
+/// A message on its way to be stored: where it goes and what it says.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub workspace_id: Uuid,
+    pub conversation_id: Uuid,
+    pub draft: Draft,
+}
+
 /// The outcome of storing: the message, and whether this call stored it (false when the
 /// `client_msg_id` had been stored before and the original is returned).
 #[derive(Debug, Clone)]
@@ -141,135 +159,23 @@ pub struct Stored {
     pub created: bool,
     /// The conversation's visitor, whose channel the message goes to.
     pub visitor_id: Uuid,
-    /// The conversation, when this message also assigned it: an agent who answers a
-    /// conversation nobody had takes it, as in every support inbox, so two agents don't
-    /// keep answering the same visitor. The caller announces the assignment.
-    pub assigned: Option<crate::conversations::ConversationRow>,
+    /// The conversation as this message left it (as it was, for a retry).
+    pub conversation: crate::conversations::ConversationRow,
 }
 
-/// Stores `draft` in a conversation of `workspace_id`, in its own transaction.
-pub async fn append(store: &Store, workspace_id: Uuid, conversation_id: Uuid, draft: Draft) -> Result<Stored> {
-    let mut tx = store.begin_write().await?;
-    let stored = append_in(&mut tx, workspace_id, conversation_id, draft).await?;
-    if stored.created {
-        tx.commit().await?;
-    }
-    // A duplicate drops `tx` here, rolling back the `last_seq` increment.
-    Ok(stored)
+/// Stores one message and answers once it is durably stored: the entry point of every
+/// sender (sockets, REST, widget, inbound mail). Concurrent sends share a transaction
+/// (see [`writer`]); each is refused or stored on its own.
+pub async fn send(store: &Store, outgoing: Outgoing) -> Result<Stored> {
+    writer::send(store, outgoing).await
 }
 
-/// Stores `draft` inside `tx`. When the result is not `created`, the caller must roll
-/// back (drop) the transaction rather than commit it.
-pub async fn append_in(tx: &mut Tx, workspace_id: Uuid, conversation_id: Uuid, draft: Draft) -> Result<Stored> {
-    let created_at = now();
-    let is_agent_reply =
-        matches!(draft.author.kind, AuthorKind::Agent | AuthorKind::Integration) && draft.kind == MessageKind::Text;
-    let is_visitor = draft.author.kind == AuthorKind::Visitor;
-    // Write first: this takes the conversation's row lock before anything is read.
-    let numbered: Option<(i64, Uuid)> = on_tx!(&mut *tx, |conn| {
-        sqlx::query_as(
-            "UPDATE conversations SET last_seq = last_seq + 1, updated_at = $3,
-                first_response_at = CASE WHEN $4 AND first_response_at IS NULL THEN $3 ELSE first_response_at END,
-                status = CASE WHEN $5 THEN 'open' ELSE status END,
-                queued_at = CASE WHEN $5 AND assignee_id IS NULL THEN COALESCE(queued_at, $3) ELSE queued_at END,
-                snoozed_until = CASE WHEN $5 THEN NULL ELSE snoozed_until END
-             WHERE id = $1 AND workspace_id = $2 RETURNING last_seq, visitor_id",
-        )
-        .bind(conversation_id)
-        .bind(workspace_id)
-        .bind(created_at)
-        .bind(is_agent_reply)
-        .bind(is_visitor)
-        .fetch_optional(conn)
-        .await
-    })?;
-    let (seq, visitor_id) = numbered.ok_or(Error::NotFound("conversation"))?;
-
-    if let Some(client_msg_id) = &draft.client_msg_id {
-        let sql = concat!("SELECT ", columns!(), " FROM messages WHERE conversation_id = $1 AND client_msg_id = $2");
-        let existing: Option<MessageRow> = on_tx!(&mut *tx, |conn| {
-            sqlx::query_as(sql).bind(conversation_id).bind(client_msg_id).fetch_optional(conn).await
-        })?;
-        if let Some(message) = existing {
-            // A retry is the same sender sending again. Someone else's key must neither
-            // return their message (it may be a note) nor silently swallow this one.
-            let same_sender = message.author_kind == draft.author.kind.as_db() && message.author_id == draft.author.id;
-            if !same_sender {
-                return Err(Error::conflict(
-                    "client_msg_id_taken",
-                    "another sender already used this client_msg_id in this conversation; use a fresh one (a UUID)",
-                ));
-            }
-            return Ok(Stored { message, created: false, visitor_id, assigned: None });
-        }
-    }
-
-    let mut message = MessageRow {
-        id: Uuid::now_v7(),
-        conversation_id,
-        seq,
-        client_msg_id: draft.client_msg_id,
-        author_kind: draft.author.kind.as_db().into(),
-        author_id: draft.author.id,
-        kind: draft.kind.as_db().into(),
-        body: draft.body,
-        attachments: None,
-        created_at,
-    };
-    on_tx!(&mut *tx, |conn| {
-        sqlx::query(
-            "INSERT INTO messages (id, workspace_id, conversation_id, seq, client_msg_id, author_kind, author_id, kind, body, attachments, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(message.id)
-        .bind(workspace_id)
-        .bind(conversation_id)
-        .bind(message.seq)
-        .bind(&message.client_msg_id)
-        .bind(&message.author_kind)
-        .bind(message.author_id)
-        .bind(&message.kind)
-        .bind(&message.body)
-        .bind(&message.attachments)
-        .bind(message.created_at)
-        .execute(conn)
-        .await
-        .map(|done| done.rows_affected())
-    })?;
-    if !draft.attachment_ids.is_empty() {
-        // After the insert: attachments point at their message. A refused attachment
-        // fails the whole send and the caller's transaction rolls the message back.
-        let attachments = crate::attachments::attach_in(
-            tx,
-            workspace_id,
-            conversation_id,
-            message.id,
-            draft.author,
-            &draft.attachment_ids,
-        )
-        .await?;
-        on_tx!(&mut *tx, |conn| {
-            sqlx::query("UPDATE messages SET attachments = $1 WHERE id = $2")
-                .bind(&attachments)
-                .bind(message.id)
-                .execute(conn)
-                .await
-                .map(|done| done.rows_affected())
-        })?;
-        message.attachments = attachments;
-    }
-    if is_agent_reply {
-        // The visitor may not be there to read it: a continuity mail waits (mail::flows).
-        crate::mail::flows::agent_replied(tx, workspace_id, conversation_id, created_at).await?;
-    }
-    crate::webhooks::message_created(tx, workspace_id, &message).await?;
-    let assigned = match (draft.author.kind, draft.author.id, draft.kind) {
-        (AuthorKind::Agent, Some(agent_id), MessageKind::Text) => {
-            crate::routing::assign_if_waiting(tx, workspace_id, conversation_id, agent_id, &["open", "pending"]).await?
-        }
-        _ => None,
-    };
-    Ok(Stored { message, created: true, visitor_id, assigned })
+/// Stores one message inside the caller's transaction, for changes that write a message
+/// together with something else (a conversation's first message, a transfer's note). A
+/// refusal leaves the transaction as it was: the caller decides whether to go on.
+pub async fn send_in(tx: &mut Tx, outgoing: Outgoing) -> Result<Stored> {
+    let mut results = batch::store_in(tx, vec![outgoing]).await?;
+    results.pop().unwrap_or_else(|| Err(Error::Internal("a batch of one answered nothing".into())))
 }
 
 /// Which messages a reader may see.

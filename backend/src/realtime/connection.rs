@@ -7,22 +7,22 @@
 //! the socket is closed with `SLOW_CONSUMER` for the client to resume later. Server
 //! memory per socket stays bounded whatever the client does.
 
-use std::{collections::HashMap, time::Instant};
+use std::{collections::HashMap, sync::OnceLock, time::Instant};
 
 use futures_util::{
     SinkExt, StreamExt,
     stream::{SplitSink, SplitStream},
 };
 use openapi::{
-    messages::{AuthorKind, MessageKind},
-    realtime::{AgentStatus, ClientFrame, ConversationChange, Participant, ServerFrame, close},
+    messages::{AuthorKind, Message, MessageKind},
+    realtime::{AgentStatus, ClientFrame, Participant, ServerFrame, close},
 };
 use poem::web::websocket::{CloseCode, Message as WsMessage, WebSocketStream};
 use uuid::Uuid;
 
 use super::{
     bus::{Event, Interrupted, Subscription, Topic},
-    delivery::Deliveries,
+    delivery::{Deliveries, Live},
     handshake::Peer,
     limits::{self, RateLimiter},
     pages::{self, PageView},
@@ -32,7 +32,7 @@ use super::{
 use crate::{
     conversations,
     error::{ApiError, Error},
-    messages::{self, Audience, Author, Draft},
+    messages::{self, Audience, Author, Draft, Outgoing},
     state::AppState,
 };
 
@@ -296,31 +296,47 @@ impl Connection {
             (Event::VisitorRevoked { visitor_id }, Peer::Visitor { visitor_id: me, .. }) if visitor_id == me => {
                 Err(Closing::new(close::SESSION_ENDED, "visitor token revoked"))
             }
-            (Event::Frame { frame }, _) => self.forward(frame.clone()).await,
+            (Event::Frame { frame, text }, _) => self.forward(frame, text).await,
             _ => Ok(()),
         }
     }
 
-    /// Passes a bus frame on, through delivery bookkeeping for messages.
-    async fn forward(&mut self, frame: ServerFrame) -> Outcome {
+    /// Passes a bus frame on, through delivery bookkeeping for messages. `text` is the
+    /// frame's JSON shared by every connection of this node (written by the first).
+    async fn forward(&mut self, frame: &ServerFrame, text: &OnceLock<String>) -> Outcome {
         let me = self.me();
         match frame {
             ServerFrame::Message { message } => {
-                let batch = match self.deliveries.live(&self.state.store, message).await {
-                    Ok(batch) => batch,
+                let missing = match self.deliveries.live(&self.state.store, message).await {
+                    Ok(Live::Skip) => return Ok(()),
+                    Ok(Live::Next) => Vec::new(),
+                    Ok(Live::AfterGap(missing)) => missing,
                     Err(err) => {
                         tracing::error!(error = %err, "filling a delivery gap failed");
                         return Err(Closing::new(1011, "could not read messages; reconnect and resume"));
                     }
                 };
-                for message in batch {
+                for message in missing {
                     self.send(&ServerFrame::Message { message }).await?;
                 }
-                Ok(())
+                self.send_shared(frame, text).await
             }
-            ServerFrame::Typing { from, .. } | ServerFrame::Read { reader: from, .. } if from == me => Ok(()),
-            other => self.send(&other).await,
+            ServerFrame::Typing { from, .. } | ServerFrame::Read { reader: from, .. } if *from == me => Ok(()),
+            other => self.send_shared(other, text).await,
         }
+    }
+
+    /// A message this socket itself stored: shown through the same bookkeeping as any.
+    async fn forward_message(&mut self, message: Message) -> Outcome {
+        self.forward(&ServerFrame::Message { message }, &OnceLock::new()).await
+    }
+
+    async fn send_shared(&mut self, frame: &ServerFrame, text: &OnceLock<String>) -> Outcome {
+        let text = text.get_or_init(|| serde_json::to_string(frame).unwrap_or_default());
+        if text.is_empty() {
+            return Err(Closing::new(1011, "internal error"));
+        }
+        self.send_raw(WsMessage::Text(text.clone())).await
     }
 
     async fn on_inbound(&mut self, frame: WsMessage) -> Outcome {
@@ -459,17 +475,19 @@ impl Connection {
             Err(err) => return self.send_error(err, Some(client_msg_id)).await,
         };
         let workspace_id = self.peer.workspace_id();
-        let stored = match messages::append(&self.state.store, workspace_id, conversation_id, draft).await {
+        let outgoing = Outgoing { workspace_id, conversation_id, draft };
+        let stored = match messages::send(&self.state.store, outgoing).await {
             Ok(stored) => stored,
             Err(err) => return self.send_error(err, Some(client_msg_id)).await,
         };
-        self.state.metrics.message_stored(&stored);
+        debug_assert_eq!(stored.visitor_id, visitor_id);
         let message = match stored.message.to_wire() {
             Ok(message) => message,
             Err(err) => return self.send_error(err, Some(client_msg_id)).await,
         };
-        // Durably stored: acknowledge first, then let everyone (this socket included,
-        // through the same bookkeeping as any live message) see it.
+        // Durably stored: acknowledge, then show it on this socket at once if it resumed
+        // the conversation. Everyone else hears of it from the dispatcher (and this
+        // socket's bookkeeping skips the copy that comes back that way).
         self.send(&ServerFrame::Ack {
             conversation_id,
             client_msg_id,
@@ -481,15 +499,10 @@ impl Connection {
         })
         .await?;
         if stored.created {
-            publish::message_stored(&self.state, workspace_id, visitor_id, message.clone()).await;
-            if let Some(conversation) = stored.assigned.as_ref().and_then(|row| row.to_wire().ok()) {
-                publish::conversation_changed(&self.state, workspace_id, ConversationChange::Assigned, conversation)
-                    .await;
-            }
             // Sending a message ends "typing" without the client having to say so.
             self.typing_sent.remove(&conversation_id);
         }
-        self.forward(ServerFrame::Message { message }).await
+        self.forward_message(message).await
     }
 
     async fn typing(&mut self, conversation_id: Uuid, typing: bool, preview: Option<String>) -> Outcome {

@@ -27,6 +27,17 @@ use crate::{
     store::Store,
 };
 
+/// What a socket sends for a live message.
+#[derive(Debug)]
+pub enum Live {
+    /// Nothing: already sent, or of a conversation not resumed on this socket.
+    Skip,
+    /// The message itself: it is the next one.
+    Next,
+    /// These first (read back from the database), then the message.
+    AfterGap(Vec<Message>),
+}
+
 pub struct Deliveries {
     workspace_id: Uuid,
     audience: Audience,
@@ -39,30 +50,29 @@ impl Deliveries {
         Self { workspace_id, audience, sent: HashMap::new() }
     }
 
-    /// What to send, in order, for a live `message`.
-    pub async fn live(&mut self, store: &Store, message: Message) -> Result<Vec<Message>> {
+    /// What to send for a live `message`.
+    pub async fn live(&mut self, store: &Store, message: &Message) -> Result<Live> {
         let conversation_id = message.conversation_id;
         let Some(&sent) = self.sent.get(&conversation_id) else {
             // Not resumed on this socket: the client has not said what it holds, so
             // nothing can be promised yet. Forwarding it anyway would let it arrive both
             // now and in the replay of a `resume` already on its way.
-            return Ok(Vec::new());
+            return Ok(Live::Skip);
         };
         if message.seq <= sent {
-            return Ok(Vec::new());
+            return Ok(Live::Skip);
         }
         if message.seq == sent + 1 {
             self.sent.insert(conversation_id, message.seq);
-            return Ok(vec![message]);
+            return Ok(Live::Next);
         }
         let missing = (message.seq - sent) as u32;
         let rows =
             messages::list_after(store, self.workspace_id, conversation_id, sent, missing, self.audience).await?;
-        let mut batch: Vec<Message> =
+        let missing: Vec<Message> =
             rows.iter().filter(|row| row.seq < message.seq).map(|row| row.to_wire()).collect::<Result<_>>()?;
-        batch.push(message);
-        self.sent.insert(conversation_id, batch.last().map_or(sent, |last| last.seq));
-        Ok(batch)
+        self.sent.insert(conversation_id, message.seq);
+        Ok(Live::AfterGap(missing))
     }
 
     /// The next page of a replay after `after_seq`; an empty page ends the replay.

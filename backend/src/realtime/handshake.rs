@@ -86,6 +86,17 @@ pub async fn agent_socket(req: &Request, ws: WebSocket, state: Data<&AppState>) 
 }
 
 fn upgrade(ws: WebSocket, state: AppState, peer: Peer) -> Response {
+    let Some(held) = state.realtime.sockets.hold() else {
+        let body = openapi::error::ErrorBody {
+            code: "server_full".into(),
+            message: "this server holds all the sockets it can; retry in a few seconds".into(),
+            field: None,
+        };
+        return poem::web::Json(body)
+            .with_status(poem::http::StatusCode::SERVICE_UNAVAILABLE)
+            .with_header(header::RETRY_AFTER, RETRY_WHEN_FULL_SECS)
+            .into_response();
+    };
     // tungstenite's defaults (128 KiB read and write buffers per socket) are sized for
     // bulk transfer; chat frames are small, and 10,000 idle sockets should cost megabytes.
     let config = WebSocketConfig::default()
@@ -96,9 +107,15 @@ fn upgrade(ws: WebSocket, state: AppState, peer: Peer) -> Response {
         .max_frame_size(Some(limits::MAX_FRAME_BYTES));
     ws.protocols([SUBPROTOCOL])
         .config(config)
-        .on_upgrade(move |socket| connection::run(state, peer, socket))
+        .on_upgrade(move |socket| async move {
+            connection::run(state, peer, socket).await;
+            drop(held);
+        })
         .into_response()
 }
+
+/// When a client refused for a full server should try again.
+const RETRY_WHEN_FULL_SECS: u32 = 5;
 
 /// The token offered as `rapport.token.<token>` in `Sec-WebSocket-Protocol`.
 fn protocol_token(req: &Request) -> Option<String> {

@@ -8,6 +8,7 @@
 //! - [`limits`]: rate limiting and the sizes the server enforces.
 //! - [`publish`]: what the rest of the server calls when something happens.
 //! - [`receipts`] and [`pages`]: read cursors and the visitor's current page.
+//! - [`sockets`]: how many sockets this node holds, and how many it may.
 //! - [`api`]: `GET /presence` over REST.
 
 pub mod api;
@@ -20,6 +21,7 @@ pub mod pages;
 pub mod presence;
 pub mod publish;
 pub mod receipts;
+pub mod sockets;
 
 use std::sync::Arc;
 
@@ -30,6 +32,7 @@ use uuid::Uuid;
 use self::{
     bus::{Bus, LocalBus, RedisBus},
     presence::{LocalPresence, PresenceStore, RedisPresence},
+    sockets::Sockets,
 };
 use crate::config::Settings;
 
@@ -41,6 +44,8 @@ pub struct Realtime {
     pub node_id: Uuid,
     pub bus: Arc<dyn Bus>,
     pub presence: Arc<dyn PresenceStore>,
+    /// This node's open sockets: capped below the open-files limit, waited for at shutdown.
+    pub sockets: Arc<Sockets>,
     /// Flips to true when the server shuts down: connections close with 1001 so clients
     /// reconnect (to another node, or to this one once restarted) and resume.
     shutdown: watch::Sender<bool>,
@@ -61,7 +66,8 @@ impl Realtime {
                 (Arc::new(bus), Arc::new(presence))
             }
         };
-        Ok(Self { node_id: Uuid::now_v7(), bus, presence, shutdown: watch::channel(false).0 })
+        let sockets = Arc::new(Sockets::within_file_limit());
+        Ok(Self { node_id: Uuid::now_v7(), bus, presence, sockets, shutdown: watch::channel(false).0 })
     }
 
     /// Asks every connection of this node to close.

@@ -2,7 +2,6 @@
 
 use openapi::{
     conversations::Conversation,
-    realtime::ConversationChange,
     routing::{Queue, QueueEntry, QueueStatus, Transfer},
 };
 use poem::web::Data;
@@ -19,7 +18,7 @@ use crate::{
     auth::{VisitorAuth, WorkspaceAuth},
     conversations,
     error::ApiError,
-    realtime::{presence, publish},
+    realtime::presence,
     state::AppState,
 };
 
@@ -94,18 +93,8 @@ impl RoutingApi {
         #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
     ) -> Result<Json<Conversation>, ApiError> {
         let caller = auth.caller();
-        let (row, claimed) = super::claim(&state.store, caller, *conversation_id).await?;
+        let (row, _) = super::claim(&state.store, caller, *conversation_id).await?;
         let conversation = row.to_wire()?;
-        if claimed {
-            publish::conversation_changed(
-                &state,
-                caller.workspace_id,
-                ConversationChange::Assigned,
-                conversation.clone(),
-            )
-            .await;
-            state.routing.nudge();
-        }
         Ok(Json(conversation))
     }
 
@@ -122,13 +111,8 @@ impl RoutingApi {
         body: Json<Transfer>,
     ) -> Result<Json<Conversation>, ApiError> {
         let caller = auth.caller();
-        let (row, note) = super::transfer(&state.store, caller, *conversation_id, &body).await?;
-        state.metrics.messages_stored.inc();
+        let (row, _note) = super::transfer(&state.store, caller, *conversation_id, &body).await?;
         let conversation = row.to_wire()?;
-        publish::message_stored(&state, caller.workspace_id, note.visitor_id, note.message.to_wire()?).await;
-        publish::conversation_changed(&state, caller.workspace_id, ConversationChange::Assigned, conversation.clone())
-            .await;
-        state.routing.nudge();
         Ok(Json(conversation))
     }
 }

@@ -17,7 +17,7 @@ pub mod router;
 
 use std::sync::Arc;
 
-use openapi::{messages::MessageKind, routing::Transfer};
+use openapi::{messages::MessageKind, realtime::ConversationChange, routing::Transfer};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
@@ -26,7 +26,7 @@ use crate::{
     conversations::{self, ConversationRow},
     error::{Error, Result},
     input,
-    messages::{self, Author, Draft},
+    messages::{self, Author, Draft, Outgoing},
     on_tx,
     store::{Store, Tx, now},
 };
@@ -109,6 +109,7 @@ pub(crate) async fn assign_if_waiting(
     if let Some(row) = &row {
         let before = ConversationRow { assignee_id: None, ..row.clone() };
         crate::webhooks::conversation_updated(tx, &before, row).await?;
+        conversations::record_change(tx, ConversationChange::Assigned, row)?;
     }
     Ok(row)
 }
@@ -250,10 +251,11 @@ pub async fn transfer(
         None => format!("{summary}."),
     };
     let draft = Draft::parse(Author::of(caller), MessageKind::Note, &body, None)?;
-    let stored = messages::append_in(&mut tx, workspace_id, id, draft).await?;
+    let stored = messages::send_in(&mut tx, Outgoing { workspace_id, conversation_id: id, draft }).await?;
+    // The note took a seq: announce and report the conversation as the note left it.
+    let row = stored.conversation.clone();
+    conversations::record_change(&mut tx, ConversationChange::Assigned, &row)?;
     tx.commit().await?;
-    // The note took a seq: report the conversation as it is now.
-    let row = ConversationRow { last_seq: stored.message.seq, updated_at: stored.message.created_at, ..row };
     Ok((row, stored))
 }
 
@@ -281,8 +283,9 @@ pub async fn return_to_queue(
         crate::webhooks::conversation_updated(&mut tx, &before, &row).await?;
         let body = format!("Back in the queue: {agent_name} went offline.");
         let draft = Draft::parse(Author::SYSTEM, MessageKind::Note, &body, None)?;
-        let stored = messages::append_in(&mut tx, workspace_id, row.id, draft).await?;
-        let row = ConversationRow { last_seq: stored.message.seq, updated_at: stored.message.created_at, ..row };
+        let stored = messages::send_in(&mut tx, Outgoing { workspace_id, conversation_id: row.id, draft }).await?;
+        let row = stored.conversation.clone();
+        conversations::record_change(&mut tx, ConversationChange::Assigned, &row)?;
         returned.push((row, stored));
     }
     tx.commit().await?;

@@ -100,19 +100,9 @@ impl Router {
         for row in &woken {
             let before = ConversationRow { status: "snoozed".into(), ..row.clone() };
             crate::webhooks::conversation_updated(&mut tx, &before, row).await?;
+            conversations::record_change(&mut tx, ConversationChange::StatusChanged, row)?;
         }
         tx.commit().await?;
-        for row in &woken {
-            if let Ok(conversation) = row.to_wire() {
-                publish::conversation_changed(
-                    &self.state,
-                    row.workspace_id,
-                    ConversationChange::StatusChanged,
-                    conversation,
-                )
-                .await;
-            }
-        }
         Ok(())
     }
 
@@ -182,10 +172,9 @@ impl Router {
             }
             for agent in eligible {
                 match super::assign_within_capacity(store, workspace_id, conversation.id, agent.id).await? {
-                    Assignment::Assigned(row) => {
+                    Assignment::Assigned(_) => {
                         *load.entry(agent.id).or_default() += 1;
                         agent.last_assigned_at = crate::store::now().0;
-                        self.announce_assigned(workspace_id, &row).await;
                         break;
                     }
                     // Full after all (another node's assignment): not a candidate this pass.
@@ -197,16 +186,6 @@ impl Router {
             }
         }
         Ok(())
-    }
-
-    async fn announce_assigned(&self, workspace_id: Uuid, row: &ConversationRow) {
-        match row.to_wire() {
-            Ok(conversation) => {
-                publish::conversation_changed(&self.state, workspace_id, ConversationChange::Assigned, conversation)
-                    .await;
-            }
-            Err(err) => tracing::error!(error = %err, "an assigned conversation could not be described"),
-        }
     }
 
     /// Conversations of agents absent (no live console, or set to offline) for longer than
@@ -244,13 +223,7 @@ impl Router {
                     Ok(agent) => agent.name,
                     Err(_) => "the agent".to_owned(),
                 };
-                for (row, note) in super::return_to_queue(store, workspace_id, agent_id, &name).await? {
-                    if let Ok(message) = note.message.to_wire() {
-                        publish::message_stored(&self.state, workspace_id, note.visitor_id, message).await;
-                    }
-                    self.announce_assigned(workspace_id, &row).await;
-                }
-                self.state.routing.nudge();
+                super::return_to_queue(store, workspace_id, agent_id, &name).await?;
             }
         }
         self.gone_since.retain(|key, _| still_gone.contains(key));

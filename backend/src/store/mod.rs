@@ -12,7 +12,11 @@
 mod enums;
 mod time;
 
-use std::{str::FromStr, time::Duration};
+use std::{
+    str::FromStr,
+    sync::{Arc, OnceLock, Weak},
+    time::Duration,
+};
 
 use sqlx::{
     PgPool, SqlitePool,
@@ -20,6 +24,9 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
+use tokio::sync::{Mutex, OwnedMutexGuard, mpsc};
+
+pub use crate::changes::Change;
 pub use enums::StoredEnum;
 pub use time::{Millis, now};
 
@@ -27,14 +34,50 @@ static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migration
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
 /// A cheap-to-clone handle on the database.
+#[derive(Clone)]
+pub struct Store {
+    shared: Arc<StoreShared>,
+}
+
+pub struct StoreShared {
+    pool: Pool,
+    /// SQLite allows one writer at a time. Writers of this process take turns here, in
+    /// arrival order, instead of sleeping in SQLite's busy handler (1 to 100 ms a try)
+    /// while another one holds the lock.
+    write_turn: Arc<Mutex<()>>,
+    /// Where a committed transaction's [`Change`]s go: the node's dispatcher, once the
+    /// server has started one (a bare store, as in storage tests, has none).
+    after_commit: OnceLock<mpsc::Sender<Vec<Change>>>,
+    /// The group-commit writer of messages, started on first use.
+    message_writer: OnceLock<crate::messages::writer::Handle>,
+}
+
+/// The engine's connection pool.
 #[derive(Clone, Debug)]
-pub enum Store {
+pub enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
 
-/// An open write transaction on either engine.
-pub enum Tx {
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Store").field(&self.shared.pool).finish()
+    }
+}
+
+/// An open write transaction on either engine, with what it changed so far.
+pub struct Tx {
+    pub(crate) conn: TxConn,
+    /// What this transaction did, told to the dispatcher once it commits (and never if
+    /// it rolls back).
+    changes: Vec<Change>,
+    after_commit: Option<mpsc::Sender<Vec<Change>>>,
+    /// Held until commit or rollback on SQLite (see [`StoreShared::write_turn`]).
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+/// The connection of a [`Tx`].
+pub enum TxConn {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
@@ -43,9 +86,9 @@ pub enum Tx {
 #[macro_export]
 macro_rules! on_pool {
     ($store:expr, |$pool:ident| $body:expr) => {
-        match $store {
-            $crate::store::Store::Sqlite($pool) => $body,
-            $crate::store::Store::Postgres($pool) => $body,
+        match $store.pool() {
+            $crate::store::Pool::Sqlite($pool) => $body,
+            $crate::store::Pool::Postgres($pool) => $body,
         }
     };
 }
@@ -54,12 +97,12 @@ macro_rules! on_pool {
 #[macro_export]
 macro_rules! on_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {
-        match $tx {
-            $crate::store::Tx::Sqlite(tx) => {
+        match &mut $tx.conn {
+            $crate::store::TxConn::Sqlite(tx) => {
                 let $conn = &mut **tx;
                 $body
             }
-            $crate::store::Tx::Postgres(tx) => {
+            $crate::store::TxConn::Postgres(tx) => {
                 let $conn = &mut **tx;
                 $body
             }
@@ -70,7 +113,7 @@ macro_rules! on_tx {
 impl Store {
     /// Connects to `url` (`sqlite:…` or `postgres://…`) without migrating.
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
-        if url.starts_with("sqlite:") {
+        let pool = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
@@ -78,44 +121,85 @@ impl Store {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-            Ok(Self::Sqlite(pool))
+            Pool::Sqlite(SqlitePoolOptions::new().max_connections(8).connect_with(options).await?)
         } else {
             let options = PgConnectOptions::from_str(url)?;
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options)
-                .await?;
-            Ok(Self::Postgres(pool))
-        }
+            Pool::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?,
+            )
+        };
+        Ok(Self {
+            shared: Arc::new(StoreShared {
+                pool,
+                write_turn: Arc::new(Mutex::new(())),
+                after_commit: OnceLock::new(),
+                message_writer: OnceLock::new(),
+            }),
+        })
+    }
+
+    /// The engine's pool, for [`on_pool!`].
+    pub fn pool(&self) -> &Pool {
+        &self.shared.pool
     }
 
     /// Applies the engine's pending migrations.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        match self {
-            Self::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
-            Self::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        match self.pool() {
+            Pool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+            Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
         }
     }
 
     /// Which engine this is, for logs and metrics.
     pub fn engine(&self) -> &'static str {
-        match self {
-            Self::Sqlite(_) => "sqlite",
-            Self::Postgres(_) => "postgres",
+        match self.pool() {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
         }
+    }
+
+    /// The store's message writer, started by `start` (given the store weakly) on first use.
+    pub(crate) fn message_writer(
+        &self,
+        start: impl FnOnce(Weak<StoreShared>) -> crate::messages::writer::Handle,
+    ) -> crate::messages::writer::Handle {
+        self.shared.message_writer.get_or_init(|| start(Arc::downgrade(&self.shared))).clone()
+    }
+
+    /// The store again from a weak handle, while it is still in use.
+    pub(crate) fn upgrade(weak: &Weak<StoreShared>) -> Option<Self> {
+        weak.upgrade().map(|shared| Self { shared })
+    }
+
+    /// From now on, what every committed transaction changed goes to `dispatcher`.
+    /// Set once, by the server at start-up; later calls are ignored.
+    pub fn dispatch_changes_to(&self, dispatcher: mpsc::Sender<Vec<Change>>) {
+        let _ = self.shared.after_commit.set(dispatcher);
     }
 
     /// Starts a transaction that will write.
     ///
     /// SQLite's default deferred transactions fail with SQLITE_BUSY when one that has read
     /// tries to write after another wrote; `BEGIN IMMEDIATE` takes the write lock up
-    /// front, so concurrent writers queue (up to the busy timeout) instead of failing.
+    /// front. Writers of this process first queue for their turn (so they never wait in
+    /// SQLite's busy handler for each other); another process's writer is still waited
+    /// for by the busy timeout.
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
-        Ok(match self {
-            Self::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        let after_commit = self.shared.after_commit.get().cloned();
+        Ok(match self.pool() {
+            Pool::Sqlite(pool) => {
+                let turn = self.shared.write_turn.clone().lock_owned().await;
+                let conn = TxConn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?);
+                Tx { conn, changes: Vec::new(), after_commit, _turn: Some(turn) }
+            }
+            Pool::Postgres(pool) => {
+                Tx { conn: TxConn::Postgres(pool.begin().await?), changes: Vec::new(), after_commit, _turn: None }
+            }
         })
     }
 
@@ -130,15 +214,75 @@ impl Store {
 }
 
 impl Tx {
+    /// Records what this transaction does, for the dispatcher after commit.
+    pub fn record(&mut self, change: Change) {
+        self.changes.push(change);
+    }
+
+    /// How many changes are recorded so far: a place for [`Tx::record_at`].
+    pub fn recorded(&self) -> usize {
+        self.changes.len()
+    }
+
+    /// Records a change to be announced before those recorded since `place`, for a change
+    /// whose final form is known only after what it caused (a conversation is announced
+    /// as its first message left it, but before that message).
+    pub fn record_at(&mut self, place: usize, change: Change) {
+        self.changes.insert(place.min(self.changes.len()), change);
+    }
+
+    /// Commits, then hands what changed to the dispatcher.
+    ///
+    /// The hand-over happens before SQLite's write turn is released, so on one node the
+    /// dispatcher sees SQLite's changes in commit order.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        match self {
-            Self::Sqlite(tx) => tx.commit().await,
-            Self::Postgres(tx) => tx.commit().await,
+        let Self { conn, changes, after_commit, _turn } = self;
+        match conn {
+            TxConn::Sqlite(tx) => tx.commit().await?,
+            TxConn::Postgres(tx) => tx.commit().await?,
         }
+        if let Some(dispatcher) = after_commit.filter(|_| !changes.is_empty()) {
+            // Only fails once the dispatcher has stopped (shutdown): nobody is listening.
+            let _ = dispatcher.send(changes).await;
+        }
+        Ok(())
+    }
+
+    /// Which engine the transaction runs on.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.conn, TxConn::Postgres(_))
     }
 }
 
 /// True when `err` is a violation of a unique constraint (a duplicate).
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// `($1, $2), ($3, $4)…`: the placeholders of a multi-row `VALUES` list, for statements
+/// that write a whole batch at once (both engines take the same text). Statements built
+/// from it contain no input, only placeholders, hence `AssertSqlSafe` where they run.
+pub fn values_list(rows: usize, columns: usize) -> String {
+    let mut text = String::with_capacity(rows * columns * 5);
+    for row in 0..rows {
+        text.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..columns {
+            if column > 0 {
+                text.push_str(", ");
+            }
+            text.push('$');
+            text.push_str(&(row * columns + column + 1).to_string());
+        }
+        text.push(')');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_lists_number_placeholders_row_by_row() {
+        assert_eq!(super::values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(super::values_list(1, 1), "($1)");
+    }
 }

@@ -24,7 +24,7 @@ use std::time::Duration;
 use openapi::webhooks::{NewWebhook, Webhook, WebhookEventType, WebhookUpdate};
 use uuid::Uuid;
 
-pub use outbox::{conversation_created, conversation_updated, message_created, rating_submitted, visitor_identified};
+pub use outbox::{conversation_created, conversation_updated, messages_created, rating_submitted, visitor_identified};
 
 use crate::{
     auth::Caller,

@@ -109,21 +109,25 @@ pub async fn conversation_updated(tx: &mut Tx, before: &ConversationRow, after: 
     Ok(())
 }
 
-/// `message.created` (internal notes included: integrations see what agents see).
-pub async fn message_created(tx: &mut Tx, workspace_id: Uuid, message: &MessageRow) -> Result<()> {
+/// `message.created` for each newly stored message (internal notes included:
+/// integrations see what agents see), with the conversation it went into. The
+/// workspace's subscriptions are read once for the whole batch.
+pub async fn messages_created(tx: &mut Tx, stored: &[(&ConversationRow, &MessageRow)]) -> Result<()> {
     let event = WebhookEventType::MessageCreated;
-    let subscriptions = interested(tx, workspace_id, event).await?;
-    if subscriptions.is_empty() {
-        return Ok(());
+    let mut workspaces: Vec<Uuid> = stored.iter().map(|(conversation, _)| conversation.workspace_id).collect();
+    workspaces.sort_unstable();
+    workspaces.dedup();
+    for workspace_id in workspaces {
+        let subscriptions = interested(tx, workspace_id, event).await?;
+        if subscriptions.is_empty() {
+            continue;
+        }
+        for (conversation, message) in stored.iter().filter(|(c, _)| c.workspace_id == workspace_id) {
+            let data = json!({ "message": message.to_wire()? });
+            insert(tx, &subscriptions, workspace_id, conversation.site_id, Some(conversation.id), event, data).await?;
+        }
     }
-    let site_id: Uuid = on_tx!(&mut *tx, |conn| {
-        sqlx::query_scalar("SELECT site_id FROM conversations WHERE id = $1")
-            .bind(message.conversation_id)
-            .fetch_one(conn)
-            .await
-    })?;
-    let data = json!({ "message": message.to_wire()? });
-    insert(tx, &subscriptions, workspace_id, site_id, Some(message.conversation_id), event, data).await
+    Ok(())
 }
 
 /// `visitor.identified`. Not ordered with a conversation's events: it is about the visitor.

@@ -3,7 +3,6 @@
 use openapi::{
     conversations::Conversation,
     messages::{AuthorKind, MessageKind, MessageRange, NewMessage},
-    realtime::ConversationChange,
     widget::{
         NewVisitorConversation, StartedConversation, VisitorConversationPage, VisitorSession, VisitorSessionRequest,
         WidgetSite,
@@ -23,11 +22,10 @@ use crate::{
     conversations::{self, Filter},
     error::ApiError,
     messages::{
-        self, Audience, Author, Draft,
+        Audience, Author, Draft, Outgoing,
         api::{SendResponse, parse_range, read_range},
     },
     pagination::PageRequest,
-    realtime::publish,
     sites::{self, SiteRow},
     state::AppState,
     visitors,
@@ -148,19 +146,6 @@ impl WidgetApi {
         }
         let started =
             StartedConversation { conversation: conversation.to_visitor_wire()?, message: message.to_wire()? };
-        if created {
-            state.metrics.messages_stored.inc();
-            let workspace_id = visitor.workspace_id;
-            publish::conversation_changed(
-                &state,
-                workspace_id,
-                ConversationChange::Created,
-                started.conversation.clone(),
-            )
-            .await;
-            publish::message_stored(&state, workspace_id, visitor.visitor_id, started.message.clone()).await;
-            state.routing.nudge();
-        }
         Ok(if created { Started::Created(Json(started)) } else { Started::Existing(Json(started)) })
     }
 
@@ -210,8 +195,7 @@ impl WidgetApi {
             body.client_msg_id.as_deref(),
             body.attachment_ids.as_deref().unwrap_or_default(),
         )?;
-        let stored = messages::append(&state.store, visitor.workspace_id, *conversation_id, draft).await?;
-        state.metrics.message_stored(&stored);
-        SendResponse::announce(&state, visitor.workspace_id, stored).await
+        let outgoing = Outgoing { workspace_id: visitor.workspace_id, conversation_id: *conversation_id, draft };
+        SendResponse::send(&state, outgoing).await
     }
 }

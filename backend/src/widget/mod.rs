@@ -6,13 +6,15 @@ pub mod assets;
 pub mod prechat;
 pub mod profile;
 
+use openapi::realtime::ConversationChange;
 use uuid::Uuid;
 
 use crate::{
     auth::VisitorCaller,
+    changes::Change,
     conversations::{self, ConversationRow},
     error::{Error, Result},
-    messages::{self, Draft, MessageRow},
+    messages::{self, Draft, MessageRow, Outgoing},
     on_tx,
     store::{Store, Tx, now},
 };
@@ -34,7 +36,6 @@ pub async fn start_conversation(
         Start::Created(created) => {
             let (conversation, message) = *created;
             tx.commit().await?;
-            let conversation = conversations::get(store, visitor.workspace_id, conversation.id).await?;
             Ok((conversation, message, true))
         }
     }
@@ -77,8 +78,17 @@ pub async fn start_conversation_in(tx: &mut Tx, visitor: &VisitorCaller, draft: 
         return Ok(Start::Earlier(id));
     }
     let conversation = conversations::insert(tx, visitor.workspace_id, visitor.site_id, visitor.visitor_id).await?;
-    let stored = messages::append_in(tx, visitor.workspace_id, conversation.id, draft).await?;
-    Ok(Start::Created(Box::new((conversation, stored.message))))
+    let announced_from = tx.recorded();
+    let outgoing = Outgoing { workspace_id: visitor.workspace_id, conversation_id: conversation.id, draft };
+    let stored = messages::send_in(tx, outgoing).await?;
+    // The team hears of the conversation (as its first message left it) before the message.
+    let created = Change::ConversationChanged {
+        workspace_id: visitor.workspace_id,
+        change: ConversationChange::Created,
+        conversation: stored.conversation.to_wire()?,
+    };
+    tx.record_at(announced_from, created);
+    Ok(Start::Created(Box::new((stored.conversation, stored.message))))
 }
 
 /// The conversation an earlier start created, with its first message.

@@ -55,7 +55,7 @@ async fn main() -> Result<()> {
     sqlx::raw_sql("CREATE DATABASE rapport_bench_reports").execute(&mut admin).await?;
     let store = Store::connect(&url).await?;
     store.migrate().await?;
-    let Store::Postgres(pool) = &store else { unreachable!("a PostgreSQL URL") };
+    let backend::store::Pool::Postgres(pool) = store.pool() else { unreachable!("a PostgreSQL URL") };
 
     let started = Instant::now();
     let workspace = seed(pool, &args).await?;

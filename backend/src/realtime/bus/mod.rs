@@ -12,7 +12,10 @@
 pub mod local;
 pub mod redis;
 
-use std::{fmt, sync::Arc};
+use std::{
+    fmt,
+    sync::{Arc, OnceLock},
+};
 
 use futures_util::future::BoxFuture;
 use openapi::realtime::ServerFrame;
@@ -72,13 +75,25 @@ impl Topic {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// A frame to forward to every subscribed connection (messages, typing, receipts…).
-    Frame { frame: ServerFrame },
+    Frame {
+        frame: ServerFrame,
+        /// The frame as JSON, written once per node by the first connection that sends
+        /// it, not once per connection.
+        #[serde(skip)]
+        text: OnceLock<String>,
+    },
     /// An agent session ended (sign-out): its sockets close.
     SessionEnded { session_id: Uuid },
     /// An agent was deactivated: all their sockets close.
     AgentDeactivated { agent_id: Uuid },
     /// A visitor's token was revoked: their sockets close.
     VisitorRevoked { visitor_id: Uuid },
+}
+
+impl Event {
+    pub fn frame(frame: ServerFrame) -> Self {
+        Self::Frame { frame, text: OnceLock::new() }
+    }
 }
 
 /// The buffer of a workspace topic (see [`Topic::capacity`]).

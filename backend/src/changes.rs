@@ -1,0 +1,92 @@
+//! What a transaction changed, and the one place its consequences are dispatched from.
+//!
+//! Code that changes something inside a write transaction records a [`Change`] on it
+//! ([`crate::store::Tx::record`]), next to the webhook and mail outbox rows it writes in the
+//! same transaction. When the transaction commits, its changes go to this node's
+//! dispatcher, which tells the sockets (through the bus), nudges routing and counts. A
+//! transaction that rolls back announces nothing. So every way of storing a message or
+//! changing a conversation — socket, REST, widget, inbound mail, offline form, routing —
+//! has the same consequences, and a new consequence is added here, once.
+//!
+//! The bus is a doorbell, not the record: a socket that misses an event (another node's
+//! link dropped it) catches up from the database, where every dispatched change already is.
+
+use openapi::{
+    conversations::{Conversation, ConversationStatus},
+    messages::{Message, MessageKind},
+    realtime::{ConversationChange, ServerFrame},
+};
+use tokio::{sync::mpsc, task::JoinHandle};
+use uuid::Uuid;
+
+use crate::{
+    realtime::bus::{Event, Topic},
+    state::AppState,
+};
+
+/// Something a committed transaction did that others must hear of.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// A message was stored (never for a retried `client_msg_id`).
+    MessageStored { workspace_id: Uuid, visitor_id: Uuid, message: Message },
+    /// A conversation was created or changed; `conversation` is how it is now.
+    ConversationChanged { workspace_id: Uuid, change: ConversationChange, conversation: Conversation },
+}
+
+/// Committed batches of changes waiting for the dispatcher. Bounded: when the
+/// dispatcher falls behind (a slow Redis), committing transactions wait for it instead of
+/// queueing without limit.
+const QUEUE: usize = 1024;
+
+/// Starts this node's dispatcher and points the store's commits at it.
+pub fn spawn(state: AppState) -> JoinHandle<()> {
+    let (sender, mut committed) = mpsc::channel::<Vec<Change>>(QUEUE);
+    state.store.dispatch_changes_to(sender);
+    tokio::spawn(async move {
+        while let Some(changes) = committed.recv().await {
+            for change in changes {
+                dispatch(&state, change).await;
+            }
+        }
+    })
+}
+
+async fn dispatch(state: &AppState, change: Change) {
+    match change {
+        Change::MessageStored { workspace_id, visitor_id, message } => {
+            state.metrics.messages_stored.inc();
+            let visible_to_visitor = message.kind != MessageKind::Note;
+            let event = Event::frame(ServerFrame::Message { message });
+            if visible_to_visitor {
+                publish(state, Topic::Visitor(visitor_id), event.clone()).await;
+            }
+            publish(state, Topic::Workspace(workspace_id), event).await;
+        }
+        Change::ConversationChanged { workspace_id, change, conversation } => {
+            // The queue may have gained or lost a conversation, or an agent freed up.
+            let routing_cares = match change {
+                ConversationChange::Created | ConversationChange::Assigned => true,
+                ConversationChange::StatusChanged => true,
+                ConversationChange::Updated => conversation.status == ConversationStatus::Open,
+            };
+            // The visitor's copy leaves out the team's labels.
+            let visitor_copy = Conversation { labels: Vec::new(), ..conversation.clone() };
+            let visitor_id = conversation.visitor_id;
+            let to_visitor = Event::frame(ServerFrame::Conversation { change, conversation: visitor_copy });
+            publish(state, Topic::Visitor(visitor_id), to_visitor).await;
+            let to_team = Event::frame(ServerFrame::Conversation { change, conversation });
+            publish(state, Topic::Workspace(workspace_id), to_team).await;
+            if routing_cares {
+                state.routing.nudge();
+            }
+        }
+    }
+}
+
+/// A publish that fails is logged, not retried: the change is stored, and clients that
+/// missed the event catch up from the database when they resume.
+pub(crate) async fn publish(state: &AppState, topic: Topic, event: Event) {
+    if let Err(err) = state.realtime.bus.publish(topic, event).await {
+        tracing::error!(%topic, error = %err, "publishing a real-time event failed");
+    }
+}
