@@ -58,7 +58,7 @@ pub async fn run(state: AppState, peer: Peer, socket: WebSocketStream) {
     let (sink, mut inbound) = socket.split();
     let mut connection = Connection::new(state.clone(), peer, sink);
     let closing = connection.serve(&mut inbound).await;
-    connection.finish(closing, &mut inbound).await;
+    Box::pin(connection.finish(closing, &mut inbound)).await;
     state.metrics.connections.dec();
 }
 
@@ -134,7 +134,7 @@ impl Connection {
                 return Closing::new(1011, "real-time service unavailable; retry shortly");
             }
         };
-        if let Err(closing) = self.arrive().await {
+        if let Err(closing) = Box::pin(self.arrive()).await {
             return closing;
         }
         let hello = ServerFrame::Hello {
@@ -150,9 +150,12 @@ impl Connection {
         heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut shutdown = self.state.realtime.shutdown_signal();
         loop {
+            // Each handler is boxed: only the handler running now takes memory, instead of
+            // every idle socket reserving room for the largest one (sending a message goes
+            // through the store and is kilobytes deep).
             let outcome = tokio::select! {
                 frame = inbound.next() => match frame {
-                    Some(Ok(frame)) => self.on_inbound(frame).await,
+                    Some(Ok(frame)) => Box::pin(self.on_inbound(frame)).await,
                     Some(Err(err)) if err.to_string().contains("too long") => Err(Closing::new(
                         close::TOO_BIG,
                         format!("frames are limited to {} bytes", limits::MAX_FRAME_BYTES),
@@ -160,8 +163,8 @@ impl Connection {
                     // The peer vanished: nothing to say to it.
                     Some(Err(_)) | None => return Closing::new(1006, ""),
                 },
-                event = subscription.recv() => self.on_event(event, &subscription).await,
-                _ = heartbeat.tick() => self.on_heartbeat().await,
+                event = subscription.recv() => Box::pin(self.on_event(event, &subscription)).await,
+                _ = heartbeat.tick() => Box::pin(self.on_heartbeat()).await,
                 _ = shutdown.changed() => Err(Closing::new(1001, "server restarting; reconnect and resume")),
             };
             if let Err(closing) = outcome {

@@ -54,7 +54,9 @@ impl Topic {
     pub fn capacity(self) -> usize {
         match self {
             Self::Workspace(_) => TOPIC_CAPACITY,
-            Self::Visitor(_) => 64,
+            // Allocated for every visitor socket, so kept small: a visitor's topic
+            // carries one person's chat, which a socket that reads at all keeps up with.
+            Self::Visitor(_) => 32,
         }
     }
 
