@@ -1,5 +1,7 @@
 //! Operations endpoints: liveness, readiness, metrics.
 
+use std::sync::atomic::Ordering::Relaxed;
+
 use poem::{IntoResponse, handler, http::StatusCode, web::Data};
 
 use crate::state::AppState;
@@ -22,5 +24,11 @@ pub async fn readyz(state: Data<&AppState>) -> impl IntoResponse {
 
 #[handler]
 pub fn metrics(state: Data<&AppState>) -> impl IntoResponse {
+    if let Some((queued, writer)) = crate::messages::writer::progress(&state.store) {
+        let metrics = &state.metrics;
+        metrics.sends_queued.set(queued as i64);
+        metrics.message_batches.set(writer.batches.load(Relaxed) as i64);
+        metrics.messages_batched.set(writer.messages.load(Relaxed) as i64);
+    }
     state.metrics.render().with_content_type("text/plain; version=0.0.4; charset=utf-8")
 }

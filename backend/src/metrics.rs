@@ -30,6 +30,12 @@ pub struct Metrics {
     pub messages_stored: Counter,
     /// Open real-time connections (WebSocket).
     pub connections: Gauge,
+    /// The message writer's transactions so far (read from it when metrics are rendered).
+    pub message_batches: Gauge,
+    /// Messages in those transactions: divided by the batches, what a commit is shared by.
+    pub messages_batched: Gauge,
+    /// Sends waiting for the writer right now.
+    pub sends_queued: Gauge,
 }
 
 fn latency_histogram() -> Histogram {
@@ -44,11 +50,26 @@ impl Default for Metrics {
         let http_in_flight = Gauge::default();
         let messages_stored = Counter::default();
         let connections = Gauge::default();
+        let message_batches = Gauge::default();
+        let messages_batched = Gauge::default();
+        let sends_queued = Gauge::default();
         registry.register("http_request_duration_seconds", "HTTP request latency", http_requests.clone());
         registry.register("http_requests_in_flight", "HTTP requests being served", http_in_flight.clone());
         registry.register("messages_stored", "Messages stored", messages_stored.clone());
         registry.register("connections", "Open real-time connections", connections.clone());
-        Self { registry: Arc::new(registry), http_requests, http_in_flight, messages_stored, connections }
+        registry.register("message_batches", "Transactions of the message writer", message_batches.clone());
+        registry.register("messages_batched", "Messages stored or answered in those", messages_batched.clone());
+        registry.register("sends_queued", "Sends waiting for the message writer", sends_queued.clone());
+        Self {
+            registry: Arc::new(registry),
+            http_requests,
+            http_in_flight,
+            messages_stored,
+            connections,
+            message_batches,
+            messages_batched,
+            sends_queued,
+        }
     }
 }
 

@@ -10,6 +10,7 @@ pub mod host_page;
 pub mod link;
 pub mod node;
 pub mod smtp;
+pub mod webhook_receiver;
 pub mod ws;
 
 use std::path::PathBuf;
@@ -316,4 +317,21 @@ pub fn assert_error(status: StatusCode, body: &Value, expected_status: StatusCod
     assert_eq!(status, expected_status, "unexpected status, body: {body}");
     assert_eq!(body["code"], expected_code, "unexpected error body: {body}");
     assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "error without message: {body}");
+}
+
+/// Polls `check` until it returns `Some`, for up to 15 seconds (generous: a busy CI
+/// machine is slow, and nothing here measures speed).
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }

@@ -19,7 +19,9 @@ use openapi::{
     messages::{AuthorKind, MessageKind},
     sites::NewSite,
 };
-use system_tests::{Engine, ScratchDir, fresh_database};
+use std::sync::atomic::Ordering::Relaxed;
+
+use system_tests::{Engine, ScratchDir, eventually, fresh_database};
 use uuid::Uuid;
 
 /// Sends through the server's one send path (the group-commit writer).
@@ -61,6 +63,7 @@ conformance!(
     visitors_never_read_notes,
     visitor_sessions_resume_only_on_their_site,
     starting_a_conversation_is_idempotent,
+    senders_share_one_commit_and_a_refused_one_fails_alone,
 );
 
 async fn open(engine: Engine) -> (Store, ScratchDir) {
@@ -296,4 +299,79 @@ async fn starting_a_conversation_is_idempotent(store: Store) {
     .await
     .unwrap();
     assert_eq!(all.len(), 1);
+}
+
+/// Many senders, one transaction: while the writer is held up, sends queue; they are then
+/// stored together, numbered in order, and the ones that must be refused are refused on
+/// their own without costing the others their place.
+async fn senders_share_one_commit_and_a_refused_one_fails_alone(store: Store) {
+    let f = fixture(&store, "acme").await;
+    let other = fixture(&store, "other").await;
+    let id = conversation(&store, &f).await;
+    let elsewhere = conversation(&store, &other).await;
+    let ws = f.owner.workspace_id;
+    let agent = Author { kind: AuthorKind::Agent, id: Some(f.owner.agent_id().unwrap()) };
+    // seq 2: an agent's message under the key the visitor will wrongly reuse.
+    send(&store, ws, id, Draft::parse(agent, MessageKind::Text, "mine", Some("taken")).unwrap()).await.unwrap();
+
+    // Hold the conversation (and, on SQLite, the write turn): the writer's next batch waits.
+    let mut hold = store.begin_write().await.unwrap();
+    conversations::batch::lock_in(&mut hold, &[id]).await.unwrap();
+    let probe = {
+        let store = store.clone();
+        let draft = visitor_draft(&f.visitor, "probe", Some("probe"));
+        tokio::spawn(async move { send(&store, ws, id, draft).await })
+    };
+    eventually("the writer takes the probe", || async {
+        messages::writer::progress(&store).filter(|(_, stats)| stats.batches.load(Relaxed) >= 2)
+    })
+    .await;
+
+    // Queued behind it: 20 good messages, a retry of one of them, a key another sender
+    // used, and a conversation of another workspace.
+    let mut drafts: Vec<(Uuid, Draft)> =
+        (0..20).map(|n| (id, visitor_draft(&f.visitor, &format!("m{n}"), Some(&format!("k{n}"))))).collect();
+    drafts.insert(10, (id, visitor_draft(&f.visitor, "m3", Some("k3"))));
+    drafts.insert(5, (id, visitor_draft(&f.visitor, "thief", Some("taken"))));
+    drafts.insert(15, (elsewhere, visitor_draft(&f.visitor, "lost", Some("lost"))));
+    let total = drafts.len();
+    let mut sends = Vec::new();
+    for (conversation_id, draft) in drafts {
+        let store = store.clone();
+        sends.push(tokio::spawn(async move { send(&store, ws, conversation_id, draft).await }));
+        // In this order: wait until each is queued before sending the next.
+        let queued = sends.len();
+        eventually("the send is queued", || async {
+            messages::writer::progress(&store).filter(|(waiting, _)| *waiting == queued)
+        })
+        .await;
+    }
+    drop(hold);
+
+    let probe = probe.await.unwrap().unwrap();
+    assert_eq!((probe.message.seq, probe.batch_size), (3, 1));
+    let mut results = Vec::new();
+    for task in sends {
+        results.push(task.await.unwrap());
+    }
+    let stored: Vec<&messages::Stored> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(stored.len(), total - 2, "all but the two refused are answered with their message");
+    assert!(stored.iter().all(|s| s.batch_size == total), "answered from one transaction of {total}");
+    assert!(matches!(&results[5], Err(Error::Conflict { code: "client_msg_id_taken", .. })), "{:?}", results[5]);
+    assert!(matches!(&results[15], Err(Error::NotFound("conversation"))), "{:?}", results[15]);
+    let retry = results[11].as_ref().unwrap();
+    assert!(!retry.created, "the retry in the same batch is a retry");
+    assert_eq!(retry.message.id, results[3].as_ref().unwrap().message.id, "…of the message k3 stored");
+
+    let listed = messages::list_after(&store, ws, id, 0, 500, Audience::Team).await.unwrap();
+    let bodies: Vec<&str> = listed.iter().map(|m| m.body.as_str()).collect();
+    let mut expected = vec!["hello", "mine", "probe"];
+    let batch: Vec<String> = (0..20).map(|n| format!("m{n}")).collect();
+    expected.extend(batch.iter().map(String::as_str));
+    assert_eq!(bodies, expected, "stored once each, in the order sent");
+    let seqs: Vec<i64> = listed.iter().map(|m| m.seq).collect();
+    assert_eq!(seqs, (1..=23).collect::<Vec<_>>(), "no gap where the refused ones were");
+    assert_eq!(conversations::get(&store, ws, id).await.unwrap().last_seq, 23);
+    let untouched = conversations::get(&store, other.owner.workspace_id, elsewhere).await.unwrap();
+    assert_eq!(untouched.last_seq, 1, "another workspace's conversation is not written");
 }

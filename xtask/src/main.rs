@@ -28,10 +28,14 @@ Commands:
                   Redis if needed, builds the front-ends, then runs `cargo test args...`
                   against SQLite (whole workspace) and PostgreSQL (system-tests),
                   e.g. `cargo xtask test -- my_filter -- --nocapture`
-  bench [-- args] build (release) and run the real-time benchmark: visitor and agent
-                  sockets on a rapport-node process, e.g.
-                  `cargo xtask bench -- --visitors 10000 --agents 5 --messages 3`
+  bench [-- args] build (release) and run the load benchmark on SQLite and PostgreSQL:
+                  visitors send at rising rates until the server saturates (rate,
+                  latency, CPU per message), then idle sockets up to the open-files
+                  limit, e.g. `cargo xtask bench -- --engines sqlite --rates 1000,5000`
                   (`cargo xtask bench -- --help` lists the options)
+  bench-burst [-- args]
+                  every visitor sends at once while every agent resumes every
+                  conversation: `cargo xtask bench-burst -- --visitors 10000 --agents 5`
   bench-reports [-- args]
                   seed PostgreSQL (database rapport_bench_reports) with 100,000
                   conversations and 1,000,000 messages, time every report over 30 days
@@ -62,6 +66,7 @@ fn main() -> ExitCode {
         "run" => serve(extra),
         "test" => return test(extra),
         "bench" => bench::bench(extra),
+        "bench-burst" => bench::bench_burst(extra),
         "bench-reports" => bench::bench_reports(extra),
         "openapi" => no_args(command, extra).and_then(|()| openapi()),
         "build" => no_args(command, extra).and_then(|()| {

@@ -29,9 +29,9 @@ pub async fn lock_in(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<ConversationRow>> 
     }
     let lock = if tx.is_postgres() { " FOR NO KEY UPDATE" } else { "" };
     let sql = format!(
-        "SELECT {} FROM conversations WHERE id IN ({}) ORDER BY id{lock}",
+        "SELECT {} FROM conversations WHERE id IN (VALUES {}) ORDER BY id{lock}",
         columns!(),
-        (1..=ids.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+        values_list(tx.is_postgres(), ids.len(), 1)
     );
     Ok(on_tx!(tx, |conn| {
         let mut query = sqlx::query_as(AssertSqlSafe(sql.as_str())).persistent(false);
@@ -119,7 +119,7 @@ pub async fn save_in(tx: &mut Tx, changed: &[&Changing]) -> Result<()> {
             first_response_at = v.column5, queued_at = v.column6, snoozed_until = v.column7,
             assignee_id = v.column8, first_assigned_at = v.column9, text_messages = text_messages + v.column10
          FROM (VALUES {}) AS v WHERE conversations.id = v.column1",
-        values_list(changed.len(), COLUMNS)
+        values_list(tx.is_postgres(), changed.len(), COLUMNS)
     );
     on_tx!(tx, |conn| {
         let mut query = sqlx::query(AssertSqlSafe(sql.as_str())).persistent(false);

@@ -32,6 +32,7 @@ use crate::{
 /// before (`created: false`), or refused.
 pub async fn store_in(tx: &mut Tx, batch: Vec<Outgoing>) -> Result<Vec<Result<Stored>>> {
     let at = now();
+    let size = batch.len();
     let mut ids: Vec<Uuid> = batch.iter().map(|outgoing| outgoing.conversation_id).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -108,8 +109,11 @@ pub async fn store_in(tx: &mut Tx, batch: Vec<Outgoing>) -> Result<Vec<Result<St
         uploads_taken.extend(draft.attachment_ids.iter().copied());
         let conversation = changing.row.clone();
         let visitor_id = conversation.visitor_id;
-        results.push(Ok(Stored { message: message.clone(), created: true, visitor_id, conversation }));
+        results.push(Ok(Stored { message: message.clone(), created: true, visitor_id, conversation, batch_size: 1 }));
         accepted.push((results.len() - 1, message, draft.attachment_ids));
+    }
+    for stored in results.iter_mut().flatten() {
+        stored.batch_size = size;
     }
     if accepted.is_empty() {
         return Ok(results);
@@ -136,7 +140,7 @@ fn retry_of(message: MessageRow, author: super::Author, conversation: Conversati
             "another sender already used this client_msg_id in this conversation; use a fresh one (a UUID)",
         ));
     }
-    Ok(Stored { message, created: false, visitor_id: conversation.visitor_id, conversation })
+    Ok(Stored { message, created: false, visitor_id: conversation.visitor_id, conversation, batch_size: 1 })
 }
 
 /// Messages already stored under any of `keys` (conversation, `client_msg_id`).
@@ -147,7 +151,7 @@ async fn sent_before(tx: &mut Tx, keys: &[(Uuid, &str)]) -> Result<HashMap<(Uuid
     let sql = format!(
         "SELECT {} FROM messages WHERE (conversation_id, client_msg_id) IN (VALUES {})",
         columns!(),
-        values_list(keys.len(), 2)
+        values_list(tx.is_postgres(), keys.len(), 2)
     );
     let rows: Vec<MessageRow> = on_tx!(tx, |conn| {
         let mut query = sqlx::query_as(AssertSqlSafe(sql.as_str())).persistent(false);
@@ -169,7 +173,7 @@ async fn insert(
     let sql = format!(
         "INSERT INTO messages (id, workspace_id, conversation_id, seq, client_msg_id, author_kind, author_id, kind,
             body, attachments, created_at) VALUES {}",
-        values_list(accepted.len(), COLUMNS)
+        values_list(tx.is_postgres(), accepted.len(), COLUMNS)
     );
     on_tx!(tx, |conn| {
         let mut query = sqlx::query(AssertSqlSafe(sql.as_str())).persistent(false);

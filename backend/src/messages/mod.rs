@@ -161,6 +161,8 @@ pub struct Stored {
     pub visitor_id: Uuid,
     /// The conversation as this message left it (as it was, for a retry).
     pub conversation: crate::conversations::ConversationRow,
+    /// How many messages were considered in the transaction that answered this one.
+    pub batch_size: usize,
 }
 
 /// Stores one message and answers once it is durably stored: the entry point of every

@@ -14,7 +14,10 @@
 //! itself fail before commit (another node raced for an upload, a constraint), the batch
 //! is stored again one message at a time, so one bad message cannot fail the others.
 
-use std::sync::Weak;
+use std::sync::{
+    Arc, Weak,
+    atomic::{AtomicU64, Ordering},
+};
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -35,6 +38,24 @@ const QUEUE: usize = 8192;
 #[derive(Clone)]
 pub struct Handle {
     queue: mpsc::Sender<Request>,
+    stats: Arc<Stats>,
+}
+
+/// What the writer has done so far (for `/metrics`, benchmarks and tests).
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Batches taken from the queue (each one transaction, or one per message when a
+    /// batch had to be stored again one by one).
+    pub batches: AtomicU64,
+    /// Messages in those batches.
+    pub messages: AtomicU64,
+}
+
+/// Sends waiting for the writer right now, and the writer's counters; `None` before the
+/// store's first send.
+pub fn progress(store: &Store) -> Option<(usize, Arc<Stats>)> {
+    let handle = store.message_writer_if_started()?;
+    Some((handle.queue.max_capacity() - handle.queue.capacity(), handle.stats.clone()))
 }
 
 struct Request {
@@ -47,8 +68,9 @@ struct Request {
 pub async fn send(store: &Store, outgoing: Outgoing) -> Result<Stored> {
     let handle = store.message_writer(|shared| {
         let (queue, requests) = mpsc::channel(QUEUE);
-        tokio::spawn(run(shared, requests));
-        Handle { queue }
+        let stats = Arc::new(Stats::default());
+        tokio::spawn(run(shared, requests, stats.clone()));
+        Handle { queue, stats }
     });
     let (answer, answered) = oneshot::channel();
     handle
@@ -60,10 +82,12 @@ pub async fn send(store: &Store, outgoing: Outgoing) -> Result<Stored> {
 }
 
 /// The writer: holds the store weakly, so it ends once the store is dropped.
-async fn run(store: Weak<StoreShared>, mut requests: mpsc::Receiver<Request>) {
+async fn run(store: Weak<StoreShared>, mut requests: mpsc::Receiver<Request>, stats: Arc<Stats>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while requests.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let Some(store) = Store::upgrade(&store) else { break };
+        stats.batches.fetch_add(1, Ordering::Relaxed);
+        stats.messages.fetch_add(batch.len() as u64, Ordering::Relaxed);
         commit(&store, std::mem::take(&mut batch)).await;
         batch.reserve(MAX_BATCH);
     }

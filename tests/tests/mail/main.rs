@@ -7,11 +7,13 @@
 //! - [`delivery`]: refused and dropped connections retried; giving up; two nodes.
 //! - [`inbound`]: replies by email reach the conversation and the agent's socket; forgeries don't.
 //! - [`team`]: assignment to an offline agent, transcripts on request and on resolve.
+//! - [`entry_points`]: every way a message comes in reopens, announces and fires webhooks alike.
 
 mod common;
 
 mod continuity;
 mod delivery;
+mod entry_points;
 mod inbound;
 mod offline;
 mod team;

@@ -121,10 +121,13 @@ impl Shop {
         let created = seed.created_at;
         let after = |secs: Option<i64>| secs.map(|s| created + s * SECOND);
         let status = if seed.resolved_after.is_some() { "resolved" } else { "open" };
+        // The server keeps `text_messages` as it stores messages; rows written here
+        // directly carry the count the server would have kept (visitors' and agents' text).
+        let text_messages = seed.visitor_messages + seed.agent_messages;
         let mut statements = vec![format!(
             "INSERT INTO conversations (id, workspace_id, site_id, visitor_id, status, priority, assignee_id, team_id,
-                last_seq, created_at, updated_at, first_response_at, resolved_at, first_assigned_at)
-             VALUES ({}, {}, {}, {}, '{status}', 'normal', {}, {}, 0, {created}, {created}, {}, {}, {})",
+                last_seq, created_at, updated_at, first_response_at, resolved_at, first_assigned_at, text_messages)
+             VALUES ({}, {}, {}, {}, '{status}', 'normal', {}, {}, 0, {created}, {created}, {}, {}, {}, {text_messages})",
             self.lit(conversation),
             self.lit(self.workspace_id),
             self.lit(seed.site.unwrap_or(self.site)),

@@ -88,22 +88,7 @@ pub async fn queue(app: &TestApp, token: &str) -> Vec<Value> {
     body["items"].as_array().unwrap().clone()
 }
 
-/// Polls `check` until it returns `Some`, for up to 15 seconds (generous: a busy CI
-/// machine is slow, and nothing here measures speed).
-pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+pub use system_tests::eventually;
 
 /// How many open conversations each agent has, by agent id.
 pub async fn loads(

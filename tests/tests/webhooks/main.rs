@@ -9,7 +9,7 @@
 
 mod delivery;
 mod keys_and_limits;
-mod receiver;
+use system_tests::webhook_receiver as receiver;
 mod subscriptions;
 
 use receiver::Receiver;
