@@ -118,3 +118,9 @@ pub fn spec_json() -> String {
     }
     spec
 }
+
+/// The AsyncAPI document of the WebSocket protocol, as committed in
+/// `openapi/asyncapi.json` (pretty-printed, without a trailing newline).
+pub fn asyncapi_json() -> String {
+    serde_json::to_string_pretty(&openapi::asyncapi::document()).expect("a JSON value serialises")
+}

@@ -33,6 +33,63 @@ pub enum Change {
     ConversationChanged { workspace_id: Uuid, change: ConversationChange, conversation: Conversation },
 }
 
+impl Change {
+    fn conversation_id(&self) -> Option<Uuid> {
+        match self {
+            Self::ConversationChanged { conversation, .. } => Some(conversation.id),
+            Self::MessageStored { .. } => None,
+        }
+    }
+
+    /// Folds a later change of the same conversation in the same transaction into this
+    /// one: a transaction announces each conversation once (one feed position, one
+    /// frame), in its final state, as the most telling kind of change it underwent.
+    fn absorb(&mut self, later: Change) {
+        if let (
+            Self::ConversationChanged { change, conversation, .. },
+            Self::ConversationChanged { change: later_change, conversation: mut latest, .. },
+        ) = (&mut *self, later)
+        {
+            if strength(later_change) > strength(*change) {
+                *change = later_change;
+            }
+            if latest.last_message.is_none() {
+                latest.last_message = conversation.last_message.take();
+            }
+            *conversation = latest;
+        }
+    }
+}
+
+fn strength(change: ConversationChange) -> u8 {
+    match change {
+        ConversationChange::Created => 4,
+        ConversationChange::Assigned => 3,
+        ConversationChange::StatusChanged => 2,
+        ConversationChange::Updated => 1,
+        ConversationChange::MessageAdded => 0,
+    }
+}
+
+/// Records `change` among a transaction's `changes` (see [`crate::store::Tx::record`]):
+/// at `place`, or at the end, or folded into an earlier change of the same conversation
+/// (moved to `place` when one is given).
+pub(crate) fn record(changes: &mut Vec<Change>, place: Option<usize>, change: Change) {
+    let earlier = change
+        .conversation_id()
+        .and_then(|id| changes.iter().position(|recorded| recorded.conversation_id() == Some(id)));
+    match (earlier, place) {
+        (Some(index), None) => changes[index].absorb(change),
+        (Some(index), Some(place)) => {
+            let mut merged = changes.remove(index);
+            merged.absorb(change);
+            changes.insert(place.min(index).min(changes.len()), merged);
+        }
+        (None, Some(place)) => changes.insert(place.min(changes.len()), change),
+        (None, None) => changes.push(change),
+    }
+}
+
 /// Committed batches of changes waiting for the dispatcher. Bounded: when the
 /// dispatcher falls behind (a slow Redis), committing transactions wait for it instead of
 /// queueing without limit.
@@ -68,12 +125,16 @@ async fn dispatch(state: &AppState, change: Change) {
                 ConversationChange::Created | ConversationChange::Assigned => true,
                 ConversationChange::StatusChanged => true,
                 ConversationChange::Updated => conversation.status == ConversationStatus::Open,
+                ConversationChange::MessageAdded => false,
             };
-            // The visitor's copy leaves out the team's labels.
-            let visitor_copy = Conversation { labels: Vec::new(), ..conversation.clone() };
-            let visitor_id = conversation.visitor_id;
-            let to_visitor = Event::frame(ServerFrame::Conversation { change, conversation: visitor_copy });
-            publish(state, Topic::Visitor(visitor_id), to_visitor).await;
+            // Visitors follow their messages, not the feed; their copy leaves out what is
+            // the team's (labels, feed position, a preview that may be a note).
+            if change != ConversationChange::MessageAdded {
+                let visitor_id = conversation.visitor_id;
+                let visitor_copy = crate::conversations::for_visitor(conversation.clone());
+                let to_visitor = Event::frame(ServerFrame::Conversation { change, conversation: visitor_copy });
+                publish(state, Topic::Visitor(visitor_id), to_visitor).await;
+            }
             let to_team = Event::frame(ServerFrame::Conversation { change, conversation });
             publish(state, Topic::Workspace(workspace_id), to_team).await;
             if routing_cares {

@@ -27,6 +27,8 @@ enum Command {
     Migrate,
     /// Print the OpenAPI spec of the REST API.
     Openapi,
+    /// Print the AsyncAPI document of the WebSocket protocol.
+    Asyncapi,
     /// Administration tasks.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -67,6 +69,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Openapi => {
             print!("{}", crate::api::spec_json());
+            Ok(())
+        }
+        Command::Asyncapi => {
+            println!("{}", crate::api::asyncapi_json());
             Ok(())
         }
         Command::Serve { demo } => serve(Settings::from_env()?, demo).await,

@@ -105,6 +105,7 @@ fn routes(state: AppState) -> impl poem::Endpoint {
                 .around(move |ep, req| crate::rate_limit::limit(ep, req, limiter.clone())),
         )
         .at("/api/openapi.json", get(spec_endpoint).data(spec))
+        .at("/api/asyncapi.json", get(spec_endpoint).data(api::asyncapi_json()))
         .nest("/docs", swagger)
         .at("/ws/visitor", get(handshake::visitor_socket))
         .at("/ws/agent", get(handshake::agent_socket))

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a conversation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "server", derive(poem_openapi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "server", oai(rename_all = "snake_case"))]
@@ -20,6 +21,7 @@ pub enum ConversationStatus {
 
 /// How urgent a conversation is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "server", derive(poem_openapi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "server", oai(rename_all = "snake_case"))]
@@ -32,6 +34,7 @@ pub enum Priority {
 
 /// A conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct Conversation {
@@ -55,7 +58,36 @@ pub struct Conversation {
     /// The team's own tags (never shown to the visitor).
     #[serde(default)]
     pub labels: Vec<String>,
+    /// Where this conversation's latest change stands in its workspace's feed: agents
+    /// catch up on every conversation after the highest `feed_seq` they hold (PROTOCOL.md,
+    /// "The workspace feed"). 0 in what visitors receive.
+    #[serde(default)]
+    pub feed_seq: i64,
+    /// The newest message, shortened, where a list of conversations shows one (absent
+    /// otherwise, and in what visitors receive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message: Option<MessagePreview>,
 }
+
+/// A conversation's newest message as a list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+pub struct MessagePreview {
+    pub seq: i64,
+    pub author_kind: crate::messages::AuthorKind,
+    pub author_id: Option<uuid::Uuid>,
+    pub kind: crate::messages::MessageKind,
+    /// The first 200 characters of the text (the full text is in the message).
+    pub body: String,
+    /// How many files the message carries.
+    pub attachments: u32,
+    pub created_at: crate::Timestamp,
+}
+
+/// The longest `MessagePreview.body`, in characters.
+pub const PREVIEW_CHARS: usize = 200;
 
 /// Changes to a conversation; absent fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -84,3 +116,16 @@ crate::page_of!(
     ConversationPage,
     Conversation
 );
+
+/// Conversations changed after a feed position, oldest change first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+pub struct FeedPage {
+    /// Each conversation once, as it is now, with its newest message.
+    pub items: Vec<Conversation>,
+    /// Where to continue: the last item's `feed_seq` (or the `after` asked for when
+    /// there were none). Pass it as `after` for the next page, or in the socket's `feed`.
+    pub after: i64,
+    /// True when more changes follow.
+    pub has_more: bool,
+}

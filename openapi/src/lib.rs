@@ -15,11 +15,14 @@
 //! - [`presence`]: who is online.
 //! - [`mail`]: email follow-up (outbox, mail settings, offline messages, continue links).
 //! - [`reports`]: figures over a range of days (volume, response times, CSAT, agents).
-//! - [`realtime`]: the WebSocket frames of `/ws/visitor` and `/ws/agent`.
+//! - [`realtime`]: the WebSocket frames of `/ws/visitor` and `/ws/agent`; `asyncapi` (with
+//!   the `schema` feature): their AsyncAPI document.
 //! - [`webhooks`]: webhook subscriptions, deliveries, payloads, and conversation ratings.
 
 pub mod agents;
 pub mod api_keys;
+#[cfg(feature = "schema")]
+pub mod asyncapi;
 pub mod attachments;
 pub mod auth;
 pub mod conversations;

@@ -33,6 +33,7 @@ pub mod close {
 
 /// A frame from a client (visitor or agent).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientFrame {
     /// Application-level heartbeat; the server answers `pong`. Browsers cannot send
@@ -69,10 +70,17 @@ pub enum ClientFrame {
     Page { url: String, title: String },
     /// Agents only: set availability.
     Status { status: AgentStatus },
+    /// Agents only: follow the workspace feed. The server sends every conversation whose
+    /// latest change comes after `after` (the highest `feed_seq` the client holds, 0 for
+    /// none) as `conversation` frames, oldest change first, then the agents' statuses,
+    /// then `feed_synced`; live `conversation` frames follow, each exactly once, in
+    /// `feed_seq` order.
+    Feed { after: i64 },
 }
 
 /// A frame from the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
     /// First frame of every connection, once authenticated.
@@ -143,6 +151,11 @@ pub enum ServerFrame {
         agent_id: Uuid,
         status: AgentStatus,
     },
+    /// Agents only: the feed replay requested by `feed` is complete up to `feed_seq`
+    /// (the highest sent, or the `after` asked for when nothing was newer).
+    FeedSynced {
+        feed_seq: i64,
+    },
     /// A frame was refused. Nothing was stored for it.
     Error {
         code: String,
@@ -150,6 +163,13 @@ pub enum ServerFrame {
         /// The `client_msg_id` of a refused `send`, so the client knows which one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_msg_id: Option<String>,
+        /// The conversation the refused frame named, if it named one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conversation_id: Option<Uuid>,
+        /// The `ref` the refused frame carried, echoed as it was (any client frame may
+        /// carry a `ref` of the client's choosing, up to 64 characters).
+        #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
         /// For `rate_limited`: when to try again.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         retry_after_ms: Option<u32>,
@@ -158,6 +178,7 @@ pub enum ServerFrame {
 
 /// What the server enforces on this connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Limits {
     /// Larger frames close the connection with 1009.
     pub max_frame_bytes: u32,
@@ -171,6 +192,7 @@ pub struct Limits {
 
 /// Someone in a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum Participant {
     Visitor(Uuid),
@@ -179,16 +201,21 @@ pub enum Participant {
 
 /// What happened to a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConversationChange {
     Created,
     Assigned,
     StatusChanged,
     Updated,
+    /// A message was added (and `last_message` shows it). Only sockets following the
+    /// workspace feed receive these; others follow messages with `resume`.
+    MessageAdded,
 }
 
 /// An agent's availability.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "server", derive(poem_openapi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "server", oai(rename_all = "snake_case"))]

@@ -337,8 +337,8 @@ async fn senders_share_one_commit_and_a_refused_one_fails_alone(store: Store) {
     let total = drafts.len();
     let mut sends = Vec::new();
     for (conversation_id, draft) in drafts {
-        let store = store.clone();
-        sends.push(tokio::spawn(async move { send(&store, ws, conversation_id, draft).await }));
+        let sender = store.clone();
+        sends.push(tokio::spawn(async move { send(&sender, ws, conversation_id, draft).await }));
         // In this order: wait until each is queued before sending the next.
         let queued = sends.len();
         eventually("the send is queued", || async {

@@ -44,7 +44,7 @@ Commands:
   build           build the front-ends into dist/ (wasm + static files)
   size            print the gzipped size of the widget's loader and of everything its
                   iframe downloads; fails over the targets (3 KB / 150 KB)
-  openapi         regenerate openapi/openapi.json from the backend
+  openapi         regenerate openapi/openapi.json and openapi/asyncapi.json from the backend
   help            show this text
 
 Environment:
@@ -195,22 +195,26 @@ fn test(extra: &[String]) -> ExitCode {
     }
 }
 
-/// `cargo xtask openapi`: the checked-in spec, regenerated from the server's code.
+/// `cargo xtask openapi`: the checked-in contracts, regenerated from the server's code:
+/// the REST spec (`openapi/openapi.json`) and the socket protocol's AsyncAPI document
+/// (`openapi/asyncapi.json`).
 fn openapi() -> Result<(), String> {
-    header("generating openapi/openapi.json");
-    let mut cmd = cargo();
-    cmd.args(["run", "-q", "-p", "backend", "--bin", "rapport", "--", "openapi"]).stderr(Stdio::inherit());
-    println!("$ cargo run -q -p backend --bin rapport -- openapi > openapi/openapi.json");
-    let out = cmd.output().map_err(|err| format!("could not start cargo: {err}"))?;
-    if !out.status.success() {
-        return Err(format!("`rapport openapi` failed ({})", out.status));
+    for (command, file) in [("openapi", "openapi.json"), ("asyncapi", "asyncapi.json")] {
+        header(&format!("generating openapi/{file}"));
+        let mut cmd = cargo();
+        cmd.args(["run", "-q", "-p", "backend", "--bin", "rapport", "--", command]).stderr(Stdio::inherit());
+        println!("$ cargo run -q -p backend --bin rapport -- {command} > openapi/{file}");
+        let out = cmd.output().map_err(|err| format!("could not start cargo: {err}"))?;
+        if !out.status.success() {
+            return Err(format!("`rapport {command}` failed ({})", out.status));
+        }
+        // Don't replace a good document with an empty or garbled one.
+        if !out.stdout.trim_ascii_start().starts_with(b"{") {
+            return Err(format!("`rapport {command}` did not print a JSON document"));
+        }
+        let path = workspace_root().join("openapi").join(file);
+        fs::write(&path, &out.stdout).map_err(|err| format!("cannot write {}: {err}", path.display()))?;
+        println!("wrote {} ({} bytes)", path.display(), out.stdout.len());
     }
-    // Don't replace a good spec with an empty or garbled one.
-    if !out.stdout.trim_ascii_start().starts_with(b"{") {
-        return Err("`rapport openapi` did not print a JSON document".to_owned());
-    }
-    let path = workspace_root().join("openapi").join("openapi.json");
-    fs::write(&path, &out.stdout).map_err(|err| format!("cannot write {}: {err}", path.display()))?;
-    println!("wrote {} ({} bytes)", path.display(), out.stdout.len());
     Ok(())
 }

@@ -241,7 +241,10 @@ impl Client {
             ServerFrame::Error { message, .. } => dispatch.emit(Action::Toast(Some((message, true)))),
             ServerFrame::Conversation { change, conversation } => self.on_conversation(change, conversation),
             // `queue` is for visitors; `pong` and `resumed` only prove the link is alive.
-            ServerFrame::Pong | ServerFrame::Resumed { .. } | ServerFrame::Queue { .. } => {}
+            ServerFrame::Pong
+            | ServerFrame::Resumed { .. }
+            | ServerFrame::Queue { .. }
+            | ServerFrame::FeedSynced { .. } => {}
         }
     }
 

@@ -1,6 +1,6 @@
 //! `/conversations`: list with filters and cursor pagination, get, update.
 
-use openapi::conversations::{Conversation, ConversationPage, ConversationStatus, ConversationUpdate};
+use openapi::conversations::{Conversation, ConversationPage, ConversationStatus, ConversationUpdate, FeedPage};
 use poem::web::Data;
 use poem_openapi::{
     OpenApi,
@@ -72,8 +72,45 @@ impl ConversationsApi {
         };
         let rows = super::list(&state.store, auth.caller().workspace_id, &filter, page).await?;
         let (rows, next_cursor) = page.finish(rows, |row| row.id);
-        let items = rows.iter().map(super::ConversationRow::to_wire).collect::<Result<_, _>>()?;
+        let items = super::feed::with_previews(&state.store, &rows).await?;
         Ok(Json(ConversationPage { items, next_cursor }))
+    }
+
+    /// Follow the workspace feed
+    ///
+    /// Conversations whose latest change (a message, status, assignee, priority,
+    /// labels…) comes after the feed position `after`, oldest change first, each once and
+    /// as it is now. Start from 0 (or from the highest `feed_seq` you hold) and pass each
+    /// answer's `after` to the next call; the `feed` frame of `/ws/agent` does the same and
+    /// then goes on live (PROTOCOL.md). A position beyond the newest is refused.
+    #[oai(path = "/feed", method = "get", operation_id = "followFeed")]
+    async fn feed(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        /// The highest `feed_seq` you hold (default 0: everything).
+        #[oai(example = "crate::api_examples::after_seq")]
+        after: Query<Option<i64>>,
+        /// Page size, 1 to 500 (default 200).
+        #[oai(example = "crate::api_examples::limit")]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<FeedPage>, ApiError> {
+        let workspace_id = auth.caller().workspace_id;
+        let after = after.unwrap_or(0);
+        let limit = limit.unwrap_or(200);
+        if !(1..=500).contains(&limit) {
+            return Err(crate::error::Error::invalid("limit", "must be between 1 and 500").into());
+        }
+        let head = super::feed::head(&state.store, workspace_id).await?;
+        if !(0..=head).contains(&after) {
+            let message = format!("must be between 0 and the workspace's newest feed_seq ({head})");
+            return Err(crate::error::Error::invalid("after", message).into());
+        }
+        let mut items = super::feed::after(&state.store, workspace_id, after, None, limit + 1).await?;
+        let has_more = items.len() > limit as usize;
+        items.truncate(limit as usize);
+        let after = items.last().map_or(after, |last| last.feed_seq);
+        Ok(Json(FeedPage { items, after, has_more }))
     }
 
     /// Get a conversation

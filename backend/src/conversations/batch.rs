@@ -58,8 +58,9 @@ impl Changing {
         Self { before: row.clone(), row, text_added: 0 }
     }
 
+    /// Whether the batch wrote anything into it (every accepted message does).
     pub fn changed(&self) -> bool {
-        self.row.last_seq != self.before.last_seq || self.row.status != self.before.status
+        self.row.last_seq != self.before.last_seq
     }
 }
 
@@ -113,11 +114,12 @@ pub async fn save_in(tx: &mut Tx, changed: &[&Changing]) -> Result<()> {
     if changed.is_empty() {
         return Ok(());
     }
-    const COLUMNS: usize = 10;
+    const COLUMNS: usize = 11;
     let sql = format!(
         "UPDATE conversations SET last_seq = v.column2, updated_at = v.column3, status = v.column4,
             first_response_at = v.column5, queued_at = v.column6, snoozed_until = v.column7,
-            assignee_id = v.column8, first_assigned_at = v.column9, text_messages = text_messages + v.column10
+            assignee_id = v.column8, first_assigned_at = v.column9, text_messages = text_messages + v.column10,
+            feed_seq = v.column11
          FROM (VALUES {}) AS v WHERE conversations.id = v.column1",
         values_list(tx.is_postgres(), changed.len(), COLUMNS)
     );
@@ -135,7 +137,8 @@ pub async fn save_in(tx: &mut Tx, changed: &[&Changing]) -> Result<()> {
                 .bind(row.snoozed_until)
                 .bind(row.assignee_id)
                 .bind(row.first_assigned_at)
-                .bind(changing.text_added);
+                .bind(changing.text_added)
+                .bind(row.feed_seq);
         }
         query.execute(conn).await.map(|done| done.rows_affected())
     })?;

@@ -2,7 +2,9 @@
 //! assignee, team, priority), numbered by `last_seq` as messages arrive.
 
 pub mod api;
+pub mod assignment;
 pub mod batch;
+pub mod feed;
 
 use openapi::{
     conversations::{Conversation, ConversationStatus, ConversationUpdate, Priority},
@@ -40,12 +42,15 @@ pub struct ConversationRow {
     pub first_assigned_at: Option<Millis>,
     /// JSON array of strings.
     pub labels: String,
+    /// The workspace feed position of its latest change (see [`feed`]).
+    pub feed_seq: i64,
 }
 
 macro_rules! columns {
     () => {
         "id, workspace_id, site_id, visitor_id, status, priority, assignee_id, team_id, last_seq, \
-     created_at, updated_at, first_response_at, resolved_at, snoozed_until, queued_at, first_assigned_at, labels"
+     created_at, updated_at, first_response_at, resolved_at, snoozed_until, queued_at, first_assigned_at, labels, \
+     feed_seq"
     };
 }
 pub(crate) use columns;
@@ -71,12 +76,14 @@ impl ConversationRow {
             resolved_at: self.resolved_at.map(Millis::to_utc),
             snoozed_until: self.snoozed_until.map(Millis::to_utc),
             labels: serde_json::from_str(&self.labels).unwrap_or_default(),
+            feed_seq: self.feed_seq,
+            last_message: None,
         })
     }
 
-    /// The conversation as its visitor sees it: without the team's labels.
+    /// The conversation as its visitor sees it: without the team's labels and feed.
     pub fn to_visitor_wire(&self) -> Result<Conversation> {
-        Ok(Conversation { labels: Vec::new(), ..self.to_wire()? })
+        Ok(for_visitor(self.to_wire()?))
     }
 }
 
@@ -176,6 +183,12 @@ pub async fn get_for_visitor(store: &Store, workspace_id: Uuid, visitor_id: Uuid
     if row.visitor_id == visitor_id { Ok(row) } else { Err(Error::NotFound("conversation")) }
 }
 
+/// What a visitor may see of a conversation: not the team's labels, not the team's feed
+/// position, not a preview (it may be an internal note).
+pub fn for_visitor(conversation: Conversation) -> Conversation {
+    Conversation { labels: Vec::new(), feed_seq: 0, last_message: None, ..conversation }
+}
+
 /// Records that `row` changed in `tx`, for the dispatcher to announce once it commits.
 pub fn record_change(tx: &mut Tx, change: ConversationChange, row: &ConversationRow) -> Result<()> {
     tx.record(Change::ConversationChanged { workspace_id: row.workspace_id, change, conversation: row.to_wire()? });
@@ -215,11 +228,13 @@ pub async fn insert(tx: &mut Tx, workspace_id: Uuid, site_id: Uuid, visitor_id: 
         queued_at: Some(created_at),
         first_assigned_at: None,
         labels: "[]".into(),
+        // Enters the feed with its first message, stored next in the same transaction.
+        feed_seq: 0,
     };
     on_tx!(tx, |conn| {
         sqlx::query(
-            "INSERT INTO conversations (id, workspace_id, site_id, visitor_id, status, priority, last_seq, created_at, updated_at, queued_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7, $7)",
+            "INSERT INTO conversations (id, workspace_id, site_id, visitor_id, status, priority, last_seq, created_at, updated_at, queued_at, feed_seq)
+             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7, $7, $8)",
         )
         .bind(row.id)
         .bind(workspace_id)
@@ -228,6 +243,7 @@ pub async fn insert(tx: &mut Tx, workspace_id: Uuid, site_id: Uuid, visitor_id: 
         .bind(&row.status)
         .bind(&row.priority)
         .bind(created_at)
+        .bind(row.feed_seq)
         .execute(conn)
         .await
         .map(|done| done.rows_affected())
@@ -331,6 +347,7 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &Conversa
         crate::mail::flows::conversation_resolved(&mut tx, &row).await?;
     }
     crate::webhooks::conversation_updated(&mut tx, &before, &row).await?;
+    let row = feed::advance(&mut tx, row).await?;
     record_change(&mut tx, change_between(&before, &row), &row)?;
     tx.commit().await?;
     Ok(row)

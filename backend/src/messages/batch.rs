@@ -123,6 +123,18 @@ pub async fn store_in(tx: &mut Tx, batch: Vec<Outgoing>) -> Result<Vec<Result<St
     for (_, message, uploads) in accepted.iter().filter(|(_, _, uploads)| !uploads.is_empty()) {
         crate::attachments::bind_in(tx, message.id, uploads).await?;
     }
+    // Each conversation written takes its workspace's next feed position, in id order.
+    let mut touched: Vec<(Uuid, Uuid)> =
+        conversations.values().filter(|c| c.changed()).map(|c| (c.row.workspace_id, c.row.id)).collect();
+    touched.sort_unstable();
+    for chunk in touched.chunk_by(|a, b| a.0 == b.0) {
+        let first = conversations::feed::next_seqs(tx, chunk[0].0, chunk.len() as i64).await?;
+        for (n, (_, id)) in chunk.iter().enumerate() {
+            if let Some(changing) = conversations.get_mut(id) {
+                changing.row.feed_seq = first + n as i64;
+            }
+        }
+    }
     let mut changed: Vec<&Changing> = conversations.values().filter(|c| c.changed()).collect();
     changed.sort_by_key(|c| c.row.id);
     conversations::batch::save_in(tx, &changed).await?;
@@ -231,20 +243,17 @@ async fn consequences(
             message: message.to_wire()?,
         });
     }
+    // Each conversation's change for the feed, with its newest message as the preview.
     for changing in changed {
         let (before, after) = (&changing.before, &changing.row);
-        let change = if before.assignee_id != after.assignee_id {
-            ConversationChange::Assigned
-        } else if before.status != after.status {
-            ConversationChange::StatusChanged
-        } else {
-            continue;
+        let change = match conversations::change_between(before, after) {
+            ConversationChange::Updated => ConversationChange::MessageAdded,
+            other => other,
         };
-        tx.record(Change::ConversationChanged {
-            workspace_id: after.workspace_id,
-            change,
-            conversation: after.to_wire()?,
-        });
+        let mut conversation = after.to_wire()?;
+        let newest = accepted.iter().rev().find(|(_, message, _)| message.conversation_id == after.id);
+        conversation.last_message = newest.map(|(_, message, _)| conversations::feed::preview(message)).transpose()?;
+        tx.record(Change::ConversationChanged { workspace_id: after.workspace_id, change, conversation });
     }
     Ok(())
 }

@@ -14,8 +14,8 @@ use futures_util::{
     stream::{SplitSink, SplitStream},
 };
 use openapi::{
-    messages::{AuthorKind, Message, MessageKind},
-    realtime::{AgentStatus, ClientFrame, Participant, ServerFrame, close},
+    messages::{Message, MessageKind},
+    realtime::{AgentStatus, ClientFrame, ConversationChange, Participant, ServerFrame, close},
 };
 use poem::web::websocket::{CloseCode, Message as WsMessage, WebSocketStream};
 use uuid::Uuid;
@@ -23,35 +23,57 @@ use uuid::Uuid;
 use super::{
     bus::{Event, Interrupted, Subscription, Topic},
     delivery::{Deliveries, Live},
+    feed::{FeedCursor, Live as FeedLive},
     handshake::Peer,
     limits::{self, RateLimiter},
-    pages::{self, PageView},
     presence::{self, PRESENCE_TTL, Roster},
-    publish, receipts,
+    publish,
 };
 use crate::{
-    conversations,
     error::{ApiError, Error},
-    messages::{self, Audience, Author, Draft, Outgoing},
+    messages::Audience,
     state::AppState,
 };
 
 type Sink = SplitSink<WebSocketStream, WsMessage>;
 
 /// Why a socket ends; the close frame sent, if any.
-struct Closing {
+pub(super) struct Closing {
     code: u16,
     reason: String,
 }
 
 impl Closing {
-    fn new(code: u16, reason: impl Into<String>) -> Self {
+    pub(super) fn new(code: u16, reason: impl Into<String>) -> Self {
         Self { code, reason: reason.into() }
     }
 }
 
-/// What a frame handler asks of the loop.
+/// What a step of the loop asks of it: go on, or close.
 type Outcome = Result<(), Closing>;
+
+/// How a client frame's handler ends when it does not simply succeed.
+pub(super) enum Answer {
+    /// The frame is refused with an `error` frame naming it; the socket goes on.
+    Refuse(Error),
+    /// The socket closes.
+    Close(Closing),
+}
+
+/// What a client frame's handler returns (`?` works on domain errors and on sends).
+pub(super) type Handled = Result<(), Answer>;
+
+impl From<Error> for Answer {
+    fn from(err: Error) -> Self {
+        Self::Refuse(err)
+    }
+}
+
+impl From<Closing> for Answer {
+    fn from(closing: Closing) -> Self {
+        Self::Close(closing)
+    }
+}
 
 pub async fn run(state: AppState, peer: Peer, socket: WebSocketStream) {
     state.metrics.connections.inc();
@@ -62,21 +84,23 @@ pub async fn run(state: AppState, peer: Peer, socket: WebSocketStream) {
     state.metrics.connections.dec();
 }
 
-struct Connection {
-    state: AppState,
-    peer: Peer,
+pub(super) struct Connection {
+    pub(super) state: AppState,
+    pub(super) peer: Peer,
     id: Uuid,
     sink: Sink,
-    deliveries: Deliveries,
+    pub(super) deliveries: Deliveries,
+    /// Where this socket is in the workspace feed, once an agent asked to follow it.
+    pub(super) feed: Option<FeedCursor>,
     /// Conversation → its visitor, for conversations this peer was allowed to use.
     /// Ownership never changes, so one check per conversation per socket suffices.
-    allowed: HashMap<Uuid, Uuid>,
+    pub(super) allowed: HashMap<Uuid, Uuid>,
     limiter: RateLimiter,
-    /// For `resume` and `ping` (see [`limits::SYNC_BURST`]).
+    /// For `resume`, `feed` and `ping` (see [`limits::SYNC_BURST`]).
     sync_limiter: RateLimiter,
     refused_in_a_row: u32,
     /// When typing was last forwarded per conversation, and whether it was "typing".
-    typing_sent: HashMap<Uuid, (Instant, bool)>,
+    pub(super) typing_sent: HashMap<Uuid, (Instant, bool)>,
     last_inbound: Instant,
     last_credential_check: Instant,
 }
@@ -90,6 +114,7 @@ impl Connection {
         let now = Instant::now();
         Self {
             deliveries: Deliveries::new(peer.workspace_id(), audience),
+            feed: None,
             state,
             peer,
             id: Uuid::now_v7(),
@@ -104,7 +129,7 @@ impl Connection {
         }
     }
 
-    fn me(&self) -> Participant {
+    pub(super) fn me(&self) -> Participant {
         match self.peer {
             Peer::Visitor { visitor_id, .. } => Participant::Visitor(visitor_id),
             Peer::Agent { agent_id, .. } => Participant::Agent(agent_id),
@@ -192,7 +217,7 @@ impl Connection {
         Ok(())
     }
 
-    async fn announce_status(&self) {
+    pub(super) async fn announce_status(&self) {
         let Peer::Agent { workspace_id, agent_id, .. } = self.peer else { return };
         let status = presence::agent_status(self.state.realtime.presence.as_ref(), workspace_id, agent_id)
             .await
@@ -236,7 +261,7 @@ impl Connection {
         let _ = tokio::time::timeout(limits::SEND_TIMEOUT, self.sink.close()).await;
     }
 
-    async fn send(&mut self, frame: &ServerFrame) -> Outcome {
+    pub(super) async fn send(&mut self, frame: &ServerFrame) -> Outcome {
         let text = serde_json::to_string(frame).map_err(|_| Closing::new(1011, "internal error"))?;
         self.send_raw(WsMessage::Text(text)).await
     }
@@ -248,12 +273,6 @@ impl Connection {
             Ok(Err(_)) => Err(Closing::new(1006, "")),
             Err(_) => Err(Closing::new(close::SLOW_CONSUMER, "not reading fast enough; reconnect and resume")),
         }
-    }
-
-    async fn send_error(&mut self, err: Error, client_msg_id: Option<String>) -> Outcome {
-        let body = ApiError::from(err).into_body();
-        self.send(&ServerFrame::Error { code: body.code, message: body.message, client_msg_id, retry_after_ms: None })
-            .await
     }
 
     async fn on_heartbeat(&mut self) -> Outcome {
@@ -281,9 +300,11 @@ impl Connection {
     ) -> Outcome {
         let event = match event {
             Ok(event) => event,
-            Err(Interrupted::Lagged) => {
-                return Err(Closing::new(close::SLOW_CONSUMER, "fell behind live events; reconnect and resume"));
-            }
+            // Events were skipped while this socket was busy (a long replay, a burst on a
+            // busy workspace): what matters of them is in the database, so catch up from
+            // there instead of cutting the client off. Only a client that does not read
+            // at all is closed (a send that times out).
+            Err(Interrupted::Lagged) => return self.catch_up().await,
             Err(Interrupted::Closed) => {
                 tracing::warn!(topic = %subscription.topic(), "subscription closed; asking the client to resume");
                 return Err(Closing::new(close::RESYNC, "live events interrupted; reconnect and resume"));
@@ -324,13 +345,79 @@ impl Connection {
                 }
                 self.send_shared(frame, text).await
             }
+            ServerFrame::Conversation { change, conversation } => {
+                let Some(feed) = &mut self.feed else {
+                    // Previews are for sockets that follow the feed; others follow the
+                    // messages of what they resumed.
+                    if *change == ConversationChange::MessageAdded {
+                        return Ok(());
+                    }
+                    return self.send_shared(frame, text).await;
+                };
+                let missing = match feed.live(&self.state.store, conversation.feed_seq).await {
+                    Ok(FeedLive::Skip) => return Ok(()),
+                    Ok(FeedLive::Next) => Vec::new(),
+                    Ok(FeedLive::AfterGap(missing)) => missing,
+                    Err(err) => {
+                        tracing::error!(error = %err, "filling a feed gap failed");
+                        return Err(Closing::new(1011, "could not read the feed; reconnect and follow it again"));
+                    }
+                };
+                for conversation in missing {
+                    self.send(&ServerFrame::Conversation { change: ConversationChange::Updated, conversation }).await?;
+                }
+                self.send_shared(frame, text).await
+            }
             ServerFrame::Typing { from, .. } | ServerFrame::Read { reader: from, .. } if *from == me => Ok(()),
             other => self.send_shared(other, text).await,
         }
     }
 
+    /// After lost events: every resumed conversation's messages after what was sent, and
+    /// the feed after its cursor, read from the database.
+    async fn catch_up(&mut self) -> Outcome {
+        let store = self.state.store.clone();
+        for (conversation_id, sent) in self.deliveries.resumed() {
+            let mut last = sent;
+            loop {
+                let page = match self.deliveries.replay_page(&store, conversation_id, last, limits::REPLAY_PAGE).await {
+                    Ok(page) => page,
+                    Err(err) => {
+                        tracing::error!(error = %err, "catching up a conversation failed");
+                        return Err(Closing::new(1011, "could not read messages; reconnect and resume"));
+                    }
+                };
+                let done = page.len() < limits::REPLAY_PAGE as usize;
+                for message in page {
+                    last = message.seq;
+                    self.send(&ServerFrame::Message { message }).await?;
+                }
+                if done {
+                    break;
+                }
+            }
+            self.deliveries.replayed(conversation_id, last);
+        }
+        while let Some(feed) = &mut self.feed {
+            let page = match feed.next_page(&store).await {
+                Ok(page) => page,
+                Err(err) => {
+                    tracing::error!(error = %err, "catching up the feed failed");
+                    return Err(Closing::new(1011, "could not read the feed; reconnect and follow it again"));
+                }
+            };
+            if page.is_empty() {
+                break;
+            }
+            for conversation in page {
+                self.send(&ServerFrame::Conversation { change: ConversationChange::Updated, conversation }).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// A message this socket itself stored: shown through the same bookkeeping as any.
-    async fn forward_message(&mut self, message: Message) -> Outcome {
+    pub(super) async fn forward_message(&mut self, message: Message) -> Outcome {
         self.forward(&ServerFrame::Message { message }, &OnceLock::new()).await
     }
 
@@ -347,17 +434,17 @@ impl Connection {
         let text = match frame {
             WsMessage::Text(text) => text,
             WsMessage::Binary(_) => {
-                return self
-                    .refuse("unsupported_frame", "frames are JSON text; binary frames are not accepted".into(), None)
-                    .await;
+                let refusal = Refusal::new("unsupported_frame", "frames are JSON text; binary frames are not accepted");
+                return self.refuse(refusal, "").await;
             }
             WsMessage::Close(_) => return Err(Closing::new(1000, "bye")),
             // Pongs (and the pings tungstenite answers itself) only prove liveness.
             WsMessage::Ping(_) | WsMessage::Pong(_) => return Ok(()),
         };
         let frame: Result<ClientFrame, _> = serde_json::from_str(&text);
+        // Malformed frames count against the general bucket, like `send`.
         let limiter = match frame {
-            Ok(ClientFrame::Resume { .. } | ClientFrame::Ping) => &mut self.sync_limiter,
+            Ok(ClientFrame::Resume { .. } | ClientFrame::Ping | ClientFrame::Feed { .. }) => &mut self.sync_limiter,
             _ => &mut self.limiter,
         };
         if let Err(wait) = limiter.check(Instant::now()) {
@@ -365,27 +452,27 @@ impl Connection {
             if self.refused_in_a_row > limits::MAX_REFUSED_IN_A_ROW {
                 return Err(Closing::new(close::POLICY, "kept sending while rate limited"));
             }
-            let frame = ServerFrame::Error {
-                code: "rate_limited".into(),
-                message: format!(
+            let mut refusal = Refusal::new(
+                "rate_limited",
+                format!(
                     "more than {} frames per second; this frame was dropped, send it again later",
                     limits::FRAMES_PER_SECOND
                 ),
-                client_msg_id: send_id(&text),
-                retry_after_ms: Some(wait.as_millis().clamp(1, u128::from(u32::MAX)) as u32),
-            };
-            return self.send(&frame).await;
+            );
+            refusal.retry_after_ms = Some(wait.as_millis().clamp(1, u128::from(u32::MAX)) as u32);
+            return self.refuse(refusal, &text).await;
         }
         self.refused_in_a_row = 0;
         let frame = match frame {
             Ok(frame) => frame,
             Err(err) => {
-                return self.refuse("malformed_frame", format!("not a valid frame: {err}"), send_id(&text)).await;
+                return self.refuse(Refusal::new("malformed_frame", format!("not a valid frame: {err}")), &text).await;
             }
         };
-        match frame {
-            ClientFrame::Ping => self.send(&ServerFrame::Pong).await,
+        let handled = match frame {
+            ClientFrame::Ping => self.send(&ServerFrame::Pong).await.map_err(Answer::Close),
             ClientFrame::Resume { conversation_id, after_seq } => self.resume(conversation_id, after_seq).await,
+            ClientFrame::Feed { after } => self.follow_feed(after).await,
             ClientFrame::Send { conversation_id, client_msg_id, body, kind, attachment_ids } => {
                 let kind = kind.unwrap_or(MessageKind::Text);
                 self.store_message(conversation_id, client_msg_id, body, kind, &attachment_ids).await
@@ -396,212 +483,53 @@ impl Connection {
             ClientFrame::Read { conversation_id, seq } => self.read(conversation_id, seq).await,
             ClientFrame::Page { url, title } => self.page(&url, &title).await,
             ClientFrame::Status { status } => self.set_status(status).await,
-        }
-    }
-
-    async fn refuse(&mut self, code: &str, message: String, client_msg_id: Option<String>) -> Outcome {
-        self.send(&ServerFrame::Error { code: code.into(), message, client_msg_id, retry_after_ms: None }).await
-    }
-
-    /// Checks that this peer may use `conversation_id`; returns its visitor.
-    async fn authorise(&mut self, conversation_id: Uuid) -> Result<Uuid, Error> {
-        if let Some(&visitor_id) = self.allowed.get(&conversation_id) {
-            return Ok(visitor_id);
-        }
-        let store = &self.state.store;
-        let conversation = match self.peer {
-            Peer::Visitor { workspace_id, visitor_id, .. } => {
-                conversations::get_for_visitor(store, workspace_id, visitor_id, conversation_id).await?
-            }
-            Peer::Agent { workspace_id, .. } => conversations::get(store, workspace_id, conversation_id).await?,
         };
-        self.allowed.insert(conversation_id, conversation.visitor_id);
-        Ok(conversation.visitor_id)
-    }
-
-    async fn resume(&mut self, conversation_id: Uuid, after_seq: i64) -> Outcome {
-        if after_seq < 0 {
-            return self.send_error(Error::invalid("after_seq", "must be 0 or more"), None).await;
-        }
-        if let Err(err) = self.authorise(conversation_id).await {
-            return self.send_error(err, None).await;
-        }
-        let mut last = after_seq;
-        loop {
-            let page = match self
-                .deliveries
-                .replay_page(&self.state.store, conversation_id, last, limits::REPLAY_PAGE)
-                .await
-            {
-                Ok(page) => page,
-                Err(err) => return self.send_error(err, None).await,
-            };
-            let done = page.len() < limits::REPLAY_PAGE as usize;
-            for message in page {
-                last = message.seq;
-                self.send(&ServerFrame::Message { message }).await?;
-            }
-            if done {
-                break;
+        match handled {
+            Ok(()) => Ok(()),
+            Err(Answer::Close(closing)) => Err(closing),
+            Err(Answer::Refuse(err)) => {
+                let body = ApiError::from(err).into_body();
+                self.refuse(Refusal::new(&body.code, body.message), &text).await
             }
         }
-        self.deliveries.replayed(conversation_id, last);
-        self.send(&ServerFrame::Resumed { conversation_id, last_seq: last }).await?;
-        // The read state as of now; later moves arrive live.
-        let me = self.me();
-        let cursors =
-            receipts::cursors(&self.state.store, self.peer.workspace_id(), conversation_id).await.unwrap_or_default();
-        for (reader, seq) in cursors.into_iter().filter(|(reader, _)| *reader != me) {
-            self.send(&ServerFrame::Read { conversation_id, reader, seq }).await?;
-        }
-        Ok(())
     }
 
-    async fn store_message(
-        &mut self,
-        conversation_id: Uuid,
-        client_msg_id: String,
-        body: String,
-        kind: MessageKind,
-        attachment_ids: &[Uuid],
-    ) -> Outcome {
-        let author = match self.peer {
-            Peer::Visitor { visitor_id, .. } => Author { kind: AuthorKind::Visitor, id: Some(visitor_id) },
-            Peer::Agent { agent_id, .. } => Author { kind: AuthorKind::Agent, id: Some(agent_id) },
+    /// Answers a refused frame with an `error` naming it: the `client_msg_id`,
+    /// `conversation_id` and `ref` it carried (read again from its text: only refused
+    /// frames pay for that).
+    async fn refuse(&mut self, refusal: Refusal, text: &str) -> Outcome {
+        let named: Named = serde_json::from_str(text).unwrap_or_default();
+        let reference = named.reference.filter(|reference| reference.chars().count() <= limits::MAX_REF_CHARS);
+        let frame = ServerFrame::Error {
+            code: refusal.code,
+            message: refusal.message,
+            client_msg_id: named.client_msg_id,
+            conversation_id: named.conversation_id,
+            reference,
+            retry_after_ms: refusal.retry_after_ms,
         };
-        let draft = match Draft::parse_with_attachments(author, kind, &body, Some(&client_msg_id), attachment_ids) {
-            Ok(draft) => draft,
-            Err(err) => return self.send_error(err, Some(client_msg_id)).await,
-        };
-        let visitor_id = match self.authorise(conversation_id).await {
-            Ok(visitor_id) => visitor_id,
-            Err(err) => return self.send_error(err, Some(client_msg_id)).await,
-        };
-        let workspace_id = self.peer.workspace_id();
-        let outgoing = Outgoing { workspace_id, conversation_id, draft };
-        let stored = match messages::send(&self.state.store, outgoing).await {
-            Ok(stored) => stored,
-            Err(err) => return self.send_error(err, Some(client_msg_id)).await,
-        };
-        debug_assert_eq!(stored.visitor_id, visitor_id);
-        let message = match stored.message.to_wire() {
-            Ok(message) => message,
-            Err(err) => return self.send_error(err, Some(client_msg_id)).await,
-        };
-        // Durably stored: acknowledge, then show it on this socket at once if it resumed
-        // the conversation. Everyone else hears of it from the dispatcher (and this
-        // socket's bookkeeping skips the copy that comes back that way).
-        self.send(&ServerFrame::Ack {
-            conversation_id,
-            client_msg_id,
-            message_id: message.id,
-            seq: message.seq,
-            created_at: message.created_at,
-            server_id: self.state.realtime.node_id,
-            duplicate: !stored.created,
-        })
-        .await?;
-        if stored.created {
-            // Sending a message ends "typing" without the client having to say so.
-            self.typing_sent.remove(&conversation_id);
-        }
-        self.forward_message(message).await
-    }
-
-    async fn typing(&mut self, conversation_id: Uuid, typing: bool, preview: Option<String>) -> Outcome {
-        let visitor_id = match self.authorise(conversation_id).await {
-            Ok(visitor_id) => visitor_id,
-            Err(err) => return self.send_error(err, None).await,
-        };
-        let now = Instant::now();
-        let throttled = self
-            .typing_sent
-            .get(&conversation_id)
-            .is_some_and(|(at, was)| *was == typing && now.saturating_duration_since(*at) < limits::TYPING_THROTTLE);
-        if throttled {
-            return Ok(());
-        }
-        self.typing_sent.insert(conversation_id, (now, typing));
-        // Previews of what a visitor types go to agents only once the site opts in
-        // (a per-site setting the widget issue adds); until then they are dropped.
-        let _ = preview;
-        let frame = ServerFrame::Typing {
-            conversation_id,
-            from: self.me(),
-            typing,
-            preview: None,
-            expires_in_ms: limits::TYPING_EXPIRES.as_millis() as u32,
-        };
-        // A visitor's own typing is only for the team; an agent's for the visitor too.
-        let visitor = matches!(self.peer, Peer::Agent { .. }).then_some(visitor_id);
-        publish::frame(&self.state, self.peer.workspace_id(), visitor, frame).await;
-        Ok(())
-    }
-
-    async fn read(&mut self, conversation_id: Uuid, seq: i64) -> Outcome {
-        let workspace_id = self.peer.workspace_id();
-        let conversation = match self.peer {
-            Peer::Visitor { visitor_id, .. } => {
-                conversations::get_for_visitor(&self.state.store, workspace_id, visitor_id, conversation_id).await
-            }
-            Peer::Agent { .. } => conversations::get(&self.state.store, workspace_id, conversation_id).await,
-        };
-        let conversation = match conversation {
-            Ok(conversation) => conversation,
-            Err(err) => return self.send_error(err, None).await,
-        };
-        if !(1..=conversation.last_seq).contains(&seq) {
-            let err = Error::invalid(
-                "seq",
-                format!("must be between 1 and the conversation's last seq ({})", conversation.last_seq),
-            );
-            return self.send_error(err, None).await;
-        }
-        let reader = self.me();
-        match receipts::mark_read(&self.state.store, workspace_id, conversation_id, reader, seq).await {
-            Ok(true) => {
-                let frame = ServerFrame::Read { conversation_id, reader, seq };
-                publish::frame(&self.state, workspace_id, Some(conversation.visitor_id), frame).await;
-                Ok(())
-            }
-            Ok(false) => Ok(()),
-            Err(err) => self.send_error(err, None).await,
-        }
-    }
-
-    async fn page(&mut self, url: &str, title: &str) -> Outcome {
-        let Peer::Visitor { workspace_id, visitor_id, .. } = self.peer else {
-            return self.send_error(Error::Forbidden("only visitors report pages".into()), None).await;
-        };
-        let page = match PageView::parse(url, title) {
-            Ok(page) => page,
-            Err(err) => return self.send_error(err, None).await,
-        };
-        match pages::record(&self.state.store, workspace_id, visitor_id, &page).await {
-            Ok(at) => {
-                let frame = ServerFrame::Page { visitor_id, url: page.url, title: page.title, at: at.to_utc() };
-                publish::frame(&self.state, workspace_id, None, frame).await;
-                Ok(())
-            }
-            Err(err) => self.send_error(err, None).await,
-        }
-    }
-
-    async fn set_status(&mut self, status: AgentStatus) -> Outcome {
-        let Peer::Agent { workspace_id, agent_id, .. } = self.peer else {
-            return self.send_error(Error::Forbidden("only agents have a status".into()), None).await;
-        };
-        if let Err(err) = self.state.realtime.presence.set_status(workspace_id, agent_id, status).await {
-            return self.send_error(err, None).await;
-        }
-        self.announce_status().await;
-        Ok(())
+        self.send(&frame).await
     }
 }
 
-/// The `client_msg_id` of a frame that could not be handled, if it has one, so the
-/// client can tell which of its messages the error is about.
-fn send_id(text: &str) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_str(text).ok()?;
-    value.get("client_msg_id")?.as_str().map(str::to_owned)
+/// What an `error` frame says.
+struct Refusal {
+    code: String,
+    message: String,
+    retry_after_ms: Option<u32>,
+}
+
+impl Refusal {
+    fn new(code: &str, message: impl Into<String>) -> Self {
+        Self { code: code.to_owned(), message: message.into(), retry_after_ms: None }
+    }
+}
+
+/// What a client frame names, whatever its type (and even when it is not valid).
+#[derive(Default, serde::Deserialize)]
+struct Named {
+    client_msg_id: Option<String>,
+    conversation_id: Option<Uuid>,
+    #[serde(rename = "ref")]
+    reference: Option<String>,
 }

@@ -89,6 +89,11 @@ impl Deliveries {
         Ok(page)
     }
 
+    /// The conversations resumed on this socket, with the highest `seq` sent of each.
+    pub fn resumed(&self) -> Vec<(Uuid, i64)> {
+        self.sent.iter().map(|(id, seq)| (*id, *seq)).collect()
+    }
+
     /// Records that a replay sent everything up to `seq`. A live message with a higher
     /// `seq` that arrived during the replay is still in the subscription and follows.
     pub fn replayed(&mut self, conversation_id: Uuid, seq: i64) {

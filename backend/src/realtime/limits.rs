@@ -37,6 +37,8 @@ pub const TYPING_EXPIRES: Duration = Duration::from_secs(6);
 /// Typing frames for one conversation are forwarded at most this often, unless the
 /// state flips (started ↔ stopped).
 pub const TYPING_THROTTLE: Duration = Duration::from_millis(1500);
+/// The longest `ref` a client frame may carry to have it echoed in an `error`.
+pub const MAX_REF_CHARS: usize = 64;
 /// Messages replayed per database read.
 pub const REPLAY_PAGE: u32 = 200;
 

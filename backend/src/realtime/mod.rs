@@ -5,6 +5,8 @@
 //! - [`handshake`]: `/ws/visitor` and `/ws/agent`: who may connect, before any data flows.
 //! - [`connection`]: one socket's life: heartbeats, limits, frames in and out.
 //! - [`delivery`]: per-conversation replay and the gapless switch to live messages.
+//! - [`feed`]: the same for the workspace feed an agent follows.
+//! - `inbound`: what a socket does with each client frame.
 //! - [`limits`]: rate limiting and the sizes the server enforces.
 //! - [`publish`]: what the rest of the server calls when something happens.
 //! - [`receipts`] and [`pages`]: read cursors and the visitor's current page.
@@ -15,7 +17,9 @@ pub mod api;
 pub mod bus;
 pub mod connection;
 pub mod delivery;
+pub mod feed;
 pub mod handshake;
+mod inbound;
 pub mod limits;
 pub mod pages;
 pub mod presence;

@@ -28,7 +28,7 @@ use crate::{
     input,
     messages::{self, Author, Draft, Outgoing},
     on_tx,
-    store::{Store, Tx, now},
+    store::{Store, now},
 };
 
 /// The longest transfer note, in characters.
@@ -59,7 +59,9 @@ pub async fn claim(store: &Store, caller: &Caller, id: Uuid) -> Result<(Conversa
     caller.require_write()?;
     let agent_id = caller.agent_id()?;
     let mut tx = store.begin_write().await?;
-    let claimed = assign_if_waiting(&mut tx, caller.workspace_id, id, agent_id, &["open", "pending"]).await?;
+    let claimed =
+        conversations::assignment::assign_if_waiting(&mut tx, caller.workspace_id, id, agent_id, &["open", "pending"])
+            .await?;
     if let Some(row) = claimed {
         tx.commit().await?;
         return Ok((row, true));
@@ -74,44 +76,6 @@ pub async fn claim(store: &Store, caller: &Caller, id: Uuid) -> Result<(Conversa
             format!("only open or pending conversations can be claimed; this one is {}", row.status),
         )),
     }
-}
-
-/// Assigns a conversation that has no agent, inside `tx`. `None` when it has one by now
-/// (or is not in one of `statuses`): the caller lost the race and must not commit.
-pub(crate) async fn assign_if_waiting(
-    tx: &mut Tx,
-    workspace_id: Uuid,
-    id: Uuid,
-    agent_id: Uuid,
-    statuses: &[&str],
-) -> Result<Option<ConversationRow>> {
-    let sql = concat!(
-        "UPDATE conversations SET assignee_id = $3, queued_at = NULL, updated_at = $4,
-            first_assigned_at = COALESCE(first_assigned_at, $4)
-         WHERE workspace_id = $1 AND id = $2 AND assignee_id IS NULL AND (status = $5 OR status = $6)
-         RETURNING ",
-        conversations::columns!()
-    );
-    let first = statuses.first().copied().unwrap_or("open");
-    let second = statuses.get(1).copied().unwrap_or(first);
-    let now = now();
-    let row: Option<ConversationRow> = on_tx!(&mut *tx, |conn| {
-        sqlx::query_as(sql)
-            .bind(workspace_id)
-            .bind(id)
-            .bind(agent_id)
-            .bind(now)
-            .bind(first)
-            .bind(second)
-            .fetch_optional(conn)
-            .await
-    })?;
-    if let Some(row) = &row {
-        let before = ConversationRow { assignee_id: None, ..row.clone() };
-        crate::webhooks::conversation_updated(tx, &before, row).await?;
-        conversations::record_change(tx, ConversationChange::Assigned, row)?;
-    }
-    Ok(row)
 }
 
 /// What an automatic assignment attempt came to.
@@ -158,7 +122,7 @@ pub async fn assign_within_capacity(store: &Store, workspace_id: Uuid, id: Uuid,
     if load >= i64::from(capacity) {
         return Ok(Assignment::AgentUnavailable);
     }
-    match assign_if_waiting(&mut tx, workspace_id, id, agent_id, &["open"]).await? {
+    match conversations::assignment::assign_if_waiting(&mut tx, workspace_id, id, agent_id, &["open"]).await? {
         Some(row) => {
             tx.commit().await?;
             Ok(Assignment::Assigned(Box::new(row)))
@@ -211,35 +175,19 @@ pub async fn transfer(
         return Err(Error::conflict("conversation_resolved", "reopen the conversation before transferring it"));
     }
 
-    let now = now();
     let mut tx = store.begin_write().await?;
-    let (sql, target_id, summary) = match &target {
+    let (row, summary) = match &target {
         // To an agent: theirs now, whatever their load (a person decided).
-        Target::Agent { id, name } => (
-            concat!(
-                "UPDATE conversations SET assignee_id = $3, queued_at = NULL, updated_at = $4,
-                    first_assigned_at = COALESCE(first_assigned_at, $4)
-                 WHERE workspace_id = $1 AND id = $2 RETURNING ",
-                conversations::columns!()
-            ),
-            *id,
+        Target::Agent { id: agent_id, name } => (
+            conversations::assignment::hand_to_agent(&mut tx, workspace_id, id, *agent_id).await?,
             format!("Transferred to {name}"),
         ),
         // To a team: back in the queue, for that team's agents.
-        Target::Team { id, name } => (
-            concat!(
-                "UPDATE conversations SET team_id = $3, assignee_id = NULL, updated_at = $4,
-                    queued_at = CASE WHEN status = 'open' THEN $4 ELSE NULL END
-                 WHERE workspace_id = $1 AND id = $2 RETURNING ",
-                conversations::columns!()
-            ),
-            *id,
+        Target::Team { id: team_id, name } => (
+            conversations::assignment::hand_to_team(&mut tx, workspace_id, id, *team_id).await?,
             format!("Transferred to the {name} team"),
         ),
     };
-    let row: Option<ConversationRow> = on_tx!(&mut tx, |conn| {
-        sqlx::query_as(sql).bind(workspace_id).bind(id).bind(target_id).bind(now).fetch_optional(conn).await
-    })?;
     let row = row.ok_or(Error::NotFound("conversation"))?;
     crate::webhooks::conversation_updated(&mut tx, &current, &row).await?;
     if let Target::Agent { .. } = target {
@@ -267,20 +215,10 @@ pub async fn return_to_queue(
     agent_id: Uuid,
     agent_name: &str,
 ) -> Result<Vec<(ConversationRow, messages::Stored)>> {
-    let now = now();
     let mut tx = store.begin_write().await?;
-    let sql = concat!(
-        "UPDATE conversations SET assignee_id = NULL, queued_at = $3, updated_at = $3
-         WHERE workspace_id = $1 AND assignee_id = $2 AND status = 'open' RETURNING ",
-        conversations::columns!()
-    );
-    let rows: Vec<ConversationRow> = on_tx!(&mut tx, |conn| {
-        sqlx::query_as(sql).bind(workspace_id).bind(agent_id).bind(now).fetch_all(conn).await
-    })?;
+    let rows = conversations::assignment::return_to_queue(&mut tx, workspace_id, agent_id).await?;
     let mut returned = Vec::with_capacity(rows.len());
     for row in rows {
-        let before = ConversationRow { assignee_id: Some(agent_id), ..row.clone() };
-        crate::webhooks::conversation_updated(&mut tx, &before, &row).await?;
         let body = format!("Back in the queue: {agent_name} went offline.");
         let draft = Draft::parse(Author::SYSTEM, MessageKind::Note, &body, None)?;
         let stored = messages::send_in(&mut tx, Outgoing { workspace_id, conversation_id: row.id, draft }).await?;

@@ -16,7 +16,7 @@ use std::{
 };
 
 use openapi::{
-    realtime::{AgentStatus, ConversationChange},
+    realtime::AgentStatus,
     routing::{QueueStatus, RoutingPolicy},
 };
 use uuid::Uuid;
@@ -25,7 +25,7 @@ use super::{Assignment, queue};
 use crate::{
     conversations::{self, ConversationRow},
     error::Result,
-    on_pool, on_tx,
+    on_pool,
     realtime::{presence, publish},
     state::AppState,
     store::{Store, StoredEnum},
@@ -89,19 +89,11 @@ impl Router {
     async fn wake_snoozed(&self) -> Result<()> {
         let store = &self.state.store;
         let now = crate::store::now();
-        let sql = concat!(
-            "UPDATE conversations SET status = 'open', snoozed_until = NULL, updated_at = $1,
-                queued_at = CASE WHEN assignee_id IS NULL THEN $1 ELSE NULL END
-             WHERE status = 'snoozed' AND snoozed_until <= $1 RETURNING ",
-            conversations::columns!()
-        );
-        let mut tx = store.begin_write().await?;
-        let woken: Vec<ConversationRow> = on_tx!(&mut tx, |conn| sqlx::query_as(sql).bind(now).fetch_all(conn).await)?;
-        for row in &woken {
-            let before = ConversationRow { status: "snoozed".into(), ..row.clone() };
-            crate::webhooks::conversation_updated(&mut tx, &before, row).await?;
-            conversations::record_change(&mut tx, ConversationChange::StatusChanged, row)?;
+        if !conversations::assignment::any_snooze_due(store, now).await? {
+            return Ok(());
         }
+        let mut tx = store.begin_write().await?;
+        conversations::assignment::wake_snoozed(&mut tx, now).await?;
         tx.commit().await?;
         Ok(())
     }

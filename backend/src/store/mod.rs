@@ -220,8 +220,9 @@ impl Store {
 
 impl Tx {
     /// Records what this transaction does, for the dispatcher after commit.
+    /// Several changes of one conversation fold into one (see [`crate::changes`]).
     pub fn record(&mut self, change: Change) {
-        self.changes.push(change);
+        crate::changes::record(&mut self.changes, None, change);
     }
 
     /// How many changes are recorded so far: a place for [`Tx::record_at`].
@@ -233,7 +234,7 @@ impl Tx {
     /// whose final form is known only after what it caused (a conversation is announced
     /// as its first message left it, but before that message).
     pub fn record_at(&mut self, place: usize, change: Change) {
-        self.changes.insert(place.min(self.changes.len()), change);
+        crate::changes::record(&mut self.changes, Some(place), change);
     }
 
     /// Commits, then hands what changed to the dispatcher.

@@ -1,6 +1,6 @@
 //! Helpers shared by the routing tests.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub use openapi::realtime::{AgentStatus, ConversationChange, ServerFrame};
 pub use reqwest::{Method, StatusCode};

@@ -261,6 +261,8 @@ mod tests {
             resolved_at: None,
             snoozed_until: None,
             labels: Vec::new(),
+            feed_seq: 0,
+            last_message: None,
         };
         let change =
             ServerFrame::Conversation { change: ConversationChange::Created, conversation: conversation.clone() };
@@ -281,14 +283,22 @@ mod tests {
             code: "rate_limited".into(),
             message: "slow down".into(),
             client_msg_id: Some("c3".into()),
+            conversation_id: None,
+            reference: None,
             retry_after_ms: Some(250),
         };
         assert_eq!(
             decode(error),
             Frame::Error { code: "rate_limited".into(), client_msg_id: Some("c3".into()), retry_after_ms: Some(250) }
         );
-        let bare =
-            ServerFrame::Error { code: "x".into(), message: "y".into(), client_msg_id: None, retry_after_ms: None };
+        let bare = ServerFrame::Error {
+            code: "x".into(),
+            message: "y".into(),
+            client_msg_id: None,
+            conversation_id: None,
+            reference: None,
+            retry_after_ms: None,
+        };
         assert_eq!(decode(bare), Frame::Error { code: "x".into(), client_msg_id: None, retry_after_ms: None });
 
         let status = ServerFrame::AgentStatus { agent_id: id(6), status: openapi::realtime::AgentStatus::Away };

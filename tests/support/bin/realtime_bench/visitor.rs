@@ -184,7 +184,7 @@ async fn answer(socket: &mut Socket, client_msg_id: &str) -> Answer {
         let wait = deadline.saturating_duration_since(tokio::time::Instant::now());
         match socket.next(wait).await {
             Ok(ServerFrame::Ack { client_msg_id: id, seq, .. }) if id == client_msg_id => return Answer::Ack(seq),
-            Ok(ServerFrame::Error { client_msg_id: Some(id), code, message, retry_after_ms })
+            Ok(ServerFrame::Error { client_msg_id: Some(id), code, message, retry_after_ms, .. })
                 if id == client_msg_id =>
             {
                 return match (code.as_str(), retry_after_ms) {

@@ -1,0 +1,138 @@
+//! Who has a conversation, and whether it waits: the changes routing decides on, made here
+//! where the conversation's row is owned. Each one writes its webhook deliveries and
+//! records its change in the caller's transaction.
+
+use openapi::realtime::ConversationChange;
+use uuid::Uuid;
+
+use super::{ConversationRow, columns, record_change};
+use crate::{
+    error::Result,
+    on_pool, on_tx,
+    store::{Millis, Store, Tx, now},
+};
+
+/// Assigns a conversation that has no agent. `None` when it has one by now (or is not in
+/// one of `statuses`): the caller lost the race and must not commit.
+pub async fn assign_if_waiting(
+    tx: &mut Tx,
+    workspace_id: Uuid,
+    id: Uuid,
+    agent_id: Uuid,
+    statuses: &[&str],
+) -> Result<Option<ConversationRow>> {
+    let sql = concat!(
+        "UPDATE conversations SET assignee_id = $3, queued_at = NULL, updated_at = $4,
+            first_assigned_at = COALESCE(first_assigned_at, $4)
+         WHERE workspace_id = $1 AND id = $2 AND assignee_id IS NULL AND (status = $5 OR status = $6)
+         RETURNING ",
+        columns!()
+    );
+    let first = statuses.first().copied().unwrap_or("open");
+    let second = statuses.get(1).copied().unwrap_or(first);
+    let now = now();
+    let row: Option<ConversationRow> = on_tx!(&mut *tx, |conn| {
+        sqlx::query_as(sql)
+            .bind(workspace_id)
+            .bind(id)
+            .bind(agent_id)
+            .bind(now)
+            .bind(first)
+            .bind(second)
+            .fetch_optional(conn)
+            .await
+    })?;
+    let Some(row) = row else { return Ok(None) };
+    let before = ConversationRow { assignee_id: None, ..row.clone() };
+    crate::webhooks::conversation_updated(tx, &before, &row).await?;
+    let row = super::feed::advance(tx, row).await?;
+    record_change(tx, ConversationChange::Assigned, &row)?;
+    Ok(Some(row))
+}
+
+/// Hands a conversation to an agent, whoever had it. The caller writes the webhook (it
+/// knows what the conversation was) and records the change once its note is stored (the
+/// note moves the conversation in the feed).
+pub async fn hand_to_agent(
+    tx: &mut Tx,
+    workspace_id: Uuid,
+    id: Uuid,
+    agent_id: Uuid,
+) -> Result<Option<ConversationRow>> {
+    let sql = concat!(
+        "UPDATE conversations SET assignee_id = $3, queued_at = NULL, updated_at = $4,
+            first_assigned_at = COALESCE(first_assigned_at, $4)
+         WHERE workspace_id = $1 AND id = $2 RETURNING ",
+        columns!()
+    );
+    let now = now();
+    Ok(on_tx!(tx, |conn| {
+        sqlx::query_as(sql).bind(workspace_id).bind(id).bind(agent_id).bind(now).fetch_optional(conn).await
+    })?)
+}
+
+/// Puts a conversation in a team's queue, without an agent (as [`hand_to_agent`]).
+pub async fn hand_to_team(tx: &mut Tx, workspace_id: Uuid, id: Uuid, team_id: Uuid) -> Result<Option<ConversationRow>> {
+    let sql = concat!(
+        "UPDATE conversations SET team_id = $3, assignee_id = NULL, updated_at = $4,
+            queued_at = CASE WHEN status = 'open' THEN $4 ELSE NULL END
+         WHERE workspace_id = $1 AND id = $2 RETURNING ",
+        columns!()
+    );
+    let now = now();
+    Ok(on_tx!(tx, |conn| {
+        sqlx::query_as(sql).bind(workspace_id).bind(id).bind(team_id).bind(now).fetch_optional(conn).await
+    })?)
+}
+
+/// Puts every open conversation of `agent_id` back in the queue, with their webhooks; the
+/// caller adds each one's note and records its change.
+pub async fn return_to_queue(tx: &mut Tx, workspace_id: Uuid, agent_id: Uuid) -> Result<Vec<ConversationRow>> {
+    let sql = concat!(
+        "UPDATE conversations SET assignee_id = NULL, queued_at = $3, updated_at = $3
+         WHERE workspace_id = $1 AND assignee_id = $2 AND status = 'open' RETURNING ",
+        columns!()
+    );
+    let now = now();
+    let rows: Vec<ConversationRow> = on_tx!(&mut *tx, |conn| {
+        sqlx::query_as(sql).bind(workspace_id).bind(agent_id).bind(now).fetch_all(conn).await
+    })?;
+    for row in &rows {
+        let before = ConversationRow { assignee_id: Some(agent_id), ..row.clone() };
+        crate::webhooks::conversation_updated(tx, &before, row).await?;
+    }
+    Ok(rows)
+}
+
+/// Whether any snoozed conversation is due, read without taking the write lock (the
+/// router asks every pass; on SQLite a write transaction would queue behind messages).
+pub async fn any_snooze_due(store: &Store, now: Millis) -> Result<bool> {
+    let due: Option<i64> = on_pool!(store, |pool| {
+        sqlx::query_scalar("SELECT 1 FROM conversations WHERE status = 'snoozed' AND snoozed_until <= $1 LIMIT 1")
+            .bind(now)
+            .fetch_optional(pool)
+            .await
+    })?;
+    Ok(due.is_some())
+}
+
+/// Snoozed conversations whose time has come open again: with their agent if they have
+/// one, otherwise back in the queue.
+pub async fn wake_snoozed(tx: &mut Tx, now: Millis) -> Result<Vec<ConversationRow>> {
+    let sql = concat!(
+        "UPDATE conversations SET status = 'open', snoozed_until = NULL, updated_at = $1,
+            queued_at = CASE WHEN assignee_id IS NULL THEN $1 ELSE NULL END
+         WHERE status = 'snoozed' AND snoozed_until <= $1 RETURNING ",
+        columns!()
+    );
+    let rows: Vec<ConversationRow> = on_tx!(&mut *tx, |conn| sqlx::query_as(sql).bind(now).fetch_all(conn).await)?;
+    let mut woken = Vec::with_capacity(rows.len());
+    for row in rows {
+        let before = ConversationRow { status: "snoozed".into(), ..row.clone() };
+        crate::webhooks::conversation_updated(tx, &before, &row).await?;
+        let row = super::feed::advance(tx, row).await?;
+        record_change(tx, ConversationChange::StatusChanged, &row)?;
+        woken.push(row);
+    }
+    Ok(woken)
+}
