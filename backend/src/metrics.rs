@@ -36,6 +36,8 @@ pub struct Metrics {
     pub messages_batched: Gauge,
     /// Sends waiting for the writer right now.
     pub sends_queued: Gauge,
+    /// Sockets that fell behind live events and caught up from storage.
+    pub socket_catch_ups: Counter,
 }
 
 fn latency_histogram() -> Histogram {
@@ -53,6 +55,7 @@ impl Default for Metrics {
         let message_batches = Gauge::default();
         let messages_batched = Gauge::default();
         let sends_queued = Gauge::default();
+        let socket_catch_ups = Counter::default();
         registry.register("http_request_duration_seconds", "HTTP request latency", http_requests.clone());
         registry.register("http_requests_in_flight", "HTTP requests being served", http_in_flight.clone());
         registry.register("messages_stored", "Messages stored", messages_stored.clone());
@@ -60,6 +63,7 @@ impl Default for Metrics {
         registry.register("message_batches", "Transactions of the message writer", message_batches.clone());
         registry.register("messages_batched", "Messages stored or answered in those", messages_batched.clone());
         registry.register("sends_queued", "Sends waiting for the message writer", sends_queued.clone());
+        registry.register("socket_catch_ups", "Sockets that caught up from storage", socket_catch_ups.clone());
         Self {
             registry: Arc::new(registry),
             http_requests,
@@ -69,6 +73,7 @@ impl Default for Metrics {
             message_batches,
             messages_batched,
             sends_queued,
+            socket_catch_ups,
         }
     }
 }

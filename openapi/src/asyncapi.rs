@@ -113,7 +113,7 @@ pub fn document() -> Value {
         json!({"action": action, "channel": {"$ref": format!("#/channels/{channel}")}, "summary": summary, "messages": refs})
     };
     json!({
-        "asyncapi": "3.0.0",
+        "asyncapi": "3.1.0",
         "info": {
             "title": "Rapport real-time protocol",
             "version": "1",

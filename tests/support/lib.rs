@@ -6,6 +6,7 @@
 
 pub mod browser;
 pub mod files;
+pub mod frame_schema;
 pub mod host_page;
 pub mod link;
 pub mod node;

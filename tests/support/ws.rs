@@ -112,6 +112,7 @@ impl Socket {
             };
             match message {
                 Message::Text(text) => {
+                    crate::frame_schema::check_server_frame(&text);
                     return Ok(serde_json::from_str(&text).unwrap_or_else(|err| panic!("bad frame {text}: {err}")));
                 }
                 Message::Close(frame) => {

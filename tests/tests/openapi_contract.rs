@@ -1,5 +1,6 @@
 //! The committed `openapi/openapi.json` is the contract: it must equal what the code
-//! generates and what the server serves, and document every operation's errors.
+//! generates and what the server serves, and document every operation's errors. The same
+//! holds for the socket protocol's `openapi/asyncapi.json`.
 
 use serde_json::Value;
 use system_tests::spawn_app;
@@ -13,6 +14,25 @@ fn committed_spec_matches_the_code() {
         generated == COMMITTED,
         "openapi/openapi.json is out of date with the code: run `cargo xtask openapi` and commit the result"
     );
+}
+
+/// The socket protocol's AsyncAPI document, likewise. (Every frame the tests receive is
+/// also checked against it: `system_tests::frame_schema`.)
+#[test]
+fn committed_asyncapi_matches_the_code() {
+    let generated = backend::api::asyncapi_json();
+    assert!(
+        generated.trim_end() == system_tests::frame_schema::ASYNCAPI.trim_end(),
+        "openapi/asyncapi.json is out of date with the code: run `cargo xtask openapi` and commit the result"
+    );
+}
+
+#[tokio::test]
+async fn served_asyncapi_is_the_committed_one() {
+    let app = spawn_app().await;
+    let served: Value = app.http.get(app.url("/api/asyncapi.json")).send().await.unwrap().json().await.unwrap();
+    let committed: Value = serde_json::from_str(system_tests::frame_schema::ASYNCAPI).unwrap();
+    assert_eq!(served, committed);
 }
 
 #[tokio::test]

@@ -376,6 +376,7 @@ impl Connection {
     /// After lost events: every resumed conversation's messages after what was sent, and
     /// the feed after its cursor, read from the database.
     async fn catch_up(&mut self) -> Outcome {
+        self.state.metrics.socket_catch_ups.inc();
         let store = self.state.store.clone();
         for (conversation_id, sent) in self.deliveries.resumed() {
             let mut last = sent;

@@ -8,10 +8,12 @@
 //! - [`restart`]: the server process is killed and started again; nothing is lost.
 //! - [`nodes`]: two nodes on one database and one Redis behave as one system.
 //! - [`stress`]: hundreds of visitors sending while connections drop at random.
+//! - [`feed`]: the agents' workspace feed; refusals that name their frame; catching up.
 
 mod common;
 
 mod delivery;
+mod feed;
 mod nodes;
 mod refusals;
 mod restart;
