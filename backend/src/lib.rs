@@ -2,6 +2,7 @@
 //!
 //! Layout:
 //! - wiring: [`cli`], [`config`], [`demo`], [`startup`], [`state`], [`telemetry`], [`metrics`], [`health`]
+//! - what both outboxes (mail, webhooks) share: [`outbox`] (lease, retries, polling)
 //! - the HTTP edge: [`api`] (assembles the OpenAPI service), [`error`], [`body_limit`],
 //!   [`input`] (parsing), [`pagination`], [`auth`]
 //! - storage: [`store`] (SQLite or PostgreSQL behind one handle)
@@ -29,6 +30,7 @@ pub mod input;
 pub mod mail;
 pub mod messages;
 pub mod metrics;
+pub mod outbox;
 pub mod pagination;
 pub mod rate_limit;
 pub mod ratings;
