@@ -11,6 +11,7 @@
 
 use std::{future::Future, time::Duration};
 
+use prometheus_client::metrics::counter::Counter;
 use tokio::sync::watch;
 
 use crate::store::Millis;
@@ -60,9 +61,15 @@ pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(3600);
 
 /// Runs `round` until `shutdown` says stop: a round that reports more due work runs again
 /// at once, otherwise the worker sleeps `interval` (or until shutdown). A failed round is
-/// logged and retried after the interval: the database may be back by then.
-pub async fn poll<F, Fut>(name: &'static str, interval: Duration, mut shutdown: watch::Receiver<bool>, mut round: F)
-where
+/// logged and retried after the interval: the database may be back by then. Each round
+/// counts in `rounds` (`rapport_outbox_rounds_total`).
+pub async fn poll<F, Fut>(
+    name: &'static str,
+    interval: Duration,
+    mut shutdown: watch::Receiver<bool>,
+    rounds: Counter,
+    mut round: F,
+) where
     F: FnMut() -> Fut,
     Fut: Future<Output = crate::error::Result<bool>>,
 {
@@ -71,7 +78,9 @@ where
         if *shutdown.borrow() {
             break;
         }
-        match round().await {
+        let result = round().await;
+        rounds.inc();
+        match result {
             Ok(true) => continue,
             Ok(false) => {}
             Err(err) => tracing::warn!(worker = name, error = %err, "outbox round failed"),

@@ -51,7 +51,8 @@ async fn run(state: AppState, transport: Transport) {
     let worker = Worker { id: Uuid::now_v7().to_string(), state, transport };
     let shutdown = worker.state.realtime.shutdown_signal();
     let interval = worker.state.settings.mail.poll_interval;
-    outbox::poll("mail", interval, shutdown, || worker.round()).await;
+    let rounds = worker.state.metrics.outbox_rounds("mail");
+    outbox::poll("mail", interval, shutdown, rounds, || worker.round()).await;
 }
 
 enum Claim {

@@ -44,7 +44,8 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let settings = state.settings.webhooks.clone();
         let shutdown = state.realtime.shutdown_signal();
-        outbox::poll("webhooks", settings.poll_interval, shutdown, || async {
+        let rounds = state.metrics.outbox_rounds("webhooks");
+        outbox::poll("webhooks", settings.poll_interval, shutdown, rounds, || async {
             // A full batch: more may be due right now.
             Ok(run_once(&state.store, &settings).await? as i64 == BATCH)
         })
