@@ -10,6 +10,7 @@
 //! uploads). Done in the binary, so no deployment has to remember an environment variable.
 
 /// Large allocations use `mmap` from now on (glibc only; elsewhere a no-op).
+#[allow(unsafe_code, reason = "mallopt is an FFI call; it only tunes the allocator")]
 pub fn return_large_frees_to_the_system() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {

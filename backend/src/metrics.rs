@@ -18,6 +18,12 @@ pub struct RequestLabels {
 
 type HistogramFamily = Family<RequestLabels, Histogram, fn() -> Histogram>;
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutboxLabels {
+    /// `mail` or `webhooks`.
+    pub outbox: String,
+}
+
 /// The server's counters, cheap to clone.
 #[derive(Clone)]
 pub struct Metrics {
@@ -38,6 +44,9 @@ pub struct Metrics {
     pub sends_queued: Gauge,
     /// Sockets that fell behind live events and caught up from storage.
     pub socket_catch_ups: Counter,
+    /// Rounds each outbox worker has completed (a stalled count is a stuck worker; tests
+    /// wait for rounds to pass instead of sleeping).
+    pub outbox_rounds: Family<OutboxLabels, Counter>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -56,6 +65,7 @@ impl Default for Metrics {
         let messages_batched = Gauge::default();
         let sends_queued = Gauge::default();
         let socket_catch_ups = Counter::default();
+        let outbox_rounds = Family::<OutboxLabels, Counter>::default();
         registry.register("http_request_duration_seconds", "HTTP request latency", http_requests.clone());
         registry.register("http_requests_in_flight", "HTTP requests being served", http_in_flight.clone());
         registry.register("messages_stored", "Messages stored", messages_stored.clone());
@@ -64,6 +74,7 @@ impl Default for Metrics {
         registry.register("messages_batched", "Messages stored or answered in those", messages_batched.clone());
         registry.register("sends_queued", "Sends waiting for the message writer", sends_queued.clone());
         registry.register("socket_catch_ups", "Sockets that caught up from storage", socket_catch_ups.clone());
+        registry.register("outbox_rounds", "Rounds completed by each outbox worker", outbox_rounds.clone());
         Self {
             registry: Arc::new(registry),
             http_requests,
@@ -74,11 +85,23 @@ impl Default for Metrics {
             messages_batched,
             sends_queued,
             socket_catch_ups,
+            outbox_rounds,
         }
     }
 }
 
 impl Metrics {
+    pub fn message_stored(&self, stored: &Stored) {
+        if stored.created {
+            self.messages_stored.inc();
+        }
+    }
+
+    /// The round counter of one outbox worker.
+    pub fn outbox_rounds(&self, outbox: &str) -> Counter {
+        self.outbox_rounds.get_or_create(&OutboxLabels { outbox: outbox.to_owned() }).clone()
+    }
+
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
         let mut out = String::new();

@@ -25,7 +25,8 @@ fn validator() -> &'static jsonschema::Validator {
 
 /// Panics, saying where, when `text` is not a server frame the document describes.
 pub fn check_server_frame(text: &str) {
-    let frame: Value = serde_json::from_str(text).unwrap_or_else(|err| panic!("a frame that is not JSON ({err}): {text}"));
+    let frame: Value =
+        serde_json::from_str(text).unwrap_or_else(|err| panic!("a frame that is not JSON ({err}): {text}"));
     let errors: Vec<String> =
         validator().iter_errors(&frame).map(|error| format!("{} at {}", error, error.instance_path())).collect();
     assert!(errors.is_empty(), "frame outside openapi/asyncapi.json: {text}\n{}", errors.join("\n"));
@@ -38,7 +39,8 @@ mod tests {
         super::check_server_frame(r#"{"type":"pong"}"#);
         let caught = std::panic::catch_unwind(|| super::check_server_frame(r#"{"type":"pong_pong"}"#));
         assert!(caught.is_err());
-        let caught = std::panic::catch_unwind(|| super::check_server_frame(r#"{"type":"resumed","conversation_id":"x"}"#));
+        let caught =
+            std::panic::catch_unwind(|| super::check_server_frame(r#"{"type":"resumed","conversation_id":"x"}"#));
         assert!(caught.is_err(), "a bad uuid and a missing last_seq");
     }
 }

@@ -200,6 +200,27 @@ impl Drop for TestApp {
     }
 }
 
+impl TestApp {
+    /// Rounds the `outbox` worker (`mail` or `webhooks`) of this server has completed, as
+    /// `/metrics` counts them.
+    pub async fn outbox_rounds(&self, outbox: &str) -> u64 {
+        let text = self.http.get(self.url("/metrics")).send().await.expect("GET /metrics").text().await.unwrap();
+        let series = format!("rapport_outbox_rounds_total{{outbox=\"{outbox}\"}} ");
+        text.lines().find_map(|line| line.strip_prefix(&series)).map_or(0, |n| n.trim().parse().unwrap())
+    }
+
+    /// Waits until the `outbox` worker has completed `rounds` more rounds: whatever it
+    /// would have sent by then, it has. How tests show that something is *not* sent,
+    /// without sleeping for a guessed while.
+    pub async fn outbox_rounds_pass(&self, outbox: &str, rounds: u64) {
+        let target = self.outbox_rounds(outbox).await + rounds;
+        eventually(&format!("{rounds} rounds of the {outbox} worker"), || async {
+            (self.outbox_rounds(outbox).await >= target).then_some(())
+        })
+        .await;
+    }
+}
+
 /// A signed-up workspace with its owner's session token.
 #[derive(Debug, Clone)]
 pub struct Workspace {
@@ -301,6 +322,27 @@ impl TestApp {
     }
 }
 
+/// How long [`eventually`] waits: generous, because a busy CI machine is slow and nothing
+/// that waits this way measures speed.
+pub const PATIENCE: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Polls `check` until it returns `Some`, for up to [`PATIENCE`]; the one way tests wait
+/// for something another task or process does.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "timed out after {PATIENCE:?} waiting for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
 /// Status and JSON body of a response (`null` for an empty body).
 pub async fn json_of(response: Response) -> (StatusCode, Value) {
     let status = response.status();
@@ -318,21 +360,4 @@ pub fn assert_error(status: StatusCode, body: &Value, expected_status: StatusCod
     assert_eq!(status, expected_status, "unexpected status, body: {body}");
     assert_eq!(body["code"], expected_code, "unexpected error body: {body}");
     assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "error without message: {body}");
-}
-
-/// Polls `check` until it returns `Some`, for up to 15 seconds (generous: a busy CI
-/// machine is slow, and nothing here measures speed).
-pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
 }

@@ -59,9 +59,13 @@ impl Realtime {
     /// In-process bus and presence, or Redis ones when `RAPPORT_REDIS_URL` is set.
     pub async fn connect(settings: &Settings) -> anyhow::Result<Self> {
         let (bus, presence): (Arc<dyn Bus>, Arc<dyn PresenceStore>) = match &settings.redis_url {
-            None => (Arc::new(LocalBus::new()), Arc::new(LocalPresence::new())),
+            None => (
+                Arc::new(LocalBus::with_workspace_buffer(settings.workspace_event_buffer)),
+                Arc::new(LocalPresence::new()),
+            ),
             Some(url) => {
-                let bus = RedisBus::connect(url.expose(), &settings.redis_prefix)
+                let hub = bus::local::Hub::with_workspace_buffer(settings.workspace_event_buffer);
+                let bus = RedisBus::connect_with(url.expose(), &settings.redis_prefix, hub)
                     .await
                     .context("connecting the Redis bus")?;
                 let presence = RedisPresence::connect(url.expose(), &settings.redis_prefix)

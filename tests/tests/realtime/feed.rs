@@ -62,7 +62,10 @@ async fn the_feed_replays_each_changed_conversation_once_then_goes_live_in_order
     second_visitor.send(&send(second, "s2", "Back again")).await;
     ack(&mut second_visitor, "s2").await;
     let (change, conversation) = next_change(&mut agent).await;
-    assert_eq!((change, conversation.id, conversation.feed_seq), (ConversationChange::StatusChanged, second, synced + 1));
+    assert_eq!(
+        (change, conversation.id, conversation.feed_seq),
+        (ConversationChange::StatusChanged, second, synced + 1)
+    );
     assert_eq!(conversation.last_message.map(|m| m.body), Some("Back again".into()));
     // A plain message: `message_added`, the next position.
     third_visitor.send(&send(third, "t3", "And again")).await;
@@ -228,7 +231,11 @@ async fn a_socket_that_falls_behind_catches_up_without_being_cut() {
         match agent.next(ws::FRAME_TIMEOUT).await {
             Ok(ServerFrame::Message { message }) => seen.entry(message.conversation_id).or_default().push(message.seq),
             Ok(ServerFrame::Conversation { conversation, .. }) => {
-                assert!(conversation.feed_seq > feed_at, "feed repeated or went back: {} after {feed_at}", conversation.feed_seq);
+                assert!(
+                    conversation.feed_seq > feed_at,
+                    "feed repeated or went back: {} after {feed_at}",
+                    conversation.feed_seq
+                );
                 feed_at = conversation.feed_seq;
                 *changes_seen.entry(conversation.id).or_insert(0) += 1;
             }

@@ -1,12 +1,10 @@
 //! Helpers shared by the routing tests.
 
-use std::time::Duration;
-
 pub use openapi::realtime::{AgentStatus, ConversationChange, ServerFrame};
 pub use reqwest::{Method, StatusCode};
 pub use serde_json::{Value, json};
 pub use system_tests::{
-    AppOptions, PASSWORD, TestApp, assert_error, id, spawn_app, spawn_app_with,
+    AppOptions, PASSWORD, TestApp, assert_error, eventually, id, spawn_app, spawn_app_with,
     ws::{self, Credential, Socket},
 };
 pub use uuid::Uuid;
@@ -87,8 +85,6 @@ pub async fn queue(app: &TestApp, token: &str) -> Vec<Value> {
     assert_eq!(status, StatusCode::OK, "{body}");
     body["items"].as_array().unwrap().clone()
 }
-
-pub use system_tests::eventually;
 
 /// How many open conversations each agent has, by agent id.
 pub async fn loads(

@@ -21,6 +21,9 @@ pub struct Hub {
     /// Tells channels apart across [`Hub::close_all`], so a subscription of a closed
     /// channel leaving later does not count against its topic's new channel.
     next_generation: std::sync::atomic::AtomicU64,
+    /// A workspace topic's buffer, when not [`Topic::capacity`]'s
+    /// (`RAPPORT_WORKSPACE_EVENT_BUFFER`).
+    workspace_buffer: Option<usize>,
 }
 
 struct Channel {
@@ -42,10 +45,22 @@ pub struct Joined {
 }
 
 impl Hub {
+    /// A hub whose workspace topics buffer `workspace_buffer` events.
+    pub fn with_workspace_buffer(workspace_buffer: usize) -> Self {
+        Self { workspace_buffer: Some(workspace_buffer.max(1)), ..Self::default() }
+    }
+
+    fn capacity(&self, topic: Topic) -> usize {
+        match (topic, self.workspace_buffer) {
+            (Topic::Workspace(_), Some(buffer)) => buffer,
+            _ => topic.capacity(),
+        }
+    }
+
     pub fn join(&self, topic: Topic) -> Joined {
         let mut topics = self.topics.lock().expect("hub lock");
         let channel = topics.entry(topic).or_insert_with(|| Channel {
-            sender: broadcast::channel(topic.capacity()).0,
+            sender: broadcast::channel(self.capacity(topic)).0,
             subscribers: 0,
             generation: self.next_generation.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         });
@@ -97,6 +112,11 @@ pub struct LocalBus {
 impl LocalBus {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// [`LocalBus::new`] with workspace topics buffering `workspace_buffer` events.
+    pub fn with_workspace_buffer(workspace_buffer: usize) -> Self {
+        Self { hub: Arc::new(Hub::with_workspace_buffer(workspace_buffer)) }
     }
 }
 

@@ -60,6 +60,11 @@ impl RedisBus {
     /// Connects both connections (failing fast if Redis is unreachable at start-up) and
     /// starts the link task. Channels are named `{prefix}{topic}`.
     pub async fn connect(url: &str, prefix: &str) -> Result<Self> {
+        Self::connect_with(url, prefix, Hub::default()).await
+    }
+
+    /// [`RedisBus::connect`] with this node's hub (e.g. its workspace buffer size).
+    pub async fn connect_with(url: &str, prefix: &str, hub: Hub) -> Result<Self> {
         let client =
             Client::open(url).map_err(|error| Error::Internal(format!("invalid Redis URL for the bus: {error}")))?;
         let publisher = ConnectionManager::new(client.clone())
@@ -68,7 +73,7 @@ impl RedisBus {
         let pubsub = open_pubsub(&client)
             .await
             .map_err(|error| Error::Internal(format!("connecting the bus subscriber to Redis: {error}")))?;
-        let hub = Arc::new(Hub::default());
+        let hub = Arc::new(hub);
         let prefix: Arc<str> = prefix.into();
         let (link, requests) = mpsc::unbounded_channel();
         let task = Link { client, hub: hub.clone(), prefix: prefix.clone(), requests };
