@@ -91,12 +91,6 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    pub fn message_stored(&self, stored: &Stored) {
-        if stored.created {
-            self.messages_stored.inc();
-        }
-    }
-
     /// The round counter of one outbox worker.
     pub fn outbox_rounds(&self, outbox: &str) -> Counter {
         self.outbox_rounds.get_or_create(&OutboxLabels { outbox: outbox.to_owned() }).clone()

@@ -1,3 +1,5 @@
+// `cargo xtask test` runs this: parses openapi/asyncapi.json with the AsyncAPI project's parser
+// and fails on any error diagnostic (warnings and hints are printed).
 import { readFileSync } from 'node:fs';
 import { Parser } from '@asyncapi/parser';
 const file = process.argv[2];

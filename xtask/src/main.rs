@@ -1,6 +1,7 @@
 //! `cargo xtask`: Rapport's developer and CI tasks, in Rust so they need nothing but
 //! cargo. Deliberately std-only: it must compile in seconds on a cold machine.
 
+mod asyncapi;
 mod bench;
 mod cmd;
 mod frontends;
@@ -150,6 +151,7 @@ const SETUP: &[Step] = &[
 /// Style gate: formatting and lints, before the (slow) suites so a style slip fails in
 /// a minute with a clear message rather than after the tests.
 const GATE: &[Step] = &[
+    Step { title: "checking openapi/asyncapi.json with @asyncapi/parser", run: |_| asyncapi::check() },
     Step {
         title: "cargo fmt --check",
         run: |_| gate(cargo().args(["fmt", "--all", "--check"]), "run `cargo fmt --all`"),

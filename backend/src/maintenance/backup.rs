@@ -21,7 +21,7 @@ pub struct Written {
 
 /// Copies the database behind `store` into `target`, which must not exist yet.
 pub async fn sqlite_into(store: &Store, target: &Path) -> anyhow::Result<Written> {
-    let Store::Sqlite(pool) = store else {
+    let crate::store::Pool::Sqlite(pool) = store.pool() else {
         bail!(
             "rapport backup copies SQLite databases; back PostgreSQL up with pg_dump (README, \"Backups\"): \
              pg_dump --format=custom --file=rapport.dump \"$RAPPORT_DATABASE_URL\""
