@@ -105,7 +105,14 @@ pub fn service() -> OpenApiService<Apis, ()> {
              **Pages.** Lists return `items` and a `next_cursor`; pass it as `cursor` for the \
              next page (stable while new items arrive).\n\n\
              **Limits.** Per-credential rate limits answer 429 `rate_limited` with \
-             `Retry-After`; bodies over the size limit answer 413 `payload_too_large`.",
+             `Retry-After`; bodies over the size limit answer 413 `payload_too_large`. Sign-in, \
+             sign-up, password resets and new widget sessions are throttled per client address \
+             (and sign-in per account): 429 `too_many_attempts` with `Retry-After`. When the \
+             server is too busy checking passwords it answers 503 `busy` with `Retry-After`.\n\n\
+             **Cookies.** A request authenticated by the session cookie that changes anything \
+             must come from Rapport's own pages (`Origin`, or `Sec-Fetch-Site: same-origin`): \
+             otherwise 403 `origin_not_allowed` (`origin_required` without any `Origin`). A \
+             request with a bearer token is answered as the bearer; the cookie is then ignored.",
         )
         .server("/api/v1")
 }

@@ -47,6 +47,14 @@ pub struct Settings {
     pub webhooks: crate::webhooks::WebhookSettings,
     /// Per-credential request rate limits (`RAPPORT_RATE_LIMIT_*`).
     pub rate_limit: crate::rate_limit::RateLimitSettings,
+    /// Throttles of sign-in, sign-up, password resets and widget sessions per client
+    /// address and account; the proxies trusted to name the client.
+    pub throttle: crate::throttle::ThrottleSettings,
+    /// Who may read `/metrics`, and where.
+    pub metrics: crate::health::MetricsSettings,
+    /// How many passwords are hashed at once and how many may wait
+    /// (`RAPPORT_PASSWORD_HASHING_THREADS`, `RAPPORT_PASSWORD_HASHING_QUEUE`).
+    pub hashing: crate::auth::hashing::HashingSettings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,6 +230,9 @@ impl Settings {
             mail,
             webhooks: crate::webhooks::WebhookSettings::from_lookup(&get)?,
             rate_limit: crate::rate_limit::RateLimitSettings::from_lookup(&get)?,
+            throttle: crate::throttle::ThrottleSettings::from_lookup(&get)?,
+            metrics: crate::health::MetricsSettings::from_lookup(&get)?,
+            hashing: crate::auth::hashing::HashingSettings::from_lookup(&get)?,
         })
     }
 }

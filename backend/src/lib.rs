@@ -3,7 +3,8 @@
 //! Layout:
 //! - wiring: [`cli`], [`config`], [`demo`], [`startup`], [`state`], [`telemetry`], [`metrics`], [`health`]
 //! - the HTTP edge: [`api`] (assembles the OpenAPI service), [`error`], [`body_limit`],
-//!   [`input`] (parsing), [`pagination`], [`auth`]
+//!   [`input`] (parsing), [`pagination`], [`auth`], [`throttle`], [`strict_json`],
+//!   [`security_headers`]
 //! - storage: [`store`] (SQLite or PostgreSQL behind one handle)
 //! - domain modules, each owning its queries and its `api` submodule: [`workspaces`],
 //!   [`agents`], [`teams`], [`sites`], [`api_keys`], [`visitors`], [`conversations`],
@@ -35,13 +36,16 @@ pub mod ratings;
 pub mod realtime;
 pub mod reports;
 pub mod routing;
+pub mod security_headers;
 pub mod sites;
 pub mod startup;
 pub mod state;
 pub mod static_files;
 pub mod store;
+pub mod strict_json;
 pub mod teams;
 pub mod telemetry;
+pub mod throttle;
 pub mod visitors;
 pub mod webhooks;
 pub mod widget;

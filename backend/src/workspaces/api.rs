@@ -4,7 +4,7 @@ use openapi::{
     auth::{AcceptInvitation, Me, Session, SigninRequest, SignupRequest, Workspace},
     reports::WorkspaceUpdate,
 };
-use poem::web::Data;
+use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, OpenApi, payload::Json};
 
 use super::NewWorkspace;
@@ -16,6 +16,7 @@ use crate::{
     error::{ApiError, Error},
     input::Email,
     state::AppState,
+    throttle::Attempt,
 };
 
 pub struct AuthApi;
@@ -64,10 +65,16 @@ impl AuthApi {
     /// Signs the owner in. Refused with `signup_closed` when the server runs with
     /// `RAPPORT_SIGNUP=closed`.
     #[oai(path = "/signup", method = "post", operation_id = "signup")]
-    async fn signup(&self, state: Data<&AppState>, body: Json<SignupRequest>) -> Result<SessionResponse, ApiError> {
+    async fn signup(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        body: Json<SignupRequest>,
+    ) -> Result<SessionResponse, ApiError> {
         if state.settings.signup == SignupPolicy::Closed {
             return Err(ApiError::forbidden("signup_closed", "sign-up is closed on this server; ask its operator"));
         }
+        state.throttles.from_client(Attempt::SignUp, req)?;
         let new = NewWorkspace::parse(&body.workspace_name, &body.name, &body.email, &body.password)?;
         let (_, owner) = super::create(&state.store, new).await?;
         let (session, cookie) = open_session(&state, &owner).await?;
@@ -75,16 +82,29 @@ impl AuthApi {
     }
 
     /// Sign in with email and password
+    ///
+    /// Attempts are throttled per client address and per account (`too_many_attempts`,
+    /// 429 with `Retry-After`); when the server is busy checking passwords it answers 503
+    /// `busy` with `Retry-After`.
     #[oai(path = "/signin", method = "post", operation_id = "signin")]
-    async fn signin(&self, state: Data<&AppState>, body: Json<SigninRequest>) -> Result<SessionResponse, ApiError> {
+    async fn signin(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        body: Json<SigninRequest>,
+    ) -> Result<SessionResponse, ApiError> {
+        // The address first: a flood from one address spends only its own few tries at
+        // the account, and the owner signing in from elsewhere is not locked out.
+        state.throttles.from_client(Attempt::SignIn, req)?;
+        state.throttles.at_account(Attempt::SignIn, &body.email)?;
         let refused = || ApiError::unauthorized("wrong email or password");
         let Ok(email) = Email::parse("email", &body.email) else {
             return Err(refused());
         };
         let agent = agents::find_by_email(&state.store, &email).await?;
         let verified = match agent.as_ref().and_then(|a| a.password_hash.as_deref()) {
-            Some(hash) => password::verify(&body.password, hash).await,
-            None => password::verify_nothing(&body.password).await,
+            Some(hash) => password::verify(&body.password, hash).await?,
+            None => password::verify_nothing(&body.password).await?,
         };
         let agent = match agent {
             Some(agent) if verified && agent.active => agent,

@@ -1,0 +1,14 @@
+//! Black-box tests of accounts, abuse and security (issue 18), against real servers: a
+//! `rapport` process whose memory is measured, in-process servers on SQLite or
+//! PostgreSQL (`RAPPORT_TEST_ENGINE`), a real SMTP server on loopback.
+//!
+//! - [`throttle`]: sign-in floods refused per address and per account, password hashing
+//!   bounded in memory, the trusted-proxy setting.
+//! - [`csrf`]: cookie requests only from Rapport's own pages; bearer over cookie, REST and sockets.
+//! - [`headers`]: security headers on every answer, HSTS, `/metrics` closed.
+//! - [`strict`]: numbers and booleans are not strings.
+
+mod csrf;
+mod headers;
+mod strict;
+mod throttle;
