@@ -122,35 +122,49 @@ impl MailApi {
     /// Receive a reply by email
     ///
     /// For mail providers' inbound routes: the body is the raw RFC 5322 message (any
-    /// content type). Authenticate with a write-scoped API key of the workspace. The
-    /// reply is stored as the visitor's message in the conversation named by the signed
-    /// reply address (`reply+…@` in To/Cc/Delivered-To), or else by `In-Reply-To` or
-    /// `References` naming a mail Rapport sent; quoted history is removed. A tampered
-    /// reply address is refused (`reply_token_rejected`), and so is a mail that names no
-    /// conversation (`no_conversation`). Idempotent on the mail's `Message-ID`.
+    /// content type), up to 25 MiB. Authenticate with a write-scoped API key of the
+    /// workspace (agents' sessions and read-only keys are refused: `forbidden`). The reply
+    /// is stored as the visitor's message in the conversation named by the signed reply
+    /// address (`reply+…@` in To/Cc/Delivered-To); quoted history is removed. A tampered
+    /// reply address is refused (`reply_token_rejected`), and so is a mail not sent to a
+    /// reply address of ours (`no_conversation`: `In-Reply-To` and `References` do not say
+    /// who wrote it). Idempotent on the mail's `Message-ID`.
     #[oai(path = "/inbound/email", method = "post", operation_id = "receiveInboundEmail")]
     async fn inbound(
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        body: Binary<Vec<u8>>,
+        body: Binary<poem::Body>,
     ) -> Result<SendResponse, ApiError> {
         let caller = auth.caller();
-        caller.require_write()?;
-        let reply =
-            inbound::parse(&state.store, caller.workspace_id, &body).await.map_err(|refused| match refused {
-                inbound::Refusal::Api(err) => err,
-                inbound::Refusal::Forged => refusal_forged(),
-                inbound::Refusal::Unmatched => refusal(
-                    422,
-                    "no_conversation",
-                    "the mail has no reply address of ours and answers no mail we sent",
-                    Some("to"),
-                ),
-                inbound::Refusal::Empty => {
-                    refusal(422, "empty_reply", "nothing is left once the quoted history is removed", Some("body"))
-                }
-            })?;
+        match caller.actor {
+            crate::auth::Actor::ApiKey { scope: openapi::api_keys::ApiKeyScope::Write, .. } => {}
+            crate::auth::Actor::ApiKey { .. } => {
+                return Err(Error::Forbidden("this API key is read-only".into()).into());
+            }
+            crate::auth::Actor::Agent { .. } => {
+                return Err(Error::Forbidden(
+                    "replies by email come from the mail provider with a write-scoped API key, not from an agent"
+                        .into(),
+                )
+                .into());
+            }
+        }
+        let raw = inbound::read(body.0).await?;
+        let reply = inbound::parse(&state.store, caller.workspace_id, &raw).await.map_err(|refused| match refused {
+            inbound::Refusal::Api(err) => err,
+            inbound::Refusal::Forged => refusal_forged(),
+            inbound::Refusal::Unmatched => refusal(
+                422,
+                "no_conversation",
+                "the mail is not addressed to a reply address Rapport issued (reply+…@); \
+                     In-Reply-To and References do not say who wrote it",
+                Some("to"),
+            ),
+            inbound::Refusal::Empty => {
+                refusal(422, "empty_reply", "nothing is left once the quoted history is removed", Some("body"))
+            }
+        })?;
         let author = Author { kind: AuthorKind::Visitor, id: Some(reply.conversation.visitor_id) };
         let draft = Draft::parse(author, MessageKind::Text, &reply.body, Some(&reply.client_msg_id))?;
         let stored = messages::append(&state.store, caller.workspace_id, reply.conversation.id, draft).await?;
