@@ -5,8 +5,8 @@
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::{
-    agents, api_keys, attachments, canned, conversations, mail, messages, ratings, realtime, reports, routing, sites,
-    teams, visitors, webhooks, widget, workspaces,
+    account, agents, api_keys, attachments, canned, conversations, mail, messages, ratings, realtime, reports, routing,
+    sites, teams, visitors, webhooks, widget, workspaces,
 };
 
 /// Groups of operations in the spec.
@@ -63,6 +63,7 @@ macro_rules! apis {
 apis!(
     (
         workspaces::api::AuthApi,
+        account::api::AccountApi,
         agents::api::AgentsApi,
         teams::api::TeamsApi,
         sites::api::SitesApi,

@@ -50,6 +50,8 @@ pub struct Settings {
     /// Throttles of sign-in, sign-up, password resets and widget sessions per client
     /// address and account; the proxies trusted to name the client.
     pub throttle: crate::throttle::ThrottleSettings,
+    /// How long agent sessions last unused, and at most (`RAPPORT_SESSION_*`).
+    pub sessions: crate::auth::sessions::SessionSettings,
     /// Who may read `/metrics`, and where.
     pub metrics: crate::health::MetricsSettings,
     /// How many passwords are hashed at once and how many may wait
@@ -232,6 +234,7 @@ impl Settings {
             rate_limit: crate::rate_limit::RateLimitSettings::from_lookup(&get)?,
             throttle: crate::throttle::ThrottleSettings::from_lookup(&get)?,
             metrics: crate::health::MetricsSettings::from_lookup(&get)?,
+            sessions: crate::auth::sessions::SessionSettings::from_lookup(&get)?,
             hashing: crate::auth::hashing::HashingSettings::from_lookup(&get)?,
         })
     }

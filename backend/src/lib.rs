@@ -7,9 +7,10 @@
 //!   [`security_headers`]
 //! - storage: [`store`] (SQLite or PostgreSQL behind one handle)
 //! - domain modules, each owning its queries and its `api` submodule: [`workspaces`],
-//!   [`agents`], [`teams`], [`sites`], [`api_keys`], [`visitors`], [`conversations`],
+//!   [`account`], [`agents`], [`teams`], [`sites`], [`api_keys`], [`visitors`], [`conversations`],
 //!   [`messages`], [`widget`], [`mail`], [`webhooks`], [`ratings`], [`routing`], [`canned`], [`reports`]
 
+pub mod account;
 pub mod agents;
 pub mod api;
 pub mod api_examples;

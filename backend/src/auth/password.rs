@@ -19,7 +19,44 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 /// Longer inputs only cost hashing time.
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
-/// Checks the password policy before anything is hashed.
+/// The lowest zxcvbn score accepted (0–4): 3 is "safely unguessable", about 10^8
+/// guesses or more. Common passwords, breached patterns (`Password1!`), keyboard walks,
+/// repeats (`aaaaaaaaaa`), dates and the account's own name, email or workspace score
+/// lower.
+pub const MIN_STRENGTH: u8 = 3;
+
+/// Checks the password policy before anything is hashed: length, then strength against
+/// common passwords and `context` (the account's name, email, workspace…), which makes a
+/// password built from them weak.
+pub fn check(password: &str, context: &[&str]) -> Result<()> {
+    validate(password)?;
+    // zxcvbn's work grows with the length; past 100 characters a password is strong
+    // enough on the part it looks at.
+    let judged: String = password.chars().take(100).collect();
+    let context: Vec<&str> = context
+        .iter()
+        .flat_map(|item| item.split(|c: char| !c.is_alphanumeric()))
+        .chain(context.iter().copied())
+        .filter(|word| word.chars().count() >= 3)
+        .collect();
+    let estimate = zxcvbn::zxcvbn(&judged, &context);
+    if u8::from(estimate.score()) >= MIN_STRENGTH {
+        return Ok(());
+    }
+    let mut why = String::from("is too easy to guess");
+    if let Some(feedback) = estimate.feedback() {
+        if let Some(warning) = feedback.warning() {
+            why.push_str(&format!(" ({})", warning.to_string().trim_end_matches('.').to_lowercase()));
+        }
+        if let Some(first) = feedback.suggestions().first() {
+            why.push_str(&format!(": {}", first.to_string().trim_end_matches('.').to_lowercase()));
+        }
+    }
+    why.push_str("; a few uncommon words together make a good one");
+    Err(Error::invalid("password", why))
+}
+
+/// Checks the length rules alone (the strength check is [`check`]).
 pub fn validate(password: &str) -> Result<()> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
@@ -139,6 +176,34 @@ mod tests {
         assert!(verify("correct horse battery", &hash).await.unwrap());
         assert!(!verify("correct horse battery!", &hash).await.unwrap());
         assert!(!verify_nothing("anything").await.unwrap());
+    }
+
+    #[test]
+    fn weak_and_personal_passwords_are_refused() {
+        for weak in [
+            "aaaaaaaaaa",
+            "password123",
+            "Password1!",
+            "qwertyuiop",
+            "1234567890",
+            "iloveyou2024",
+            "letmein!!!!",
+            "01/02/1990xx",
+        ] {
+            let err = check(weak, &[]).unwrap_err();
+            assert!(err.to_string().starts_with("is too easy to guess"), "{weak}: {err}");
+        }
+        // Built from the account itself.
+        assert!(check("acmewidgets2026", &["Acme Widgets", "owner@acmewidgets.test"]).is_err());
+        for strong in [
+            "correct horse battery",
+            "Bo's own long passphrase 7",
+            "tangerine submarine 88 kettle",
+            "A long enough passphrase 7",
+            "Another good passphrase 9",
+        ] {
+            assert!(check(strong, &["Bo", "bo@acme.test", "Acme"]).is_ok(), "{strong} is strong");
+        }
     }
 
     #[test]

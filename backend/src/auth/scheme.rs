@@ -64,7 +64,7 @@ fn state(req: &Request) -> poem::Result<&AppState> {
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
     let state = state(req)?;
     let caller = match TokenKind::of(&bearer.token) {
-        Some(TokenKind::Session) => sessions::authenticate(&state.store, &bearer.token).await,
+        Some(TokenKind::Session) => sessions::authenticate(&state.store, &state.settings.sessions, &bearer.token).await,
         Some(TokenKind::ApiKey) => api_keys::authenticate(&state.store, &bearer.token).await,
         _ => Err(crate::error::Error::Unauthorized("not an agent session or API key".into())),
     };
@@ -76,7 +76,9 @@ async fn check_cookie(req: &Request, cookie: ApiKey) -> poem::Result<Caller> {
         return Err(ApiError::unauthorized("an Authorization header was sent: the cookie is ignored").into());
     }
     let state = state(req)?;
-    sessions::authenticate(&state.store, &cookie.key).await.map_err(|err| ApiError::from(err).into())
+    sessions::authenticate(&state.store, &state.settings.sessions, &cookie.key)
+        .await
+        .map_err(|err| ApiError::from(err).into())
 }
 
 async fn check_visitor(req: &Request, bearer: Bearer) -> poem::Result<VisitorCaller> {

@@ -61,9 +61,11 @@ impl Peer {
             Self::Visitor { token_hash, visitor_id, .. } => visitors::authenticate(&state.store, token_hash)
                 .await
                 .is_ok_and(|caller| caller.visitor_id == *visitor_id),
-            Self::Agent { token, session_id, .. } => sessions::authenticate(&state.store, token)
-                .await
-                .is_ok_and(|caller| matches!(caller.actor, Actor::Agent { session_id: id, .. } if id == *session_id)),
+            Self::Agent { token, session_id, .. } => {
+                sessions::authenticate(&state.store, &state.settings.sessions, token).await.is_ok_and(
+                    |caller| matches!(caller.actor, Actor::Agent { session_id: id, .. } if id == *session_id),
+                )
+            }
         }
     }
 }
@@ -173,7 +175,7 @@ async fn authenticate_agent(state: &AppState, req: &Request) -> Result<Peer, Api
         crate::auth::csrf::from_own_pages(req, own.as_ref())
             .map_err(|refusal| refusal.into_api_error("the console's session cookie"))?;
     }
-    let caller = sessions::authenticate(&state.store, &token).await?;
+    let caller = sessions::authenticate(&state.store, &state.settings.sessions, &token).await?;
     let Actor::Agent { agent_id, session_id, .. } = caller.actor else {
         return Err(Error::Unauthorized("not an agent session".into()).into());
     };

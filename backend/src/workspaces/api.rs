@@ -38,17 +38,23 @@ enum SignedOut {
     Done(#[oai(header = "Set-Cookie")] String),
 }
 
-fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> String {
+pub(crate) fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> String {
     // Secure whenever the public URL is https; SameSite=Strict keeps other sites from
     // riding the cookie (CSRF).
     let secure = if state.settings.public_url.starts_with("https://") { "; Secure" } else { "" };
     format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}")
 }
 
-async fn open_session(state: &AppState, agent: &agents::AgentRow) -> Result<(Session, String), Error> {
-    let new = sessions::create(&state.store, agent.workspace_id, agent.id).await?;
+/// Opens a session for `agent` from the device of `req`: the answer and its cookie.
+pub(crate) async fn open_session(
+    state: &AppState,
+    req: &Request,
+    agent: &agents::AgentRow,
+) -> Result<(Session, String), Error> {
+    let device = sessions::Device::of(req, state.throttles.client_ip(req));
+    let new = sessions::create(&state.store, &state.settings.sessions, agent.workspace_id, agent.id, &device).await?;
     let workspace = super::get(&state.store, agent.workspace_id).await?;
-    let cookie = session_cookie(state, &new.token, sessions::SESSION_LIFETIME.as_secs() as i64);
+    let cookie = session_cookie(state, &new.token, state.settings.sessions.absolute.as_secs() as i64);
     let session = Session {
         token: new.token,
         expires_at: new.expires_at.to_utc(),
@@ -76,8 +82,9 @@ impl AuthApi {
         }
         state.throttles.from_client(Attempt::SignUp, req)?;
         let new = NewWorkspace::parse(&body.workspace_name, &body.name, &body.email, &body.password)?;
+        password::check(&body.password, &[&body.email, &body.name, &body.workspace_name])?;
         let (_, owner) = super::create(&state.store, new).await?;
-        let (session, cookie) = open_session(&state, &owner).await?;
+        let (session, cookie) = open_session(&state, req, &owner).await?;
         Ok(SessionResponse::Created(Json(session), cookie))
     }
 
@@ -113,7 +120,7 @@ impl AuthApi {
             }
             _ => return Err(refused()),
         };
-        let (session, cookie) = open_session(&state, &agent).await?;
+        let (session, cookie) = open_session(&state, req, &agent).await?;
         Ok(SessionResponse::Ok(Json(session), cookie))
     }
 
@@ -126,7 +133,7 @@ impl AuthApi {
         let crate::auth::Actor::Agent { session_id, .. } = caller.actor else {
             return Err(Error::Forbidden("API keys do not sign out; revoke the key instead".into()).into());
         };
-        sessions::delete(&state.store, caller.workspace_id, session_id).await?;
+        sessions::delete(&state.store, caller.workspace_id, caller.agent_id()?, session_id).await?;
         crate::realtime::publish::session_ended(&state, caller.workspace_id, session_id).await;
         Ok(SignedOut::Done(session_cookie(&state, "", 0)))
     }
@@ -162,10 +169,11 @@ impl AuthApi {
     async fn accept_invitation(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         body: Json<AcceptInvitation>,
     ) -> Result<SessionResponse, ApiError> {
         let agent = agents::accept_invitation(&state.store, &body.token, &body.password).await?;
-        let (session, cookie) = open_session(&state, &agent).await?;
+        let (session, cookie) = open_session(&state, req, &agent).await?;
         Ok(SessionResponse::Ok(Json(session), cookie))
     }
 }

@@ -12,7 +12,7 @@ async fn an_assignment_mails_the_agent_only_while_they_are_offline() {
         .post(
             "/agents",
             &shop.workspace.token,
-            json!({"name": "Ada", "email": "ada@assign.test", "password": "a long enough password"}),
+            json!({"name": "Ada", "email": "ada@assign.test", "password": "A long enough passphrase 7"}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");

@@ -7,7 +7,11 @@
 //! - [`csrf`]: cookie requests only from Rapport's own pages; bearer over cookie, REST and sockets.
 //! - [`headers`]: security headers on every answer, HSTS, `/metrics` closed.
 //! - [`strict`]: numbers and booleans are not strings.
+//! - [`accounts`]: password changes, sessions listed and ended, idle and absolute
+//!   lifetimes, the password policy, owners protected, invitations that expire.
 
+mod accounts;
+mod common;
 mod csrf;
 mod headers;
 mod strict;
