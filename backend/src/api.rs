@@ -5,8 +5,8 @@
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::{
-    account, agents, api_keys, attachments, canned, conversations, mail, messages, ratings, realtime, reports, routing,
-    sites, teams, visitors, webhooks, widget, workspaces,
+    account, agents, api_keys, attachments, audit, canned, conversations, mail, messages, ratings, realtime, reports,
+    routing, sites, teams, visitors, webhooks, widget, workspaces,
 };
 
 /// Groups of operations in the spec.
@@ -44,6 +44,8 @@ pub enum ApiTags {
     Webhooks,
     /// Figures over a range of days: volume, response times, CSAT, busiest hours, agents.
     Reports,
+    /// Who changed what: agents, roles, keys, webhooks, sites, settings, erasures.
+    Audit,
 }
 
 /// Declares [`Apis`] and the value [`all_apis`] from one list, so adding a resource's
@@ -85,6 +87,7 @@ apis!(
         ratings::api::RatingsApi,
         attachments::api::AttachmentsApi,
         reports::api::ReportsApi,
+        audit::api::AuditApi,
     ),
 );
 

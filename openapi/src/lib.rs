@@ -17,10 +17,12 @@
 //! - [`reports`]: figures over a range of days (volume, response times, CSAT, agents).
 //! - [`realtime`]: the WebSocket frames of `/ws/visitor` and `/ws/agent`.
 //! - [`webhooks`]: webhook subscriptions, deliveries, payloads, and conversation ratings.
+//! - [`audit`]: who changed what (the audit log).
 
 pub mod agents;
 pub mod api_keys;
 pub mod attachments;
+pub mod audit;
 pub mod auth;
 pub mod conversations;
 pub mod error;

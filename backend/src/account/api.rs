@@ -47,6 +47,7 @@ impl AccountApi {
     async fn change_password(
         &self,
         state: Data<&AppState>,
+        req: &poem::Request,
         auth: WorkspaceAuth,
         body: Json<PasswordChange>,
     ) -> Result<Json<PasswordChanged>, ApiError> {
@@ -55,6 +56,10 @@ impl AccountApi {
         for session_id in &ended {
             crate::realtime::publish::session_ended(&state, caller.workspace_id, *session_id).await;
         }
+        let summary = format!("Changed their password; {} other session(s) ended", ended.len());
+        let target = crate::audit::Target::new("agent", caller.agent_id()?);
+        let action = openapi::audit::AuditAction::PasswordChanged;
+        crate::audit::log(&state, req, caller, action, target, summary, vec![]).await;
         Ok(Json(PasswordChanged { sessions_ended: ended.len() as u32 }))
     }
 

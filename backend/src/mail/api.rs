@@ -112,11 +112,22 @@ impl MailApi {
     async fn update_settings(
         &self,
         state: Data<&AppState>,
+        req: &poem::Request,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")] site_id: Path<Uuid>,
         body: Json<SiteMailSettingsUpdate>,
     ) -> Result<Json<SiteMailSettings>, ApiError> {
-        Ok(Json(site_settings::update(&state.store, auth.caller(), *site_id, &body).await?.to_wire()))
+        let caller = auth.caller();
+        // Permission first: a refused caller learns nothing about what exists.
+        auth.caller().require_admin()?;
+        let before = site_settings::get(&state.store, caller.workspace_id, *site_id).await?.to_wire();
+        let after = site_settings::update(&state.store, caller, *site_id, &body).await?.to_wire();
+        let changes = crate::audit::changes(Some(&before), Some(&after));
+        let summary = crate::audit::changed("a site's mail settings", &changes);
+        let target = crate::audit::Target::new("site", *site_id);
+        let action = openapi::audit::AuditAction::SiteMailSettingsUpdated;
+        crate::audit::log(&state, req, caller, action, target, summary, changes).await;
+        Ok(Json(after))
     }
 
     /// Receive a reply by email

@@ -1,6 +1,7 @@
 //! `/signup`, `/signin`, `/signout`, `/me`, `PATCH /workspace`, `/invitations/accept`.
 
 use openapi::{
+    audit::AuditAction,
     auth::{AcceptInvitation, Me, Session, SigninRequest, SignupRequest, Workspace},
     reports::WorkspaceUpdate,
 };
@@ -11,6 +12,7 @@ use super::NewWorkspace;
 use crate::{
     agents,
     api::ApiTags,
+    audit,
     auth::{WorkspaceAuth, password, scheme::SESSION_COOKIE, sessions},
     config::SignupPolicy,
     error::{ApiError, Error},
@@ -156,10 +158,20 @@ impl AuthApi {
     async fn update_workspace(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         auth: WorkspaceAuth,
         body: Json<WorkspaceUpdate>,
     ) -> Result<Json<Workspace>, ApiError> {
-        Ok(Json(super::update_settings(&state.store, auth.caller(), &body).await?.into()))
+        let caller = auth.caller();
+        // Permission first: a refused caller learns nothing about what exists.
+        auth.caller().require_admin()?;
+        let before: Workspace = super::get(&state.store, caller.workspace_id).await?.into();
+        let after: Workspace = super::update_settings(&state.store, caller, &body).await?.into();
+        let changes = audit::changes(Some(&before), Some(&after));
+        let summary = audit::changed("the workspace", &changes);
+        let target = audit::Target::new("workspace", caller.workspace_id);
+        audit::log(&state, req, caller, AuditAction::WorkspaceUpdated, target, summary, changes).await;
+        Ok(Json(after))
     }
 
     /// Accept an invitation by choosing a password

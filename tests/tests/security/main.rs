@@ -9,8 +9,10 @@
 //! - [`strict`]: numbers and booleans are not strings.
 //! - [`accounts`]: password changes, sessions listed and ended, idle and absolute
 //!   lifetimes, the password policy, owners protected, invitations that expire.
+//! - [`audit`]: who changed what, read by owners and admins only, without secrets.
 
 mod accounts;
+mod audit;
 mod common;
 mod csrf;
 mod headers;
