@@ -5,8 +5,8 @@
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::{
-    account, agents, api_keys, attachments, audit, canned, conversations, mail, messages, ratings, realtime, reports,
-    routing, sites, teams, visitors, webhooks, widget, workspaces,
+    account, agents, api_keys, attachments, audit, canned, conversations, mail, messages, privacy, ratings, realtime,
+    reports, routing, sites, teams, visitors, webhooks, widget, workspaces,
 };
 
 /// Groups of operations in the spec.
@@ -88,6 +88,7 @@ apis!(
         attachments::api::AttachmentsApi,
         reports::api::ReportsApi,
         audit::api::AuditApi,
+        privacy::api::PrivacyApi,
     ),
 );
 

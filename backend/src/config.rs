@@ -52,6 +52,8 @@ pub struct Settings {
     pub throttle: crate::throttle::ThrottleSettings,
     /// How long agent sessions last unused, and at most (`RAPPORT_SESSION_*`).
     pub sessions: crate::auth::sessions::SessionSettings,
+    /// How often the retention worker looks (`RAPPORT_RETENTION_INTERVAL_MS`).
+    pub retention: crate::privacy::worker::RetentionSettings,
     /// Who may read `/metrics`, and where.
     pub metrics: crate::health::MetricsSettings,
     /// How many passwords are hashed at once and how many may wait
@@ -234,6 +236,7 @@ impl Settings {
             rate_limit: crate::rate_limit::RateLimitSettings::from_lookup(&get)?,
             throttle: crate::throttle::ThrottleSettings::from_lookup(&get)?,
             metrics: crate::health::MetricsSettings::from_lookup(&get)?,
+            retention: crate::privacy::worker::RetentionSettings::from_lookup(&get)?,
             sessions: crate::auth::sessions::SessionSettings::from_lookup(&get)?,
             hashing: crate::auth::hashing::HashingSettings::from_lookup(&get)?,
         })

@@ -8,7 +8,8 @@
 //! - storage: [`store`] (SQLite or PostgreSQL behind one handle)
 //! - domain modules, each owning its queries and its `api` submodule: [`workspaces`],
 //!   [`account`], [`agents`], [`teams`], [`sites`], [`api_keys`], [`visitors`], [`conversations`],
-//!   [`messages`], [`widget`], [`mail`], [`webhooks`], [`ratings`], [`routing`], [`canned`], [`reports`], [`audit`]
+//!   [`messages`], [`widget`], [`mail`], [`webhooks`], [`ratings`], [`routing`], [`canned`], [`reports`], [`audit`],
+//!   [`privacy`]
 
 pub mod account;
 pub mod agents;
@@ -33,6 +34,7 @@ pub mod mail;
 pub mod messages;
 pub mod metrics;
 pub mod pagination;
+pub mod privacy;
 pub mod rate_limit;
 pub mod ratings;
 pub mod realtime;

@@ -87,6 +87,7 @@ impl Application {
         let routes = routes(self.state.clone());
         tokio::spawn(crate::routing::router::run(self.state.clone()));
         crate::mail::worker::spawn(self.state.clone());
+        crate::privacy::worker::spawn(self.state.clone());
         let realtime = self.state.realtime.clone();
         let webhooks = crate::webhooks::worker::spawn(self.state.clone());
         // Sockets never finish on their own: tell them to close so the grace period is

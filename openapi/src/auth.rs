@@ -53,6 +53,9 @@ pub struct Workspace {
     /// The IANA time zone reports count days and hours in (`UTC` until an owner or admin
     /// sets it with `PATCH /workspace`).
     pub time_zone: String,
+    /// Conversations (with their messages, files, mail and ratings) and visitors' page
+    /// views are deleted this many days after their last activity; absent: kept forever.
+    pub retention_days: Option<u32>,
     pub created_at: crate::Timestamp,
 }
 

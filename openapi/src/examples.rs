@@ -61,7 +61,7 @@ example!(NewCannedResponse, {"shortcut": "refund", "body": "Refunds reach your a
 example!(CannedResponseUpdate, {"body": "Refunds reach your account within 3 working days."});
 example!(VisitorUpdate, {"name": "Jo Doe", "attributes": {"plan": "pro"}});
 example!(WebhookUpdate, {"enabled": true});
-example!(WorkspaceUpdate, {"time_zone": "Europe/Paris"});
+example!(WorkspaceUpdate, {"time_zone": "Europe/Paris", "retention_days": 365});
 
 example!(VisitorSessionRequest, {"site_key": "pk_live_4f9a…"});
 example!(NewVisitorConversation, {"body": "Hi, where is my order?", "client_msg_id": "0190f3a2-6d00-7abc-8def-0123456789ab"});

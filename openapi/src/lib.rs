@@ -18,6 +18,7 @@
 //! - [`realtime`]: the WebSocket frames of `/ws/visitor` and `/ws/agent`.
 //! - [`webhooks`]: webhook subscriptions, deliveries, payloads, and conversation ratings.
 //! - [`audit`]: who changed what (the audit log).
+//! - [`privacy`]: a visitor's data exported or erased.
 
 pub mod agents;
 pub mod api_keys;
@@ -31,6 +32,7 @@ mod examples;
 pub mod mail;
 pub mod messages;
 pub mod presence;
+pub mod privacy;
 pub mod realtime;
 pub mod reports;
 pub mod routing;

@@ -152,7 +152,10 @@ impl AuthApi {
     /// Change workspace settings
     ///
     /// Sets the time zone reports count days and hours in: an IANA name such as
-    /// `Europe/Paris` (anything else is refused with `invalid_input`, field `time_zone`).
+    /// `Europe/Paris` (anything else is refused with `invalid_input`, field `time_zone`),
+    /// and how many days conversations are kept after their last activity
+    /// (`retention_days`, 1 to 3650, or 0 to keep them forever): a worker then deletes
+    /// older ones with their messages, files, mail and ratings, and older page views.
     /// Owners and admins only.
     #[oai(path = "/workspace", method = "patch", operation_id = "updateWorkspace")]
     async fn update_workspace(

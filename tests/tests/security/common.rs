@@ -23,3 +23,18 @@ pub async fn sql(app: &TestApp, statement: &str) {
 pub fn millis_ago(secs: i64) -> i64 {
     chrono::Utc::now().timestamp_millis() - secs * 1000
 }
+
+/// The single number a query answers (`SELECT COUNT(*) …`), on either engine.
+pub async fn count(app: &TestApp, query: &str) -> i64 {
+    let query = sqlx::AssertSqlSafe(query.to_owned());
+    match app.engine {
+        Engine::Sqlite => {
+            let mut db = sqlx::SqliteConnection::connect(&app.database_url).await.unwrap();
+            sqlx::query_scalar(query).fetch_one(&mut db).await.expect("counting")
+        }
+        Engine::Postgres => {
+            let mut db = sqlx::PgConnection::connect(&app.database_url).await.unwrap();
+            sqlx::query_scalar(query).fetch_one(&mut db).await.expect("counting")
+        }
+    }
+}

@@ -10,11 +10,13 @@
 //! - [`accounts`]: password changes, sessions listed and ended, idle and absolute
 //!   lifetimes, the password policy, owners protected, invitations that expire.
 //! - [`audit`]: who changed what, read by owners and admins only, without secrets.
+//! - [`privacy`]: a visitor exported and erased whole; retention; unsent uploads removed.
 
 mod accounts;
 mod audit;
 mod common;
 mod csrf;
 mod headers;
+mod privacy;
 mod strict;
 mod throttle;
