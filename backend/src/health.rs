@@ -86,28 +86,20 @@ pub struct MetricsSettings {
 }
 
 impl MetricsSettings {
-    pub(crate) fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, crate::config::ConfigError> {
-        let token = match get("RAPPORT_METRICS_TOKEN") {
-            None => None,
-            Some(value) if value.len() >= 16 && !value.contains(char::is_whitespace) => {
-                Some(crate::config::Secret::new(value))
-            }
-            Some(_) => {
-                return Err(crate::config::invalid(
-                    "RAPPORT_METRICS_TOKEN",
-                    "must be at least 16 characters without spaces",
-                ));
-            }
-        };
-        let bind = match get("RAPPORT_METRICS_BIND") {
-            None => None,
-            Some(value) => Some(value.parse().map_err(|_| {
-                crate::config::invalid(
-                    "RAPPORT_METRICS_BIND",
-                    format!("`{value}` is not an address like 127.0.0.1:9090"),
-                )
-            })?),
-        };
-        Ok(Self { token, bind })
+    pub(crate) fn from_env(env: &crate::config::Env) -> Self {
+        Self { token: env.metrics_token.as_ref().map(|t| t.0.clone()), bind: env.metrics_bind }
+    }
+}
+
+/// `RAPPORT_METRICS_TOKEN`: long enough not to be guessed, one word (it travels in a header).
+#[derive(Clone)]
+pub struct MetricsToken(pub crate::config::Secret);
+
+impl crate::config::Parse for MetricsToken {
+    fn parse(value: &str) -> Result<Self, String> {
+        if value.len() < 16 || value.contains(char::is_whitespace) {
+            return Err("must be at least 16 characters without spaces".into());
+        }
+        Ok(Self(crate::config::Secret::new(value)))
     }
 }

@@ -37,20 +37,12 @@ impl Default for HashingSettings {
 }
 
 impl HashingSettings {
-    pub(crate) fn from_lookup(
-        get: &dyn Fn(&str) -> Option<String>,
-    ) -> std::result::Result<Self, crate::config::ConfigError> {
+    pub(crate) fn from_env(env: &crate::config::Env) -> Self {
         let defaults = Self::default();
-        let number = |name: &'static str, default: usize, max: usize| match get(name) {
-            None => Ok(default),
-            Some(value) => value.parse::<usize>().ok().filter(|n| (1..=max).contains(n)).ok_or_else(|| {
-                crate::config::invalid(name, format!("`{value}` is not a whole number from 1 to {max}"))
-            }),
-        };
-        Ok(Self {
-            threads: number("RAPPORT_PASSWORD_HASHING_THREADS", defaults.threads, 64)?,
-            queue: number("RAPPORT_PASSWORD_HASHING_QUEUE", defaults.queue, 10_000)?,
-        })
+        Self {
+            threads: env.password_hashing_threads.map_or(defaults.threads, |n| n.as_usize()),
+            queue: env.password_hashing_queue.as_usize(),
+        }
     }
 }
 

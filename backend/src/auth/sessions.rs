@@ -13,7 +13,7 @@ use super::{
     token::{self, TokenKind},
 };
 use crate::{
-    config::{ConfigError, invalid},
+    config::{ConfigError, Env, invalid},
     error::{Error, Result},
     on_pool,
     store::{Millis, Store, StoredEnum, now},
@@ -35,19 +35,9 @@ impl Default for SessionSettings {
 }
 
 impl SessionSettings {
-    pub(crate) fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let number = |name: &'static str, default: u64, max: u64| match get(name) {
-            None => Ok(default),
-            Some(value) => value
-                .parse::<u64>()
-                .ok()
-                .filter(|n| (1..=max).contains(n))
-                .ok_or_else(|| invalid(name, format!("`{value}` is not a whole number from 1 to {max}"))),
-        };
-        let defaults = Self::default();
-        let idle_hours = number("RAPPORT_SESSION_IDLE_HOURS", defaults.idle.as_secs() / 3600, 24 * 365)?;
-        let max_days = number("RAPPORT_SESSION_MAX_DAYS", defaults.absolute.as_secs() / 86_400, 365)?;
-        let (idle, absolute) = (Duration::from_secs(idle_hours * 3600), Duration::from_secs(max_days * 86_400));
+    pub(crate) fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let idle = Duration::from_secs(env.session_idle_hours.0 * 3600);
+        let absolute = Duration::from_secs(env.session_max_days.0 * 86_400);
         if idle > absolute {
             return Err(invalid("RAPPORT_SESSION_IDLE_HOURS", "is longer than RAPPORT_SESSION_MAX_DAYS"));
         }

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::{
     audit::{self, Record, Target, Who},
-    config::{ConfigError, invalid},
+    config::Env,
     error::Result,
     on_pool, on_tx,
     state::AppState,
@@ -34,19 +34,8 @@ pub struct RetentionSettings {
 }
 
 impl RetentionSettings {
-    pub(crate) fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let name = "RAPPORT_RETENTION_INTERVAL_MS";
-        let interval = match get(name) {
-            None => Duration::from_secs(3600),
-            Some(value) => Duration::from_millis(
-                value
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|n| (50..=86_400_000).contains(n))
-                    .ok_or_else(|| invalid(name, format!("`{value}` is not between 50 and 86400000")))?,
-            ),
-        };
-        Ok(Self { interval })
+    pub(crate) fn from_env(env: &Env) -> Self {
+        Self { interval: env.retention_interval.0 }
     }
 }
 

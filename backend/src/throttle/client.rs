@@ -12,27 +12,29 @@ use std::net::{IpAddr, Ipv6Addr};
 use ipnet::IpNet;
 use poem::{Request, http::HeaderMap, web::RemoteAddr};
 
-use crate::config::{ConfigError, invalid};
+use crate::config::Parse;
 
 /// The proxies whose `X-Forwarded-For` entries are believed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustedProxies(Vec<IpNet>);
 
-impl TrustedProxies {
+impl Parse for TrustedProxies {
     /// `RAPPORT_TRUSTED_PROXIES`: addresses or networks, comma-separated
     /// (`127.0.0.1, 10.0.0.0/8, fd00::/8`).
-    pub fn parse(variable: &'static str, value: &str) -> Result<Self, ConfigError> {
+    fn parse(value: &str) -> Result<Self, String> {
         let mut nets = Vec::new();
         for entry in value.split(',').map(str::trim).filter(|e| !e.is_empty()) {
             let net = entry
                 .parse::<IpNet>()
                 .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
-                .map_err(|_| invalid(variable, format!("`{entry}` is not an address or a network like 10.0.0.0/8")))?;
+                .map_err(|_| format!("`{entry}` is not an address or a network like 10.0.0.0/8"))?;
             nets.push(net);
         }
         Ok(Self(nets))
     }
+}
 
+impl TrustedProxies {
     fn trusts(&self, ip: IpAddr) -> bool {
         self.0.iter().any(|net| net.contains(&ip))
     }
@@ -134,7 +136,7 @@ mod tests {
 
     #[test]
     fn trusted_hops_are_walked_from_the_right() {
-        let trusted = TrustedProxies::parse("X", "127.0.0.1, 10.0.0.0/8").unwrap();
+        let trusted = <TrustedProxies as Parse>::parse("127.0.0.1, 10.0.0.0/8").unwrap();
         // nginx on loopback appended the client it saw.
         assert_eq!(client_ip(request("127.0.0.1:1", &["198.51.100.7"]), &trusted), Some(ip("198.51.100.7")));
         // A client forging the header only adds entries to the left of the real one.
@@ -153,8 +155,8 @@ mod tests {
 
     #[test]
     fn bad_configuration_names_the_entry() {
-        let err = TrustedProxies::parse("RAPPORT_TRUSTED_PROXIES", "10.0.0.0/8, nginx").unwrap_err();
-        assert!(err.problem.contains("`nginx`"), "{}", err.problem);
+        let err = <TrustedProxies as Parse>::parse("10.0.0.0/8, nginx").unwrap_err();
+        assert!(err.contains("`nginx`"), "{err}");
     }
 
     #[test]

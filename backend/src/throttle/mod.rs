@@ -30,7 +30,7 @@ use sha2::{Digest, Sha256};
 
 pub use self::client::TrustedProxies;
 use crate::{
-    config::{ConfigError, invalid},
+    config::{Env, Number},
     error::{Error, Result},
 };
 
@@ -62,32 +62,27 @@ impl Default for ThrottleSettings {
 }
 
 impl ThrottleSettings {
-    pub(crate) fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    /// Each figure is its variable's value when set; unset, the default, or 0 (off) when
+    /// `RAPPORT_RATE_LIMIT_PER_MINUTE` is 0: whoever turns limiting off for a load test
+    /// that starts thousands of visitors from one address means these too.
+    pub(crate) fn from_env(env: &Env) -> Self {
+        let limiting = env.rate_limit_per_minute.0 > 0;
         let defaults = Self::default();
-        let number = |name: &'static str, default: u32| match get(name) {
-            None => Ok(default),
-            Some(value) => value
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n <= 1_000_000)
-                .ok_or_else(|| invalid(name, format!("`{value}` is not a whole number from 0 to 1000000"))),
+        let figure = |set: Option<Number<0, 1_000_000>>, default: u32| match set {
+            Some(n) => u32::try_from(n.0).unwrap_or(u32::MAX),
+            None if limiting => default,
+            None => 0,
         };
-        Ok(Self {
-            trusted_proxies: match get("RAPPORT_TRUSTED_PROXIES") {
-                None => TrustedProxies::default(),
-                Some(value) => TrustedProxies::parse("RAPPORT_TRUSTED_PROXIES", &value)?,
-            },
-            auth_per_minute: number("RAPPORT_AUTH_ATTEMPTS_PER_MINUTE", defaults.auth_per_minute)?,
-            signin_per_account_per_hour: number(
-                "RAPPORT_SIGNIN_ATTEMPTS_PER_ACCOUNT_PER_HOUR",
+        Self {
+            trusted_proxies: env.trusted_proxies.clone(),
+            auth_per_minute: figure(env.auth_attempts_per_minute, defaults.auth_per_minute),
+            signin_per_account_per_hour: figure(
+                env.signin_attempts_per_account_per_hour,
                 defaults.signin_per_account_per_hour,
-            )?,
-            signups_per_hour: number("RAPPORT_SIGNUPS_PER_HOUR", defaults.signups_per_hour)?,
-            widget_sessions_per_minute: number(
-                "RAPPORT_WIDGET_SESSIONS_PER_MINUTE",
-                defaults.widget_sessions_per_minute,
-            )?,
-        })
+            ),
+            signups_per_hour: figure(env.signups_per_hour, defaults.signups_per_hour),
+            widget_sessions_per_minute: figure(env.widget_sessions_per_minute, defaults.widget_sessions_per_minute),
+        }
     }
 }
 
