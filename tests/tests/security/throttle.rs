@@ -275,3 +275,59 @@ async fn new_widget_sessions_and_sign_ups_are_throttled_per_address() {
 async fn json_of_request(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
     system_tests::json_of(request.send().await.unwrap()).await
 }
+
+/// What the load generator (`load.js`, `cargo xtask bench`) does with only
+/// `RAPPORT_RATE_LIMIT_PER_MINUTE=0` set: from one address, a sign-up, 20 agents created
+/// and signed in, then hundreds of new visitors. Turning rate limits off turns the
+/// throttles per address and account off too, so none of it is refused.
+#[tokio::test]
+async fn rate_limits_off_lets_a_load_test_start_everything_from_one_address() {
+    let dir = ScratchDir::new();
+    let (node, _) = start(&dir, &[("RAPPORT_RATE_LIMIT_PER_MINUTE", "0")]).await;
+    let client = client_from("127.0.0.1");
+    let api = |path: &str| format!("{}/api/v1{path}", node.address);
+    let post = |path: String, token: Option<String>, body: Value| {
+        let client = client.clone();
+        async move {
+            let mut request = client.post(path).json(&body);
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().await.unwrap();
+            (response.status(), response.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    for n in 0..3 {
+        let body = json!({"workspace_name": format!("Load {n}"), "name": "O", "email": format!("o{n}@load.test"), "password": PASSWORD});
+        let (status, signed_up) = post(api("/signup"), None, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{signed_up}");
+    }
+    let body = json!({"workspace_name": "Load", "name": "Owner", "email": "owner@load.test", "password": PASSWORD});
+    let (status, owner) = post(api("/signup"), None, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{owner}");
+    let owner = owner["token"].as_str().unwrap().to_owned();
+    let (status, site) =
+        post(api("/sites"), Some(owner.clone()), json!({"name": "Load", "allowed_origins": ["http://load.test"]}))
+            .await;
+    assert_eq!(status, StatusCode::CREATED, "{site}");
+    let site_key = site["site_key"].as_str().unwrap().to_owned();
+
+    let signins = join_all((0..20).map(|a| {
+        let (post, owner, api) = (&post, owner.clone(), &api);
+        async move {
+            let email = format!("agent{a}@load.test");
+            let agent = json!({"name": format!("Agent {a}"), "email": email, "password": PASSWORD, "role": "agent"});
+            let (status, body) = post(api("/agents"), Some(owner), agent).await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            post(api("/signin"), None, json!({"email": email, "password": PASSWORD})).await
+        }
+    }))
+    .await;
+    for (status, body) in &signins {
+        assert_eq!(*status, StatusCode::OK, "{body}");
+    }
+    let visitors =
+        join_all((0..300).map(|_| post(api("/widget/session"), None, json!({"site_key": site_key.clone()})))).await;
+    let refused: Vec<_> = visitors.iter().filter(|(status, _)| *status != StatusCode::OK).collect();
+    assert!(refused.is_empty(), "{} of 300 new visitors refused, e.g. {:?}", refused.len(), refused.first());
+}
