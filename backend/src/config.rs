@@ -58,6 +58,8 @@ pub struct Settings {
     pub retention: crate::privacy::worker::RetentionSettings,
     /// Who may read `/metrics`, and where.
     pub metrics: crate::health::MetricsSettings,
+    /// Limits on the mail visitors can cause (`RAPPORT_VISITOR_MAIL_*`).
+    pub visitor_mail: crate::visitor_mail::VisitorMailSettings,
     /// How many passwords are hashed at once and how many may wait
     /// (`RAPPORT_PASSWORD_HASHING_THREADS`, `RAPPORT_PASSWORD_HASHING_QUEUE`).
     pub hashing: crate::auth::hashing::HashingSettings,
@@ -246,6 +248,16 @@ settings_table! {
     session_idle_hours: Number<1, 8760> = "RAPPORT_SESSION_IDLE_HOURS", default Number(72), shown "`72`";
     /// however used, a session ends this long after sign-in (the cookie's `Max-Age`)
     session_max_days: Number<1, 365> = "RAPPORT_SESSION_MAX_DAYS", default Number(14), shown "`14`";
+    /// mails the visitors of one site may cause per hour, together: transcripts, the confirmation
+    /// mails of new addresses, the team's mail about offline messages; over it requests are
+    /// refused (`429 too_many_attempts`; offline messages are kept, unmailed) and the workspace's
+    /// owners are told, at most hourly; `0` turns it off
+    visitor_mail_per_site_per_hour: Number<0, 1_000_000> = "RAPPORT_VISITOR_MAIL_PER_SITE_PER_HOUR",
+        default Number(30), shown "`30`";
+    /// mails visitors may cause to one address a visitor typed (transcripts, confirmation mails) per
+    /// day, across every site; `0` turns it off
+    visitor_mail_per_recipient_per_day: Number<0, 1_000_000> = "RAPPORT_VISITOR_MAIL_PER_RECIPIENT_PER_DAY",
+        default Number(3), shown "`3`";
     /// how often each node deletes what workspaces no longer keep (`retention_days`) and uploads
     /// never sent (after a day)
     retention_interval: Millis<50, 86_400_000> = "RAPPORT_RETENTION_INTERVAL_MS",
@@ -321,6 +333,7 @@ impl Settings {
             retention: crate::privacy::worker::RetentionSettings::from_env(&env),
             sessions: crate::auth::sessions::SessionSettings::from_env(&env)?,
             hashing: crate::auth::hashing::HashingSettings::from_env(&env),
+            visitor_mail: crate::visitor_mail::VisitorMailSettings::from_env(&env),
         })
     }
 }

@@ -54,6 +54,7 @@ pub mod strict_json;
 pub mod teams;
 pub mod telemetry;
 pub mod throttle;
+pub mod visitor_mail;
 pub mod visitors;
 pub mod webhooks;
 pub mod widget;

@@ -146,6 +146,7 @@ fn routes(state: AppState) -> impl poem::Endpoint {
         .at("/widget/frame", get(crate::widget::assets::frame))
         .at("/widget/assets/:name", get(crate::widget::assets::asset))
         .at("/demo", get(crate::demo::page))
+        .at("/mail/confirm", get(crate::visitor_mail::page::ask).post(crate::visitor_mail::page::confirm))
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
         .at("/metrics", get(health::metrics))

@@ -221,8 +221,9 @@ impl MailWidgetApi {
     /// Leave a message while nobody is online
     ///
     /// Creates a conversation with the message, remembers the visitor's email (where the
-    /// answer goes) and mails the team in the same transaction. Idempotent on
-    /// `client_msg_id`.
+    /// answer goes) and mails the team in the same transaction — unless the site's visitors
+    /// caused as much mail as allowed this hour: the message is kept all the same, the team
+    /// sees it in the console. Idempotent on `client_msg_id`.
     #[oai(path = "/offline-message", method = "post", operation_id = "leaveOfflineMessage")]
     async fn offline_message(
         &self,
@@ -235,6 +236,7 @@ impl MailWidgetApi {
         let name = body.name.as_deref().map(|n| input::name("name", n, 100)).transpose()?;
         let author = Author { kind: AuthorKind::Visitor, id: Some(visitor.visitor_id) };
         let draft = Draft::parse(author, MessageKind::Text, &body.body, Some(&body.client_msg_id))?;
+        let site = sites::get(&state.store, visitor.workspace_id, visitor.site_id).await?;
         let mut tx = state.store.begin_write().await.map_err(Error::from)?;
         let (conversation, message) = match widget::start_conversation_in(&mut tx, visitor, draft).await? {
             Start::Earlier(id) => {
@@ -248,7 +250,16 @@ impl MailWidgetApi {
         };
         flows::remember_visitor_email(&mut tx, visitor.workspace_id, visitor.visitor_id, &email, name.as_deref())
             .await?;
-        flows::offline_message(&mut tx, &conversation).await?;
+        // Over the site's limit the message is kept (the console shows it) but not mailed.
+        let counted = crate::visitor_mail::limits::Counted::OfflineMessage;
+        match crate::visitor_mail::take(&mut tx, &state, &site, counted, None).await? {
+            Ok(()) => {
+                flows::offline_message(&mut tx, &conversation).await?;
+            }
+            Err(limited) => {
+                tracing::info!(site = %site.id, per = limited.per, "offline message kept without a mail: limit reached");
+            }
+        }
         tx.commit().await.map_err(Error::from)?;
         let conversation = conversations::get(&state.store, visitor.workspace_id, conversation.id).await?;
         let started = StartedConversation { conversation: conversation.to_wire()?, message: message.to_wire()? };
@@ -266,8 +277,12 @@ impl MailWidgetApi {
 
     /// Mail me a transcript
     ///
-    /// Queues a transcript of one of the visitor's conversations, to `email` (which is
-    /// then remembered) or to the email already known.
+    /// Queues a transcript of one of the visitor's conversations to the email already known
+    /// for the visitor (`email` absent, or the same address). At any other address the
+    /// transcript waits for its owner: a mail asks them to confirm (`confirmation_required`),
+    /// and the transcript follows their click, the address becoming the visitor's.
+    /// Every mail a visitor causes counts against the site's hourly and the address's daily
+    /// limits: over one, `429 too_many_attempts` with `Retry-After`, and nothing is sent.
     #[oai(path = "/conversations/:conversation_id/transcript", method = "post", operation_id = "requestTranscript")]
     async fn transcript(
         &self,
@@ -276,25 +291,36 @@ impl MailWidgetApi {
         #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
         body: Json<TranscriptRequest>,
     ) -> Result<Queued, ApiError> {
+        use crate::visitor_mail::{self, confirm, limits::Counted};
         let visitor = &auth.0;
         let conversation =
             conversations::get_for_visitor(&state.store, visitor.workspace_id, visitor.visitor_id, *conversation_id)
                 .await?;
         let given = body.email.as_deref().map(|e| super::parse_address("email", e)).transpose()?;
-        let email = match given.clone() {
-            Some(email) => email,
-            None => crate::visitors::get(&state.store, visitor.workspace_id, visitor.visitor_id)
-                .await?
-                .email
-                .ok_or_else(|| Error::invalid("email", "is required: no email is known for this visitor"))?,
+        let known = crate::visitors::get(&state.store, visitor.workspace_id, visitor.visitor_id).await?.email;
+        let (recipient, needs_confirmation) = match (given, known) {
+            (Some(given), Some(known)) if given.eq_ignore_ascii_case(&known) => (known, false),
+            (Some(given), _) => (given, true),
+            (None, Some(known)) => (known, false),
+            (None, None) => {
+                return Err(Error::invalid("email", "is required: no email is known for this visitor").into());
+            }
         };
+        let site = sites::get(&state.store, visitor.workspace_id, conversation.site_id).await?;
+        let counted = if needs_confirmation { Counted::Confirmation } else { Counted::Transcript };
         let mut tx = state.store.begin_write().await.map_err(Error::from)?;
-        if let Some(email) = &given {
-            flows::remember_visitor_email(&mut tx, visitor.workspace_id, visitor.visitor_id, email, None).await?;
+        if let Err(limited) = visitor_mail::take(&mut tx, &state, &site, counted, Some(&recipient)).await? {
+            // The owners' notice, if one is due, is written all the same.
+            tx.commit().await.map_err(Error::from)?;
+            return Err(Error::from(limited).into());
         }
-        let mail_id = flows::transcript_requested(&mut tx, &conversation, Some(&email)).await?;
+        let mail_id = if needs_confirmation {
+            confirm::ask(&mut tx, &state, &site, &conversation, &recipient).await?
+        } else {
+            flows::transcript_requested(&mut tx, &conversation, Some(&recipient)).await?
+        };
         tx.commit().await.map_err(Error::from)?;
-        Ok(Queued::Accepted(Json(TranscriptQueued { mail_id })))
+        Ok(Queued::Accepted(Json(TranscriptQueued { mail_id, confirmation_required: needs_confirmation })))
     }
 
     /// Continue a conversation from an email link

@@ -70,6 +70,7 @@ struct Deleted {
 /// One pass over every workspace.
 pub async fn pass(state: &AppState) -> Result<()> {
     remove_unsent_uploads(state).await?;
+    crate::visitor_mail::limits::forget_old(&state.store).await?;
     let workspaces: Vec<(Uuid, i32)> = on_pool!(&state.store, |pool| {
         sqlx::query_as(
             "SELECT id, retention_days FROM workspaces WHERE retention_days IS NOT NULL AND retention_days > 0",

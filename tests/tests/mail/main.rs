@@ -7,9 +7,11 @@
 //! - [`delivery`]: refused and dropped connections retried; giving up; two nodes.
 //! - [`inbound`]: replies by email reach the conversation and the agent's socket; forgeries don't.
 //! - [`team`]: assignment to an offline agent, transcripts on request and on resolve.
+//! - [`abuse`]: transcripts to new addresses confirmed first; per-site and per-address limits.
 
 mod common;
 
+mod abuse;
 mod continuity;
 mod delivery;
 mod inbound;

@@ -83,7 +83,8 @@ async fn an_https_public_url_turns_on_hsts() {
 
 #[tokio::test]
 async fn metrics_are_closed_by_default_and_open_to_their_token() {
-    let app = spawn_app().await;
+    // The harness opens `/metrics` to a token of its own; an empty one is unset.
+    let app = app_with(&[("RAPPORT_METRICS_TOKEN", String::new())]).await;
     let (status, body) = json_of(app.http.get(app.url("/metrics")).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     assert_eq!(body["code"], "metrics_off");
@@ -105,7 +106,9 @@ async fn metrics_are_closed_by_default_and_open_to_their_token() {
 #[tokio::test]
 async fn metrics_can_live_on_their_own_address_only() {
     let port = free_port();
-    let app = app_with(&[("RAPPORT_METRICS_BIND", format!("127.0.0.1:{port}"))]).await;
+    let app =
+        app_with(&[("RAPPORT_METRICS_BIND", format!("127.0.0.1:{port}")), ("RAPPORT_METRICS_TOKEN", String::new())])
+            .await;
     let (status, body) = json_of(app.http.get(app.url("/metrics")).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "not on the public address: {body}");
     let metrics = app.http.get(format!("http://127.0.0.1:{port}/metrics")).send().await.unwrap();
