@@ -5,8 +5,8 @@
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::{
-    agents, api_keys, attachments, canned, conversations, mail, messages, ratings, realtime, reports, routing, sites,
-    teams, visitors, webhooks, widget, workspaces,
+    account, agents, api_keys, attachments, audit, canned, conversations, mail, messages, privacy, ratings, realtime,
+    reports, routing, sites, teams, visitors, webhooks, widget, workspaces,
 };
 
 /// Groups of operations in the spec.
@@ -44,6 +44,8 @@ pub enum ApiTags {
     Webhooks,
     /// Figures over a range of days: volume, response times, CSAT, busiest hours, agents.
     Reports,
+    /// Who changed what: agents, roles, keys, webhooks, sites, settings, erasures.
+    Audit,
 }
 
 /// Declares [`Apis`] and the value [`all_apis`] from one list, so adding a resource's
@@ -63,6 +65,7 @@ macro_rules! apis {
 apis!(
     (
         workspaces::api::AuthApi,
+        account::api::AccountApi,
         agents::api::AgentsApi,
         teams::api::TeamsApi,
         sites::api::SitesApi,
@@ -84,6 +87,8 @@ apis!(
         ratings::api::RatingsApi,
         attachments::api::AttachmentsApi,
         reports::api::ReportsApi,
+        audit::api::AuditApi,
+        privacy::api::PrivacyApi,
     ),
 );
 
@@ -105,7 +110,14 @@ pub fn service() -> OpenApiService<Apis, ()> {
              **Pages.** Lists return `items` and a `next_cursor`; pass it as `cursor` for the \
              next page (stable while new items arrive).\n\n\
              **Limits.** Per-credential rate limits answer 429 `rate_limited` with \
-             `Retry-After`; bodies over the size limit answer 413 `payload_too_large`.",
+             `Retry-After`; bodies over the size limit answer 413 `payload_too_large`. Sign-in, \
+             sign-up, password resets and new widget sessions are throttled per client address \
+             (and sign-in per account): 429 `too_many_attempts` with `Retry-After`. When the \
+             server is too busy checking passwords it answers 503 `busy` with `Retry-After`.\n\n\
+             **Cookies.** A request authenticated by the session cookie that changes anything \
+             must come from Rapport's own pages (`Origin`, or `Sec-Fetch-Site: same-origin`): \
+             otherwise 403 `origin_not_allowed` (`origin_required` without any `Origin`). A \
+             request with a bearer token is answered as the bearer; the cookie is then ignored.",
         )
         .server("/api/v1")
 }

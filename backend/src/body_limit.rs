@@ -6,6 +6,7 @@
 //!
 //! Attachment uploads (`POST …/attachments`) are files, not JSON: they get their own,
 //! usually larger limit (`RAPPORT_ATTACHMENT_MAX_BYTES`) and the upload's `too_large` error.
+//! Inbound mail (`POST /inbound/email`) is limited by its handler ([`crate::mail::inbound`]).
 
 use poem::{
     Body, Endpoint, IntoResponse, Request, Response,
@@ -30,6 +31,11 @@ fn too_large(max: usize, upload: bool) -> poem::Error {
 }
 
 pub async fn limit<E: Endpoint>(next: E, mut req: Request, limits: Limits) -> poem::Result<Response> {
+    // Inbound mail has its own, larger limit, counted as it streams in by its handler
+    // (after the credential is checked, so nothing is buffered for strangers).
+    if req.method() == Method::POST && req.uri().path().ends_with("/inbound/email") {
+        return next.call(req).await.map(IntoResponse::into_response);
+    }
     let upload = req.method() == Method::POST && req.uri().path().ends_with("/attachments");
     let max = if upload { limits.max_upload } else { limits.max_body };
     let declared = req

@@ -53,7 +53,7 @@ enum AdminCommand {
         /// The owner's email (used to sign in).
         #[arg(long)]
         email: String,
-        /// The owner's password (at least 10 characters).
+        /// The owner's password (at least 10 characters, not easy to guess).
         #[arg(long, env = "RAPPORT_ADMIN_PASSWORD", hide_env_values = true)]
         password: String,
         /// The owner's display name (defaults to the part of the email before @).
@@ -111,6 +111,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = startup::open_store(&settings).await?;
             let owner_name = owner_name.unwrap_or_else(|| email.split('@').next().unwrap_or("Owner").to_owned());
             let new = NewWorkspace::parse(&name, &owner_name, &email, &password).map_err(anyhow::Error::msg)?;
+            crate::auth::password::check(&password, &[&email, &owner_name, &name])
+                .map_err(|err| anyhow::anyhow!("password {err}"))?;
             let (workspace, owner) = workspaces::create(&store, new).await.map_err(anyhow::Error::msg)?;
             println!("created workspace \"{}\" ({}) with owner {}", workspace.name, workspace.id, owner.email);
             Ok(())

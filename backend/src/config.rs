@@ -52,6 +52,20 @@ pub struct Settings {
     pub webhooks: crate::webhooks::WebhookSettings,
     /// Per-credential request rate limits (`RAPPORT_RATE_LIMIT_*`).
     pub rate_limit: crate::rate_limit::RateLimitSettings,
+    /// Throttles of sign-in, sign-up, password resets and widget sessions per client
+    /// address and account; the proxies trusted to name the client.
+    pub throttle: crate::throttle::ThrottleSettings,
+    /// How long agent sessions last unused, and at most (`RAPPORT_SESSION_*`).
+    pub sessions: crate::auth::sessions::SessionSettings,
+    /// How often the retention worker looks (`RAPPORT_RETENTION_INTERVAL_MS`).
+    pub retention: crate::privacy::worker::RetentionSettings,
+    /// Who may read `/metrics`, and where.
+    pub metrics: crate::health::MetricsSettings,
+    /// Limits on the mail visitors can cause (`RAPPORT_VISITOR_MAIL_*`).
+    pub visitor_mail: crate::visitor_mail::VisitorMailSettings,
+    /// How many passwords are hashed at once and how many may wait
+    /// (`RAPPORT_PASSWORD_HASHING_THREADS`, `RAPPORT_PASSWORD_HASHING_QUEUE`).
+    pub hashing: crate::auth::hashing::HashingSettings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,11 +217,63 @@ settings_table! {
     /// `json` for structured JSON logs
     log_format: LogFormat = "RAPPORT_LOG_FORMAT", default LogFormat::Human, shown "human-readable";
     /// sustained REST requests per minute per credential (API key, session, visitor token); `0`
-    /// turns limiting off
+    /// turns limiting off, and with it the throttles per address and account below that are not set
+    /// themselves (benchmarks and load tests that start thousands of visitors from one address)
     rate_limit_per_minute: Number<0, 1_000_000> = "RAPPORT_RATE_LIMIT_PER_MINUTE", default Number(1200),
         shown "`1200`";
     /// requests a credential may make at once before the rate applies
     rate_limit_burst: Number<1, 1_000_000> = "RAPPORT_RATE_LIMIT_BURST", default Number(600), shown "`600`";
+    /// addresses or networks of your reverse proxies, comma-separated (`127.0.0.1, 10.0.0.0/8`):
+    /// their `X-Forwarded-For` names the client for the throttles below (walked from the right;
+    /// whatever a client writes itself is never read)
+    trusted_proxies: crate::throttle::TrustedProxies = "RAPPORT_TRUSTED_PROXIES",
+        default crate::throttle::TrustedProxies::default(), shown "unset: `X-Forwarded-For` ignored";
+    /// sign-ins, and password-reset requests, per client address per minute (an IPv6 client is
+    /// its /64); over it, `429 too_many_attempts` with `Retry-After`; `0` turns it off
+    auth_attempts_per_minute: Option<Number<0, 1_000_000>> = "RAPPORT_AUTH_ATTEMPTS_PER_MINUTE", default None,
+        shown "`10` (`0` when `RAPPORT_RATE_LIMIT_PER_MINUTE` is `0`)";
+    /// sign-ins at one email per hour, from every address together (checked after the address's
+    /// own limit, so one noisy address cannot lock the owner out); `0` turns it off
+    signin_attempts_per_account_per_hour: Option<Number<0, 1_000_000>> =
+        "RAPPORT_SIGNIN_ATTEMPTS_PER_ACCOUNT_PER_HOUR", default None,
+        shown "`20` (`0` when `RAPPORT_RATE_LIMIT_PER_MINUTE` is `0`)";
+    /// workspaces one client address may create per hour; `0` turns it off
+    signups_per_hour: Option<Number<0, 1_000_000>> = "RAPPORT_SIGNUPS_PER_HOUR", default None,
+        shown "`10` (`0` when `RAPPORT_RATE_LIMIT_PER_MINUTE` is `0`)";
+    /// new visitors (`POST /widget/session` without a valid token) per client address per minute;
+    /// returning visitors are not counted; `0` turns it off
+    widget_sessions_per_minute: Option<Number<0, 1_000_000>> = "RAPPORT_WIDGET_SESSIONS_PER_MINUTE",
+        default None, shown "`60` (`0` when `RAPPORT_RATE_LIMIT_PER_MINUTE` is `0`)";
+    /// passwords hashed at once (argon2id, 19 MiB each), on threads of their own
+    password_hashing_threads: Option<Number<1, 64>> = "RAPPORT_PASSWORD_HASHING_THREADS", default None,
+        shown "the CPU count (at most 8)";
+    /// passwords that may wait for a hashing thread; beyond it, or after 10 s of waiting, `503 busy`
+    /// with `Retry-After`
+    password_hashing_queue: Number<1, 10_000> = "RAPPORT_PASSWORD_HASHING_QUEUE", default Number(64),
+        shown "`64`";
+    /// an agent session unused this long has ended (sign in again)
+    session_idle_hours: Number<1, 8760> = "RAPPORT_SESSION_IDLE_HOURS", default Number(72), shown "`72`";
+    /// however used, a session ends this long after sign-in (the cookie's `Max-Age`)
+    session_max_days: Number<1, 365> = "RAPPORT_SESSION_MAX_DAYS", default Number(14), shown "`14`";
+    /// mails the visitors of one site may cause per hour, together: transcripts, the confirmation
+    /// mails of new addresses, the team's mail about offline messages; over it requests are
+    /// refused (`429 too_many_attempts`; offline messages are kept, unmailed) and the workspace's
+    /// owners are told, at most hourly; `0` turns it off
+    visitor_mail_per_site_per_hour: Number<0, 1_000_000> = "RAPPORT_VISITOR_MAIL_PER_SITE_PER_HOUR",
+        default Number(30), shown "`30`";
+    /// mails visitors may cause to one address a visitor typed (transcripts, confirmation mails) per
+    /// day, across every site; `0` turns it off
+    visitor_mail_per_recipient_per_day: Number<0, 1_000_000> = "RAPPORT_VISITOR_MAIL_PER_RECIPIENT_PER_DAY",
+        default Number(3), shown "`3`";
+    /// how often each node deletes what workspaces no longer keep (`retention_days`) and uploads
+    /// never sent (after a day)
+    retention_interval: Millis<50, 86_400_000> = "RAPPORT_RETENTION_INTERVAL_MS",
+        default Millis::of(3_600_000), shown "`3600000` (1 h)";
+    /// opens `GET /metrics` to `Authorization: Bearer <this token>` (16+ characters)
+    metrics_token: Option<crate::health::MetricsToken> = "RAPPORT_METRICS_TOKEN", default None, shown "unset";
+    /// serves `/metrics` (only) on this address instead, e.g. a private interface; the public
+    /// address then has none. With neither set, `/metrics` answers 404 `metrics_off`
+    metrics_bind: Option<SocketAddr> = "RAPPORT_METRICS_BIND", default None, shown "unset";
     /// `true` lets webhook URLs resolve to loopback, private, link-local or unspecified addresses
     /// (tests; trusted internal receivers)
     webhooks_allow_private: bool = "RAPPORT_WEBHOOKS_ALLOW_PRIVATE", default false, shown "`false`";
@@ -270,6 +336,12 @@ impl Settings {
             mail,
             webhooks: crate::webhooks::WebhookSettings::from_env(&env),
             rate_limit: crate::rate_limit::RateLimitSettings::from_env(&env),
+            throttle: crate::throttle::ThrottleSettings::from_env(&env),
+            metrics: crate::health::MetricsSettings::from_env(&env),
+            retention: crate::privacy::worker::RetentionSettings::from_env(&env),
+            sessions: crate::auth::sessions::SessionSettings::from_env(&env)?,
+            hashing: crate::auth::hashing::HashingSettings::from_env(&env),
+            visitor_mail: crate::visitor_mail::VisitorMailSettings::from_env(&env),
         })
     }
 }
@@ -542,6 +614,33 @@ mod tests {
     }
 
     #[test]
+    fn turning_rate_limits_off_turns_off_the_throttles_not_set_themselves() {
+        let on = settings(&[]).unwrap().throttle;
+        assert_eq!(
+            (on.auth_per_minute, on.signin_per_account_per_hour, on.signups_per_hour, on.widget_sessions_per_minute),
+            (10, 20, 10, 60)
+        );
+        // What a load test sets: one address starting thousands of visitors and signing in agents.
+        let off = settings(&[("RAPPORT_RATE_LIMIT_PER_MINUTE", "0")]).unwrap().throttle;
+        assert_eq!(
+            (
+                off.auth_per_minute,
+                off.signin_per_account_per_hour,
+                off.signups_per_hour,
+                off.widget_sessions_per_minute
+            ),
+            (0, 0, 0, 0)
+        );
+        // A throttle set explicitly keeps its value either way.
+        let kept = settings(&[("RAPPORT_RATE_LIMIT_PER_MINUTE", "0"), ("RAPPORT_AUTH_ATTEMPTS_PER_MINUTE", "5")])
+            .unwrap()
+            .throttle;
+        assert_eq!((kept.auth_per_minute, kept.widget_sessions_per_minute), (5, 0));
+        let zero = settings(&[("RAPPORT_WIDGET_SESSIONS_PER_MINUTE", "0")]).unwrap().throttle;
+        assert_eq!((zero.widget_sessions_per_minute, zero.auth_per_minute), (0, 10));
+    }
+
+    #[test]
     fn wildcard_bind_gets_a_reachable_public_url() {
         let s = settings(&[("RAPPORT_BIND", "0.0.0.0:9000")]).unwrap();
         assert_eq!(s.public_url, "http://localhost:9000");
@@ -564,6 +663,13 @@ mod tests {
             ("RAPPORT_WEBHOOKS_TIMEOUT_SECS", "0"),
             ("RAPPORT_RATE_LIMIT_BURST", "-1"),
             ("RAPPORT_LOG_FORMAT", "xml"),
+            ("RAPPORT_TRUSTED_PROXIES", "nginx"),
+            ("RAPPORT_AUTH_ATTEMPTS_PER_MINUTE", "-1"),
+            ("RAPPORT_PASSWORD_HASHING_THREADS", "0"),
+            ("RAPPORT_SESSION_MAX_DAYS", "0"),
+            ("RAPPORT_RETENTION_INTERVAL_MS", "10"),
+            ("RAPPORT_METRICS_TOKEN", "short"),
+            ("RAPPORT_METRICS_BIND", "private"),
         ] {
             let err = settings(&[(variable, value)]).err().expect(variable);
             assert_eq!(err.variable, variable);
@@ -573,6 +679,8 @@ mod tests {
         assert_eq!(err.problem, "`5` is not a whole number of milliseconds from 10 to 600000");
         let err = settings(&[("RAPPORT_DATABASE_URL", "mysql://x")]).err().unwrap();
         assert_eq!(err.problem, "must start with sqlite:, postgres:// or postgresql://");
+        let err = settings(&[("RAPPORT_SESSION_IDLE_HOURS", "400"), ("RAPPORT_SESSION_MAX_DAYS", "14")]).err().unwrap();
+        assert_eq!(err.variable, "RAPPORT_SESSION_IDLE_HOURS");
     }
 
     #[test]
@@ -597,5 +705,7 @@ mod tests {
     fn secrets_do_not_print() {
         let s = settings(&[("RAPPORT_DATABASE_URL", "postgres://u:hunter2@db/rapport")]).unwrap();
         assert!(!format!("{:?}", s.database_url).contains("hunter2"));
+        let s = settings(&[("RAPPORT_METRICS_TOKEN", "metrics-token-hunter2")]).unwrap();
+        assert!(!format!("{:?}", s.metrics).contains("hunter2"));
     }
 }

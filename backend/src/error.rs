@@ -29,6 +29,14 @@ pub enum Error {
     Forbidden(String),
     #[error("{0}")]
     Unauthorized(String),
+    /// Too many attempts from this client address or at this account (sign-in, sign-up,
+    /// password reset, widget sessions): answered 429 with `Retry-After`.
+    #[error("{message}")]
+    Throttled { message: String, retry_after_secs: u64 },
+    /// The server cannot take this work now (password hashing queue full): answered 503
+    /// with `Retry-After`.
+    #[error("{message}")]
+    Busy { message: String, retry_after_secs: u64 },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("{0}")]
@@ -60,7 +68,9 @@ pub enum ApiError {
     /// Missing, invalid or expired credentials (`unauthorized`).
     #[oai(status = 401)]
     Unauthorized(Json<ErrorBody>),
-    /// Valid credentials without the right to do this (`forbidden`, `signup_closed`).
+    /// Valid credentials without the right to do this (`forbidden`, `signup_closed`), or a
+    /// request with the session cookie that does not come from Rapport's own pages
+    /// (`origin_not_allowed`, `origin_required`).
     #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
     /// No such resource in the caller's workspace (`not_found`).
@@ -77,12 +87,17 @@ pub enum ApiError {
     /// (`invalid_input`, with `field`).
     #[oai(status = 422)]
     UnprocessableEntity(Json<ErrorBody>),
-    /// Too many requests (`rate_limited`); retry later.
+    /// Too many requests (`rate_limited`), or too many attempts from this address or at
+    /// this account (`too_many_attempts`); retry after `Retry-After` seconds.
     #[oai(status = 429)]
-    TooManyRequests(Json<ErrorBody>),
+    TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] Option<u64>),
     /// Something failed on the server (`internal`); the detail is in the server log.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
+    /// The server is too busy to do this now (`busy`, e.g. checking passwords); retry
+    /// after `Retry-After` seconds.
+    #[oai(status = 503)]
+    ServiceUnavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] Option<u64>),
 }
 
 fn body(code: &str, message: impl Into<String>, field: Option<&str>) -> Json<ErrorBody> {
@@ -98,6 +113,12 @@ impl From<Error> for ApiError {
             Error::Conflict { code, message } => Self::Conflict(body(code, message, None)),
             Error::Forbidden(message) => Self::Forbidden(body("forbidden", message, None)),
             Error::Unauthorized(message) => Self::Unauthorized(body("unauthorized", message, None)),
+            Error::Throttled { message, retry_after_secs } => {
+                Self::TooManyRequests(body("too_many_attempts", message, None), Some(retry_after_secs))
+            }
+            Error::Busy { message, retry_after_secs } => {
+                Self::ServiceUnavailable(body("busy", message, None), Some(retry_after_secs))
+            }
             Error::Database(err) => {
                 tracing::error!(error = %err, "database error");
                 Self::internal()
@@ -121,8 +142,9 @@ impl ApiError {
             | Self::Conflict(Json(body))
             | Self::PayloadTooLarge(Json(body))
             | Self::UnprocessableEntity(Json(body))
-            | Self::TooManyRequests(Json(body))
-            | Self::Internal(Json(body)) => body,
+            | Self::TooManyRequests(Json(body), _)
+            | Self::Internal(Json(body))
+            | Self::ServiceUnavailable(Json(body), _) => body,
         }
     }
 
@@ -165,6 +187,7 @@ pub async fn render(err: poem::Error) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
         StatusCode::TOO_MANY_REQUESTS => "rate_limited",
+        StatusCode::SERVICE_UNAVAILABLE => "busy",
         s if s.is_server_error() => "internal",
         _ => "malformed_request",
     };

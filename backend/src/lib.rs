@@ -5,18 +5,22 @@
 //! - operations beside the server: [`maintenance`] (`rapport check`, `rapport backup`)
 //! - what both outboxes (mail, webhooks) share: [`outbox`] (lease, retries, polling)
 //! - the HTTP edge: [`api`] (assembles the OpenAPI service), [`error`], [`body_limit`],
-//!   [`input`] (parsing), [`pagination`], [`auth`]
+//!   [`input`] (parsing), [`pagination`], [`auth`], [`throttle`], [`strict_json`],
+//!   [`security_headers`]
 //! - storage: [`store`] (SQLite or PostgreSQL behind one handle)
 //! - domain modules, each owning its queries and its `api` submodule: [`workspaces`],
-//!   [`agents`], [`teams`], [`sites`], [`api_keys`], [`visitors`], [`conversations`],
-//!   [`messages`], [`widget`], [`mail`], [`webhooks`], [`ratings`], [`routing`], [`canned`], [`reports`]
+//!   [`account`], [`agents`], [`teams`], [`sites`], [`api_keys`], [`visitors`], [`conversations`],
+//!   [`messages`], [`widget`], [`mail`], [`webhooks`], [`ratings`], [`routing`], [`canned`], [`reports`], [`audit`],
+//!   [`privacy`]
 
 pub mod accept;
+pub mod account;
 pub mod agents;
 pub mod api;
 pub mod api_examples;
 pub mod api_keys;
 pub mod attachments;
+pub mod audit;
 pub mod auth;
 pub mod body_limit;
 pub mod canned;
@@ -37,18 +41,23 @@ pub mod messages;
 pub mod metrics;
 pub mod outbox;
 pub mod pagination;
+pub mod privacy;
 pub mod rate_limit;
 pub mod ratings;
 pub mod realtime;
 pub mod reports;
 pub mod routing;
+pub mod security_headers;
 pub mod sites;
 pub mod startup;
 pub mod state;
 pub mod static_files;
 pub mod store;
+pub mod strict_json;
 pub mod teams;
 pub mod telemetry;
+pub mod throttle;
+pub mod visitor_mail;
 pub mod visitors;
 pub mod webhooks;
 pub mod widget;

@@ -23,6 +23,8 @@ use crate::{
 pub struct Application {
     acceptor: SocketAcceptor,
     port: u16,
+    /// The metrics address's listener, when `RAPPORT_METRICS_BIND` gives them one.
+    metrics_acceptor: Option<TcpAcceptor>,
     state: AppState,
 }
 
@@ -40,6 +42,7 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        crate::auth::hashing::configure(settings.hashing);
         let store = open_store(&settings).await?;
         let acceptor =
             SocketAcceptor::bind(settings.bind).await.with_context(|| format!("listening on {}", settings.bind))?;
@@ -50,9 +53,18 @@ impl Application {
         if let Some(base) = settings.public_url.strip_suffix(":0") {
             settings.public_url = format!("{base}:{port}");
         }
+        let metrics_acceptor = match settings.metrics.bind {
+            Some(bind) => Some(
+                TcpListener::bind(bind)
+                    .into_acceptor()
+                    .await
+                    .with_context(|| format!("listening for metrics on {bind}"))?,
+            ),
+            None => None,
+        };
         let realtime = Realtime::connect(&settings).await?;
         let state = AppState::new(settings, store, Metrics::default(), realtime);
-        Ok(Self { acceptor, port, state })
+        Ok(Self { acceptor, port, metrics_acceptor, state })
     }
 
     /// The port actually bound (useful with port 0 in tests).
@@ -70,13 +82,26 @@ impl Application {
         let dispatcher = crate::changes::spawn(self.state.clone());
         tokio::spawn(crate::routing::router::run(self.state.clone()));
         crate::mail::worker::spawn(self.state.clone());
+        crate::privacy::worker::spawn(self.state.clone());
         let realtime = self.state.realtime.clone();
         let webhooks = crate::webhooks::worker::spawn(self.state.clone());
         // Sockets never finish on their own: tell them to close so the grace period is
         // spent on requests, and clients go resume elsewhere at once.
+        let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+        if let Some(acceptor) = self.metrics_acceptor {
+            let metrics = Route::new().at("/metrics", get(health::metrics_listener)).data(self.state.clone());
+            tokio::spawn(Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
+                metrics,
+                async {
+                    let _ = metrics_stopped.await;
+                },
+                None,
+            ));
+        }
         let shutdown = async move {
             shutdown.await;
             realtime.shut_down();
+            let _ = stop_metrics.send(());
         };
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(routes, shutdown, Some(GRACE_PERIOD))
@@ -96,11 +121,16 @@ fn routes(state: AppState) -> impl poem::Endpoint {
         body_limit::Limits { max_body: state.settings.max_body_bytes, max_upload: state.settings.attachment_max_bytes };
     let metrics = state.metrics.clone();
     let limiter = crate::rate_limit::RateLimiter::new(state.settings.rate_limit);
+    let own_origin = crate::auth::csrf::own_origin(&state.settings.public_url);
+    let schemas = crate::strict_json::Schemas::from_spec(&spec);
+    let headers = crate::security_headers::Policy::new(&state.settings.public_url);
     Route::new()
         .nest(
             "/api/v1",
             api.into_endpoint()
                 .around(crate::idempotency::guard)
+                .around(move |ep, req| crate::strict_json::guard(ep, req, schemas.clone()))
+                .around(move |ep, req| crate::auth::csrf::guard(ep, req, own_origin.clone()))
                 .around(move |ep, req| body_limit::limit(ep, req, body_limits))
                 .around(move |ep, req| crate::rate_limit::limit(ep, req, limiter.clone())),
         )
@@ -113,6 +143,7 @@ fn routes(state: AppState) -> impl poem::Endpoint {
         .at("/widget/frame", get(crate::widget::assets::frame))
         .at("/widget/assets/:name", get(crate::widget::assets::asset))
         .at("/demo", get(crate::demo::page))
+        .at("/mail/confirm", get(crate::visitor_mail::page::ask).post(crate::visitor_mail::page::confirm))
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
         .at("/metrics", get(health::metrics))
@@ -121,6 +152,7 @@ fn routes(state: AppState) -> impl poem::Endpoint {
         .at("/console/assets/:name", get(crate::console::assets::asset))
         .at("/", get(crate::console::assets::to_console))
         .catch_all_error(error::render)
+        .around(move |ep, req| crate::security_headers::add(ep, req, headers.clone()))
         .with(CatchPanic::new())
         .around(move |ep, req| crate::metrics::observe(ep, req, metrics.clone()))
         .with(Tracing)

@@ -14,11 +14,14 @@ pub struct Shared {
     pub metrics: Metrics,
     pub realtime: Realtime,
     pub routing: Routing,
+    /// Per-address and per-account throttles of requests made before having credentials.
+    pub throttles: crate::throttle::Throttles,
 }
 
 impl AppState {
     pub fn new(settings: Settings, store: Store, metrics: Metrics, realtime: Realtime) -> Self {
-        Self(Arc::new(Shared { settings, store, metrics, realtime, routing: Routing::default() }))
+        let throttles = crate::throttle::Throttles::new(&settings.throttle);
+        Self(Arc::new(Shared { settings, store, metrics, realtime, routing: Routing::default(), throttles }))
     }
 }
 

@@ -53,6 +53,9 @@ pub struct Workspace {
     /// The IANA time zone reports count days and hours in (`UTC` until an owner or admin
     /// sets it with `PATCH /workspace`).
     pub time_zone: String,
+    /// Conversations (with their messages, files, mail and ratings) and visitors' page
+    /// views are deleted this many days after their last activity; absent: kept forever.
+    pub retention_days: Option<u32>,
     pub created_at: crate::Timestamp,
 }
 
@@ -77,3 +80,53 @@ pub struct AcceptInvitation {
     /// At least 10 characters.
     pub password: String,
 }
+
+/// Changes the signed-in agent's password. Every other session of theirs ends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
+pub struct PasswordChange {
+    /// The password in use now.
+    pub current_password: String,
+    /// At least 10 characters, and not easy to guess (common passwords, patterns and the
+    /// account's own name or email are refused).
+    pub new_password: String,
+}
+
+/// The password was changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+pub struct PasswordChanged {
+    /// How many other sessions of this agent were ended (signed out everywhere else).
+    pub sessions_ended: u32,
+}
+
+/// One of the signed-in agent's sessions (a browser or device signed in).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+pub struct AgentSession {
+    pub id: uuid::Uuid,
+    /// The session this request was made with.
+    pub current: bool,
+    /// When it was signed in.
+    pub created_at: crate::Timestamp,
+    /// When it was last used (to the minute).
+    pub last_seen_at: crate::Timestamp,
+    /// When it ends if it is not used again before.
+    pub idle_expires_at: crate::Timestamp,
+    /// When it ends however it is used.
+    pub expires_at: crate::Timestamp,
+    /// The browser or client that signed in, as it named itself.
+    pub user_agent: Option<String>,
+    /// The address it signed in from.
+    pub ip_address: Option<String>,
+}
+
+crate::page_of!(
+    /// A page of the signed-in agent's sessions, newest first.
+    AgentSessionPage,
+    AgentSession
+);

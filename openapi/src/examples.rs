@@ -19,7 +19,7 @@ macro_rules! example {
 use crate::{
     agents::{AgentUpdate, NewAgent},
     api_keys::NewApiKey,
-    auth::{AcceptInvitation, Me, SigninRequest, SignupRequest},
+    auth::{AcceptInvitation, Me, PasswordChange, SigninRequest, SignupRequest},
     conversations::ConversationUpdate,
     error::ErrorBody,
     mail::{ContinueRequest, OfflineMessage, SiteMailSettingsUpdate, TranscriptRequest},
@@ -40,6 +40,7 @@ example!(SignupRequest, {"workspace_name": "Acme", "name": "Ada Lovelace", "emai
                          "password": "correct horse battery staple"});
 example!(SigninRequest, {"email": "ada@acme.example", "password": "correct horse battery staple"});
 example!(AcceptInvitation, {"token": "inv_3q2x…", "password": "a long passphrase"});
+example!(PasswordChange, {"current_password": "correct horse battery staple", "new_password": "tangerine submarine kettle 88"});
 
 example!(NewAgent, {"name": "Grace Hopper", "email": "grace@acme.example", "role": "agent", "capacity": 5});
 example!(AgentUpdate, {"capacity": 8});
@@ -60,7 +61,7 @@ example!(NewCannedResponse, {"shortcut": "refund", "body": "Refunds reach your a
 example!(CannedResponseUpdate, {"body": "Refunds reach your account within 3 working days."});
 example!(VisitorUpdate, {"name": "Jo Doe", "attributes": {"plan": "pro"}});
 example!(WebhookUpdate, {"enabled": true});
-example!(WorkspaceUpdate, {"time_zone": "Europe/Paris"});
+example!(WorkspaceUpdate, {"time_zone": "Europe/Paris", "retention_days": 365});
 
 example!(VisitorSessionRequest, {"site_key": "pk_live_4f9a…"});
 example!(NewVisitorConversation, {"body": "Hi, where is my order?", "client_msg_id": "0190f3a2-6d00-7abc-8def-0123456789ab"});

@@ -18,12 +18,15 @@
 //! - [`realtime`]: the WebSocket frames of `/ws/visitor` and `/ws/agent`; `asyncapi` (with
 //!   the `schema` feature): their AsyncAPI document.
 //! - [`webhooks`]: webhook subscriptions, deliveries, payloads, and conversation ratings.
+//! - [`audit`]: who changed what (the audit log).
+//! - [`privacy`]: a visitor's data exported or erased.
 
 pub mod agents;
 pub mod api_keys;
 #[cfg(feature = "schema")]
 pub mod asyncapi;
 pub mod attachments;
+pub mod audit;
 pub mod auth;
 pub mod conversations;
 pub mod error;
@@ -32,6 +35,7 @@ mod examples;
 pub mod mail;
 pub mod messages;
 pub mod presence;
+pub mod privacy;
 pub mod realtime;
 pub mod reports;
 pub mod routing;

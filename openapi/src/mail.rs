@@ -19,6 +19,19 @@ pub enum MailKind {
     Transcript,
     /// A conversation was assigned to an agent who was offline.
     Assigned,
+    /// A visitor asked for a transcript at an address the conversation did not have: the
+    /// address's owner is asked to confirm it first (the transcript follows their click).
+    TranscriptConfirmation,
+    /// Visitors of a site caused more mail than the limits allow: the workspace's owners
+    /// are told (at most once an hour per site).
+    VisitorMailLimited,
+    /// A link to choose a new password, asked for from the sign-in page.
+    PasswordReset,
+    /// An invitation to join the workspace, with the link to accept it.
+    Invitation,
+    /// Someone tried to sign up or be added with an address that already has an account:
+    /// its owner is told instead of the person asking.
+    AccountNotice,
 }
 
 /// Where a mail stands.
@@ -124,12 +137,17 @@ pub struct TranscriptRequest {
     pub email: Option<String>,
 }
 
-/// The transcript mail that was queued.
+/// The mail that was queued: the transcript, or first a confirmation to a new address.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct TranscriptQueued {
     pub mail_id: uuid::Uuid,
+    /// `true` when `email` was not the conversation's address: a mail asks its owner to
+    /// confirm, and the transcript is sent once they do (tell the visitor to check their
+    /// inbox). `false`: the transcript itself is on its way.
+    #[serde(default)]
+    pub confirmation_required: bool,
 }
 
 /// The signed token from a continue link.

@@ -177,4 +177,7 @@ pub struct AgentReport {
 pub struct WorkspaceUpdate {
     /// An IANA time zone name such as `Europe/Paris`; reports count days and hours in it.
     pub time_zone: Option<String>,
+    /// Delete conversations and visitors' page views this many days (1 to 3650) after
+    /// their last activity; 0 keeps them forever (the default).
+    pub retention_days: Option<u32>,
 }

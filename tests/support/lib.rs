@@ -142,6 +142,11 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         ("RAPPORT_DATABASE_URL".to_owned(), database_url.clone()),
         ("RAPPORT_SIGNUP".to_owned(), if options.signup_closed { "closed" } else { "open" }.to_owned()),
         ("RAPPORT_MAX_BODY_BYTES".to_owned(), options.max_body_bytes.unwrap_or(1024 * 1024).to_string()),
+        // Every simulated visitor comes from 127.0.0.1: tests that create hundreds would
+        // meet the per-address throttle of new visitors. Its own test turns it back on.
+        ("RAPPORT_WIDGET_SESSIONS_PER_MINUTE".to_owned(), "0".to_owned()),
+        // `/metrics` is closed without a token; tests read the outbox workers' rounds there.
+        ("RAPPORT_METRICS_TOKEN".to_owned(), METRICS_TOKEN.to_owned()),
     ]);
     if let Some(url) = &options.public_url {
         vars.push(("RAPPORT_PUBLIC_URL".to_owned(), url.clone()));
@@ -204,7 +209,10 @@ impl TestApp {
     /// Rounds the `outbox` worker (`mail` or `webhooks`) of this server has completed, as
     /// `/metrics` counts them.
     pub async fn outbox_rounds(&self, outbox: &str) -> u64 {
-        let text = self.http.get(self.url("/metrics")).send().await.expect("GET /metrics").text().await.unwrap();
+        let metrics =
+            self.http.get(self.url("/metrics")).bearer_auth(METRICS_TOKEN).send().await.expect("GET /metrics");
+        assert_eq!(metrics.status(), StatusCode::OK, "/metrics must be open to the harness's token");
+        let text = metrics.text().await.unwrap();
         let series = format!("rapport_outbox_rounds_total{{outbox=\"{outbox}\"}} ");
         text.lines().find_map(|line| line.strip_prefix(&series)).map_or(0, |n| n.trim().parse().unwrap())
     }
@@ -231,6 +239,10 @@ pub struct Workspace {
 }
 
 pub const PASSWORD: &str = "correct horse battery";
+
+/// `RAPPORT_METRICS_TOKEN` of the servers [`spawn_app_with`] starts (a test may set its own,
+/// or an empty one to leave `/metrics` closed).
+pub const METRICS_TOKEN: &str = "harness-metrics-token-7f3a";
 
 impl TestApp {
     pub fn url(&self, path: &str) -> String {

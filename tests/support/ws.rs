@@ -77,6 +77,25 @@ pub async fn connect_tls(
     if let Some(origin) = origin {
         headers.insert("origin", HeaderValue::from_str(origin).unwrap());
     }
+    open(request, tls).await
+}
+
+/// Opens `path` with exactly these extra handshake headers (mixed credentials, fetch
+/// metadata…), for tests of what the handshake believes.
+pub async fn connect_with_headers(http_address: &str, path: &str, extra: &[(&str, &str)]) -> Result<Socket, Refused> {
+    let url = format!("{}{path}", http_address.replacen("http", "ws", 1));
+    let mut request = url.into_client_request().expect("a valid socket URL");
+    for (name, value) in extra {
+        let name = tungstenite::http::HeaderName::from_bytes(name.as_bytes()).expect("a header name");
+        request.headers_mut().append(name, HeaderValue::from_str(value).unwrap());
+    }
+    open(request, None).await
+}
+
+async fn open(
+    request: tungstenite::handshake::client::Request,
+    tls: Option<Arc<rustls::ClientConfig>>,
+) -> Result<Socket, Refused> {
     let config = tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0);
     let host = request.uri().host().expect("a host").trim_matches(['[', ']']).to_owned();
     let port = request.uri().port_u16().unwrap_or(if tls.is_some() { 443 } else { 80 });

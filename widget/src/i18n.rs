@@ -50,6 +50,8 @@ pub struct Strings {
     pub scores: [&'static str; 5],
     pub transcript: &'static str,
     pub transcript_sent: &'static str,
+    /// The transcript waits for the visitor to confirm a new address from their inbox.
+    pub transcript_confirm: &'static str,
     pub transcript_email: &'static str,
     pub send_transcript: &'static str,
 }
@@ -95,6 +97,7 @@ pub const EN: Strings = Strings {
     scores: ["1 of 5: very bad", "2 of 5: bad", "3 of 5: okay", "4 of 5: good", "5 of 5: great"],
     transcript: "Email me the transcript",
     transcript_sent: "Transcript on its way to your inbox.",
+    transcript_confirm: "Check your inbox: confirm your address and the transcript follows.",
     transcript_email: "Your email",
     send_transcript: "Send",
 };
@@ -146,6 +149,7 @@ pub const FR: Strings = Strings {
     ],
     transcript: "Recevoir la transcription par e-mail",
     transcript_sent: "La transcription arrive dans votre boîte mail.",
+    transcript_confirm: "Vérifiez votre boîte mail : confirmez votre adresse et la transcription suivra.",
     transcript_email: "Votre e-mail",
     send_transcript: "Envoyer",
 };

@@ -33,6 +33,8 @@ pub enum Progress {
     Failed,
     /// The transcript needs an email first (none is known for the visitor).
     NeedsEmail,
+    /// Done, but the visitor must confirm the new address from their inbox first.
+    ConfirmFromInbox,
 }
 
 /// A notice above the composer.

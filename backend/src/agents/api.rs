@@ -1,7 +1,10 @@
 //! `/agents`: list, create or invite, get, update (role, capacity, deactivate).
 
-use openapi::agents::{Agent, AgentPage, AgentUpdate, CreatedAgent, NewAgent};
-use poem::web::Data;
+use openapi::{
+    agents::{Agent, AgentPage, AgentUpdate, CreatedAgent, NewAgent},
+    audit::AuditAction,
+};
+use poem::{Request, web::Data};
 use poem_openapi::{
     ApiResponse, OpenApi,
     param::{Path, Query},
@@ -9,7 +12,14 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use crate::{api::ApiTags, auth::WorkspaceAuth, error::ApiError, pagination::PageRequest, state::AppState};
+use crate::{
+    api::ApiTags,
+    audit::{self, Target},
+    auth::WorkspaceAuth,
+    error::ApiError,
+    pagination::PageRequest,
+    state::AppState,
+};
 
 pub struct AgentsApi;
 
@@ -50,11 +60,20 @@ impl AgentsApi {
     async fn create(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         auth: WorkspaceAuth,
         body: Json<NewAgent>,
     ) -> Result<Created, ApiError> {
         let (row, invitation_token) = super::create(&state.store, auth.caller(), &body).await?;
-        Ok(Created::Created(Json(CreatedAgent { agent: row.to_wire()?, invitation_token })))
+        let agent = row.to_wire()?;
+        let (action, verb) = match invitation_token {
+            Some(_) => (AuditAction::AgentInvited, "Invited"),
+            None => (AuditAction::AgentCreated, "Added"),
+        };
+        let summary = format!("{verb} {} <{}> as {}", agent.name, agent.email, row.role);
+        let changes = audit::changes(None::<&Agent>, Some(&agent));
+        audit::log(&state, req, auth.caller(), action, Target::new("agent", agent.id), summary, changes).await;
+        Ok(Created::Created(Json(CreatedAgent { agent, invitation_token })))
     }
 
     /// Get an agent
@@ -77,13 +96,30 @@ impl AgentsApi {
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
+        req: &Request,
         #[oai(example = "crate::api_examples::id")] agent_id: Path<Uuid>,
         body: Json<AgentUpdate>,
     ) -> Result<Json<Agent>, ApiError> {
+        // Permission first: a refused caller learns nothing about what exists.
+        auth.caller().require_admin()?;
+        let before = super::get(&state.store, auth.caller().workspace_id, *agent_id).await?.to_wire()?;
         let row = super::update(&state.store, auth.caller(), *agent_id, &body).await?;
         if !row.active {
             crate::realtime::publish::agent_deactivated(&state, row.workspace_id, row.id).await;
         }
-        Ok(Json(row.to_wire()?))
+        let after = row.to_wire()?;
+        let changes = audit::changes(Some(&before), Some(&after));
+        let summary = audit::changed(&format!("agent {} <{}>", before.name, before.email), &changes);
+        audit::log(
+            &state,
+            req,
+            auth.caller(),
+            AuditAction::AgentUpdated,
+            Target::new("agent", row.id),
+            summary,
+            changes,
+        )
+        .await;
+        Ok(Json(after))
     }
 }

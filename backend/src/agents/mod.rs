@@ -17,6 +17,9 @@ use crate::{
 
 pub const DEFAULT_CAPACITY: i32 = 5;
 
+/// How long an invitation can be accepted.
+pub const INVITATION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AgentRow {
     pub id: Uuid,
@@ -90,8 +93,8 @@ pub async fn insert(
     };
     let inserted = on_tx!(tx, |conn| {
         sqlx::query(
-            "INSERT INTO agents (id, workspace_id, name, email, password_hash, invitation_hash, role, capacity, active, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO agents (id, workspace_id, name, email, password_hash, invitation_hash, role, capacity, active, created_at, invitation_expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(row.id)
         .bind(row.workspace_id)
@@ -103,6 +106,7 @@ pub async fn insert(
         .bind(row.capacity)
         .bind(row.active)
         .bind(row.created_at)
+        .bind(invitation_hash.as_ref().map(|_| row.created_at.plus(INVITATION_LIFETIME)))
         .execute(conn)
         .await
         .map(|done| done.rows_affected())
@@ -130,7 +134,7 @@ pub async fn create(
     }
     let password_hash = match &input.password {
         Some(p) => {
-            password::validate(p)?;
+            password::check(p, &[&input.email, &input.name])?;
             Some(password::hash(p).await?)
         }
         None => None,
@@ -185,9 +189,13 @@ pub async fn update(
     let capacity = changes.capacity.map(parse_capacity).transpose()?;
     let current = get(store, caller.workspace_id, id).await?;
     let current_role = Role::from_db(&current.role)?;
+    // Only owners touch owners: an admin may not rename, demote or deactivate one, nor
+    // make anyone an owner.
     let touches_owner = current_role == Role::Owner || changes.role == Some(Role::Owner);
-    if touches_owner && !caller.is_owner() && (changes.role.is_some() || changes.active.is_some()) {
-        return Err(Error::Forbidden("only an owner may change an owner's role or status".into()));
+    let changes_something =
+        changes.name.is_some() || changes.role.is_some() || changes.active.is_some() || changes.capacity.is_some();
+    if touches_owner && !caller.is_owner() && changes_something {
+        return Err(Error::Forbidden("only an owner may change an owner".into()));
     }
 
     let mut tx = store.begin_write().await?;
@@ -233,17 +241,48 @@ pub async fn update(
     Ok(row)
 }
 
-/// Sets the password of an invited agent, consuming the invitation.
+/// Sets the password of an invited agent, consuming the invitation. The invitation must be
+/// unused and less than [`INVITATION_LIFETIME`] old; the password must pass the policy
+/// (checked against the agent's own name and email).
 pub async fn accept_invitation(store: &Store, invitation: &str, new_password: &str) -> Result<AgentRow> {
     password::validate(new_password)?;
-    let hash = password::hash(new_password).await?;
+    let invitation_hash = token::hash(invitation);
     let sql = concat!(
-        "UPDATE agents SET password_hash = $1, invitation_hash = NULL
-         WHERE invitation_hash = $2 AND active = $3 RETURNING ",
+        "SELECT ",
+        columns!(),
+        " FROM agents WHERE invitation_hash = $1 AND active = $2 AND (invitation_expires_at IS NULL OR invitation_expires_at > $3)"
+    );
+    let invited: Option<AgentRow> = on_pool!(store, |pool| {
+        sqlx::query_as(sql).bind(&invitation_hash).bind(true).bind(now()).fetch_optional(pool).await
+    })?;
+    let invited = invited.ok_or_else(|| Error::Unauthorized("unknown, expired or already used invitation".into()))?;
+    password::check(new_password, &[&invited.email, &invited.name])?;
+    let hash = password::hash(new_password).await?;
+    // The invitation is consumed in the same statement that uses it: accepted once.
+    let sql = concat!(
+        "UPDATE agents SET password_hash = $1, invitation_hash = NULL, invitation_expires_at = NULL
+         WHERE id = $2 AND invitation_hash = $3 RETURNING ",
         columns!()
     );
     let row: Option<AgentRow> = on_pool!(store, |pool| {
-        sqlx::query_as(sql).bind(&hash).bind(token::hash(invitation)).bind(true).fetch_optional(pool).await
+        sqlx::query_as(sql).bind(&hash).bind(invited.id).bind(&invitation_hash).fetch_optional(pool).await
     })?;
-    row.ok_or_else(|| Error::Unauthorized("unknown or already used invitation".into()))
+    row.ok_or_else(|| Error::Unauthorized("unknown, expired or already used invitation".into()))
+}
+
+/// Replaces an agent's password hash (a change or a reset).
+pub async fn set_password(store: &Store, workspace_id: Uuid, agent_id: Uuid, hash: &str) -> Result<()> {
+    on_pool!(store, |pool| {
+        sqlx::query(
+            "UPDATE agents SET password_hash = $1, invitation_hash = NULL, invitation_expires_at = NULL
+             WHERE id = $2 AND workspace_id = $3",
+        )
+        .bind(hash)
+        .bind(agent_id)
+        .bind(workspace_id)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected())
+    })?;
+    Ok(())
 }

@@ -1,7 +1,10 @@
 //! `/api-keys`: create (secret shown once), list, revoke.
 
-use openapi::api_keys::{ApiKey, ApiKeyPage, CreatedApiKey, NewApiKey};
-use poem::web::Data;
+use openapi::{
+    api_keys::{ApiKey, ApiKeyPage, CreatedApiKey, NewApiKey},
+    audit::AuditAction,
+};
+use poem::{Request, web::Data};
 use poem_openapi::{
     ApiResponse, OpenApi,
     param::{Path, Query},
@@ -9,7 +12,14 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use crate::{api::ApiTags, auth::WorkspaceAuth, error::ApiError, pagination::PageRequest, state::AppState};
+use crate::{
+    api::ApiTags,
+    audit::{self, Target},
+    auth::WorkspaceAuth,
+    error::ApiError,
+    pagination::PageRequest,
+    state::AppState,
+};
 
 pub struct ApiKeysApi;
 
@@ -51,11 +61,25 @@ impl ApiKeysApi {
     async fn create(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         auth: WorkspaceAuth,
         body: Json<NewApiKey>,
     ) -> Result<Created, ApiError> {
         let (row, secret) = super::create(&state.store, auth.caller(), &body.name, body.scope).await?;
-        Ok(Created::Created(Json(CreatedApiKey { api_key: row.to_wire()?, secret })))
+        let key = row.to_wire()?;
+        let summary = format!("Created API key {} ({})", key.name, row.scope);
+        let changes = audit::changes(None::<&ApiKey>, Some(&key));
+        audit::log(
+            &state,
+            req,
+            auth.caller(),
+            AuditAction::ApiKeyCreated,
+            Target::new("api_key", key.id),
+            summary,
+            changes,
+        )
+        .await;
+        Ok(Created::Created(Json(CreatedApiKey { api_key: key, secret })))
     }
 
     /// Revoke an API key
@@ -65,10 +89,23 @@ impl ApiKeysApi {
     async fn revoke(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")] key_id: Path<Uuid>,
     ) -> Result<Json<ApiKey>, ApiError> {
         let row = super::revoke(&state.store, auth.caller(), *key_id).await?;
-        Ok(Json(row.to_wire()?))
+        let key = row.to_wire()?;
+        let summary = format!("Revoked API key {}", key.name);
+        audit::log(
+            &state,
+            req,
+            auth.caller(),
+            AuditAction::ApiKeyRevoked,
+            Target::new("api_key", key.id),
+            summary,
+            vec![],
+        )
+        .await;
+        Ok(Json(key))
     }
 }

@@ -33,6 +33,10 @@ pub struct BearerCaller(Caller);
 pub struct CookieCaller(Caller);
 
 /// An agent (cookie or bearer session) or an API key, in one workspace.
+///
+/// A request with both a bearer token and the cookie is answered as the bearer (the
+/// cookie is refused when an `Authorization` header is present), exactly as the sockets
+/// do: a client that keeps cookies never silently switches identity.
 // Cookie first: when both fail, the error reported is the bearer's, which says why.
 #[derive(SecurityScheme)]
 pub enum WorkspaceAuth {
@@ -60,7 +64,7 @@ fn state(req: &Request) -> poem::Result<&AppState> {
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
     let state = state(req)?;
     let caller = match TokenKind::of(&bearer.token) {
-        Some(TokenKind::Session) => sessions::authenticate(&state.store, &bearer.token).await,
+        Some(TokenKind::Session) => sessions::authenticate(&state.store, &state.settings.sessions, &bearer.token).await,
         Some(TokenKind::ApiKey) => api_keys::authenticate(&state.store, &bearer.token).await,
         _ => Err(crate::error::Error::Unauthorized("not an agent session or API key".into())),
     };
@@ -68,8 +72,13 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
 }
 
 async fn check_cookie(req: &Request, cookie: ApiKey) -> poem::Result<Caller> {
+    if req.headers().contains_key(poem::http::header::AUTHORIZATION) {
+        return Err(ApiError::unauthorized("an Authorization header was sent: the cookie is ignored").into());
+    }
     let state = state(req)?;
-    sessions::authenticate(&state.store, &cookie.key).await.map_err(|err| ApiError::from(err).into())
+    sessions::authenticate(&state.store, &state.settings.sessions, &cookie.key)
+        .await
+        .map_err(|err| ApiError::from(err).into())
 }
 
 async fn check_visitor(req: &Request, bearer: Bearer) -> poem::Result<VisitorCaller> {
@@ -78,4 +87,18 @@ async fn check_visitor(req: &Request, bearer: Bearer) -> poem::Result<VisitorCal
         return Err(ApiError::unauthorized("not a visitor token").into());
     }
     visitors::authenticate(&state.store, &token::hash(&bearer.token)).await.map_err(|err| ApiError::from(err).into())
+}
+
+/// The session cookie's value, read from the `Cookie` header itself (the socket routes and
+/// middleware sit outside the REST API's cookie jar).
+pub fn session_cookie(req: &Request) -> Option<String> {
+    req.headers()
+        .get_all(poem::http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .find_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            (name == SESSION_COOKIE).then(|| value.trim_matches('"').to_owned())
+        })
 }

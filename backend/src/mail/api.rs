@@ -110,45 +110,70 @@ impl MailApi {
     async fn update_settings(
         &self,
         state: Data<&AppState>,
+        req: &poem::Request,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")] site_id: Path<Uuid>,
         body: Json<SiteMailSettingsUpdate>,
     ) -> Result<Json<SiteMailSettings>, ApiError> {
-        Ok(Json(site_settings::update(&state.store, auth.caller(), *site_id, &body).await?.to_wire()))
+        let caller = auth.caller();
+        // Permission first: a refused caller learns nothing about what exists.
+        auth.caller().require_admin()?;
+        let before = site_settings::get(&state.store, caller.workspace_id, *site_id).await?.to_wire();
+        let after = site_settings::update(&state.store, caller, *site_id, &body).await?.to_wire();
+        let changes = crate::audit::changes(Some(&before), Some(&after));
+        let summary = crate::audit::changed("a site's mail settings", &changes);
+        let target = crate::audit::Target::new("site", *site_id);
+        let action = openapi::audit::AuditAction::SiteMailSettingsUpdated;
+        crate::audit::log(&state, req, caller, action, target, summary, changes).await;
+        Ok(Json(after))
     }
 
     /// Receive a reply by email
     ///
     /// For mail providers' inbound routes: the body is the raw RFC 5322 message (any
-    /// content type). Authenticate with a write-scoped API key of the workspace. The
-    /// reply is stored as the visitor's message in the conversation named by the signed
-    /// reply address (`reply+…@` in To/Cc/Delivered-To), or else by `In-Reply-To` or
-    /// `References` naming a mail Rapport sent; quoted history is removed. A tampered
-    /// reply address is refused (`reply_token_rejected`), and so is a mail that names no
-    /// conversation (`no_conversation`). Idempotent on the mail's `Message-ID`.
+    /// content type), up to 25 MiB. Authenticate with a write-scoped API key of the
+    /// workspace (agents' sessions and read-only keys are refused: `forbidden`). The reply
+    /// is stored as the visitor's message in the conversation named by the signed reply
+    /// address (`reply+…@` in To/Cc/Delivered-To); quoted history is removed. A tampered
+    /// reply address is refused (`reply_token_rejected`), and so is a mail not sent to a
+    /// reply address of ours (`no_conversation`: `In-Reply-To` and `References` do not say
+    /// who wrote it). Idempotent on the mail's `Message-ID`.
     #[oai(path = "/inbound/email", method = "post", operation_id = "receiveInboundEmail")]
     async fn inbound(
         &self,
         state: Data<&AppState>,
         auth: WorkspaceAuth,
-        body: Binary<Vec<u8>>,
+        body: Binary<poem::Body>,
     ) -> Result<SendResponse, ApiError> {
         let caller = auth.caller();
-        caller.require_write()?;
-        let reply =
-            inbound::parse(&state.store, caller.workspace_id, &body).await.map_err(|refused| match refused {
-                inbound::Refusal::Api(err) => err,
-                inbound::Refusal::Forged => refusal_forged(),
-                inbound::Refusal::Unmatched => refusal(
-                    422,
-                    "no_conversation",
-                    "the mail has no reply address of ours and answers no mail we sent",
-                    Some("to"),
-                ),
-                inbound::Refusal::Empty => {
-                    refusal(422, "empty_reply", "nothing is left once the quoted history is removed", Some("body"))
-                }
-            })?;
+        match caller.actor {
+            crate::auth::Actor::ApiKey { scope: openapi::api_keys::ApiKeyScope::Write, .. } => {}
+            crate::auth::Actor::ApiKey { .. } => {
+                return Err(Error::Forbidden("this API key is read-only".into()).into());
+            }
+            crate::auth::Actor::Agent { .. } => {
+                return Err(Error::Forbidden(
+                    "replies by email come from the mail provider with a write-scoped API key, not from an agent"
+                        .into(),
+                )
+                .into());
+            }
+        }
+        let raw = inbound::read(body.0).await?;
+        let reply = inbound::parse(&state.store, caller.workspace_id, &raw).await.map_err(|refused| match refused {
+            inbound::Refusal::Api(err) => err,
+            inbound::Refusal::Forged => refusal_forged(),
+            inbound::Refusal::Unmatched => refusal(
+                422,
+                "no_conversation",
+                "the mail is not addressed to a reply address Rapport issued (reply+…@); \
+                     In-Reply-To and References do not say who wrote it",
+                Some("to"),
+            ),
+            inbound::Refusal::Empty => {
+                refusal(422, "empty_reply", "nothing is left once the quoted history is removed", Some("body"))
+            }
+        })?;
         let author = Author { kind: AuthorKind::Visitor, id: Some(reply.conversation.visitor_id) };
         let draft = Draft::parse(author, MessageKind::Text, &reply.body, Some(&reply.client_msg_id))?;
         let outgoing = Outgoing { workspace_id: caller.workspace_id, conversation_id: reply.conversation.id, draft };
@@ -193,8 +218,9 @@ impl MailWidgetApi {
     /// Leave a message while nobody is online
     ///
     /// Creates a conversation with the message, remembers the visitor's email (where the
-    /// answer goes) and mails the team in the same transaction. Idempotent on
-    /// `client_msg_id`.
+    /// answer goes) and mails the team in the same transaction — unless the site's visitors
+    /// caused as much mail as allowed this hour: the message is kept all the same, the team
+    /// sees it in the console. Idempotent on `client_msg_id`.
     #[oai(path = "/offline-message", method = "post", operation_id = "leaveOfflineMessage")]
     async fn offline_message(
         &self,
@@ -207,6 +233,7 @@ impl MailWidgetApi {
         let name = body.name.as_deref().map(|n| input::name("name", n, 100)).transpose()?;
         let author = Author { kind: AuthorKind::Visitor, id: Some(visitor.visitor_id) };
         let draft = Draft::parse(author, MessageKind::Text, &body.body, Some(&body.client_msg_id))?;
+        let site = sites::get(&state.store, visitor.workspace_id, visitor.site_id).await?;
         let mut tx = state.store.begin_write().await.map_err(Error::from)?;
         let (conversation, message) = match widget::start_conversation_in(&mut tx, visitor, draft).await? {
             Start::Earlier(id) => {
@@ -220,7 +247,16 @@ impl MailWidgetApi {
         };
         flows::remember_visitor_email(&mut tx, visitor.workspace_id, visitor.visitor_id, &email, name.as_deref())
             .await?;
-        flows::offline_message(&mut tx, &conversation).await?;
+        // Over the site's limit the message is kept (the console shows it) but not mailed.
+        let counted = crate::visitor_mail::limits::Counted::OfflineMessage;
+        match crate::visitor_mail::take(&mut tx, &state, &site, counted, None).await? {
+            Ok(()) => {
+                flows::offline_message(&mut tx, &conversation).await?;
+            }
+            Err(limited) => {
+                tracing::info!(site = %site.id, per = limited.per, "offline message kept without a mail: limit reached");
+            }
+        }
         tx.commit().await.map_err(Error::from)?;
         let started = StartedConversation { conversation: conversation.to_wire()?, message: message.to_wire()? };
         Ok(Started::Created(Json(started)))
@@ -228,8 +264,12 @@ impl MailWidgetApi {
 
     /// Mail me a transcript
     ///
-    /// Queues a transcript of one of the visitor's conversations, to `email` (which is
-    /// then remembered) or to the email already known.
+    /// Queues a transcript of one of the visitor's conversations to the email already known
+    /// for the visitor (`email` absent, or the same address). At any other address the
+    /// transcript waits for its owner: a mail asks them to confirm (`confirmation_required`),
+    /// and the transcript follows their click, the address becoming the visitor's.
+    /// Every mail a visitor causes counts against the site's hourly and the address's daily
+    /// limits: over one, `429 too_many_attempts` with `Retry-After`, and nothing is sent.
     #[oai(path = "/conversations/:conversation_id/transcript", method = "post", operation_id = "requestTranscript")]
     async fn transcript(
         &self,
@@ -238,25 +278,36 @@ impl MailWidgetApi {
         #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
         body: Json<TranscriptRequest>,
     ) -> Result<Queued, ApiError> {
+        use crate::visitor_mail::{self, confirm, limits::Counted};
         let visitor = &auth.0;
         let conversation =
             conversations::get_for_visitor(&state.store, visitor.workspace_id, visitor.visitor_id, *conversation_id)
                 .await?;
         let given = body.email.as_deref().map(|e| super::parse_address("email", e)).transpose()?;
-        let email = match given.clone() {
-            Some(email) => email,
-            None => crate::visitors::get(&state.store, visitor.workspace_id, visitor.visitor_id)
-                .await?
-                .email
-                .ok_or_else(|| Error::invalid("email", "is required: no email is known for this visitor"))?,
+        let known = crate::visitors::get(&state.store, visitor.workspace_id, visitor.visitor_id).await?.email;
+        let (recipient, needs_confirmation) = match (given, known) {
+            (Some(given), Some(known)) if given.eq_ignore_ascii_case(&known) => (known, false),
+            (Some(given), _) => (given, true),
+            (None, Some(known)) => (known, false),
+            (None, None) => {
+                return Err(Error::invalid("email", "is required: no email is known for this visitor").into());
+            }
         };
+        let site = sites::get(&state.store, visitor.workspace_id, conversation.site_id).await?;
+        let counted = if needs_confirmation { Counted::Confirmation } else { Counted::Transcript };
         let mut tx = state.store.begin_write().await.map_err(Error::from)?;
-        if let Some(email) = &given {
-            flows::remember_visitor_email(&mut tx, visitor.workspace_id, visitor.visitor_id, email, None).await?;
+        if let Err(limited) = visitor_mail::take(&mut tx, &state, &site, counted, Some(&recipient)).await? {
+            // The owners' notice, if one is due, is written all the same.
+            tx.commit().await.map_err(Error::from)?;
+            return Err(Error::from(limited).into());
         }
-        let mail_id = flows::transcript_requested(&mut tx, &conversation, Some(&email)).await?;
+        let mail_id = if needs_confirmation {
+            confirm::ask(&mut tx, &state, &site, &conversation, &recipient).await?
+        } else {
+            flows::transcript_requested(&mut tx, &conversation, Some(&recipient)).await?
+        };
         tx.commit().await.map_err(Error::from)?;
-        Ok(Queued::Accepted(Json(TranscriptQueued { mail_id })))
+        Ok(Queued::Accepted(Json(TranscriptQueued { mail_id, confirmation_required: needs_confirmation })))
     }
 
     /// Continue a conversation from an email link

@@ -145,3 +145,67 @@ pub async fn transcript_requested(
 ) -> Result<Uuid> {
     insert(tx, conversation.workspace_id, Some(conversation.id), MailKind::Transcript, None, recipient, now()).await
 }
+
+/// A short mail that is not about a conversation's messages (a confirmation link, a
+/// password reset, an invitation, a notice to owners): rendered at once, so the outbox
+/// row is written `queued` with its bytes and the worker only sends it.
+pub struct Notice {
+    pub to: String,
+    pub subject: String,
+    /// The coloured band at the top: the site's or the workspace's name.
+    pub heading: String,
+    pub intro: String,
+    /// A button: (label, URL).
+    pub action: Option<(String, String)>,
+    pub footer: String,
+}
+
+/// Writes `notice` as a queued mail of `kind`; its id.
+pub async fn queue_notice(
+    tx: &mut Tx,
+    mail: &super::MailSettings,
+    workspace_id: Uuid,
+    conversation_id: Option<Uuid>,
+    kind: MailKind,
+    notice: Notice,
+) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    let letter = super::templates::Letter {
+        from_name: "Rapport".into(),
+        from_address: mail.from_address.clone(),
+        to: notice.to.clone(),
+        reply_to: None,
+        subject: notice.subject.clone(),
+        message_id: format!("<{}@{}>", id.simple(), mail.message_id_domain()),
+        thread: Vec::new(),
+        unsubscribe_url: None,
+        site_name: notice.heading,
+        color: String::new(),
+        intro: notice.intro,
+        lines: Vec::new(),
+        action: notice.action,
+        footer: notice.footer,
+    };
+    let raw = super::templates::render(&letter).map_err(crate::error::Error::Internal)?;
+    let at = now();
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO mail_outbox (id, workspace_id, conversation_id, kind, recipient, state, attempts, next_attempt_at,
+                subject, message_id, raw, created_at)
+             VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $7, $8, $9, $6)",
+        )
+        .bind(id)
+        .bind(workspace_id)
+        .bind(conversation_id)
+        .bind(super::kind_as_db(kind))
+        .bind(&notice.to)
+        .bind(at)
+        .bind(&notice.subject)
+        .bind(&letter.message_id)
+        .bind(&raw)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected())
+    })?;
+    Ok(id)
+}

@@ -1,17 +1,24 @@
-//! Replies by email. A mail provider forwards the raw message to `POST /inbound/email`;
-//! it lands in the conversation named by the signed reply address
-//! (`reply+<conversation>.<signature>@…`), or else by `In-Reply-To`/`References` naming a
-//! mail we sent, as a visitor message with the quoted history cut off.
+//! Replies by email. A mail provider forwards the raw message to `POST /inbound/email`
+//! with a write-scoped API key; it lands in the conversation named by the signed reply
+//! address (`reply+<conversation>.<signature>@…`), as a visitor message with the quoted
+//! history cut off.
+//!
+//! The signed address is the only thing that makes a mail the visitor's: it went to the
+//! visitor alone. `In-Reply-To` and `References` name mails whose ids every agent can read
+//! (`GET /mail`), so they prove nothing about who wrote a reply and are not used.
+//!
+//! Mails are read as they stream in, up to [`MAX_BYTES`] (a reply with a photo or two),
+//! at most [`READING_AT_ONCE`] at a time, and parsed once.
 
-use mail_parser::{HeaderValue, Message as Parsed, MessageParser};
+use mail_parser::{Message as Parsed, MessageParser};
 use sha2::{Digest, Sha256};
+use tokio::io::AsyncReadExt;
 use uuid::Uuid;
 
 use super::signing::{self, ReplyToken};
 use crate::{
     conversations::{self, ConversationRow},
     error::{ApiError, Error, Result},
-    on_pool,
     store::Store,
 };
 
@@ -23,12 +30,40 @@ pub struct Reply {
     pub client_msg_id: String,
 }
 
+/// The largest inbound mail accepted, whatever the REST body limit: replies carry photos.
+pub const MAX_BYTES: usize = 25 * 1024 * 1024;
+/// Mails read and parsed at once: each may hold `MAX_BYTES` and its decoded parts.
+pub const READING_AT_ONCE: usize = 2;
+
+static READING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(READING_AT_ONCE);
+
+/// Reads the raw mail as it streams in and refuses it the moment it passes `MAX_BYTES`
+/// (whatever `Content-Length` claimed), so no more than that is ever held.
+pub async fn read(body: poem::Body) -> Result<Vec<u8>, ApiError> {
+    let _turn = READING.acquire().await.map_err(|_| ApiError::internal())?;
+    let mut raw = Vec::new();
+    body.into_async_read()
+        .take(MAX_BYTES as u64 + 1)
+        .read_to_end(&mut raw)
+        .await
+        .map_err(|err| ApiError::bad_request("malformed_request", format!("reading the mail: {err}"), "body"))?;
+    if raw.len() > MAX_BYTES {
+        let body = openapi::error::ErrorBody {
+            code: "payload_too_large".into(),
+            message: format!("inbound mail is limited to {MAX_BYTES} bytes"),
+            field: Some("body".into()),
+        };
+        return Err(ApiError::PayloadTooLarge(poem_openapi::payload::Json(body)));
+    }
+    Ok(raw)
+}
+
 /// Why an inbound mail was refused.
 pub enum Refusal {
     Api(ApiError),
     /// A `reply+` address whose signature does not match.
     Forged,
-    /// Nothing in the mail names one of our conversations.
+    /// The mail is not addressed to a reply address of ours.
     Unmatched,
     /// Nothing is left once the quoted history is removed.
     Empty,
@@ -49,7 +84,7 @@ pub async fn parse(store: &Store, workspace_id: Uuid, raw: &[u8]) -> Result<Repl
     let conversation_id = match reply_token(store, &message).await? {
         ReplyToken::Valid(id) => id,
         ReplyToken::Forged => return Err(Refusal::Forged),
-        ReplyToken::Absent => by_references(store, workspace_id, &message).await?.ok_or(Refusal::Unmatched)?,
+        ReplyToken::Absent => return Err(Refusal::Unmatched),
     };
     // Another workspace's conversation answers like one that does not exist.
     let conversation = conversations::get(store, workspace_id, conversation_id).await?;
@@ -92,37 +127,6 @@ async fn reply_token(store: &Store, message: &Parsed<'_>) -> Result<ReplyToken> 
         }
     }
     Ok(verdict)
-}
-
-fn message_ids(value: &HeaderValue<'_>) -> Vec<String> {
-    match value {
-        HeaderValue::Text(id) => vec![id.to_string()],
-        HeaderValue::TextList(ids) => ids.iter().map(|id| id.to_string()).collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// A conversation one of whose sent mails the message answers.
-async fn by_references(store: &Store, workspace_id: Uuid, message: &Parsed<'_>) -> Result<Option<Uuid>> {
-    let mut ids = message_ids(message.in_reply_to());
-    ids.extend(message_ids(message.references()).into_iter().rev());
-    for id in ids.into_iter().take(20) {
-        let id = format!("<{}>", id.trim().trim_matches(['<', '>']));
-        let found: Option<Option<Uuid>> = on_pool!(store, |pool| {
-            sqlx::query_scalar(
-                "SELECT conversation_id FROM mail_outbox WHERE workspace_id = $1 AND message_id = $2
-                   AND kind IN ('continuity', 'transcript')",
-            )
-            .bind(workspace_id)
-            .bind(&id)
-            .fetch_optional(pool)
-            .await
-        })?;
-        if let Some(Some(conversation_id)) = found {
-            return Ok(Some(conversation_id));
-        }
-    }
-    Ok(None)
 }
 
 /// The new part of a reply: everything above our "reply above" marker, the first

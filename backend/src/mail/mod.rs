@@ -103,6 +103,11 @@ pub fn kind_as_db(kind: MailKind) -> &'static str {
         MailKind::Continuity => "continuity",
         MailKind::Transcript => "transcript",
         MailKind::Assigned => "assigned",
+        MailKind::TranscriptConfirmation => "transcript_confirmation",
+        MailKind::VisitorMailLimited => "visitor_mail_limited",
+        MailKind::PasswordReset => "password_reset",
+        MailKind::Invitation => "invitation",
+        MailKind::AccountNotice => "account_notice",
     }
 }
 
@@ -112,6 +117,11 @@ fn kind_from_db(value: &str) -> Result<MailKind> {
         "continuity" => MailKind::Continuity,
         "transcript" => MailKind::Transcript,
         "assigned" => MailKind::Assigned,
+        "transcript_confirmation" => MailKind::TranscriptConfirmation,
+        "visitor_mail_limited" => MailKind::VisitorMailLimited,
+        "password_reset" => MailKind::PasswordReset,
+        "invitation" => MailKind::Invitation,
+        "account_notice" => MailKind::AccountNotice,
         other => return Err(Error::Internal(format!("unknown mail kind `{other}` in the database"))),
     })
 }

@@ -53,6 +53,12 @@ pub async fn prepare(state: &AppState, row: &OutboxRow) -> Result<Prepared> {
         MailKind::Continuity => context.continuity().await,
         MailKind::Transcript => context.transcript().await,
         MailKind::Assigned => context.assigned().await,
+        // Written already rendered (see `flows::queue_rendered`): never pending.
+        kind @ (MailKind::TranscriptConfirmation
+        | MailKind::VisitorMailLimited
+        | MailKind::PasswordReset
+        | MailKind::Invitation
+        | MailKind::AccountNotice) => Ok(Prepared::Skip(format!("a {kind:?} mail is written rendered"))),
     }
 }
 

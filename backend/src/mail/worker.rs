@@ -170,7 +170,10 @@ impl Worker {
             Ok(()) => {
                 on_pool!(&self.state.store, |pool| {
                     sqlx::query(
-                        "UPDATE mail_outbox SET state = 'sent', attempts = attempts + 1, sent_at = $3, claimed_until = NULL
+                        // Mails that carry a one-time link keep no copy of it once sent.
+                        "UPDATE mail_outbox SET state = 'sent', attempts = attempts + 1, sent_at = $3, claimed_until = NULL,
+                            raw = CASE WHEN kind IN ('transcript_confirmation', 'password_reset', 'invitation')
+                                THEN NULL ELSE raw END
                          WHERE id = $1 AND claimed_by = $2",
                     )
                     .bind(row.id)

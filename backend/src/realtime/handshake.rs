@@ -2,8 +2,9 @@
 //! upgrade request, so a refused client gets an HTTP status with the usual error body and
 //! no conversation data ever flows on an unauthenticated socket.
 //!
-//! Tokens come from `Sec-WebSocket-Protocol` (`rapport.v1, rapport.token.<token>`) or, for
-//! the console, its HttpOnly session cookie — never from the URL, which proxies log.
+//! Tokens come from `Sec-WebSocket-Protocol` (`rapport.v1, rapport.token.<token>`), for
+//! agents also from `Authorization: Bearer`, or, for the console, its HttpOnly session
+//! cookie (only from Rapport's own pages) — never from the URL, which proxies log.
 
 use openapi::realtime::{SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX};
 use poem::{
@@ -19,7 +20,7 @@ use uuid::Uuid;
 use super::{connection, limits};
 use crate::{
     auth::{
-        Actor, SESSION_COOKIE, sessions,
+        Actor, sessions,
         token::{self, TokenKind},
     },
     error::{ApiError, Error},
@@ -60,9 +61,11 @@ impl Peer {
             Self::Visitor { token_hash, visitor_id, .. } => visitors::authenticate(&state.store, token_hash)
                 .await
                 .is_ok_and(|caller| caller.visitor_id == *visitor_id),
-            Self::Agent { token, session_id, .. } => sessions::authenticate(&state.store, token)
-                .await
-                .is_ok_and(|caller| matches!(caller.actor, Actor::Agent { session_id: id, .. } if id == *session_id)),
+            Self::Agent { token, session_id, .. } => {
+                sessions::authenticate(&state.store, &state.settings.sessions, token).await.is_ok_and(
+                    |caller| matches!(caller.actor, Actor::Agent { session_id: id, .. } if id == *session_id),
+                )
+            }
         }
     }
 }
@@ -127,20 +130,6 @@ fn protocol_token(req: &Request) -> Option<String> {
         .find_map(|entry| entry.trim().strip_prefix(TOKEN_SUBPROTOCOL_PREFIX).map(str::to_owned))
 }
 
-/// The console's session cookie, read from the `Cookie` header directly (the socket
-/// routes sit outside the cookie-jar middleware of the REST API).
-fn session_cookie(req: &Request) -> Option<String> {
-    req.headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .find_map(|pair| {
-            let (name, value) = pair.trim().split_once('=')?;
-            (name == SESSION_COOKIE).then(|| value.trim_matches('"').to_owned())
-        })
-}
-
 fn origin(req: &Request) -> Option<&str> {
     req.headers().get(header::ORIGIN).and_then(|value| value.to_str().ok())
 }
@@ -172,11 +161,21 @@ async fn authenticate_visitor(state: &AppState, req: &Request) -> Result<Peer, A
     })
 }
 
+/// A session token sent as `Authorization: Bearer` (clients outside browsers, which
+/// cannot set `Sec-WebSocket-Protocol` freely, or prefer not to).
+fn authorization_token(req: &Request) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+}
+
+/// How an agent socket proved who it is. Explicit tokens win over the cookie, in this
+/// order, exactly as on REST: a request with both is answered as the token.
 async fn authenticate_agent(state: &AppState, req: &Request) -> Result<Peer, ApiError> {
-    let (token, by_cookie) = match protocol_token(req) {
+    let (token, by_cookie) = match protocol_token(req).or_else(|| authorization_token(req)) {
         Some(token) => (token, false),
         None => {
-            let token = session_cookie(req).ok_or_else(|| {
+            let token = crate::auth::scheme::session_cookie(req).ok_or_else(|| {
                 ApiError::unauthorized("sign in first, or offer the session token as `rapport.token.<token>`")
             })?;
             (token, true)
@@ -185,19 +184,15 @@ async fn authenticate_agent(state: &AppState, req: &Request) -> Result<Peer, Api
     if TokenKind::of(&token) != Some(TokenKind::Session) {
         return Err(ApiError::unauthorized("not an agent session token (API keys use the REST API and webhooks)"));
     }
-    // A cookie rides along with any page's request: only the console's own origin may
-    // open a socket with it (cross-site WebSocket hijacking).
-    if by_cookie && let Some(origin) = origin(req) {
-        let own = crate::input::Origin::parse("origin", &state.settings.public_url).ok();
-        let same = crate::input::Origin::parse("origin", origin).ok();
-        if own.is_none() || own != same {
-            return Err(ApiError::forbidden(
-                "origin_not_allowed",
-                format!("origin {origin} may not use the console's session cookie"),
-            ));
-        }
+    // A cookie rides along with any page's request: only the console's own pages may
+    // open a socket with it (cross-site WebSocket hijacking). Browsers always send
+    // `Origin` on a WebSocket handshake, so its absence is refused too.
+    if by_cookie {
+        let own = crate::auth::csrf::own_origin(&state.settings.public_url);
+        crate::auth::csrf::from_own_pages(req, own.as_ref())
+            .map_err(|refusal| refusal.into_api_error("the console's session cookie"))?;
     }
-    let caller = sessions::authenticate(&state.store, &token).await?;
+    let caller = sessions::authenticate(&state.store, &state.settings.sessions, &token).await?;
     let Actor::Agent { agent_id, session_id, .. } = caller.actor else {
         return Err(Error::Unauthorized("not an agent session".into()).into());
     };

@@ -1,7 +1,8 @@
 //! `/sites`: widget installations, and their embed snippet.
 
+use openapi::audit::AuditAction;
 use openapi::sites::{EmbedSnippet, NewSite, Site, SitePage, SiteUpdate};
-use poem::web::Data;
+use poem::{Request, web::Data};
 use poem_openapi::{
     ApiResponse, OpenApi,
     param::{Path, Query},
@@ -9,7 +10,14 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use crate::{api::ApiTags, auth::WorkspaceAuth, error::ApiError, pagination::PageRequest, state::AppState};
+use crate::{
+    api::ApiTags,
+    audit::{self, Target},
+    auth::WorkspaceAuth,
+    error::ApiError,
+    pagination::PageRequest,
+    state::AppState,
+};
 
 pub struct SitesApi;
 
@@ -55,10 +63,24 @@ impl SitesApi {
     async fn create(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         auth: WorkspaceAuth,
         body: Json<NewSite>,
     ) -> Result<Created, ApiError> {
-        Ok(Created::Created(Json(super::create(&state.store, auth.caller(), &body).await?.to_wire(auth.caller()))))
+        let site = super::create(&state.store, auth.caller(), &body).await?.to_wire(auth.caller());
+        let summary = format!("Created the site {}", site.name);
+        let changes = audit::changes(None::<&Site>, Some(&site));
+        audit::log(
+            &state,
+            req,
+            auth.caller(),
+            AuditAction::SiteCreated,
+            Target::new("site", site.id),
+            summary,
+            changes,
+        )
+        .await;
+        Ok(Created::Created(Json(site)))
     }
 
     /// Get a site
@@ -79,11 +101,28 @@ impl SitesApi {
     async fn update(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")] site_id: Path<Uuid>,
         body: Json<SiteUpdate>,
     ) -> Result<Json<Site>, ApiError> {
-        Ok(Json(super::update(&state.store, auth.caller(), *site_id, &body).await?.to_wire(auth.caller())))
+        // Permission first: a refused caller learns nothing about what exists.
+        auth.caller().require_admin()?;
+        let before = super::get(&state.store, auth.caller().workspace_id, *site_id).await?.to_wire(auth.caller());
+        let after = super::update(&state.store, auth.caller(), *site_id, &body).await?.to_wire(auth.caller());
+        let changes = audit::changes(Some(&before), Some(&after));
+        let summary = audit::changed(&format!("the site {}", before.name), &changes);
+        audit::log(
+            &state,
+            req,
+            auth.caller(),
+            AuditAction::SiteUpdated,
+            Target::new("site", after.id),
+            summary,
+            changes,
+        )
+        .await;
+        Ok(Json(after))
     }
 
     /// Delete a site
@@ -94,10 +133,26 @@ impl SitesApi {
     async fn delete(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")] site_id: Path<Uuid>,
     ) -> Result<Deleted, ApiError> {
+        // Permission first: a refused caller learns nothing about what exists.
+        auth.caller().require_admin()?;
+        let before = super::get(&state.store, auth.caller().workspace_id, *site_id).await?.to_wire(auth.caller());
         super::delete(&state.store, auth.caller(), *site_id).await?;
+        let summary = format!("Deleted the site {}", before.name);
+        let changes = audit::changes(Some(&before), None::<&Site>);
+        audit::log(
+            &state,
+            req,
+            auth.caller(),
+            AuditAction::SiteDeleted,
+            Target::new("site", before.id),
+            summary,
+            changes,
+        )
+        .await;
         Ok(Deleted::Deleted)
     }
 

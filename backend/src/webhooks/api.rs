@@ -1,5 +1,6 @@
 //! `/webhooks`: subscriptions (secret shown on create and rotate), the delivery log, replay.
 
+use openapi::audit::AuditAction;
 use openapi::webhooks::{
     CreatedWebhook, NewWebhook, RotatedWebhookSecret, Webhook, WebhookDelivery, WebhookDeliveryPage, WebhookPage,
     WebhookUpdate,
@@ -12,7 +13,14 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use crate::{api::ApiTags, auth::WorkspaceAuth, error::ApiError, pagination::PageRequest, state::AppState};
+use crate::{
+    api::ApiTags,
+    audit::{self, Target},
+    auth::WorkspaceAuth,
+    error::ApiError,
+    pagination::PageRequest,
+    state::AppState,
+};
 
 pub struct WebhooksApi;
 
@@ -75,11 +83,25 @@ impl WebhooksApi {
     async fn create(
         &self,
         state: Data<&AppState>,
+        req: &poem::Request,
         auth: WorkspaceAuth,
         body: Json<NewWebhook>,
     ) -> Result<Created, ApiError> {
         let (row, secret) = super::create(&state.store, &state.settings.webhooks, auth.caller(), &body).await?;
-        Ok(Created::Created(Json(CreatedWebhook { webhook: row.to_wire(), secret })))
+        let webhook = row.to_wire();
+        let summary = format!("Created a webhook to {}", webhook.url);
+        let changes = audit::changes(None::<&Webhook>, Some(&webhook));
+        audit::log(
+            &state,
+            req,
+            auth.caller(),
+            AuditAction::WebhookCreated,
+            Target::new("webhook", webhook.id),
+            summary,
+            changes,
+        )
+        .await;
+        Ok(Created::Created(Json(CreatedWebhook { webhook, secret })))
     }
 
     /// Get a webhook subscription
@@ -100,12 +122,29 @@ impl WebhooksApi {
     async fn update(
         &self,
         state: Data<&AppState>,
+        req: &poem::Request,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>,
         body: Json<WebhookUpdate>,
     ) -> Result<Json<Webhook>, ApiError> {
+        // Permission first: a refused caller learns nothing about what exists.
+        auth.caller().require_admin()?;
+        let before = super::get(&state.store, auth.caller(), *webhook_id).await?.to_wire();
         let row = super::update(&state.store, &state.settings.webhooks, auth.caller(), *webhook_id, &body).await?;
-        Ok(Json(row.to_wire()))
+        let after = row.to_wire();
+        let changes = audit::changes(Some(&before), Some(&after));
+        let summary = audit::changed(&format!("the webhook to {}", before.url), &changes);
+        audit::log(
+            &state,
+            req,
+            auth.caller(),
+            AuditAction::WebhookUpdated,
+            Target::new("webhook", after.id),
+            summary,
+            changes,
+        )
+        .await;
+        Ok(Json(after))
     }
 
     /// Delete a webhook subscription
@@ -113,10 +152,26 @@ impl WebhooksApi {
     async fn delete(
         &self,
         state: Data<&AppState>,
+        req: &poem::Request,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>,
     ) -> Result<Deleted, ApiError> {
+        // Permission first: a refused caller learns nothing about what exists.
+        auth.caller().require_admin()?;
+        let before = super::get(&state.store, auth.caller(), *webhook_id).await?.to_wire();
         super::delete(&state.store, auth.caller(), *webhook_id).await?;
+        let summary = format!("Deleted the webhook to {}", before.url);
+        let changes = audit::changes(Some(&before), None::<&Webhook>);
+        audit::log(
+            &state,
+            req,
+            auth.caller(),
+            AuditAction::WebhookDeleted,
+            Target::new("webhook", before.id),
+            summary,
+            changes,
+        )
+        .await;
         Ok(Deleted::Deleted)
     }
 
@@ -129,12 +184,17 @@ impl WebhooksApi {
     async fn rotate(
         &self,
         state: Data<&AppState>,
+        req: &poem::Request,
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>,
     ) -> Result<Json<RotatedWebhookSecret>, ApiError> {
         let (row, secret) =
             super::rotate_secret(&state.store, &state.settings.webhooks, auth.caller(), *webhook_id).await?;
-        Ok(Json(RotatedWebhookSecret { webhook: row.to_wire(), secret }))
+        let webhook = row.to_wire();
+        let summary = format!("Rotated the signing secret of the webhook to {}", webhook.url);
+        let target = Target::new("webhook", webhook.id);
+        audit::log(&state, req, auth.caller(), AuditAction::WebhookSecretRotated, target, summary, vec![]).await;
+        Ok(Json(RotatedWebhookSecret { webhook, secret }))
     }
 
     /// List a subscription's deliveries

@@ -69,13 +69,40 @@ pub async fn check(raw: &str, allow_private: bool) -> Result<String> {
 }
 
 /// True for addresses on the public internet.
+///
+/// An IPv6 address that carries an IPv4 address inside it (IPv4-mapped, IPv4-compatible,
+/// NAT64, 6to4, Teredo) reaches that IPv4 address through a translator or a tunnel, so it
+/// is judged as that IPv4 address: `[64:ff9b::a9fe:a9fe]` is the metadata service
+/// 169.254.169.254, not a public IPv6 host.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_public_v4(v4),
-            None => is_public_v6(v6),
-        },
+        IpAddr::V6(v6) => {
+            let embedded = embedded_ipv4(v6);
+            if embedded.is_empty() { is_public_v6(v6) } else { embedded.into_iter().all(is_public_v4) }
+        }
+    }
+}
+
+/// The IPv4 addresses an IPv6 address stands for, by the standard forms that embed one.
+/// Teredo embeds two (its server and the client's mapped address): both are returned.
+pub fn embedded_ipv4(ip: Ipv6Addr) -> Vec<Ipv4Addr> {
+    let s = ip.segments();
+    let v4 = |high: u16, low: u16| Ipv4Addr::from((u32::from(high) << 16) | u32::from(low));
+    match s {
+        // IPv4-mapped ::ffff:0:0/96.
+        [0, 0, 0, 0, 0, 0xffff, a, b] => vec![v4(a, b)],
+        // :: and ::1 are IPv6's own unspecified and loopback addresses, judged as such.
+        [0, 0, 0, 0, 0, 0, 0, 0 | 1] => Vec::new(),
+        // IPv4-compatible ::/96 (deprecated, still routed by some stacks).
+        [0, 0, 0, 0, 0, 0, a, b] => vec![v4(a, b)],
+        // NAT64 well-known prefix 64:ff9b::/96 (RFC 6052).
+        [0x64, 0xff9b, 0, 0, 0, 0, a, b] => vec![v4(a, b)],
+        // 6to4 2002::/16: the IPv4 address follows the prefix (RFC 3056).
+        [0x2002, a, b, ..] => vec![v4(a, b)],
+        // Teredo 2001:0::/32: the server's address, then the client's, inverted (RFC 4380).
+        [0x2001, 0, a, b, _, _, c, d] => vec![v4(a, b), v4(!c, !d)],
+        _ => Vec::new(),
     }
 }
 
@@ -98,17 +125,28 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
 }
 
 fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
+    let s = ip.segments();
     !(ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
         // Unique local (fc00::/7) and link-local (fe80::/10).
-        || (first & 0xfe00) == 0xfc00
-        || (first & 0xffc0) == 0xfe80
-        // Documentation (2001:db8::/32).
-        || (first == 0x2001 && ip.segments()[1] == 0x0db8)
-        // IPv4-compatible and NAT64 forms could smuggle a private IPv4 address.
-        || ip.to_ipv4().is_some_and(|v4| !is_public_v4(v4)))
+        || (s[0] & 0xfe00) == 0xfc00
+        || (s[0] & 0xffc0) == 0xfe80
+        // Local-use NAT64 (64:ff9b:1::/48, RFC 8215): translators inside one network,
+        // with the IPv4 address at a position only that network knows; never public.
+        || (s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1)
+        // Anything else under 64:ff9b::/32 that is not the /96 form is not assigned.
+        || (s[0] == 0x64 && s[1] == 0xff9b)
+        // Discard-only (100::/64).
+        || (s[0] == 0x100 && s[1] == 0 && s[2] == 0 && s[3] == 0)
+        // The IETF protocol block 2001::/23 (benchmarking, ORCHID…) beyond Teredo, which
+        // is judged by its embedded addresses above.
+        || (s[0] == 0x2001 && s[1] < 0x200)
+        // Documentation (2001:db8::/32 and 3fff::/20).
+        || (s[0] == 0x2001 && s[1] == 0x0db8)
+        || (s[0] == 0x3fff && s[1] < 0x1000)
+        // Site-local (fec0::/10, deprecated but still special).
+        || (s[0] & 0xffc0) == 0xfec0)
 }
 
 #[cfg(test)]
@@ -131,10 +169,39 @@ mod tests {
             "fd00::1",
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
+            // NAT64 (well-known and local-use), 6to4, Teredo and IPv4-compatible forms of
+            // private, loopback and link-local IPv4 addresses.
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b::7f00:1",
+            "64:ff9b::10.0.0.1",
+            "64:ff9b:1::a9fe:a9fe",
+            "64:ff9b:1:a9fe:a9:fe00::",
+            "64:ff9b:1::8.8.8.8",
+            "2002:7f00:1::",
+            "2002:a9fe:a9fe::",
+            "2002:c0a8:101::1",
+            "2001:0:4136:e378:8000:63bf:80ff:fffe", // Teredo client 127.0.0.1
+            "2001:0:a00:1::1:2",                    // Teredo server 10.0.0.1
+            "::127.0.0.1",
+            "::169.254.169.254",
+            "::10.0.0.1",
+            "2001:db8::1",
+            "3fff::1",
+            "100::1",
+            "fec0::1",
         ] {
             assert!(!is_public(ip.parse().unwrap()), "{ip} must not be public");
         }
-        for ip in ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111"] {
+        for ip in [
+            "93.184.216.34",
+            "1.1.1.1",
+            "2606:4700:4700::1111",
+            // The same forms wrapping public addresses stay usable.
+            "64:ff9b::808:808",
+            "2002:808:808::1",
+            "2001:0:4136:e378:8000:63bf:f7f7:f7f7", // Teredo client 8.8.8.8
+            "::ffff:1.1.1.1",
+        ] {
             assert!(is_public(ip.parse().unwrap()), "{ip} is public");
         }
     }

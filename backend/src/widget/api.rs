@@ -67,11 +67,22 @@ impl WidgetApi {
     async fn session(
         &self,
         state: Data<&AppState>,
+        req: &poem::Request,
         headers: &HeaderMap,
         body: Json<VisitorSessionRequest>,
     ) -> Result<Json<VisitorSession>, ApiError> {
         let site = sites::find_by_key(&state.store, &body.site_key).await?;
         check_origin(&state, &site, headers)?;
+        // Only a new visitor is counted: a returning one resumes freely.
+        let returning = match body.visitor_token.as_deref() {
+            Some(presented) => visitors::authenticate(&state.store, &crate::auth::token::hash(presented))
+                .await
+                .is_ok_and(|visitor| visitor.site_id == site.id),
+            None => false,
+        };
+        if !returning {
+            state.throttles.from_client(crate::throttle::Attempt::WidgetSession, req)?;
+        }
         let (visitor, visitor_token) =
             visitors::start_session(&state.store, &site, body.visitor_token.as_deref()).await?;
         let agents_online = crate::realtime::presence::agents(state.realtime.presence.as_ref(), site.workspace_id)

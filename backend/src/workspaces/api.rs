@@ -1,21 +1,24 @@
 //! `/signup`, `/signin`, `/signout`, `/me`, `PATCH /workspace`, `/invitations/accept`.
 
 use openapi::{
+    audit::AuditAction,
     auth::{AcceptInvitation, Me, Session, SigninRequest, SignupRequest, Workspace},
     reports::WorkspaceUpdate,
 };
-use poem::web::Data;
+use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, OpenApi, payload::Json};
 
 use super::NewWorkspace;
 use crate::{
     agents,
     api::ApiTags,
+    audit,
     auth::{WorkspaceAuth, password, scheme::SESSION_COOKIE, sessions},
     config::SignupPolicy,
     error::{ApiError, Error},
     input::Email,
     state::AppState,
+    throttle::Attempt,
 };
 
 pub struct AuthApi;
@@ -37,17 +40,23 @@ enum SignedOut {
     Done(#[oai(header = "Set-Cookie")] String),
 }
 
-fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> String {
+pub(crate) fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> String {
     // Secure whenever the public URL is https; SameSite=Strict keeps other sites from
     // riding the cookie (CSRF).
     let secure = if state.settings.public_url.starts_with("https://") { "; Secure" } else { "" };
     format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}")
 }
 
-async fn open_session(state: &AppState, agent: &agents::AgentRow) -> Result<(Session, String), Error> {
-    let new = sessions::create(&state.store, agent.workspace_id, agent.id).await?;
+/// Opens a session for `agent` from the device of `req`: the answer and its cookie.
+pub(crate) async fn open_session(
+    state: &AppState,
+    req: &Request,
+    agent: &agents::AgentRow,
+) -> Result<(Session, String), Error> {
+    let device = sessions::Device::of(req, state.throttles.client_ip(req));
+    let new = sessions::create(&state.store, &state.settings.sessions, agent.workspace_id, agent.id, &device).await?;
     let workspace = super::get(&state.store, agent.workspace_id).await?;
-    let cookie = session_cookie(state, &new.token, sessions::SESSION_LIFETIME.as_secs() as i64);
+    let cookie = session_cookie(state, &new.token, state.settings.sessions.absolute.as_secs() as i64);
     let session = Session {
         token: new.token,
         expires_at: new.expires_at.to_utc(),
@@ -64,27 +73,47 @@ impl AuthApi {
     /// Signs the owner in. Refused with `signup_closed` when the server runs with
     /// `RAPPORT_SIGNUP=closed`.
     #[oai(path = "/signup", method = "post", operation_id = "signup")]
-    async fn signup(&self, state: Data<&AppState>, body: Json<SignupRequest>) -> Result<SessionResponse, ApiError> {
+    async fn signup(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        body: Json<SignupRequest>,
+    ) -> Result<SessionResponse, ApiError> {
         if state.settings.signup == SignupPolicy::Closed {
             return Err(ApiError::forbidden("signup_closed", "sign-up is closed on this server; ask its operator"));
         }
+        state.throttles.from_client(Attempt::SignUp, req)?;
         let new = NewWorkspace::parse(&body.workspace_name, &body.name, &body.email, &body.password)?;
+        password::check(&body.password, &[&body.email, &body.name, &body.workspace_name])?;
         let (_, owner) = super::create(&state.store, new).await?;
-        let (session, cookie) = open_session(&state, &owner).await?;
+        let (session, cookie) = open_session(&state, req, &owner).await?;
         Ok(SessionResponse::Created(Json(session), cookie))
     }
 
     /// Sign in with email and password
+    ///
+    /// Attempts are throttled per client address and per account (`too_many_attempts`,
+    /// 429 with `Retry-After`); when the server is busy checking passwords it answers 503
+    /// `busy` with `Retry-After`.
     #[oai(path = "/signin", method = "post", operation_id = "signin")]
-    async fn signin(&self, state: Data<&AppState>, body: Json<SigninRequest>) -> Result<SessionResponse, ApiError> {
+    async fn signin(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        body: Json<SigninRequest>,
+    ) -> Result<SessionResponse, ApiError> {
+        // The address first: a flood from one address spends only its own few tries at
+        // the account, and the owner signing in from elsewhere is not locked out.
+        state.throttles.from_client(Attempt::SignIn, req)?;
+        state.throttles.at_account(Attempt::SignIn, &body.email)?;
         let refused = || ApiError::unauthorized("wrong email or password");
         let Ok(email) = Email::parse("email", &body.email) else {
             return Err(refused());
         };
         let agent = agents::find_by_email(&state.store, &email).await?;
         let verified = match agent.as_ref().and_then(|a| a.password_hash.as_deref()) {
-            Some(hash) => password::verify(&body.password, hash).await,
-            None => password::verify_nothing(&body.password).await,
+            Some(hash) => password::verify(&body.password, hash).await?,
+            None => password::verify_nothing(&body.password).await?,
         };
         let agent = match agent {
             Some(agent) if verified && agent.active => agent,
@@ -93,7 +122,7 @@ impl AuthApi {
             }
             _ => return Err(refused()),
         };
-        let (session, cookie) = open_session(&state, &agent).await?;
+        let (session, cookie) = open_session(&state, req, &agent).await?;
         Ok(SessionResponse::Ok(Json(session), cookie))
     }
 
@@ -106,7 +135,7 @@ impl AuthApi {
         let crate::auth::Actor::Agent { session_id, .. } = caller.actor else {
             return Err(Error::Forbidden("API keys do not sign out; revoke the key instead".into()).into());
         };
-        sessions::delete(&state.store, caller.workspace_id, session_id).await?;
+        sessions::delete(&state.store, caller.workspace_id, caller.agent_id()?, session_id).await?;
         crate::realtime::publish::session_ended(&state, caller.workspace_id, session_id).await;
         Ok(SignedOut::Done(session_cookie(&state, "", 0)))
     }
@@ -123,16 +152,29 @@ impl AuthApi {
     /// Change workspace settings
     ///
     /// Sets the time zone reports count days and hours in: an IANA name such as
-    /// `Europe/Paris` (anything else is refused with `invalid_input`, field `time_zone`).
+    /// `Europe/Paris` (anything else is refused with `invalid_input`, field `time_zone`),
+    /// and how many days conversations are kept after their last activity
+    /// (`retention_days`, 1 to 3650, or 0 to keep them forever): a worker then deletes
+    /// older ones with their messages, files, mail and ratings, and older page views.
     /// Owners and admins only.
     #[oai(path = "/workspace", method = "patch", operation_id = "updateWorkspace")]
     async fn update_workspace(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         auth: WorkspaceAuth,
         body: Json<WorkspaceUpdate>,
     ) -> Result<Json<Workspace>, ApiError> {
-        Ok(Json(super::update_settings(&state.store, auth.caller(), &body).await?.into()))
+        let caller = auth.caller();
+        // Permission first: a refused caller learns nothing about what exists.
+        auth.caller().require_admin()?;
+        let before: Workspace = super::get(&state.store, caller.workspace_id).await?.into();
+        let after: Workspace = super::update_settings(&state.store, caller, &body).await?.into();
+        let changes = audit::changes(Some(&before), Some(&after));
+        let summary = audit::changed("the workspace", &changes);
+        let target = audit::Target::new("workspace", caller.workspace_id);
+        audit::log(&state, req, caller, AuditAction::WorkspaceUpdated, target, summary, changes).await;
+        Ok(Json(after))
     }
 
     /// Accept an invitation by choosing a password
@@ -142,10 +184,11 @@ impl AuthApi {
     async fn accept_invitation(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         body: Json<AcceptInvitation>,
     ) -> Result<SessionResponse, ApiError> {
         let agent = agents::accept_invitation(&state.store, &body.token, &body.password).await?;
-        let (session, cookie) = open_session(&state, &agent).await?;
+        let (session, cookie) = open_session(&state, req, &agent).await?;
         Ok(SessionResponse::Ok(Json(session), cookie))
     }
 }

@@ -19,12 +19,20 @@ pub struct WorkspaceRow {
     pub id: Uuid,
     pub name: String,
     pub time_zone: String,
+    /// Days after their last activity conversations are deleted; `None` keeps them.
+    pub retention_days: Option<i32>,
     pub created_at: Millis,
 }
 
 impl From<WorkspaceRow> for Workspace {
     fn from(row: WorkspaceRow) -> Self {
-        Workspace { id: row.id, name: row.name, time_zone: row.time_zone, created_at: row.created_at.to_utc() }
+        Workspace {
+            id: row.id,
+            name: row.name,
+            time_zone: row.time_zone,
+            retention_days: row.retention_days.and_then(|days| u32::try_from(days).ok()),
+            created_at: row.created_at.to_utc(),
+        }
     }
 }
 
@@ -51,8 +59,13 @@ impl NewWorkspace {
 /// Creates the workspace and its owner in one transaction: both exist or neither.
 pub async fn create(store: &Store, new: NewWorkspace) -> Result<(WorkspaceRow, AgentRow)> {
     let password_hash = crate::auth::password::hash(&new.owner_password).await?;
-    let workspace =
-        WorkspaceRow { id: Uuid::now_v7(), name: new.workspace_name, time_zone: "UTC".to_owned(), created_at: now() };
+    let workspace = WorkspaceRow {
+        id: Uuid::now_v7(),
+        name: new.workspace_name,
+        time_zone: "UTC".to_owned(),
+        retention_days: None,
+        created_at: now(),
+    };
     let mut tx = store.begin_write().await?;
     on_tx!(&mut tx, |conn| {
         sqlx::query("INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)")
@@ -82,7 +95,7 @@ pub async fn create(store: &Store, new: NewWorkspace) -> Result<(WorkspaceRow, A
 
 pub async fn get(store: &Store, id: Uuid) -> Result<WorkspaceRow> {
     let row = on_pool!(store, |pool| {
-        sqlx::query_as("SELECT id, name, time_zone, created_at FROM workspaces WHERE id = $1")
+        sqlx::query_as("SELECT id, name, time_zone, retention_days, created_at FROM workspaces WHERE id = $1")
             .bind(id)
             .fetch_optional(pool)
             .await
@@ -96,6 +109,22 @@ pub async fn update_settings(store: &Store, caller: &Caller, update: &WorkspaceU
     // Parse everything before writing anything: a refused request changes nothing.
     let time_zone =
         update.time_zone.as_deref().map(|name| crate::reports::range::Zone::parse("time_zone", name)).transpose()?;
+    let retention_days = match update.retention_days {
+        None => None,
+        Some(0) => Some(None),
+        Some(days @ 1..=3650) => Some(Some(days as i32)),
+        Some(_) => return Err(Error::invalid("retention_days", "must be 0 (keep forever) or 1 to 3650 days")),
+    };
+    if let Some(days) = retention_days {
+        on_pool!(store, |pool| {
+            sqlx::query("UPDATE workspaces SET retention_days = $2 WHERE id = $1")
+                .bind(caller.workspace_id)
+                .bind(days)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+    }
     if let Some(zone) = time_zone {
         on_pool!(store, |pool| {
             sqlx::query("UPDATE workspaces SET time_zone = $2 WHERE id = $1")

@@ -163,18 +163,18 @@ async fn an_invited_agent_signs_in_only_after_accepting_once() {
     };
     let (status, body) = accept("short").await;
     assert_invalid(status, &body, "password");
-    let (status, session) = accept("bo's own password").await;
+    let (status, session) = accept("Bo's own long passphrase 7").await;
     assert_eq!(status, StatusCode::OK, "{session}");
     assert_eq!(id(&session["agent"]["id"]), agent_id);
     assert_eq!(session["agent"]["has_password"], true);
     let (status, body) = me(&app, &token_of(&session)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
-    let (status, body) = accept("another password").await;
+    let (status, body) = accept("Another good passphrase 9").await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "unauthorized");
-    let (status, body) = signin(&app, "bo@acme.test", "bo's own password").await;
+    let (status, body) = signin(&app, "bo@acme.test", "Bo's own long passphrase 7").await;
     assert_eq!(status, StatusCode::OK, "the first password stays: {body}");
-    let (status, body) = signin(&app, "bo@acme.test", "another password").await;
+    let (status, body) = signin(&app, "bo@acme.test", "Another good passphrase 9").await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "unauthorized");
 }
 

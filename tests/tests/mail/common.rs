@@ -228,3 +228,28 @@ pub async fn messages(app: &TestApp, token: &str, conversation_id: Uuid) -> Vec<
     assert_eq!(status, StatusCode::OK, "{body}");
     body["items"].as_array().unwrap().clone()
 }
+
+/// The confirmation link in a mail's text (`…/mail/confirm?token=…`).
+pub fn confirmation_link(mail: &Mail) -> String {
+    let start = mail.text.find("http").expect("a link");
+    let link = mail.text[start..].split_whitespace().next().unwrap().to_owned();
+    assert!(link.contains("/mail/confirm?token="), "{link}");
+    link
+}
+
+/// Follows a confirmation link as its owner would: open the page, press its button.
+pub async fn confirm_by_link(app: &TestApp, mail: &Mail) -> String {
+    let link = confirmation_link(mail);
+    let client = reqwest::Client::new();
+    let page = client.get(&link).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(page.contains(&mail.to), "the page names the address: {page}");
+    let token = link.split("token=").nth(1).unwrap().to_owned();
+    let done = client.post(app.url("/mail/confirm")).form(&[("token", token.as_str())]).send().await.unwrap();
+    let status = done.status();
+    let body = done.text().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("on its way"), "{body}");
+    token
+}

@@ -1,5 +1,6 @@
-//! Replies by email: through the signed reply address or `In-Reply-To`, into the right
-//! conversation and onto the agent's socket; forged or unknown addresses are refused.
+//! Replies by email: through the signed reply address, into the right conversation and
+//! onto the agent's socket; forged or unknown addresses, `In-Reply-To` alone, agents'
+//! sessions and read-only keys are refused; mails up to 25 MiB (a photo) are taken.
 
 use crate::common::*;
 
@@ -57,18 +58,77 @@ async fn a_reply_by_email_lands_in_its_conversation_and_reaches_the_agents_socke
     assert_eq!(status, StatusCode::OK, "{again}");
     assert_eq!(again["id"], stored["id"]);
 
-    // Without our reply address, In-Reply-To naming a mail we sent is enough.
+    // Without our reply address, In-Reply-To naming a mail we sent proves nothing about
+    // who wrote it (every agent can read the ids in `GET /mail`): refused.
     let raw = reply("support@shop.test", Some(&mail.message_id), "<r2@example.com>", "Also, gift wrap?\n\n> quoted");
-    let (status, stored) = post_inbound(&app, &key, &raw).await;
-    assert_eq!(status, StatusCode::CREATED, "{stored}");
-    assert_eq!(stored["body"], "Also, gift wrap?");
-    assert_eq!(id(&stored["conversation_id"]), conversation_id);
+    let (status, error) = post_inbound(&app, &key, &raw).await;
+    assert_error(status, &error, StatusCode::UNPROCESSABLE_ENTITY, "no_conversation");
     let bodies: Vec<String> = messages(&app, &shop.workspace.token, conversation_id)
         .await
         .iter()
         .map(|m| m["body"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(bodies, ["Can I change my order?", "Yes, please ship it to my office.\nThanks!", "Also, gift wrap?"]);
+    assert_eq!(bodies, ["Can I change my order?", "Yes, please ship it to my office.\nThanks!"]);
+}
+
+#[tokio::test]
+async fn an_agent_cannot_write_as_the_visitor() {
+    let sink = SmtpSink::start().await;
+    let app = mail_app(&sink, 60_000, None).await;
+    let (shop, conversation_id, mail) = conversation_with_mail(&app, &sink, "Impostor").await;
+    // What the issue found: any agent reads a mail's id in GET /mail…
+    let listed = mail_list(&app, &shop.workspace.token).await;
+    let message_id = listed.iter().find_map(|m| m["message_id"].as_str()).expect("a sent mail's id").to_owned();
+    assert_eq!(message_id, mail.message_id);
+    // …and posts a "reply" with it, with their own session: refused outright.
+    let forged = reply("support@shop.test", Some(&message_id), "<i1@example.com>", "Please refund me to IBAN XX");
+    let (status, error) = post_inbound(&app, &shop.workspace.token, &forged).await;
+    assert_error(status, &error, StatusCode::FORBIDDEN, "forbidden");
+    // Even with the signed address, a session is not the mail provider.
+    let signed = reply(&mail.reply_to.clone().unwrap(), None, "<i2@example.com>", "Please refund me to IBAN XX");
+    let (status, error) = post_inbound(&app, &shop.workspace.token, &signed).await;
+    assert_error(status, &error, StatusCode::FORBIDDEN, "forbidden");
+    // And a write key with In-Reply-To alone gets no visitor authorship either.
+    let key = api_key(&app, &shop.workspace.token, "write").await;
+    let (status, error) = post_inbound(&app, &key, &forged).await;
+    assert_error(status, &error, StatusCode::UNPROCESSABLE_ENTITY, "no_conversation");
+    let stored = messages(&app, &shop.workspace.token, conversation_id).await;
+    assert_eq!(stored.len(), 1, "nothing was stored: {stored:#?}");
+}
+
+/// A reply with a photo of `photo_bytes` attached (base64, as mail carries it).
+fn reply_with_photo(to: &str, message_id: &str, photo_bytes: usize) -> String {
+    // Base64 lines of 76 characters, as mailers write them: `photo_bytes` or a little more.
+    let line = format!("{}\r\n", "A".repeat(76));
+    let photo: String = std::iter::repeat_n(line.as_str(), photo_bytes / line.len() + 1).collect();
+    format!(
+        "From: Vera <{VISITOR}>\r\nTo: {to}\r\nSubject: Re: photo\r\nMessage-ID: {message_id}\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Here is a photo of the damage.\r\n--b1\r\nContent-Type: image/png; name=\"damage.png\"\r\n\
+         Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"damage.png\"\r\n\r\n{photo}--b1--\r\n"
+    )
+}
+
+#[tokio::test]
+async fn replies_with_a_photo_up_to_25_mib_are_taken_and_larger_ones_refused() {
+    let sink = SmtpSink::start().await;
+    let app = mail_app(&sink, 60_000, None).await;
+    let (shop, conversation_id, mail) = conversation_with_mail(&app, &sink, "Photo").await;
+    let key = api_key(&app, &shop.workspace.token, "write").await;
+    let reply_to = mail.reply_to.clone().unwrap();
+    // 20 MiB: far over the 1 MiB REST limit, within the mail limit.
+    let big = reply_with_photo(&reply_to, "<p1@example.com>", 20 * 1024 * 1024);
+    assert!(big.len() > 20 * 1024 * 1024);
+    let (status, stored) = post_inbound(&app, &key, &big).await;
+    assert_eq!(status, StatusCode::CREATED, "{stored}");
+    assert_eq!(stored["body"], "Here is a photo of the damage.");
+    // 26 MiB: refused, with a length announced…
+    let huge = reply_with_photo(&reply_to, "<p2@example.com>", 26 * 1024 * 1024);
+    let (status, error) = post_inbound(&app, &key, &huge).await;
+    assert_error(status, &error, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    // …and streamed without one (chunked): counted as it arrives.
+    assert_eq!(post_chunked(&app, &key, huge.as_bytes()).await, 413);
+    assert_eq!(messages(&app, &shop.workspace.token, conversation_id).await.len(), 2);
 }
 
 #[tokio::test]
@@ -119,4 +179,33 @@ async fn forged_or_unknown_reply_addresses_are_refused_and_nothing_is_stored() {
 
     let stored = messages(&app, &shop.workspace.token, conversation_id).await;
     assert_eq!(stored.len(), 1, "nothing was stored: {stored:#?}");
+}
+
+/// Posts `raw` to the inbound endpoint with `Transfer-Encoding: chunked` (no length
+/// announced), over a plain TCP connection; returns the status code.
+async fn post_chunked(app: &TestApp, key: &str, raw: &[u8]) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://");
+    let stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let head = format!(
+        "POST /api/v1/inbound/email HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {key}\r\n\
+         Content-Type: message/rfc822\r\nTransfer-Encoding: chunked\r\n\r\n"
+    );
+    let raw = raw.to_vec();
+    // Written on the side: the server may answer and stop reading before the end.
+    let writing = tokio::spawn(async move {
+        writer.write_all(head.as_bytes()).await?;
+        for chunk in raw.chunks(1024 * 1024) {
+            writer.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await?;
+            writer.write_all(chunk).await?;
+            writer.write_all(b"\r\n").await?;
+        }
+        writer.write_all(b"0\r\n\r\n").await
+    });
+    let mut answer = vec![0u8; 64];
+    let n = tokio::time::timeout(PATIENCE, reader.read(&mut answer)).await.expect("an answer").unwrap();
+    writing.abort();
+    let status_line = String::from_utf8_lossy(&answer[..n]).into_owned();
+    status_line.split_whitespace().nth(1).and_then(|code| code.parse().ok()).unwrap_or_else(|| panic!("{status_line}"))
 }

@@ -8,9 +8,11 @@
 //! - [`inbound`]: replies by email reach the conversation and the agent's socket; forgeries don't.
 //! - [`team`]: assignment to an offline agent, transcripts on request and on resolve.
 //! - [`entry_points`]: every way a message comes in reopens, announces and fires webhooks alike.
+//! - [`abuse`]: transcripts to new addresses confirmed first; per-site and per-address limits.
 
 mod common;
 
+mod abuse;
 mod continuity;
 mod delivery;
 mod entry_points;

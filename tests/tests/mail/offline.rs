@@ -14,7 +14,7 @@ async fn an_offline_message_creates_a_conversation_and_mails_every_active_agent_
         .post(
             "/agents",
             &shop.workspace.token,
-            json!({"name": "Second Agent", "email": "second@offline.test", "password": "a long enough password"}),
+            json!({"name": "Second Agent", "email": "second@offline.test", "password": "A long enough passphrase 7"}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");

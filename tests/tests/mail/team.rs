@@ -12,7 +12,7 @@ async fn an_assignment_mails_the_agent_only_while_they_are_offline() {
         .post(
             "/agents",
             &shop.workspace.token,
-            json!({"name": "Ada", "email": "ada@assign.test", "password": "a long enough password"}),
+            json!({"name": "Ada", "email": "ada@assign.test", "password": "A long enough passphrase 7"}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
@@ -59,13 +59,18 @@ async fn transcripts_are_mailed_on_request_and_on_resolve_when_the_site_wants_th
     let conversation_id = app.start_conversation(&shop.visitor_token, "Hi, quick question").await;
     agent_reply(&app, token, conversation_id, "Sure, go ahead.").await;
 
-    // No email known yet: the request must name one, and it is remembered.
+    // No email known yet: the request must name one, whose owner confirms it first.
     let path = format!("/widget/conversations/{conversation_id}/transcript");
     let (status, error) = app.post(&path, &shop.visitor_token, json!({})).await;
     assert_error(status, &error, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
     let (status, queued) = app.post(&path, &shop.visitor_token, json!({"email": "t@example.com"})).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{queued}");
-    let mail = nth_mail_to(&sink, "t@example.com", 1).await;
+    assert_eq!(queued["confirmation_required"], true, "{queued}");
+    let confirmation = nth_mail_to(&sink, "t@example.com", 1).await;
+    assert_eq!(confirmation.subject, "Confirm your email for Shop");
+    assert!(!confirmation.text.contains("quick question"), "nothing of the chat before the confirmation");
+    confirm_by_link(&app, &confirmation).await;
+    let mail = nth_mail_to(&sink, "t@example.com", 2).await;
     assert_eq!(mail.subject, "Your conversation with Shop");
     assert!(mail.text.contains("Hi, quick question") && mail.text.contains("Sure, go ahead."), "{}", mail.text);
     assert!(mail.reply_to.is_some() && mail.list_unsubscribe.is_some());
@@ -86,7 +91,7 @@ async fn transcripts_are_mailed_on_request_and_on_resolve_when_the_site_wants_th
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = app.patch(&format!("/conversations/{conversation_id}"), token, resolve("resolved")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let second = nth_mail_to(&sink, "t@example.com", 2).await;
+    let second = nth_mail_to(&sink, "t@example.com", 3).await;
     assert_eq!(second.subject, "Your conversation with Shop");
     assert_eq!(second.in_reply_to.as_deref(), Some(mail.message_id.as_str()));
     let transcripts = mail_list(&app, token).await.into_iter().filter(|m| m["kind"] == "transcript").count();

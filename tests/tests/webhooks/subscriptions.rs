@@ -37,6 +37,53 @@ async fn private_and_non_http_targets_are_refused_unless_allowed() {
     subscribe(&app, &ws, &receiver, &["message.created"]).await;
 }
 
+/// IPv6 forms that carry an IPv4 address, each wrapping a private, loopback or link-local
+/// one: refused when a subscription is created and when its URL is changed.
+const IPV6_WRAPPED_PRIVATE: [&str; 14] = [
+    "http://[64:ff9b::a9fe:a9fe]/",                   // NAT64 of 169.254.169.254 (metadata)
+    "http://[64:ff9b::7f00:1]/",                      // NAT64 of 127.0.0.1
+    "http://[64:ff9b::c0a8:101]:8080/hook",           // NAT64 of 192.168.1.1
+    "http://[64:ff9b:1::a9fe:a9fe]/",                 // local-use NAT64
+    "http://[64:ff9b:1:a9fe:a9:fe00::]/",             // local-use NAT64, /48 layout
+    "http://[2002:7f00:1::]/",                        // 6to4 of 127.0.0.1
+    "http://[2002:a9fe:a9fe::]/",                     // 6to4 of 169.254.169.254
+    "http://[2002:a00:1::1]/",                        // 6to4 of 10.0.0.1
+    "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", // Teredo, client 127.0.0.1
+    "http://[2001:0:a00:1::1:2]/",                    // Teredo, server 10.0.0.1
+    "http://[::127.0.0.1]/",                          // IPv4-compatible
+    "http://[::a9fe:a9fe]/",                          // IPv4-compatible 169.254.169.254
+    "http://[::ffff:7f00:1]/",                        // IPv4-mapped
+    "http://[::ffff:169.254.169.254]/",               // IPv4-mapped, dotted
+];
+
+#[tokio::test]
+async fn ipv6_forms_of_private_ipv4_addresses_are_refused_on_create_and_change() {
+    let app = spawn_app().await;
+    let ws = app.signup("Guard").await;
+    for url in IPV6_WRAPPED_PRIVATE {
+        let (status, body) = app.post("/webhooks", &ws.token, json!({"url": url, "events": ["message.created"]})).await;
+        assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+        assert_eq!(body["field"], "url", "{url}: {body}");
+    }
+    let (_, list) = app.get("/webhooks", &ws.token).await;
+    assert_eq!(list["items"], json!([]), "nothing was stored");
+
+    // The same forms wrapping a public address are fine (a NAT64 network reaches the
+    // public internet this way); the subscription then cannot be moved to a private one.
+    let public = "http://[64:ff9b::5db8:d822]/hook"; // NAT64 of 93.184.216.34
+    let (status, created) =
+        app.post("/webhooks", &ws.token, json!({"url": public, "events": ["message.created"]})).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let path = format!("/webhooks/{}", created["webhook"]["id"].as_str().unwrap());
+    for url in IPV6_WRAPPED_PRIVATE {
+        let (status, body) = app.patch(&path, &ws.token, json!({"url": url})).await;
+        assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+        assert_eq!(body["field"], "url", "{url}: {body}");
+    }
+    let (_, stored) = app.get(&path, &ws.token).await;
+    assert_eq!(stored["url"], public, "the refused changes left the URL alone: {stored}");
+}
+
 #[tokio::test]
 async fn subscriptions_are_invisible_to_other_workspaces() {
     let app = hooks_app(&[]).await;

@@ -1,10 +1,10 @@
 //! "Email me the transcript": for a visitor without a known email the panel asks for
-//! one, then Rapport queues the transcript to it.
+//! one; Rapport first asks that address's owner to confirm it, and the panel says so.
 
 use crate::stage::*;
 
 #[tokio::test]
-async fn a_visitor_without_an_email_gives_one_and_the_transcript_is_queued() {
+async fn a_visitor_without_an_email_gives_one_and_is_asked_to_confirm_it() {
     let s = stage("", Screen::Desktop).await;
     let b = &s.browser;
     s.open_widget().await;
@@ -28,19 +28,20 @@ async fn a_visitor_without_an_email_gives_one_and_the_transcript_is_queued() {
     let input = b.client.find(Locator::Css(".rp-transcript-ask input")).await.unwrap();
     input.send_keys("ana@example.com\u{E007}").await.unwrap();
     let sent = b
-        .wait_for("the confirmation", "return document.querySelector('.rp-transcript-sent')?.textContent", PATIENCE)
+        .wait_for("the confirmation", "return document.querySelector('.rp-transcript-confirm')?.textContent", PATIENCE)
         .await;
-    assert_eq!(sent, "Transcript on its way to your inbox.");
-    b.screenshot("transcript-sent-desktop").await;
+    assert_eq!(sent, "Check your inbox: confirm your address and the transcript follows.");
+    b.screenshot("transcript-confirm-desktop").await;
 
     let conversation_id = s.conversation_id().await;
     let (status, mail) = s.app.get("/mail", &s.workspace.token).await;
     assert_eq!(status, 200, "{mail}");
-    let transcript =
-        mail["items"].as_array().unwrap().iter().find(|m| m["kind"] == "transcript").expect("a transcript mail");
-    assert_eq!(transcript["recipient"], "ana@example.com", "{transcript}");
-    assert_eq!(id(&transcript["conversation_id"]), conversation_id);
+    let items = mail["items"].as_array().unwrap();
+    let confirmation = items.iter().find(|m| m["kind"] == "transcript_confirmation").expect("a confirmation mail");
+    assert_eq!(confirmation["recipient"], "ana@example.com", "{confirmation}");
+    assert_eq!(id(&confirmation["conversation_id"]), conversation_id);
+    assert!(!items.iter().any(|m| m["kind"] == "transcript"), "nothing sent before the address is confirmed: {mail}");
     let (_, visitors) = s.app.get("/visitors", &s.workspace.token).await;
-    assert_eq!(visitors["items"][0]["email"], "ana@example.com", "remembered for next time");
+    assert!(visitors["items"][0]["email"].is_null(), "not the visitor's address until confirmed: {visitors}");
     s.browser.client.clone().close().await.ok();
 }

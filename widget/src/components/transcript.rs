@@ -32,6 +32,9 @@ pub fn Transcript(props: &Props) -> Html {
         Progress::Done => html! {
             <p class="rp-transcript rp-transcript-sent" role="status">{ strings.transcript_sent }</p>
         },
+        Progress::ConfirmFromInbox => html! {
+            <p class="rp-transcript rp-transcript-sent rp-transcript-confirm" role="status">{ strings.transcript_confirm }</p>
+        },
         Progress::NeedsEmail => {
             let onsubmit = {
                 let (client, email) = (props.client.clone(), email.clone());

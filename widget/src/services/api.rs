@@ -152,10 +152,13 @@ impl Api {
         done(Self::authorised(Request::post(&url), token).json(rating)).await
     }
 
-    /// Mails the transcript to `email`, or to the visitor's known email when `None`.
-    pub async fn transcript(&self, token: &str, conversation_id: Uuid, email: Option<String>) -> Result<(), Failure> {
+    /// Mails the transcript to `email`, or to the visitor's known email when `None`;
+    /// `true` when the address must be confirmed from its inbox first.
+    pub async fn transcript(&self, token: &str, conversation_id: Uuid, email: Option<String>) -> Result<bool, Failure> {
         let url = self.url(&format!("/widget/conversations/{conversation_id}/transcript"));
-        done(Self::authorised(Request::post(&url), token).json(&TranscriptRequest { email })).await
+        // `openapi::mail::TranscriptQueued`.
+        let read = |queued: &JsValue| Some(queued.boolean("confirmation_required").unwrap_or(false));
+        send(Self::authorised(Request::post(&url), token).json(&TranscriptRequest { email }), read).await
     }
 
     pub async fn identify(&self, token: &str, identity: &IdentifyRequest) -> Result<(), Failure> {

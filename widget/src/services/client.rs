@@ -642,7 +642,8 @@ impl Client {
         wasm_bindgen_futures::spawn_local(async move {
             let asked = email.is_some();
             let progress = match api.transcript(&token, conversation_id, email).await {
-                Ok(()) => Progress::Done,
+                Ok(false) => Progress::Done,
+                Ok(true) => Progress::ConfirmFromInbox,
                 Err(Failure::Refused(_, body)) if !asked && body.field.as_deref() == Some("email") => {
                     Progress::NeedsEmail
                 }
