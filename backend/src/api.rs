@@ -72,6 +72,8 @@ apis!(
         messages::api::MessagesApi,
         widget::api::WidgetApi,
         widget::profile::WidgetProfileApi,
+        widget::launcher::WidgetLauncherApi,
+        widget::faces::WidgetFacesApi,
         realtime::api::PresenceApi,
     ),
     (
@@ -83,6 +85,7 @@ apis!(
         webhooks::api::WebhooksApi,
         ratings::api::RatingsApi,
         attachments::api::AttachmentsApi,
+        agents::picture::AgentPictureApi,
         reports::api::ReportsApi,
     ),
 );

@@ -31,9 +31,11 @@ pub struct Settings {
     /// `RAPPORT_ATTACHMENT_MAX_BYTES`: largest attachment upload. Upload requests may
     /// exceed `max_body_bytes` up to this size.
     pub attachment_max_bytes: usize,
-    /// The built widget (`dist/widget`: loader, frame page, wasm), served from disk so a
-    /// rebuilt widget needs no server rebuild.
-    pub widget_dir: PathBuf,
+    /// `RAPPORT_WIDGET_DIR`: the built widget (`dist/widget`: loader, frame page, wasm) on
+    /// disk, the console beside it, so a rebuilt front-end needs no server rebuild. `None`:
+    /// the front-ends embedded in this binary (release builds), else the source tree's
+    /// `dist/` (see `static_files`).
+    pub widget_dir: Option<PathBuf>,
     /// `RAPPORT_ROUTING_INTERVAL_MS`: how often each node looks at the queue, besides
     /// right after local events (another node's events are seen on this tick).
     pub routing_interval: Duration,
@@ -176,7 +178,7 @@ impl Settings {
             },
         };
 
-        let widget_dir = get("RAPPORT_WIDGET_DIR").map(PathBuf::from).unwrap_or_else(default_widget_dir);
+        let widget_dir = get("RAPPORT_WIDGET_DIR").map(PathBuf::from);
 
         let routing_interval = Duration::from_millis(match get("RAPPORT_ROUTING_INTERVAL_MS") {
             None => 2_000,
@@ -224,17 +226,6 @@ impl Settings {
             rate_limit: crate::rate_limit::RateLimitSettings::from_lookup(&get)?,
         })
     }
-}
-
-/// `./dist/widget` when it exists (a release unpacked with its `dist/`), otherwise the
-/// source tree's `dist/widget`, where `cargo xtask` builds it: so `cargo xtask run` and
-/// the tests find the widget from any working directory.
-fn default_widget_dir() -> PathBuf {
-    let here = PathBuf::from("dist/widget");
-    if here.is_dir() {
-        return here;
-    }
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../dist/widget"))
 }
 
 fn default_public_url(bind: SocketAddr) -> String {

@@ -3,7 +3,8 @@
 //! Layout:
 //! - wiring: [`cli`], [`config`], [`demo`], [`startup`], [`state`], [`telemetry`], [`metrics`], [`health`]
 //! - the HTTP edge: [`api`] (assembles the OpenAPI service), [`error`], [`body_limit`],
-//!   [`input`] (parsing), [`pagination`], [`auth`]
+//!   [`compression`], [`input`] (parsing), [`pagination`], [`auth`]; the front-ends'
+//!   files: [`static_files`]
 //! - storage: [`store`] (SQLite or PostgreSQL behind one handle)
 //! - domain modules, each owning its queries and its `api` submodule: [`workspaces`],
 //!   [`agents`], [`teams`], [`sites`], [`api_keys`], [`visitors`], [`conversations`],
@@ -18,6 +19,7 @@ pub mod auth;
 pub mod body_limit;
 pub mod canned;
 pub mod cli;
+pub mod compression;
 pub mod config;
 pub mod console;
 pub mod conversations;

@@ -124,6 +124,7 @@ fn routes(state: AppState) -> impl poem::Endpoint {
         .at("/console/assets/:name", get(crate::console::assets::asset))
         .at("/", get(crate::console::assets::to_console))
         .catch_all_error(error::render)
+        .around(crate::compression::compress)
         .with(CatchPanic::new())
         .around(move |ep, req| crate::metrics::observe(ep, req, metrics.clone()))
         .with(Tracing)

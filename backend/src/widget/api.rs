@@ -64,7 +64,10 @@ impl WidgetApi {
     /// Start or resume a visitor session
     ///
     /// Identifies the site by its public key. With a still-valid `visitor_token` the
-    /// same visitor (and history) continues; otherwise a new visitor is created.
+    /// same visitor (and history) continues; otherwise a new visitor is created. The
+    /// browser's `context` and the browser and system named by `User-Agent` are kept as
+    /// the visitor's attributes `timezone`, `language`, `screen`, `browser` and `os`
+    /// (a malformed `context` field is refused with 422 `invalid_input`).
     #[oai(path = "/session", method = "post", operation_id = "startVisitorSession")]
     async fn session(
         &self,
@@ -74,12 +77,23 @@ impl WidgetApi {
     ) -> Result<Json<VisitorSession>, ApiError> {
         let site = sites::find_by_key(&state.store, &body.site_key).await?;
         check_origin(&state, &site, headers)?;
+        let user_agent = headers.get(poem::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
+        let context = super::context::attributes(body.context.as_ref(), user_agent)?;
         let (visitor, visitor_token) =
             visitors::start_session(&state.store, &site, body.visitor_token.as_deref()).await?;
-        let agents_online = crate::realtime::presence::agents(state.realtime.presence.as_ref(), site.workspace_id)
-            .await?
-            .values()
-            .any(|status| *status == openapi::realtime::AgentStatus::Online);
+        // Written only when something changed: a session starts on every page view.
+        let known = visitor.attribute_map();
+        if context.iter().any(|(key, value)| known.get(key) != Some(value)) {
+            let changes = openapi::visitors::VisitorUpdate { name: None, email: None, attributes: Some(context) };
+            visitors::update(&state.store, site.workspace_id, visitor.id, &changes).await?;
+        }
+        let present = crate::realtime::presence::agents(state.realtime.presence.as_ref(), site.workspace_id).await?;
+        let agents_online = present.values().any(|status| *status == openapi::realtime::AgentStatus::Online);
+        let team = super::faces::team(&state, site.workspace_id, &present).await?;
+        let latest = PageRequest::parse(None, Some(1))?;
+        let mine = Filter { visitor_id: Some(visitor.id), ..Filter::default() };
+        let conversation = conversations::list(&state.store, site.workspace_id, &mine, latest).await?;
+        let conversation = conversation.first().map(conversations::ConversationRow::to_visitor_wire).transpose()?;
         let typical_reply_secs =
             crate::routing::queue::recent_wait_ms(&state.store, site.workspace_id, site.id).await?;
         Ok(Json(VisitorSession {
@@ -95,7 +109,9 @@ impl WidgetApi {
                 greeting: site.greeting,
                 require_identity: site.require_identity,
                 agents_online,
+                team,
             },
+            conversation,
         }))
     }
 
