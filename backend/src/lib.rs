@@ -2,6 +2,8 @@
 //!
 //! Layout:
 //! - wiring: [`cli`], [`config`], [`demo`], [`startup`], [`state`], [`telemetry`], [`metrics`], [`health`]
+//! - operations beside the server: [`maintenance`] (`rapport check`, `rapport backup`)
+//! - what both outboxes (mail, webhooks) share: [`outbox`] (lease, retries, polling)
 //! - the HTTP edge: [`api`] (assembles the OpenAPI service), [`error`], [`body_limit`],
 //!   [`compression`], [`input`] (parsing), [`pagination`], [`auth`]; the front-ends'
 //!   files: [`static_files`]
@@ -29,8 +31,10 @@ pub mod health;
 pub mod idempotency;
 pub mod input;
 pub mod mail;
+pub mod maintenance;
 pub mod messages;
 pub mod metrics;
+pub mod outbox;
 pub mod pagination;
 pub mod rate_limit;
 pub mod ratings;

@@ -13,7 +13,7 @@
 
 use std::sync::{
     Arc, Mutex,
-    atomic::{AtomicBool, AtomicU64, Ordering},
+    atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
 };
 
 use tokio::{
@@ -42,6 +42,8 @@ struct State {
     sockets: AtomicU64,
     /// Plain HTTP requests refused while [`Link::cut_http`] holds.
     refused_http: AtomicU64,
+    /// Connections refused while cut: how a test knows the client kept trying.
+    refused: AtomicUsize,
 }
 
 struct Relay {
@@ -63,6 +65,7 @@ impl Link {
                 while let Ok((inbound, _)) = listener.accept().await {
                     if !state.up.load(Ordering::SeqCst) {
                         drop(inbound); // refused while cut
+                        state.refused.fetch_add(1, Ordering::SeqCst);
                         continue;
                     }
                     let socket = Arc::new(AtomicBool::new(false));
@@ -98,6 +101,11 @@ impl Link {
             }
             socket
         });
+    }
+
+    /// Connections refused while cut, since the link started.
+    pub fn refused(&self) -> usize {
+        self.state.refused.load(Ordering::SeqCst)
     }
 
     pub fn restore(&self) {

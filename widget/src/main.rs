@@ -25,8 +25,9 @@ fn main() {
     yew::Renderer::<app::App>::new().render();
 }
 
-// SAFETY: the widget is single-threaded wasm (no threads, no shared memory).
+// lol_alloc's free list behind its lock (a few bytes of spin lock: the crate's only safe
+// constructor, and the workspace forbids `unsafe`).
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
-static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
-    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
