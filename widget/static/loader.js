@@ -238,13 +238,14 @@
   }
   // Is this page's origin allowed to show the chat? A refused one gets no launcher (it
   // could only open a blank frame) and an `error` event. The answer is cached a while.
+  // Only a verdict (403 refused origin, 404 unknown site) hides it: Rapport unreachable or
+  // failing still gets the launcher, and the chat retries when opened.
   fetch(base + "/api/v1/widget/launcher?site_key=" + encodeURIComponent(site)).then(function (r) {
     return r.json().then(function (j) {
-      if (!r.ok) throw j;
+      if (r.status == 403 || r.status == 404) throw j;
       begin(j.color);
     });
   }).catch(function (j) {
-    // Rapport unreachable: the launcher all the same; the chat retries when opened.
     if (!j.code) return begin();
     refused = 1;
     emit("error", { code: j.code, message: j.message });

@@ -85,7 +85,11 @@ impl WidgetApi {
         let known = visitor.attribute_map();
         if context.iter().any(|(key, value)| known.get(key) != Some(value)) {
             let changes = openapi::visitors::VisitorUpdate { name: None, email: None, attributes: Some(context) };
-            visitors::update(&state.store, site.workspace_id, visitor.id, &changes).await?;
+            // Context is a courtesy to the team: a visitor already at the attribute limit
+            // still gets their chat.
+            if let Err(err) = visitors::update(&state.store, site.workspace_id, visitor.id, &changes).await {
+                tracing::warn!(visitor_id = %visitor.id, error = %err, "the visitor's browser context was not stored");
+            }
         }
         let present = crate::realtime::presence::agents(state.realtime.presence.as_ref(), site.workspace_id).await?;
         let agents_online = present.values().any(|status| *status == openapi::realtime::AgentStatus::Online);

@@ -142,3 +142,30 @@ async fn a_session_records_the_browser_the_team_will_see() {
     let (_, after) = app.get("/visitors", &owner.token).await;
     assert_eq!(after["items"].as_array().unwrap().len(), 1, "a refused session creates no visitor");
 }
+
+#[tokio::test]
+async fn a_visitor_at_the_attribute_limit_still_gets_a_session() {
+    let app = spawn_app().await;
+    let owner = app.signup("Acme").await;
+    let (_, site_key) = app.create_site(&owner.token).await;
+    let visitor = app.visitor(&site_key).await;
+    // The host page filled every attribute the visitor may have (100).
+    let full: serde_json::Map<String, Value> = (0..100).map(|i| (format!("field{i}"), json!(i))).collect();
+    let (status, body) =
+        app.call(Method::PATCH, "/widget/attributes", Some(&visitor), Some(json!({"attributes": full}))).await;
+    assert_eq!(status, 204, "{body}");
+    let context = json!({"timezone": "Europe/Paris", "language": "fr-FR", "screen": "1440x900"});
+    let (status, body) = json_of(
+        app.request(Method::POST, "/widget/session", None)
+            .json(&json!({"site_key": site_key, "visitor_token": visitor, "context": context}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "the context is dropped, the chat is not: {body}");
+    let (_, visitors) = app.get("/visitors", &owner.token).await;
+    let attributes = visitors["items"][0]["attributes"].as_object().unwrap();
+    assert_eq!(attributes.len(), 100, "the host page's attributes stay as they were");
+    assert!(!attributes.contains_key("timezone"));
+}

@@ -36,11 +36,7 @@ async fn the_visitors_browser_reaches_the_console() {
     // The console's visitor panel shows them instead of "Unknown".
     s.leave_widget().await;
     let conversation_id = s.conversation_id().await;
-    b.client.goto(&format!("{}/", s.link.address)).await.unwrap();
-    b.wait_for("the sign-in form", "return !!document.querySelector('#email')", PATIENCE).await;
-    b.client.find(Locator::Css("#email")).await.unwrap().send_keys(&s.workspace.email).await.unwrap();
-    b.client.find(Locator::Css("#password")).await.unwrap().send_keys(system_tests::PASSWORD).await.unwrap();
-    b.client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    s.sign_in_to_console().await;
     let row = format!("[data-conversation=\"{conversation_id}\"]");
     b.wait_for("the conversation in the list", &format!("return !!document.querySelector('{row}')"), PATIENCE).await;
     b.client.find(Locator::Css(&row)).await.unwrap().click().await.unwrap();

@@ -1,5 +1,5 @@
 //! Faces in the widget: the team in the header, and beside each reply the agent's name
-//! and picture (initials until they upload one).
+//! and picture (initials until they upload one); the agent uploads it in the console.
 
 use crate::stage::*;
 
@@ -78,5 +78,60 @@ async fn replies_show_their_agents_name_and_picture() {
     )
     .await;
     b.screenshot("faces-replies-desktop").await;
+    s.browser.client.clone().close().await.ok();
+}
+
+#[tokio::test]
+async fn an_agent_uploads_a_picture_in_the_console_and_visitors_see_it() {
+    let s = stage("", Screen::Desktop).await;
+    let b = &s.browser;
+    let dir = system_tests::ScratchDir::new();
+    let path = dir.0.join("me.png");
+    std::fs::write(&path, system_tests::files::png(96, 96)).unwrap();
+    let picture = format!("/agents/{}/picture", s.workspace.owner_id);
+
+    s.sign_in_to_console().await;
+    b.wait_for("the picture button", "return !!document.querySelector('[data-action=picture]')", PATIENCE).await;
+    b.client.find(Locator::Css("[data-action=picture]")).await.unwrap().click().await.unwrap();
+    b.wait_for(
+        "the picture panel, with initials",
+        "return document.querySelector('.picture-initials')?.textContent === 'O'",
+        PATIENCE,
+    )
+    .await;
+    let input = b.client.find(Locator::Css("[data-picture-input]")).await.unwrap();
+    input.send_keys(&path.display().to_string()).await.unwrap();
+    b.wait_for(
+        "the uploaded picture in the panel",
+        "const img = document.querySelector('img.picture-preview'); return !!img && img.complete && img.naturalWidth === 96",
+        PATIENCE,
+    )
+    .await;
+    b.screenshot("faces-console-picture-desktop").await;
+    let stored = s.app.request(reqwest::Method::GET, &picture, None).send().await.unwrap();
+    assert_eq!(stored.status(), 200);
+    assert_eq!(stored.headers()["content-type"], "image/png");
+    assert_eq!(stored.bytes().await.unwrap().as_ref(), system_tests::files::png(96, 96).as_slice(), "stored as sent");
+
+    // A visitor sees it in the widget's header.
+    b.client.goto(&s.page.origin).await.unwrap();
+    s.open_widget().await;
+    b.wait_for(
+        "the owner's picture in the header",
+        "const img = document.querySelector('.rp-header .rp-team .rp-agent img'); return !!img && img.complete && img.naturalWidth === 96",
+        PATIENCE,
+    )
+    .await;
+
+    // Removed in the console (still signed in): initials again, and nothing to download.
+    b.client.goto(&format!("{}/console/", s.link.address)).await.unwrap();
+    b.wait_for("the picture button", "return !!document.querySelector('[data-action=picture]')", PATIENCE).await;
+    b.client.find(Locator::Css("[data-action=picture]")).await.unwrap().click().await.unwrap();
+    b.wait_for("the Remove button", "return !!document.querySelector('.picture-panel .link-button')", PATIENCE).await;
+    b.client.find(Locator::Css(".picture-panel .link-button")).await.unwrap().click().await.unwrap();
+    b.wait_for("initials again", "return document.querySelector('.picture-initials')?.textContent === 'O'", PATIENCE)
+        .await;
+    let gone = s.app.request(reqwest::Method::GET, &picture, None).send().await.unwrap();
+    assert_eq!(gone.status(), 404);
     s.browser.client.clone().close().await.ok();
 }

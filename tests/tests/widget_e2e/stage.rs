@@ -213,6 +213,17 @@ impl Stage {
             .unwrap_or_else(|refused| panic!("agent socket refused: {refused:?}"))
     }
 
+    /// Opens the agent console (through the link) and signs in as the workspace's owner.
+    pub async fn sign_in_to_console(&self) {
+        let b = &self.browser;
+        b.client.enter_parent_frame().await.ok();
+        b.client.goto(&format!("{}/console/", self.link.address)).await.unwrap();
+        b.wait_for("the sign-in form", "return !!document.querySelector('#email')", PATIENCE).await;
+        b.client.find(Locator::Css("#email")).await.unwrap().send_keys(&self.workspace.email).await.unwrap();
+        b.client.find(Locator::Css("#password")).await.unwrap().send_keys(system_tests::PASSWORD).await.unwrap();
+        b.client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    }
+
     /// What the host page's `Rapport('on', …)` listeners recorded.
     pub async fn host_events(&self) -> Vec<(String, Value)> {
         self.leave_widget().await;
