@@ -1,7 +1,9 @@
 //! What the widget costs, counted on the wire between Chromium and Rapport (the link
 //! relays every byte, headers included; the browser sends its own `Accept-Encoding`):
 //! a page view without interaction pays for the loader and nothing else — no iframe, no
-//! socket, no visitor —; the opened widget stays under 100 KiB; the console under 300 KiB.
+//! socket, no visitor —, unless this browser already has a conversation (then the chat
+//! connects by itself to show unread replies); the opened widget stays under 100 KiB; the
+//! console under 300 KiB.
 
 use std::time::{Duration, Instant};
 
@@ -91,6 +93,44 @@ async fn a_page_view_costs_the_loader_alone_and_the_opened_widget_stays_under_bu
     println!("opened widget: {opened} B from Rapport (budget {WIDGET_BUDGET} B)");
     assert!(opened <= WIDGET_BUDGET, "the opened widget downloaded {opened} B (budget {WIDGET_BUDGET} B)");
     b.screenshot("budget-opened-desktop").await;
+    s.browser.client.clone().close().await.ok();
+}
+
+#[tokio::test]
+async fn a_returning_visitor_with_a_conversation_connects_to_show_unread_replies() {
+    let s = stage("", Screen::Desktop).await;
+    let b = &s.browser;
+    s.open_widget().await;
+    s.type_text("Is my parcel on its way?", true).await;
+    s.wait_for_mine(&["Is my parcel on its way?"], "sent", PATIENCE).await;
+    let conversation_id = s.conversation_id().await;
+
+    // The next page of the shop, no click: this browser has a conversation, so the chat
+    // loads and connects by itself.
+    s.leave_widget().await;
+    let sockets = s.link.sockets_opened();
+    b.client.goto(&format!("{}/checkout", s.page.origin)).await.unwrap();
+    b.wait_for("the iframe, without a click", "return document.querySelectorAll('iframe').length === 1", PATIENCE)
+        .await;
+    eventually("its socket", || async { s.link.sockets_opened() == sockets + 1 }).await;
+    let (status, body) = s
+        .app
+        .post(&format!("/conversations/{conversation_id}/messages"), &s.workspace.token, json!({"body": "It is!"}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let badge = b
+        .wait_for(
+            "the unread badge",
+            "const b = document.querySelector('[data-rapport-unread]'); return b.style.display !== 'none' && b.textContent",
+            PATIENCE,
+        )
+        .await;
+    assert_eq!(badge, "1");
+    let open = b.client.execute("return getComputedStyle(document.querySelector('iframe')).display", vec![]).await;
+    assert_eq!(open.unwrap(), "none", "the panel stays closed until the visitor opens it");
+    let (_, visitors) = s.app.get("/visitors", &s.workspace.token).await;
+    assert_eq!(visitors["items"].as_array().unwrap().len(), 1, "the same visitor");
+    b.screenshot("budget-returning-visitor-desktop").await;
     s.browser.client.clone().close().await.ok();
 }
 
