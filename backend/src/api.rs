@@ -75,6 +75,8 @@ apis!(
         messages::api::MessagesApi,
         widget::api::WidgetApi,
         widget::profile::WidgetProfileApi,
+        widget::launcher::WidgetLauncherApi,
+        widget::faces::WidgetFacesApi,
         realtime::api::PresenceApi,
     ),
     (
@@ -86,6 +88,7 @@ apis!(
         webhooks::api::WebhooksApi,
         ratings::api::RatingsApi,
         attachments::api::AttachmentsApi,
+        agents::picture::AgentPictureApi,
         reports::api::ReportsApi,
         audit::api::AuditApi,
         privacy::api::PrivacyApi,

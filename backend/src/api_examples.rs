@@ -68,3 +68,13 @@ pub fn report_from() -> Option<String> {
 pub fn report_to() -> Option<String> {
     Some("2026-11-30".to_owned())
 }
+
+/// A site's public key, as in the embed snippet's `data-site`.
+pub fn site_key() -> String {
+    "pk_live_4f9a…".to_owned()
+}
+
+/// The version in an agent's `picture_url` (its upload time in Unix milliseconds).
+pub fn picture_version() -> Option<i64> {
+    Some(1_795_450_800_000)
+}

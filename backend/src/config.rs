@@ -33,9 +33,11 @@ pub struct Settings {
     /// `RAPPORT_ATTACHMENT_MAX_BYTES`: largest attachment upload. Upload requests may
     /// exceed `max_body_bytes` up to this size.
     pub attachment_max_bytes: usize,
-    /// The built widget (`dist/widget`: loader, frame page, wasm), served from disk so a
-    /// rebuilt widget needs no server rebuild.
-    pub widget_dir: PathBuf,
+    /// `RAPPORT_WIDGET_DIR`: the built widget (`dist/widget`: loader, frame page, wasm) on
+    /// disk, the console beside it, so a rebuilt front-end needs no server rebuild. `None`:
+    /// the front-ends embedded in this binary (release builds), else the source tree's
+    /// `dist/` (see `static_files`).
+    pub widget_dir: Option<PathBuf>,
     /// `RAPPORT_ROUTING_INTERVAL_MS`: how often each node looks at the queue, besides
     /// right after local events (another node's events are seen on this tick).
     pub routing_interval: Duration,
@@ -198,10 +200,12 @@ settings_table! {
     /// this; the bytes are stored in the database
     attachment_max_bytes: Number<1024, 104_857_600> = "RAPPORT_ATTACHMENT_MAX_BYTES",
         default Number(10_485_760), shown "`10485760` (10 MiB)";
-    /// the built widget (loader, frame page, wasm) served at `/widget.js` and `/widget/…`; without it
-    /// those answer 503 with what to do
+    /// a built widget on disk (loader, frame page, wasm, with their `.br`/`.gz` variants) served at
+    /// `/widget.js` and `/widget/…`, the console from the `agent-console` directory beside it; for
+    /// development, so a rebuilt front-end needs no server rebuild. Without any build those answer 503
+    /// with what to do
     widget_dir: Option<PathBuf> = "RAPPORT_WIDGET_DIR", default None,
-        shown "`./dist/widget` if it exists, else the source tree's `dist/widget`";
+        shown "unset: the front-ends built into the binary (release builds), else `./dist/widget` if it exists, else the source tree's `dist/widget`";
     /// how often each node looks at the queue besides right after its own events (50–60000);
     /// another node's new conversations are picked up on this tick
     routing_interval: Millis<50, 60_000> = "RAPPORT_ROUTING_INTERVAL_MS", default Millis::of(2_000),
@@ -329,7 +333,7 @@ impl Settings {
             signup: env.signup,
             max_body_bytes: env.max_body_bytes.as_usize(),
             attachment_max_bytes: env.attachment_max_bytes.as_usize(),
-            widget_dir: env.widget_dir.clone().unwrap_or_else(default_widget_dir),
+            widget_dir: env.widget_dir.clone(),
             routing_interval: env.routing_interval.0,
             workspace_event_buffer: env.workspace_event_buffer.as_usize(),
             agent_offline_grace: env.agent_offline_grace.0,
@@ -570,17 +574,6 @@ pub fn readme_table() -> String {
         table.push_str(&format!("| `{}` | {} | {} |\n", variable.name, variable.default, variable.meaning.trim()));
     }
     table
-}
-
-/// `./dist/widget` when it exists (a release unpacked with its `dist/`), otherwise the
-/// source tree's `dist/widget`, where `cargo xtask` builds it: so `cargo xtask run` and
-/// the tests find the widget from any working directory.
-fn default_widget_dir() -> PathBuf {
-    let here = PathBuf::from("dist/widget");
-    if here.is_dir() {
-        return here;
-    }
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../dist/widget"))
 }
 
 fn default_public_url(bind: SocketAddr) -> String {

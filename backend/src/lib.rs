@@ -5,8 +5,8 @@
 //! - operations beside the server: [`maintenance`] (`rapport check`, `rapport backup`)
 //! - what both outboxes (mail, webhooks) share: [`outbox`] (lease, retries, polling)
 //! - the HTTP edge: [`api`] (assembles the OpenAPI service), [`error`], [`body_limit`],
-//!   [`input`] (parsing), [`pagination`], [`auth`], [`throttle`], [`strict_json`],
-//!   [`security_headers`]
+//!   [`compression`], [`input`] (parsing), [`pagination`], [`auth`], [`throttle`], [`strict_json`],
+//!   [`security_headers`]; the front-ends' files: [`static_files`]
 //! - storage: [`store`] (SQLite or PostgreSQL behind one handle)
 //! - domain modules, each owning its queries and its `api` submodule: [`workspaces`],
 //!   [`account`], [`agents`], [`teams`], [`sites`], [`api_keys`], [`visitors`], [`conversations`],
@@ -26,6 +26,7 @@ pub mod body_limit;
 pub mod canned;
 pub mod changes;
 pub mod cli;
+pub mod compression;
 pub mod config;
 pub mod console;
 pub mod conversations;

@@ -153,6 +153,7 @@ fn routes(state: AppState) -> impl poem::Endpoint {
         .at("/", get(crate::console::assets::to_console))
         .catch_all_error(error::render)
         .around(move |ep, req| crate::security_headers::add(ep, req, headers.clone()))
+        .around(crate::compression::compress)
         .with(CatchPanic::new())
         .around(move |ep, req| crate::metrics::observe(ep, req, metrics.clone()))
         .with(Tracing)

@@ -31,7 +31,7 @@ use crate::{
     teams::TeamInput,
     visitors::VisitorUpdate,
     webhooks::{NewRating, WebhookUpdate},
-    widget::{IdentifyRequest, NewVisitorConversation, VisitorAttributes, VisitorSessionRequest},
+    widget::{IdentifyRequest, NewVisitorConversation, VisitorAttributes, VisitorContext, VisitorSessionRequest},
 };
 
 example!(ErrorBody, {"code": "invalid_input", "message": "must be between 1 and 200", "field": "limit"});
@@ -63,7 +63,9 @@ example!(VisitorUpdate, {"name": "Jo Doe", "attributes": {"plan": "pro"}});
 example!(WebhookUpdate, {"enabled": true});
 example!(WorkspaceUpdate, {"time_zone": "Europe/Paris", "retention_days": 365});
 
-example!(VisitorSessionRequest, {"site_key": "pk_live_4f9a…"});
+example!(VisitorSessionRequest, {"site_key": "pk_live_4f9a…",
+                                 "context": {"timezone": "Europe/Paris", "language": "fr-FR", "screen": "1440x900"}});
+example!(VisitorContext, {"timezone": "Europe/Paris", "language": "fr-FR", "screen": "1440x900"});
 example!(NewVisitorConversation, {"body": "Hi, where is my order?", "client_msg_id": "0190f3a2-6d00-7abc-8def-0123456789ab"});
 example!(IdentifyRequest, {"user_id": "user-1842", "email": "jo@example.com", "name": "Jo Doe",
                            "user_hash": "9f2c5d0e8b7a41c3a6d2f1e0b9c8a7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0"});

@@ -15,6 +15,37 @@ pub struct VisitorSessionRequest {
     pub site_key: String,
     /// A token from an earlier session on this site, to keep the same visitor and history.
     pub visitor_token: Option<String>,
+    /// What the browser says about itself; stored on the visitor (with the browser and
+    /// system read from the request's `User-Agent`) for the team to see.
+    pub context: Option<VisitorContext>,
+}
+
+/// The visitor's browser settings, sent by the widget with each session. Each becomes a
+/// visitor attribute (`timezone`, `language`, `screen`), as do `browser` and `os`, which
+/// the server reads from the `User-Agent` header.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
+pub struct VisitorContext {
+    /// IANA time zone name, e.g. `Europe/Paris` (up to 64 characters).
+    pub timezone: Option<String>,
+    /// The browser's preferred language, a BCP 47 tag such as `fr-FR` (up to 35 characters).
+    pub language: Option<String>,
+    /// Screen size in CSS pixels, `<width>x<height>`, e.g. `1280x800`.
+    pub screen: Option<String>,
+}
+
+/// An agent as visitors see them: a name and a picture (initials when there is none).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+pub struct AgentFace {
+    pub id: uuid::Uuid,
+    pub name: String,
+    /// The agent's picture (a URL on Rapport's own origin, versioned: cache it), absent
+    /// until they upload one.
+    pub picture_url: Option<String>,
 }
 
 /// What the widget needs to show itself.
@@ -40,6 +71,8 @@ pub struct WidgetSite {
     /// How long visitors of this site recently waited for an agent, in seconds; absent
     /// without recent history. The widget shows it as the typical reply time.
     pub typical_reply_secs: Option<u64>,
+    /// Up to three faces of the team for the header, agents online first.
+    pub team: Vec<AgentFace>,
 }
 
 /// A visitor session: the opaque token identifies the visitor from now on.
@@ -52,6 +85,9 @@ pub struct VisitorSession {
     pub visitor_token: String,
     pub visitor_id: uuid::Uuid,
     pub site: WidgetSite,
+    /// The visitor's latest conversation, if they have one (what
+    /// `GET /widget/conversations?limit=1` gives): the widget follows it without asking.
+    pub conversation: Option<Conversation>,
 }
 
 /// Starts a conversation with a first message.
@@ -121,4 +157,13 @@ pub struct VisitorIdentity {
 #[cfg_attr(feature = "server", oai(example))]
 pub struct VisitorAttributes {
     pub attributes: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// What the loader (`/widget.js`) needs before it draws the launcher on a page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+pub struct WidgetLauncher {
+    /// The site's brand colour (`#rrggbb`), for the launcher.
+    pub color: String,
 }

@@ -28,6 +28,17 @@ pub enum Screen {
     Phone,
 }
 
+/// How the browser is set up beyond its screen.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Origins not allowed to keep data (Settings › Site settings › third-party cookies and
+    /// site data, "not allowed"): their `localStorage` throws `SecurityError`, as in a
+    /// third-party iframe when the browser blocks third-party storage.
+    pub blocked_storage: Vec<String>,
+    /// The browser's time zone (IANA name); the machine's when `None`.
+    pub time_zone: Option<&'static str>,
+}
+
 pub struct Browser {
     pub client: Client,
     driver: Child,
@@ -36,6 +47,10 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start(screen: Screen) -> Self {
+        Self::start_with(screen, Options::default()).await
+    }
+
+    pub async fn start_with(screen: Screen, setup: Options) -> Self {
         for (path, package) in [(CHROMEDRIVER, "chromium-driver"), (CHROMIUM, "chromium")] {
             assert!(
                 Path::new(path).exists(),
@@ -47,12 +62,13 @@ impl Browser {
         // rustls refuse to pick one: choose ring once per process.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let port = free_port();
-        let driver = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting chromedriver");
+        let mut driver = Command::new(CHROMEDRIVER);
+        driver.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null());
+        if let Some(zone) = setup.time_zone {
+            // Chromium takes its time zone from the environment it inherits.
+            driver.env("TZ", zone);
+        }
+        let driver = driver.spawn().expect("starting chromedriver");
         let profile = ScratchDir::new();
         let mut options = json!({
             "binary": CHROMIUM,
@@ -65,6 +81,13 @@ impl Browser {
         });
         if screen == Screen::Phone {
             options["mobileEmulation"] = json!({"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2}});
+        }
+        if !setup.blocked_storage.is_empty() {
+            // The global "block third-party cookies" switch does not apply between loopback
+            // hosts in headless Chromium; a per-site exception blocks the same storage.
+            let exceptions: serde_json::Map<String, Value> =
+                setup.blocked_storage.iter().map(|origin| (format!("{origin},*"), json!({"setting": 2}))).collect();
+            options["prefs"] = json!({"profile.content_settings.exceptions.cookies": exceptions});
         }
         let capabilities = json!({"browserName": "chrome", "goog:chromeOptions": options});
         let Value::Object(capabilities) = capabilities else { unreachable!() };

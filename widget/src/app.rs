@@ -4,13 +4,7 @@
 use yew::prelude::*;
 
 use crate::{
-    components::{
-        composer::Composer,
-        header::Header,
-        messages::Messages,
-        start_form::{self, StartForm},
-        transcript::Transcript,
-    },
+    components::start_form,
     i18n::{self, Strings},
     services::{
         client::Client,
@@ -31,12 +25,22 @@ fn strings() -> &'static Strings {
 #[function_component]
 pub fn App() -> Html {
     let chat = use_reducer(Chat::default);
+    let list = use_node_ref();
+    {
+        // Keep the conversation scrolled to the newest message as things are added.
+        let list = list.clone();
+        use_effect_with(crate::components::messages::count(&chat), move |_| {
+            if let Some(element) = list.cast::<web_sys::Element>() {
+                element.set_scroll_top(element.scroll_height());
+            }
+        });
+    }
     let strings = *use_memo((), |_| strings());
     let setup = {
         let dispatcher = chat.dispatcher();
         use_memo((), move |_| {
-            let window = web_sys::window().expect("a browser window");
-            let origin = window.location().origin().expect("an origin");
+            let window = web_sys::window()?;
+            let origin = window.location().origin().ok()?;
             let site_key = query_param(&window, "site")?;
             let host = Host::detect(&window);
             let closable = host.is_some();
@@ -72,15 +76,16 @@ pub fn App() -> Html {
     // a live chat nobody is there for.
     let queue = chat
         .queue
+        .as_ref()
         .filter(|_| chat.offline_email.is_none())
         .and_then(|q| Some(strings.queue(q.position?, q.estimated_wait_secs)));
     html! {
         <section class="rp-panel" role="dialog" aria-labelledby="rp-title" {onkeydown}>
-            <Header site={chat.site.clone()} {strings} {on_close} {closable} />
+            { crate::components::header::header(chat.site.as_ref(), strings, closable.then(|| on_close.reform(|_: MouseEvent| ()))) }
             if let Some(site) = form {
-                <StartForm client={client.clone()} {strings} site={site.clone()} progress={chat.start_form} />
+                { start_form::start_form(&client, strings, site, &chat) }
             } else {
-                <Messages chat={(*chat).clone()} {strings} client={client.clone()} />
+                { crate::components::messages::messages(&chat, strings, &client, &list) }
             }
             // A status region (polite by its role): the visitor's place in line and the
             // offline promise are read out when they change.
@@ -100,12 +105,15 @@ pub fn App() -> Html {
                     { strings.identity_rejected }
                 </p>
             }
+            if chat.notice == Some(Notice::LinkExpired) {
+                <p class="rp-banner" role="status" data-notice="link_expired">{ strings.link_expired }</p>
+            }
             if form.is_none() {
-                <Composer client={client.clone()} {strings} started={!chat.messages.is_empty()} />
+                { crate::components::composer::composer(&client, strings, &chat) }
             }
             <footer class="rp-footer">
                 if chat.started == Some(true) {
-                    <Transcript client={client.clone()} {strings} progress={chat.transcript} />
+                    { crate::components::transcript::transcript(&client, strings, chat.transcript) }
                 }
                 <p>{ strings.powered_by }</p>
             </footer>

@@ -1,7 +1,8 @@
 //! The widget's words, in English and French, chosen from the browser's languages.
 
+use crate::services::json::decimal;
+
 /// Every sentence the widget shows or announces.
-#[derive(PartialEq)]
 pub struct Strings {
     pub lang: &'static str,
     pub online: &'static str,
@@ -16,10 +17,11 @@ pub struct Strings {
     pub not_sent: &'static str,
     pub agent_typing: &'static str,
     pub reconnecting: &'static str,
-    pub messages_label: &'static str,
     /// Spoken by screen readers before a new reply, e.g. "New message: …".
     pub new_message: &'static str,
     pub identity_rejected: &'static str,
+    /// The email's continue link no longer works.
+    pub link_expired: &'static str,
     pub powered_by: &'static str,
     /// "Online · replies in about {} min" (`{}`: minutes).
     pub replies_in: &'static str,
@@ -70,9 +72,9 @@ pub const EN: Strings = Strings {
     not_sent: "Not sent",
     agent_typing: "typing…",
     reconnecting: "Connection lost — reconnecting…",
-    messages_label: "Conversation",
     new_message: "New message",
     identity_rejected: "We couldn't verify your account, so this chat stays anonymous.",
+    link_expired: "That link has expired. Write to us here and we'll pick it up.",
     powered_by: "Powered by Rapport",
     replies_in: "Online · replies in about {} min",
     prechat_intro: "Tell us a little about yourself and we'll be right with you.",
@@ -116,9 +118,9 @@ pub const FR: Strings = Strings {
     not_sent: "Non envoyé",
     agent_typing: "écrit…",
     reconnecting: "Connexion perdue — reconnexion…",
-    messages_label: "Conversation",
     new_message: "Nouveau message",
     identity_rejected: "Nous n'avons pas pu vérifier votre compte : cette discussion reste anonyme.",
+    link_expired: "Ce lien a expiré. Écrivez-nous ici, nous reprendrons la discussion.",
     powered_by: "Propulsé par Rapport",
     replies_in: "En ligne · répond en {} min environ",
     prechat_intro: "Présentez-vous en quelques mots, nous arrivons tout de suite.",
@@ -154,10 +156,21 @@ pub const FR: Strings = Strings {
     send_transcript: "Envoyer",
 };
 
+/// There are two, both `static`: the same language is the same address (comparing every
+/// sentence, as a derived `PartialEq` would, costs wasm for nothing).
+impl PartialEq for Strings {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
 impl Strings {
     /// `template` with its `{}` replaced by `value`.
     pub fn fill(template: &str, value: &str) -> String {
-        template.replacen("{}", value, 1)
+        match crate::linkify::find(template, "{}") {
+            Some(at) => [&template[..at], value, &template[at + 2..]].concat(),
+            None => template.to_owned(),
+        }
     }
 
     /// "1st", "2nd", "3rd", "4th"… in English; "1er", "2e"… in French.
@@ -172,14 +185,14 @@ impl Strings {
                 _ => "th",
             }
         };
-        [n.to_string().as_str(), suffix].concat()
+        [decimal(i64::from(n)).as_str(), suffix].concat()
     }
 
     /// "You are 2nd in line — about 3 min".
     pub fn queue(&self, position: u32, wait_secs: Option<u64>) -> String {
         let mut text = Self::fill(self.queue_position, &self.ordinal(position));
         if let Some(secs) = wait_secs {
-            text.push_str(&Self::fill(self.queue_eta, &secs.div_ceil(60).max(1).to_string()));
+            text.push_str(&Self::fill(self.queue_eta, &decimal(secs.div_ceil(60).max(1) as i64)));
         }
         text
     }

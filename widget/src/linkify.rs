@@ -38,7 +38,24 @@ pub fn segments(body: &str) -> Vec<Segment<'_>> {
 
 fn find_link_start(text: &str) -> Option<usize> {
     let lower = text.to_ascii_lowercase();
-    [lower.find("https://"), lower.find("http://")].into_iter().flatten().min()
+    // "https://" starts with "http", so the first "http://" or "https://" is the first
+    // "http" followed by either.
+    let mut from = 0;
+    while let Some(at) = find(&lower[from..], "http") {
+        let at = from + at;
+        let rest = &lower[at + 4..];
+        if rest.starts_with("://") || rest.starts_with("s://") {
+            return Some(at);
+        }
+        from = at + 4;
+    }
+    None
+}
+
+/// Where `needle` first occurs in `text`: a plain byte scan, lighter in the wasm than the
+/// standard library's two-way string search (and the texts here are short).
+pub fn find(text: &str, needle: &str) -> Option<usize> {
+    text.as_bytes().windows(needle.len()).position(|window| window == needle.as_bytes())
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 //! - [`services`]: REST, the WebSocket, the host page bridge, and the chat client that
 //!   ties them together following PROTOCOL.md.
 //! - [`outbox`], [`storage`]: what survives a reload.
-//! - [`i18n`], [`linkify`], [`clock`], [`theme`]: words, links, times, colours.
+//! - [`i18n`], [`linkify`], [`clock`], [`theme`], [`random`]: words, links, times,
+//!   colours, fresh ids.
 
 mod app;
 mod clock;
@@ -14,6 +15,7 @@ mod components;
 mod i18n;
 mod linkify;
 mod outbox;
+mod random;
 mod services;
 mod state;
 mod storage;
@@ -22,3 +24,10 @@ mod theme;
 fn main() {
     yew::Renderer::<app::App>::new().render();
 }
+
+// lol_alloc's free list behind its lock (a few bytes of spin lock: the crate's only safe
+// constructor, and the workspace forbids `unsafe`).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());

@@ -2,12 +2,10 @@
 //! reload (kept in storage) and are resent after every reconnect with their original
 //! `client_msg_id`, so the server stores each exactly once (PROTOCOL.md §2).
 
-use serde::Serialize;
-
-use crate::services::json::{self, Json};
+use crate::services::json::{self, Json, Writer};
 
 /// One unacknowledged message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
     /// The idempotency key, fixed when the visitor pressed Enter.
     pub client_msg_id: String,
@@ -19,7 +17,7 @@ pub struct Pending {
 }
 
 /// The outbox, oldest first.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Outbox {
     pub items: Vec<Pending>,
 }
@@ -47,7 +45,15 @@ impl Outbox {
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let items = self.items.iter().map(|item| {
+            Writer::default()
+                .text("client_msg_id", &item.client_msg_id)
+                .text("body", &item.body)
+                .whole("written_at", item.written_at as i64)
+                .boolean("refused", item.refused)
+                .finish()
+        });
+        Writer::default().raw("items", &json::array(items)).finish()
     }
 
     pub fn push(&mut self, pending: Pending) {
@@ -78,7 +84,12 @@ mod tests {
     use super::*;
 
     fn pending(id: &str) -> Pending {
-        Pending { client_msg_id: id.into(), body: format!("body {id}"), written_at: 1.0, refused: false }
+        Pending {
+            client_msg_id: id.into(),
+            body: format!("body \"{id}\"\n"),
+            written_at: 1_764_000_000_123.0,
+            refused: false,
+        }
     }
 
     #[test]

@@ -3,12 +3,15 @@
 
 use std::rc::Rc;
 
-use openapi::{messages::AuthorKind, widget::WidgetSite};
+use openapi::messages::AuthorKind;
 use yew::Reducible;
 
 use crate::{
     outbox::Pending,
-    services::frames::{Message, Queue},
+    services::{
+        api::{Face, Site},
+        frames::{Message, Queue},
+    },
 };
 
 /// Whether the live channel is up.
@@ -41,11 +44,15 @@ pub enum Progress {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {
     IdentityRejected,
+    /// The email's continue link has expired (or was altered): a new chat instead.
+    LinkExpired,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 pub struct Chat {
-    pub site: Option<WidgetSite>,
+    pub site: Option<Site>,
+    /// Agents who wrote in the conversation (beyond the header's team), by id.
+    pub faces: Vec<Face>,
     /// Stored messages, by increasing `seq`, each once.
     pub messages: Vec<Message>,
     /// The visitor's unacknowledged messages (a copy of the outbox).
@@ -72,11 +79,53 @@ pub struct Chat {
     /// The score the visitor gave (shown with thanks, can be changed).
     pub rating: Option<u8>,
     pub rating_progress: Progress,
+    /// The score being chosen (before it is sent).
+    pub rating_choice: Option<u8>,
+    /// The visitor is changing a rating they sent.
+    pub rating_editing: bool,
     pub transcript: Progress,
+    /// Why the last file the visitor sent was refused.
+    pub file_error: Option<String>,
+    /// The start form's wrong fields, and why: (name, email, message).
+    pub form_errors: FormErrors,
+    /// Nothing is written in the composer (its send button is off).
+    pub draft_empty: bool,
+}
+
+pub type FormErrors = (Option<&'static str>, Option<&'static str>, Option<&'static str>);
+
+impl Default for Chat {
+    fn default() -> Self {
+        Self {
+            site: None,
+            faces: Vec::new(),
+            messages: Vec::new(),
+            pending: Vec::new(),
+            agent_read_seq: 0,
+            agent_typing: None,
+            link: Link::default(),
+            notice: None,
+            announcement: None,
+            started: None,
+            resolved: false,
+            queue: None,
+            start_form: Progress::default(),
+            offline_email: None,
+            rating: None,
+            rating_progress: Progress::default(),
+            rating_choice: None,
+            rating_editing: false,
+            transcript: Progress::default(),
+            file_error: None,
+            form_errors: (None, None, None),
+            draft_empty: true,
+        }
+    }
 }
 
 pub enum Action {
-    Site(WidgetSite),
+    Site(Site),
+    Face(Face),
     Message(Message),
     Outbox(Vec<Pending>),
     AgentRead(i64),
@@ -96,7 +145,20 @@ pub enum Action {
     StartForm(Progress),
     OfflineSent(String),
     Rating(Option<u8>, Progress),
+    RatingChoice(u8),
+    RatingEditing(bool),
     Transcript(Progress),
+    FileError(Option<String>),
+    FormErrors(FormErrors),
+    DraftEmpty(bool),
+}
+
+impl Chat {
+    /// The face of the agent `id`, from the header's team or the replies' authors.
+    pub fn face(&self, id: &str) -> Option<&Face> {
+        let team = self.site.iter().flat_map(|site| &site.team);
+        team.chain(&self.faces).find(|face| face.id == id)
+    }
 }
 
 impl Reducible for Chat {
@@ -106,6 +168,10 @@ impl Reducible for Chat {
         let mut chat = (*self).clone();
         match action {
             Action::Site(site) => chat.site = Some(site),
+            Action::Face(face) => {
+                chat.faces.retain(|f| f.id != face.id);
+                chat.faces.push(face);
+            }
             Action::Message(message) => {
                 if message.author_kind == AuthorKind::Agent {
                     // A message ends the typing indicator (PROTOCOL.md §4).
@@ -140,6 +206,8 @@ impl Reducible for Chat {
                     // Reopened: a later resolution asks afresh.
                     chat.rating = None;
                     chat.rating_progress = Progress::Idle;
+                    chat.rating_choice = None;
+                    chat.rating_editing = false;
                 }
                 chat.resolved = resolved;
                 if resolved {
@@ -155,10 +223,17 @@ impl Reducible for Chat {
             Action::Rating(score, progress) => {
                 if score.is_some() {
                     chat.rating = score;
+                    chat.rating_choice = None;
+                    chat.rating_editing = false;
                 }
                 chat.rating_progress = progress;
             }
+            Action::RatingChoice(score) => chat.rating_choice = Some(score),
+            Action::RatingEditing(editing) => chat.rating_editing = editing,
             Action::Transcript(progress) => chat.transcript = progress,
+            Action::FileError(error) => chat.file_error = error,
+            Action::FormErrors(errors) => chat.form_errors = errors,
+            Action::DraftEmpty(empty) => chat.draft_empty = empty,
         }
         Rc::new(chat)
     }

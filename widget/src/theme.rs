@@ -17,10 +17,21 @@ pub fn is_light(color: &str) -> bool {
     let hex = color.trim_start_matches('#');
     let channel = |i: usize| {
         let value = hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).unwrap_or(0) as f64 / 255.0;
-        if value <= 0.03928 { value / 12.92 } else { ((value + 0.055) / 1.055).powf(2.4) }
+        if value <= 0.03928 { value / 12.92 } else { pow((value + 0.055) / 1.055, 2.4) }
     };
     let luminance = 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4);
     luminance > 0.45
+}
+
+/// The browser's `Math.pow`: Rust's `powf` brings its own (2 KB of wasm).
+#[cfg(target_arch = "wasm32")]
+fn pow(base: f64, exponent: f64) -> f64 {
+    js_sys::Math::pow(base, exponent)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn pow(base: f64, exponent: f64) -> f64 {
+    base.powf(exponent)
 }
 
 #[cfg(test)]

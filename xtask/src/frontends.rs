@@ -1,5 +1,7 @@
 //! The browser front-ends: Rust crates compiled to WebAssembly and bound with
-//! wasm-bindgen into `dist/<crate>/`, which the backend serves.
+//! wasm-bindgen into `dist/<crate>/`, their hand-written files beside, everything
+//! precompressed (`compress`). The backend serves that directory, or embeds it in a
+//! release build.
 
 use std::fs;
 use std::path::PathBuf;
@@ -36,6 +38,7 @@ pub fn build_frontends() -> Result<(), String> {
         run(cargo().args(["build", "-p", krate, "--target", WASM_TARGET, "--profile", WASM_PROFILE]))?;
         bindgen(krate)?;
         copy_static(krate)?;
+        crate::compress::finish(&dist_dir(krate))?;
     }
     Ok(())
 }

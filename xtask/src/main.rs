@@ -1,9 +1,11 @@
 //! `cargo xtask`: Rapport's developer and CI tasks, in Rust so they need nothing but
-//! cargo. Deliberately std-only: it must compile in seconds on a cold machine.
+//! cargo. Deliberately light: std, plus the two pure-Rust compressors that precompress
+//! the front-ends (`compress`); it must compile in seconds on a cold machine.
 
 mod asyncapi;
 mod bench;
 mod cmd;
+mod compress;
 mod frontends;
 mod prereqs;
 mod services;
@@ -46,8 +48,10 @@ Commands:
                   and a whole year, and print the query plans
                   (`cargo xtask bench-reports -- --help` lists the options)
   build           build the front-ends into dist/ (wasm + static files)
-  size            print the gzipped size of the widget's loader and of everything its
-                  iframe downloads; fails over the targets (3 KB / 150 KB)
+  size            build the front-ends and the release binary, run that binary alone
+                  (no dist/ beside it) and print the bytes on the wire a browser gets:
+                  a page view (loader), the opened widget, the console; fails over
+                  the budgets (3 KB / 100 KB / 300 KB)
   openapi         regenerate openapi/openapi.json and openapi/asyncapi.json from the backend
   help            show this text
 

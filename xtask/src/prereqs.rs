@@ -32,6 +32,8 @@ const DEB_PACKAGES: &[DebPackage] = &[
     // Browser tests drive headless Chromium through chromedriver.
     DebPackage { name: "chromium", marker: "/usr/bin/chromium", needed: Needed::WithFrontends },
     DebPackage { name: "chromium-driver", marker: "/usr/bin/chromedriver", needed: Needed::WithFrontends },
+    // npm fetches axe-core, which the widget's accessibility test runs in the panel.
+    DebPackage { name: "npm", marker: "/usr/bin/npm", needed: Needed::WithFrontends },
     // The reference deployment test runs deploy/nginx/rapport.conf in Debian's nginx, with
     // a certificate made by openssl.
     DebPackage { name: "nginx", marker: "/usr/sbin/nginx", needed: Needed::Always },
@@ -49,7 +51,36 @@ pub fn ensure_prerequisites() -> Result<(), String> {
         Needed::WithFrontends => with_frontends,
         Needed::Always => true,
     })?;
+    if with_frontends {
+        ensure_axe_core()?;
+    }
     ensure_schemathesis()
+}
+
+/// The axe-core release the widget's accessibility test injects into the panel (pinned:
+/// its rules change between releases).
+pub const AXE_CORE_VERSION: &str = "4.14.1";
+
+/// Where axe-core is installed; `tests/tests/widget_e2e/accessibility.rs` looks there
+/// too (or at `RAPPORT_AXE_CORE`, a path to `axe.min.js`).
+pub fn axe_core_dir() -> std::path::PathBuf {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_else(|| "/tmp".into());
+    home.join(".cache/rapport-tools").join(format!("axe-core-{AXE_CORE_VERSION}"))
+}
+
+/// Installs axe-core from npm into its own directory, unless that version is there.
+fn ensure_axe_core() -> Result<(), String> {
+    let dir = axe_core_dir();
+    if dir.join("node_modules/axe-core/axe.min.js").is_file() {
+        println!("axe-core {AXE_CORE_VERSION}: installed");
+        return Ok(());
+    }
+    let npm = which("npm").ok_or("npm is needed for axe-core (apt-get install npm)")?;
+    fs::create_dir_all(&dir).map_err(|err| format!("{}: {err}", dir.display()))?;
+    run(Command::new(npm)
+        .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&dir)
+        .arg(format!("axe-core@{AXE_CORE_VERSION}")))
 }
 
 /// The schemathesis release the contract test runs (pinned: its CLI and checks change).

@@ -8,6 +8,7 @@ pub mod conversation;
 pub mod help;
 pub mod list;
 pub mod nav;
+pub mod picture;
 pub mod reports;
 pub mod sidebar;
 pub mod signin;

@@ -142,6 +142,7 @@ pub fn Nav() -> Html {
                 </div>
             </div>
             <div class="me-actions">
+                <super::picture::PictureButton agent_id={me.agent.id} name={me.agent.name.clone()} />
                 if can_notify {
                     <button class="icon-button" title="Enable desktop notifications" aria-label="Enable desktop notifications" onclick={on_notify}>{ icon("bell") }</button>
                 }

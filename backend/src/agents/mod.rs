@@ -2,6 +2,7 @@
 //! password or as an invitation), never deleted — deactivated, so history keeps its authors.
 
 pub mod api;
+pub mod picture;
 
 use openapi::agents::{Agent, Role};
 use uuid::Uuid;

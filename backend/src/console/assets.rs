@@ -1,5 +1,6 @@
-//! Serving the built console from disk, from the `agent-console` directory beside the
-//! widget's (`RAPPORT_WIDGET_DIR`'s sibling, normally `dist/agent-console`):
+//! Serving the built console: embedded in release builds, or from the `agent-console`
+//! directory beside the widget's (`RAPPORT_WIDGET_DIR`'s sibling, normally
+//! `dist/agent-console`; see `static_files`, which also picks the brotli or gzip variant):
 //!
 //! - `/` and `/console` redirect to `/console/`, the console's page. It references the
 //!   assets with `?v=<build>` so they can be cached for a year, and its policy allows
@@ -10,36 +11,32 @@
 //! When the console is not built the answer is 503 with what to do, so the server and
 //! its API tests never depend on a front-end build.
 
-use std::{collections::HashMap, path::PathBuf};
+use std::collections::HashMap;
 
 use poem::{
     Response, handler,
-    http::{StatusCode, header},
+    http::{HeaderMap, StatusCode, header},
     web::{Data, Path, Query},
 };
 
 use crate::{
     state::AppState,
-    static_files::{BuildDir, IMMUTABLE, SHORT, file_response, is_plain_name, origin_of, text},
+    static_files::{Accepts, BuildDir, IMMUTABLE, Kind, SHORT, file_response, is_plain_name, origin_of, text},
 };
 
 const PAGE: &str = "index.html";
 /// Its modification time versions every asset URL the page references.
 const WASM: &str = "agent-console_bg.wasm";
 
-/// The console's build directory: next to the widget's.
-fn dir(state: &AppState) -> PathBuf {
-    state.settings.widget_dir.with_file_name("agent-console")
-}
-
-fn build(dir: &std::path::Path) -> BuildDir<'_> {
-    BuildDir {
-        dir,
-        wasm: WASM,
-        not_built: "the Rapport agent console is not built: run `cargo xtask build`, or point RAPPORT_WIDGET_DIR at a \
-                    dist/widget directory with a built dist/agent-console beside it",
-        unknown: "no such console asset",
-    }
+fn build(state: &AppState) -> BuildDir {
+    BuildDir::new(
+        &state.settings,
+        Kind::Console,
+        WASM,
+        "the Rapport agent console is not built: run `cargo xtask build`, or point RAPPORT_WIDGET_DIR at a \
+         dist/widget directory with a built dist/agent-console beside it",
+        "no such console asset",
+    )
 }
 
 /// `/` and `/console`: the console lives at `/console/`. The query goes along: mail to
@@ -55,8 +52,7 @@ pub fn to_console(uri: &poem::http::Uri) -> Response {
 
 #[handler]
 pub async fn page(state: Data<&AppState>) -> Response {
-    let dir = dir(&state);
-    let build = build(&dir);
+    let build = build(&state);
     let template = match build.read(PAGE).await {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(response) => return response,
@@ -83,12 +79,13 @@ pub async fn asset(
     state: Data<&AppState>,
     Path(name): Path<String>,
     query: Query<HashMap<String, String>>,
+    headers: &HeaderMap,
 ) -> Response {
     if !is_plain_name(&name) || name == PAGE {
         return text(StatusCode::NOT_FOUND, "no such console asset");
     }
-    match build(&dir(&state)).read(&name).await {
-        Ok(bytes) => file_response(bytes, &name, if query.contains_key("v") { IMMUTABLE } else { SHORT }),
+    match build(&state).serve(&name, Accepts::from_headers(headers)).await {
+        Ok(served) => file_response(served, &name, if query.contains_key("v") { IMMUTABLE } else { SHORT }),
         Err(response) => response,
     }
 }

@@ -45,7 +45,7 @@ const MAX_ATTRIBUTES: usize = 100;
 const MAX_ATTRIBUTE_BYTES: usize = 1024;
 
 impl VisitorRow {
-    fn attribute_map(&self) -> BTreeMap<String, Value> {
+    pub fn attribute_map(&self) -> BTreeMap<String, Value> {
         serde_json::from_str(&self.attributes).unwrap_or_default()
     }
 

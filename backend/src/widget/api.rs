@@ -62,7 +62,10 @@ impl WidgetApi {
     /// Start or resume a visitor session
     ///
     /// Identifies the site by its public key. With a still-valid `visitor_token` the
-    /// same visitor (and history) continues; otherwise a new visitor is created.
+    /// same visitor (and history) continues; otherwise a new visitor is created. The
+    /// browser's `context` and the browser and system named by `User-Agent` are kept as
+    /// the visitor's attributes `timezone`, `language`, `screen`, `browser` and `os`
+    /// (a malformed `context` field is refused with 422 `invalid_input`).
     #[oai(path = "/session", method = "post", operation_id = "startVisitorSession")]
     async fn session(
         &self,
@@ -83,12 +86,27 @@ impl WidgetApi {
         if !returning {
             state.throttles.from_client(crate::throttle::Attempt::WidgetSession, req)?;
         }
+        let user_agent = headers.get(poem::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
+        let context = super::context::attributes(body.context.as_ref(), user_agent)?;
         let (visitor, visitor_token) =
             visitors::start_session(&state.store, &site, body.visitor_token.as_deref()).await?;
-        let agents_online = crate::realtime::presence::agents(state.realtime.presence.as_ref(), site.workspace_id)
-            .await?
-            .values()
-            .any(|status| *status == openapi::realtime::AgentStatus::Online);
+        // Written only when something changed: a session starts on every page view.
+        let known = visitor.attribute_map();
+        if context.iter().any(|(key, value)| known.get(key) != Some(value)) {
+            let changes = openapi::visitors::VisitorUpdate { name: None, email: None, attributes: Some(context) };
+            // Context is a courtesy to the team: a visitor already at the attribute limit
+            // still gets their chat.
+            if let Err(err) = visitors::update(&state.store, site.workspace_id, visitor.id, &changes).await {
+                tracing::warn!(visitor_id = %visitor.id, error = %err, "the visitor's browser context was not stored");
+            }
+        }
+        let present = crate::realtime::presence::agents(state.realtime.presence.as_ref(), site.workspace_id).await?;
+        let agents_online = present.values().any(|status| *status == openapi::realtime::AgentStatus::Online);
+        let team = super::faces::team(&state, site.workspace_id, &present).await?;
+        let latest = PageRequest::parse(None, Some(1))?;
+        let mine = Filter { visitor_id: Some(visitor.id), ..Filter::default() };
+        let conversation = conversations::list(&state.store, site.workspace_id, &mine, latest).await?;
+        let conversation = conversation.first().map(conversations::ConversationRow::to_visitor_wire).transpose()?;
         let typical_reply_secs =
             crate::routing::queue::recent_wait_ms(&state.store, site.workspace_id, site.id).await?;
         Ok(Json(VisitorSession {
@@ -104,7 +122,9 @@ impl WidgetApi {
                 greeting: site.greeting,
                 require_identity: site.require_identity,
                 agents_online,
+                team,
             },
+            conversation,
         }))
     }
 

@@ -1,4 +1,5 @@
-//! Serving the built widget from disk (`RAPPORT_WIDGET_DIR`, normally `dist/widget`):
+//! Serving the built widget (embedded in release builds, or `RAPPORT_WIDGET_DIR` on disk;
+//! see `static_files`, which also picks the brotli or gzip variant):
 //!
 //! - `/widget.js`: the loader a business pastes (`loader.js` on disk). Its URL never
 //!   changes, so it is cached only briefly.
@@ -15,14 +16,14 @@ use std::collections::HashMap;
 
 use poem::{
     Response, handler,
-    http::{StatusCode, header},
+    http::{HeaderMap, StatusCode, header},
     web::{Data, Path, Query},
 };
 
 use crate::{
     sites,
     state::AppState,
-    static_files::{BuildDir, IMMUTABLE, SHORT, file_response, is_plain_name, origin_of, text},
+    static_files::{Accepts, BuildDir, IMMUTABLE, Kind, SHORT, file_response, is_plain_name, origin_of, text},
 };
 
 /// The loader's own file name in the build directory (wasm-bindgen's glue is `widget.js`).
@@ -31,20 +32,21 @@ const FRAME: &str = "frame.html";
 /// Its modification time versions every asset URL the frame references.
 const WASM: &str = "widget_bg.wasm";
 
-fn build(state: &AppState) -> BuildDir<'_> {
-    BuildDir {
-        dir: &state.settings.widget_dir,
-        wasm: WASM,
-        not_built: "the Rapport widget is not built: run `cargo xtask run`, or set RAPPORT_WIDGET_DIR to a built \
-                    dist/widget directory",
-        unknown: "no such widget asset",
-    }
+fn build(state: &AppState) -> BuildDir {
+    BuildDir::new(
+        &state.settings,
+        Kind::Widget,
+        WASM,
+        "the Rapport widget is not built: run `cargo xtask run`, or set RAPPORT_WIDGET_DIR to a built dist/widget \
+         directory",
+        "no such widget asset",
+    )
 }
 
 #[handler]
-pub async fn loader(state: Data<&AppState>) -> Response {
-    match build(&state).read(LOADER).await {
-        Ok(bytes) => file_response(bytes, LOADER, SHORT),
+pub async fn loader(state: Data<&AppState>, headers: &HeaderMap) -> Response {
+    match build(&state).serve(LOADER, Accepts::from_headers(headers)).await {
+        Ok(served) => file_response(served, LOADER, SHORT),
         Err(response) => response,
     }
 }
@@ -90,12 +92,13 @@ pub async fn asset(
     state: Data<&AppState>,
     Path(name): Path<String>,
     query: Query<HashMap<String, String>>,
+    headers: &HeaderMap,
 ) -> Response {
     if !is_plain_name(&name) || name == LOADER || name == FRAME {
         return text(StatusCode::NOT_FOUND, "no such widget asset");
     }
-    match build(&state).read(&name).await {
-        Ok(bytes) => file_response(bytes, &name, if query.contains_key("v") { IMMUTABLE } else { SHORT }),
+    match build(&state).serve(&name, Accepts::from_headers(headers)).await {
+        Ok(served) => file_response(served, &name, if query.contains_key("v") { IMMUTABLE } else { SHORT }),
         Err(response) => response,
     }
 }

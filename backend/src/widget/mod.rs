@@ -3,6 +3,9 @@
 
 pub mod api;
 pub mod assets;
+pub mod context;
+pub mod faces;
+pub mod launcher;
 pub mod prechat;
 pub mod profile;
 

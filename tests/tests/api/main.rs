@@ -12,14 +12,18 @@
 //! - [`widget`]: identity verification, attributes, serving the built widget.
 //! - [`attachments`]: uploads, type and size rules, who may download, signed links.
 //! - [`prechat`]: the widget's pre-chat form settings and their enforcement.
+//! - [`serving`]: precompressed front-end files, compressed answers, the loader's check.
+//! - [`faces`]: agents' pictures, the faces visitors see, the visitor's browser context.
 
 mod common;
 
 mod attachments;
 mod auth;
 mod bad_input;
+mod faces;
 mod pagination;
 mod prechat;
 mod resources;
+mod serving;
 mod tenant_isolation;
 mod widget;

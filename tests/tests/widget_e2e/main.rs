@@ -17,20 +17,35 @@
 //! - [`rating`]: rating a resolved conversation, and changing the rating.
 //! - [`transcript`]: mailing the transcript, asking for an email first.
 //! - [`notify`]: a reply to a closed panel beeps and flashes the host page's title.
+//! - [`budget`]: bytes on the wire: a page view (loader only, no iframe, socket or
+//!   visitor), the opened widget, the console.
+//! - [`storage`]: blocked third-party storage keeps the history across the shop's pages.
+//! - [`robustness`]: a 100 KB title, an API failing under a live socket, a refused origin.
+//! - [`continuation`]: the email's continue link opens the conversation with its history.
+//! - [`context`]: browser, system, time zone, language, screen reach the console.
+//! - [`faces`]: agents' names and pictures on replies, the team in the header.
+//! - [`accessibility`]: axe-core finds nothing; 16 px fields; the focus moves in on open.
 //!
 //! Needs the built widget (`cargo xtask build`, which `cargo xtask test` runs) and
 //! chromium + chromium-driver: without them the tests fail and say so.
 
+mod accessibility;
 mod attachments;
 mod away;
+mod budget;
 mod chat;
 mod console;
+mod context;
+mod continuation;
+mod faces;
 mod identity;
 mod notify;
 mod offline;
 mod prechat;
 mod queue;
 mod rating;
+mod robustness;
 mod stage;
 mod status;
+mod storage;
 mod transcript;

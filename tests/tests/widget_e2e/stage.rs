@@ -7,7 +7,7 @@ pub use fantoccini::Locator;
 pub use serde_json::{Value, json};
 pub use system_tests::{
     AppOptions, TestApp, Workspace,
-    browser::Browser,
+    browser::{self, Browser},
     host_page::HostPage,
     id,
     link::Link,
@@ -18,6 +18,19 @@ pub use uuid::Uuid;
 
 /// How long the widget gets for anything it should do by itself.
 pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// Waits until `check` holds (server-side conditions: rows, sockets, mail).
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while !check().await {
+        assert!(std::time::Instant::now() < deadline, "timed out after {PATIENCE:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
 
 pub const SITE_NAME: &str = "Acme Support";
 
@@ -44,6 +57,42 @@ pub async fn stage(extra: &str, screen: Screen) -> Stage {
 
 /// [`stage`] with `settings` (fields of `NewSite`) for the site.
 pub async fn stage_with(extra: &str, screen: Screen, settings: Value) -> Stage {
+    stage_in(Scene { extra, screen, settings, ..Scene::default() }).await
+}
+
+/// Everything a stage can vary.
+pub struct Scene<'a> {
+    /// Script for the business's page, before the embed.
+    pub extra: &'a str,
+    pub screen: Screen,
+    /// Fields of `NewSite` for the site.
+    pub settings: Value,
+    pub browser: browser::Options,
+    /// Where the business's page is opened: `localhost` makes it another site than
+    /// Rapport's `127.0.0.1` (the widget's iframe is then third-party).
+    pub page_host: &'a str,
+    /// More configuration for Rapport (`RAPPORT_…`).
+    pub env: Vec<(String, String)>,
+    /// The browser refuses storage to Rapport's origin (the widget's iframe).
+    pub block_rapport_storage: bool,
+}
+
+impl Default for Scene<'_> {
+    fn default() -> Self {
+        Self {
+            extra: "",
+            screen: Screen::Desktop,
+            settings: json!({"offline_form": false}),
+            browser: browser::Options::default(),
+            page_host: "127.0.0.1",
+            env: Vec::new(),
+            block_rapport_storage: false,
+        }
+    }
+}
+
+pub async fn stage_in(scene: Scene<'_>) -> Stage {
+    let Scene { extra, screen, settings, browser: mut setup, page_host, env: more, block_rapport_storage } = scene;
     let wasm = concat!(env!("CARGO_MANIFEST_DIR"), "/../dist/widget/widget_bg.wasm");
     assert!(
         Path::new(wasm).is_file(),
@@ -52,10 +101,12 @@ pub async fn stage_with(extra: &str, screen: Screen, settings: Value) -> Stage {
     let link = Link::start().await;
     // Webhooks may target loopback: a test can read what a visitor's action announced
     // (e.g. a rating) from the recorded deliveries.
-    let env = vec![("RAPPORT_WEBHOOKS_ALLOW_PRIVATE".to_owned(), "true".to_owned())];
+    let mut env = vec![("RAPPORT_WEBHOOKS_ALLOW_PRIVATE".to_owned(), "true".to_owned())];
+    env.extend(more);
     let app = spawn_app_with(AppOptions { public_url: Some(link.address.clone()), env, ..AppOptions::default() }).await;
     link.connect_to(&app.address);
-    let page = HostPage::start().await;
+    let mut page = HostPage::start().await;
+    page.origin = page.origin.replace("127.0.0.1", page_host);
     let workspace = app.signup("Acme").await;
     let mut new_site = json!({
         "name": SITE_NAME,
@@ -70,7 +121,10 @@ pub async fn stage_with(extra: &str, screen: Screen, settings: Value) -> Stage {
     assert_eq!(status, 201, "{site}");
     let site_key = site["site_key"].as_str().unwrap().to_owned();
     page.show(HostPage::embedding(&link.address, &site_key, extra));
-    let browser = Browser::start(screen).await;
+    if block_rapport_storage {
+        setup.blocked_storage.push(link.address.clone());
+    }
+    let browser = Browser::start_with(screen, setup).await;
     browser.client.goto(&page.origin).await.expect("opening the host page");
     Stage { site_id: id(&site["id"]), app, link, page, workspace, site_key, browser }
 }
@@ -157,6 +211,17 @@ impl Stage {
         ws::connect(&self.app.address, "/ws/agent", Credential::Protocol(&self.workspace.token), None)
             .await
             .unwrap_or_else(|refused| panic!("agent socket refused: {refused:?}"))
+    }
+
+    /// Opens the agent console (through the link) and signs in as the workspace's owner.
+    pub async fn sign_in_to_console(&self) {
+        let b = &self.browser;
+        b.client.enter_parent_frame().await.ok();
+        b.client.goto(&format!("{}/console/", self.link.address)).await.unwrap();
+        b.wait_for("the sign-in form", "return !!document.querySelector('#email')", PATIENCE).await;
+        b.client.find(Locator::Css("#email")).await.unwrap().send_keys(&self.workspace.email).await.unwrap();
+        b.client.find(Locator::Css("#password")).await.unwrap().send_keys(system_tests::PASSWORD).await.unwrap();
+        b.client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
     }
 
     /// What the host page's `Rapport('on', …)` listeners recorded.

@@ -5,7 +5,6 @@
 //! (a `File` is a `Blob`, which `fetch` sends as is), and the signed `url` the server
 //! puts in each message shows it without the visitor token ever entering a URL.
 
-use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -42,46 +41,30 @@ pub fn files(files: &[File]) -> Html {
         .collect()
 }
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub client: Client,
-    pub label: &'static str,
-}
-
-/// The paper clip: picks a file, uploads it and sends it. Shown once a conversation
-/// exists (a file belongs to one; the composer knows).
-#[function_component]
-pub fn PaperClip(props: &Props) -> Html {
-    let error = use_state(|| None::<String>);
-    let Some((api, token, conversation_id)) = props.client.attachment_target() else { return html! {} };
+/// The paper clip: picks a file, which the client uploads and sends. Shown once a
+/// conversation exists (a file belongs to one; the composer knows). `error` is why the
+/// last file was refused, if it was. A plain function rather than a component (less wasm).
+pub fn paper_clip(client: &Client, label: &'static str, error: Option<&str>) -> Html {
     let onchange = {
-        let error = error.clone();
+        let client = client.clone();
         Callback::from(move |event: Event| {
             let Some(input) = event.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
             let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
             input.set_value("");
-            let (api, token, error) = (api.clone(), token.clone(), error.clone());
-            error.set(None);
-            wasm_bindgen_futures::spawn_local(async move {
-                let client_msg_id = Uuid::new_v4().to_string();
-                if let Err(why) = api.send_file(&token, conversation_id, &file, &client_msg_id).await {
-                    error.set(Some(why));
-                }
-            });
+            client.send_file(file);
         })
     };
     html! {
         <>
-            <label class="rp-clip" title={(*error).clone().unwrap_or_else(|| props.label.to_owned())}
-                data-error={(*error).clone()}>
+            <label class="rp-clip" title={error.unwrap_or(label).to_owned()} data-error={error.map(str::to_owned)}>
                 <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
                     <path d="M16.5 6.5l-8 8a2 2 0 002.8 2.8l8.2-8.2a4 4 0 00-5.6-5.6L5.6 11.8a6 6 0 008.5 8.5l6.4-6.4"
                         fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round"/>
                 </svg>
-                <input type="file" class="rp-sr-only" aria-label={props.label}
+                <input type="file" class="rp-sr-only" aria-label={label}
                     accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain" {onchange} />
             </label>
-            if let Some(why) = &*error { <p class="rp-banner rp-banner-error rp-file-error" role="alert">{ why }</p> }
+            if let Some(why) = error { <p class="rp-banner rp-banner-error rp-file-error" role="alert">{ why }</p> }
         </>
     }
 }

@@ -1,61 +1,54 @@
 //! The conversation: the site's greeting, stored messages, messages still in the outbox,
-//! the agent's typing indicator and, once the conversation is resolved, the rating. Keeps
-//! itself scrolled to the newest message. New replies are also announced through a polite live region for screen readers.
+//! the agent's typing indicator and, once the conversation is resolved, the rating. New
+//! replies are also announced through a polite live region for screen readers. (The app
+//! keeps the list scrolled to the newest message.)
 
 use openapi::messages::AuthorKind;
 use yew::prelude::*;
 
-use super::{
-    bubble::{Bubble, Delivery},
-    rating::Rating,
-};
+use super::bubble::{Bubble, Delivery, bubble};
 use crate::{clock, i18n::Strings, services::client::Client, state::Chat};
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub chat: Chat,
-    pub strings: &'static Strings,
-    pub client: Client,
+/// How many things the list shows: it scrolls to the bottom whenever this grows.
+pub fn count(chat: &Chat) -> usize {
+    chat.messages.len() + chat.pending.len() + usize::from(chat.agent_typing.is_some()) + usize::from(chat.resolved)
 }
 
-#[function_component]
-pub fn Messages(props: &Props) -> Html {
-    let list = use_node_ref();
-    let chat = &props.chat;
-    let strings = props.strings;
-    {
-        // Scroll to the bottom whenever something is added.
-        let list = list.clone();
-        let count = chat.messages.len()
-            + chat.pending.len()
-            + usize::from(chat.agent_typing.is_some())
-            + usize::from(chat.resolved);
-        use_effect_with(count, move |_| {
-            if let Some(element) = list.cast::<web_sys::Element>() {
-                element.set_scroll_top(element.scroll_height());
-            }
-        });
-    }
+/// The list; `list` is its node, kept scrolled by the app. A plain function rather than a
+/// component (less wasm): the app re-renders it with the chat.
+pub fn messages(chat: &Chat, strings: &'static Strings, client: &Client, list: &NodeRef) -> Html {
     let greeting = chat.site.as_ref().map(|site| site.greeting.clone()).filter(|g| !g.is_empty());
     let stored = chat.messages.iter().map(|message| {
         let mine = message.author_kind == AuthorKind::Visitor;
         let delivery = mine.then_some(if message.seq <= chat.agent_read_seq { Delivery::Read } else { Delivery::Sent });
-        html! {
-            <Bubble key={message.id.to_string()} body={message.body.clone()} {mine} {delivery} {strings} files={message.attachments.clone()}
-                time={clock::short_time(&message.created_at, strings.lang)} />
-        }
+        bubble(Bubble {
+            key: &message.id,
+            body: &message.body,
+            mine,
+            time: clock::short_time(&message.created_at, strings.lang),
+            delivery,
+            strings,
+            files: &message.attachments,
+            author: message.author_id.as_deref().and_then(|id| chat.face(id)),
+        })
     });
     let pending = chat.pending.iter().map(|pending| {
         let delivery = Some(if pending.refused { Delivery::NotSent } else { Delivery::Sending });
-        html! {
-            <Bubble key={pending.client_msg_id.clone()} body={pending.body.clone()} mine=true {delivery} {strings}
-                time={clock::local_time(pending.written_at, strings.lang)} />
-        }
+        bubble(Bubble {
+            key: &pending.client_msg_id,
+            body: &pending.body,
+            mine: true,
+            time: clock::local_time(pending.written_at, strings.lang),
+            delivery,
+            strings,
+            files: &[],
+            author: None,
+        })
     });
-    let announcement = chat.announcement.as_ref().map(|body| format!("{}: {body}", strings.new_message));
+    let announcement = chat.announcement.as_ref().map(|body| [strings.new_message, ": ", body].concat());
     html! {
         <>
-            <ol class="rp-messages" ref={list} aria-labelledby="rp-title" tabindex="0">
+            <ol class="rp-messages" ref={list.clone()} aria-labelledby="rp-title" tabindex="0">
                 if let Some(greeting) = greeting {
                     <li class="rp-row rp-theirs rp-greeting"><div class="rp-bubble">{ greeting }</div></li>
                 }
@@ -67,7 +60,7 @@ pub fn Messages(props: &Props) -> Html {
                     </li>
                 }
                 if chat.resolved {
-                    <Rating client={props.client.clone()} {strings} rating={chat.rating} progress={chat.rating_progress} />
+                    { super::rating::rating(client, strings, chat) }
                 }
             </ol>
             <div class="rp-sr-only" role="status" aria-live="polite" aria-atomic="true">

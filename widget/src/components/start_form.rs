@@ -3,27 +3,23 @@
 //! are online, and the offline form (email required) while nobody is, if the site wants
 //! it (`offline_form`).
 
-use openapi::{sites::PrechatField, widget::WidgetSite};
-use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use openapi::sites::PrechatField;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::{i18n::Strings, services::client::Client, state::Progress};
-
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub client: Client,
-    pub strings: &'static Strings,
-    pub site: WidgetSite,
-    pub progress: Progress,
-}
+use crate::{
+    i18n::Strings,
+    services::{api::Site, client::Client},
+    state::{Action, Chat, Progress},
+};
 
 /// Whether the panel opens on the form rather than on the bare composer.
-pub fn wanted(site: &WidgetSite) -> bool {
+pub fn wanted(site: &Site) -> bool {
     offline(site) || site.prechat_name != PrechatField::Off || site.prechat_email != PrechatField::Off
 }
 
 /// Nobody online, and the site wants the offline form then.
-fn offline(site: &WidgetSite) -> bool {
+fn offline(site: &Site) -> bool {
     site.offline_form && !site.agents_online
 }
 
@@ -34,28 +30,37 @@ fn looks_like_email(text: &str) -> bool {
     }) && !text.contains(char::is_whitespace)
 }
 
-#[function_component]
-pub fn StartForm(props: &Props) -> Html {
-    let strings = props.strings;
-    let offline = offline(&props.site);
+/// A field's value, by id (`input` or `textarea` alike).
+fn value_of(id: &str) -> String {
+    let element = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id));
+    element.and_then(|e| js_sys::Reflect::get(&e, &"value".into()).ok()).and_then(|v| v.as_string()).unwrap_or_default()
+}
+
+fn focus(id: &str) {
+    let element = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id));
+    if let Some(element) = element.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = element.focus();
+    }
+}
+
+/// The form. A plain function rather than a component (less wasm): which fields are
+/// wrong lives in the chat's state, the values in the fields themselves.
+pub fn start_form(client: &Client, strings: &'static Strings, site: &Site, chat: &Chat) -> Html {
+    let offline = offline(site);
     // Offline, the email is where the answer goes: always asked, always required.
-    let email_field = if offline { PrechatField::Required } else { props.site.prechat_email };
-    let name_field = props.site.prechat_name;
-    let (name, email, message) = (use_node_ref(), use_node_ref(), use_node_ref());
+    let email_field = if offline { PrechatField::Required } else { site.prechat_email };
+    let name_field = site.prechat_name;
     // Which fields are wrong, and why: (name, email, message).
-    let errors = use_state(|| (None::<&'static str>, None::<&'static str>, None::<&'static str>));
+    let errors = chat.form_errors;
 
     let onsubmit = {
-        let (client, errors) = (props.client.clone(), errors.clone());
-        let (name, email, message) = (name.clone(), email.clone(), message.clone());
+        let client = client.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            let text = |node: &NodeRef| {
-                node.cast::<HtmlInputElement>().map(|i| i.value().trim().to_owned()).filter(|v| !v.is_empty())
-            };
-            let given_name = text(&name);
-            let given_email = text(&email);
-            let body = message.cast::<HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default();
+            let text = |id| Some(value_of(id).trim().to_owned()).filter(|v| !v.is_empty());
+            let given_name = text("rp-name");
+            let given_email = text("rp-email");
+            let body = value_of("rp-message");
             let missing =
                 |field: PrechatField, value: &Option<String>| field == PrechatField::Required && value.is_none();
             let found = (
@@ -67,18 +72,16 @@ pub fn StartForm(props: &Props) -> Html {
                 },
                 body.trim().is_empty().then_some(strings.field_required),
             );
+            client.emit(Action::FormErrors(found));
             if found != (None, None, None) {
-                errors.set(found);
                 // Focus the first field to fix, so keyboard and screen-reader users land on it.
-                let first =
-                    [(found.0, &name), (found.1, &email)].into_iter().find(|(e, _)| e.is_some()).map(|(_, n)| n);
-                match first {
-                    Some(node) => node.cast::<HtmlInputElement>().map(|i| i.focus()),
-                    None => message.cast::<HtmlTextAreaElement>().map(|t| t.focus()),
-                };
+                focus(match found {
+                    (Some(_), _, _) => "rp-name",
+                    (_, Some(_), _) => "rp-email",
+                    _ => "rp-message",
+                });
                 return;
             }
-            errors.set((None, None, None));
             match (offline, given_email) {
                 (true, Some(email)) => client.leave_offline_message(given_name, email, body),
                 (_, given_email) => client.start_with(given_name, given_email, &body),
@@ -90,19 +93,18 @@ pub fn StartForm(props: &Props) -> Html {
                  label: &'static str,
                  kind: &'static str,
                  setting: PrechatField,
-                 node: &NodeRef,
                  error: Option<&'static str>| {
         if setting == PrechatField::Off {
             return html! {};
         }
-        let error_id = format!("{id}-error");
+        let error_id = [id, "-error"].concat();
         html! {
             <div class="rp-field">
                 <label for={id}>
                     { label }
                     if setting == PrechatField::Optional { <span class="rp-optional">{ " " }{ strings.optional }</span> }
                 </label>
-                <input {id} name={id} type={kind} ref={node.clone()} required={setting == PrechatField::Required}
+                <input {id} name={id} type={kind} required={setting == PrechatField::Required}
                     autocomplete={if kind == "email" { "email" } else { "name" }}
                     aria-invalid={error.is_some().then_some("true")}
                     aria-describedby={error.is_some().then(|| error_id.clone())} />
@@ -110,20 +112,20 @@ pub fn StartForm(props: &Props) -> Html {
             </div>
         }
     };
-    let busy = props.progress == Progress::Busy;
+    let busy = chat.start_form == Progress::Busy;
     html! {
         <form class="rp-start" {onsubmit} novalidate=true data-form={if offline { "offline" } else { "prechat" }}
             aria-labelledby="rp-start-intro">
             <p id="rp-start-intro" class="rp-start-intro">{ if offline { strings.offline_intro } else { strings.prechat_intro } }</p>
-            { field("rp-name", strings.name_label, "text", name_field, &name, errors.0) }
-            { field("rp-email", strings.email_label, "email", email_field, &email, errors.1) }
+            { field("rp-name", strings.name_label, "text", name_field, errors.0) }
+            { field("rp-email", strings.email_label, "email", email_field, errors.1) }
             <div class="rp-field">
                 <label for="rp-message">{ strings.message_label }</label>
-                <textarea id="rp-message" name="rp-message" rows="3" ref={message} required=true
+                <textarea id="rp-message" name="rp-message" rows="3" required=true
                     aria-invalid={errors.2.is_some().then_some("true")} />
                 if let Some(error) = errors.2 { <p class="rp-error">{ error }</p> }
             </div>
-            if props.progress == Progress::Failed {
+            if chat.start_form == Progress::Failed {
                 <p class="rp-error" role="alert">{ strings.try_again }</p>
             }
             <button type="submit" class="rp-primary" disabled={busy}>

@@ -1,34 +1,16 @@
 //! "Email me the transcript", under the composer. Rapport mails it to the visitor's known
-//! email; when none is known the link turns into a small email field.
+//! email; when none is known the link turns into a small email field (which the client
+//! focuses when it appears).
 
-use web_sys::HtmlInputElement;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
 use crate::{i18n::Strings, services::client::Client, state::Progress};
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub client: Client,
-    pub strings: &'static Strings,
-    pub progress: Progress,
-}
-
-#[function_component]
-pub fn Transcript(props: &Props) -> Html {
-    let strings = props.strings;
-    let email = use_node_ref();
-    {
-        // When an email is asked for, the field takes the focus.
-        let email = email.clone();
-        use_effect_with(props.progress, move |progress| {
-            if *progress == Progress::NeedsEmail
-                && let Some(input) = email.cast::<HtmlInputElement>()
-            {
-                let _ = input.focus();
-            }
-        });
-    }
-    match props.progress {
+/// A plain function rather than a component (less wasm): it keeps no state.
+pub fn transcript(client: &Client, strings: &'static Strings, progress: Progress) -> Html {
+    match progress {
         Progress::Done => html! {
             <p class="rp-transcript rp-transcript-sent" role="status">{ strings.transcript_sent }</p>
         },
@@ -37,11 +19,15 @@ pub fn Transcript(props: &Props) -> Html {
         },
         Progress::NeedsEmail => {
             let onsubmit = {
-                let (client, email) = (props.client.clone(), email.clone());
+                let client = client.clone();
                 Callback::from(move |event: SubmitEvent| {
                     event.prevent_default();
-                    let value =
-                        email.cast::<HtmlInputElement>().map(|i| i.value().trim().to_owned()).unwrap_or_default();
+                    let form = event.target().and_then(|t| t.dyn_into::<Element>().ok());
+                    let input = form.and_then(|f| f.query_selector("input").ok().flatten());
+                    let value = input
+                        .and_then(|i| i.dyn_into::<HtmlInputElement>().ok())
+                        .map(|i| i.value().trim().to_owned())
+                        .unwrap_or_default();
                     if !value.is_empty() {
                         client.request_transcript(Some(value));
                     }
@@ -49,7 +35,7 @@ pub fn Transcript(props: &Props) -> Html {
             };
             html! {
                 <form class="rp-transcript rp-transcript-ask" {onsubmit}>
-                    <input type="email" ref={email} required=true autocomplete="email" placeholder={strings.transcript_email}
+                    <input type="email" required=true autocomplete="email" placeholder={strings.transcript_email}
                         aria-label={strings.transcript_email} />
                     <button type="submit" class="rp-link">{ strings.send_transcript }</button>
                 </form>
@@ -57,7 +43,7 @@ pub fn Transcript(props: &Props) -> Html {
         }
         progress => {
             let onclick = {
-                let client = props.client.clone();
+                let client = client.clone();
                 Callback::from(move |_: MouseEvent| client.request_transcript(None))
             };
             html! {

@@ -1,23 +1,17 @@
-//! The widget's REST calls. Every call but the session carries the visitor token as a
-//! bearer token (never in the URL).
+//! The widget's REST calls. Every call but the session and the continue link carries the
+//! visitor token as a bearer token (never in the URL).
 //!
-//! Answers are read field by field through [`Json`] (see `json`): only what the widget
-//! uses, so the timestamps and enums of the full types never need parsing in the wasm.
+//! Answers are read field by field through [`Json`], bodies written with [`Writer`] (see
+//! `json`): only what the widget uses, so neither serde nor a date parser ships in the wasm.
+//! Calls hand their outcome to a callback ([`Done`]).
 
-use gloo_net::http::{Request, RequestBuilder, Response};
-use openapi::{
-    error::ErrorBody,
-    mail::{OfflineMessage, TranscriptRequest},
-    sites::PrechatField,
-    webhooks::NewRating,
-    widget::{IdentifyRequest, NewVisitorConversation, VisitorSessionRequest, WidgetSite},
-};
-use uuid::Uuid;
+use openapi::{error::ErrorBody, sites::PrechatField};
 use wasm_bindgen::JsValue;
 
 use super::{
     frames::{ConversationSummary, Queue},
-    json::{self, Json},
+    http::{self, Body},
+    json::{self, Json, Writer},
 };
 
 /// Why a call did not succeed.
@@ -29,10 +23,34 @@ pub enum Failure {
     Refused(u16, ErrorBody),
 }
 
-/// `openapi::widget::VisitorSession`.
-pub struct Session {
-    pub visitor_token: String,
-    pub site: WidgetSite,
+/// `openapi::widget::WidgetSite`, as the widget shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    pub name: String,
+    pub color: String,
+    pub greeting: String,
+    pub agents_online: bool,
+    pub prechat_name: PrechatField,
+    pub prechat_email: PrechatField,
+    pub offline_form: bool,
+    pub typical_reply_secs: Option<u64>,
+    /// Faces for the header, online agents first.
+    pub team: Vec<Face>,
+}
+
+/// `openapi::widget::AgentFace`: who answers, for the header and beside replies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Face {
+    pub id: String,
+    pub name: String,
+    /// Where their picture is (same origin); `None`: initials.
+    pub picture_url: Option<String>,
+}
+
+impl Face {
+    pub fn read(json: &impl Json) -> Option<Self> {
+        Some(Self { id: json.id("id")?, name: json.text("name")?, picture_url: json.text("picture_url") })
+    }
 }
 
 fn prechat(json: &impl Json, key: &str) -> PrechatField {
@@ -43,30 +61,94 @@ fn prechat(json: &impl Json, key: &str) -> PrechatField {
     }
 }
 
-impl Session {
-    pub fn read(json: &impl Json) -> Option<Self> {
-        let site = json.get("site")?;
-        let site = WidgetSite {
+impl Site {
+    pub fn read(site: &impl Json) -> Option<Self> {
+        Some(Self {
             name: site.text("name")?,
             color: site.text("color")?,
             greeting: site.text("greeting")?,
-            require_identity: site.boolean("require_identity")?,
             agents_online: site.boolean("agents_online")?,
-            prechat_name: prechat(&site, "prechat_name"),
-            prechat_email: prechat(&site, "prechat_email"),
+            prechat_name: prechat(site, "prechat_name"),
+            prechat_email: prechat(site, "prechat_email"),
             offline_form: site.boolean("offline_form")?,
             typical_reply_secs: site.whole("typical_reply_secs"),
-        };
-        Some(Self { visitor_token: json.text("visitor_token")?, site })
+            team: site.get("team").map(|t| t.items()).unwrap_or_default().iter().filter_map(Face::read).collect(),
+        })
+    }
+}
+
+/// `openapi::widget::VisitorSession`.
+pub struct Session {
+    pub visitor_token: String,
+    pub site: Site,
+    /// The visitor's latest conversation.
+    pub conversation: Option<ConversationSummary>,
+}
+
+impl Session {
+    pub fn read(json: &impl Json) -> Option<Self> {
+        Some(Self {
+            visitor_token: json.text("visitor_token")?,
+            site: Site::read(&json.get("site")?)?,
+            conversation: json.get("conversation").and_then(|c| ConversationSummary::read(&c)),
+        })
+    }
+}
+
+/// What the browser tells about itself (`openapi::widget::VisitorContext`); the server
+/// reads the browser and system from the request's `User-Agent`.
+pub struct Context {
+    pub timezone: Option<String>,
+    pub language: Option<String>,
+    pub screen: Option<String>,
+}
+
+impl Context {
+    fn to_json(&self) -> String {
+        Writer::default()
+            .maybe_text("timezone", self.timezone.as_deref())
+            .maybe_text("language", self.language.as_deref())
+            .maybe_text("screen", self.screen.as_deref())
+            .finish()
+    }
+}
+
+/// `openapi::mail::ContinuedConversation`, reduced to what reopens it.
+pub struct Continued {
+    pub visitor_token: String,
+    pub conversation: ConversationSummary,
+}
+
+impl Continued {
+    fn read(json: &impl Json) -> Option<Self> {
+        Some(Self {
+            visitor_token: json.text("visitor_token")?,
+            conversation: ConversationSummary::read(&json.get("conversation")?)?,
+        })
     }
 }
 
 /// The conversation's id in a `StartedConversation`.
-fn started(json: &impl Json) -> Option<Uuid> {
-    json.get("conversation")?.uuid("id")
+fn started(json: &impl Json) -> Option<String> {
+    json.get("conversation")?.id("id")
 }
 
+/// The first message and the pre-chat form's answers (`NewVisitorConversation`).
+pub struct FirstMessage<'a> {
+    pub client_msg_id: &'a str,
+    pub body: &'a str,
+    pub name: Option<&'a str>,
+    pub email: Option<&'a str>,
+}
+
+/// What a request ends with: its answer read by the caller's reader, or why not.
+pub type Done<T> = Box<dyn FnOnce(Result<T, Failure>)>;
+
 /// Rapport's REST API, at the iframe's own origin.
+///
+/// Every call runs in the background and hands its outcome to a callback: one future
+/// type for all of them (`exchange`) instead of a state machine per call, which keeps
+/// the wasm small.
 #[derive(Clone, PartialEq)]
 pub struct Api {
     base: String,
@@ -74,147 +156,181 @@ pub struct Api {
 
 impl Api {
     pub fn new(origin: &str) -> Self {
-        Self { base: format!("{origin}/api/v1") }
+        Self { base: [origin, "/api/v1/widget"].concat() }
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+        [self.base.as_str(), path].concat()
     }
 
-    fn authorised(builder: RequestBuilder, token: &str) -> RequestBuilder {
-        builder.header("Authorization", &format!("Bearer {token}"))
+    fn conversation(&self, conversation_id: &str, tail: &str) -> String {
+        [self.base.as_str(), "/conversations/", conversation_id, tail].concat()
     }
 
-    pub async fn session(&self, site_key: &str, visitor_token: Option<String>) -> Result<Session, Failure> {
-        let body = VisitorSessionRequest { site_key: site_key.to_owned(), visitor_token };
-        send(Request::post(&self.url("/widget/session")).json(&body), Session::read).await
+    pub fn session(&self, site_key: &str, token: Option<&str>, context: &Context, done: Done<Session>) {
+        let body = Writer::default()
+            .text("site_key", site_key)
+            .maybe_text("visitor_token", token)
+            .raw("context", &context.to_json())
+            .finish();
+        call("POST", self.url("/session"), None, Body::Json(body), Session::read, done);
     }
 
-    /// The visitor's newest conversation, if any.
-    pub async fn latest_conversation(&self, token: &str) -> Result<Option<ConversationSummary>, Failure> {
-        let request = Self::authorised(Request::get(&self.url("/widget/conversations?limit=1")), token).build();
-        // `openapi::widget::VisitorConversationPage`: an empty page is a valid answer.
-        send(request, |page| Some(page.get("items")?.items().first().and_then(ConversationSummary::read))).await
+    /// Opens the conversation of an email's "Continue the conversation" link.
+    pub fn continue_conversation(&self, link_token: &str, done: Done<Continued>) {
+        let body = Writer::default().text("token", link_token).finish();
+        call("POST", self.url("/continue"), None, Body::Json(body), Continued::read, done);
     }
 
-    /// Starts a conversation with its first message (and the pre-chat form's answers);
-    /// returns the conversation's id.
-    pub async fn start_conversation(&self, token: &str, first: &NewVisitorConversation) -> Result<Uuid, Failure> {
-        send(Self::authorised(Request::post(&self.url("/widget/conversations")), token).json(first), started).await
+    /// Starts a conversation with its first message; gives the conversation's id.
+    pub fn start_conversation(&self, token: &str, first: &FirstMessage<'_>, done: Done<String>) {
+        let body = Writer::default()
+            .text("body", first.body)
+            .text("client_msg_id", first.client_msg_id)
+            .maybe_text("name", first.name)
+            .maybe_text("email", first.email)
+            .finish();
+        call("POST", self.url("/conversations"), Some(token), Body::Json(body), started, done);
     }
 
-    /// Leaves a message while nobody is online; returns the conversation's id.
-    pub async fn offline_message(&self, token: &str, message: &OfflineMessage) -> Result<Uuid, Failure> {
-        let url = self.url("/widget/offline-message");
-        send(Self::authorised(Request::post(&url), token).json(message), started).await
+    /// Leaves a message while nobody is online; gives the conversation's id.
+    pub fn offline_message(&self, token: &str, first: &FirstMessage<'_>, done: Done<String>) {
+        let body = Writer::default()
+            .text("email", first.email.unwrap_or_default())
+            .maybe_text("name", first.name)
+            .text("body", first.body)
+            .text("client_msg_id", first.client_msg_id)
+            .finish();
+        call("POST", self.url("/offline-message"), Some(token), Body::Json(body), started, done);
     }
 
     /// Uploads `file` into the conversation and sends it as a message of its own
     /// (idempotent on `client_msg_id`). The error is the server's message, to show.
-    pub async fn send_file(
+    pub fn send_file(
         &self,
         token: &str,
-        conversation_id: Uuid,
-        file: &web_sys::File,
-        client_msg_id: &str,
-    ) -> Result<(), String> {
+        conversation_id: &str,
+        file: web_sys::File,
+        client_msg_id: String,
+        done: Done<()>,
+    ) {
         let name: String = js_sys::encode_uri_component(&file.name()).into();
-        let path = format!("/widget/conversations/{conversation_id}/attachments?filename={name}");
-        let kind = file.type_();
-        let upload = Self::authorised(Request::post(&self.url(&path)), token)
-            .header("Content-Type", if kind.is_empty() { "application/octet-stream" } else { &kind })
-            .body(wasm_bindgen::JsValue::from(file.clone()));
-        let why = |failure: Failure| match failure {
-            Failure::Network => "Network error".to_owned(),
-            Failure::Refused(_, body) => body.message,
-        };
+        let url = self.conversation(conversation_id, &["/attachments?filename=", &name].concat());
+        let message_url = self.conversation(conversation_id, "/messages");
+        let sender = token.to_owned();
         // The answer is an `Attachment`: only its id is read.
-        let uploaded = send(upload, |j| j.uuid("id")).await.map_err(why)?;
-        // A `NewMessage`, written by hand: both values are UUIDs, nothing to escape, and
-        // no serialiser for it ships in the wasm.
-        let message = format!(r#"{{"body":"","client_msg_id":"{client_msg_id}","attachment_ids":["{uploaded}"]}}"#);
-        let path = format!("/widget/conversations/{conversation_id}/messages");
-        let request = Self::authorised(Request::post(&self.url(&path)), token)
-            .header("Content-Type", "application/json")
-            .body(message);
-        let response =
-            request.map_err(|_| "Network error".to_owned())?.send().await.map_err(|_| "Network error".to_owned())?;
-        if response.ok() { Ok(()) } else { Err(why(refusal(response).await)) }
+        let uploaded: Done<String> = Box::new(move |uploaded| match uploaded {
+            Ok(attachment_id) => {
+                let message = Writer::default()
+                    .text("body", "")
+                    .text("client_msg_id", &client_msg_id)
+                    .raw("attachment_ids", &json::array([quoted(&attachment_id)]))
+                    .finish();
+                send("POST", message_url, &sender, message, done);
+            }
+            Err(failure) => done(Err(failure)),
+        });
+        call("POST", url, Some(token), Body::File(file), |j| j.id("id"), uploaded);
     }
 
-    pub async fn queue(&self, token: &str, conversation_id: Uuid) -> Result<Queue, Failure> {
-        let url = self.url(&format!("/widget/conversations/{conversation_id}/queue"));
-        send(Self::authorised(Request::get(&url), token).build(), Queue::read).await
+    pub fn queue(&self, token: &str, conversation_id: &str, done: Done<Queue>) {
+        call("GET", self.conversation(conversation_id, "/queue"), Some(token), Body::None, Queue::read, done);
     }
 
-    pub async fn rate(&self, token: &str, conversation_id: Uuid, rating: &NewRating) -> Result<(), Failure> {
-        let url = self.url(&format!("/widget/conversations/{conversation_id}/rating"));
-        done(Self::authorised(Request::post(&url), token).json(rating)).await
+    pub fn rate(&self, token: &str, conversation_id: &str, score: u8, comment: Option<&str>, done: Done<()>) {
+        let body = Writer::default().whole("score", i64::from(score)).maybe_text("comment", comment).finish();
+        send("POST", self.conversation(conversation_id, "/rating"), token, body, done);
     }
 
     /// Mails the transcript to `email`, or to the visitor's known email when `None`;
     /// `true` when the address must be confirmed from its inbox first.
-    pub async fn transcript(&self, token: &str, conversation_id: Uuid, email: Option<String>) -> Result<bool, Failure> {
-        let url = self.url(&format!("/widget/conversations/{conversation_id}/transcript"));
+    pub fn transcript(&self, token: &str, conversation_id: &str, email: Option<&str>, done: Done<bool>) {
+        let body = Writer::default().maybe_text("email", email).finish();
+        let url = self.conversation(conversation_id, "/transcript");
         // `openapi::mail::TranscriptQueued`.
         let read = |queued: &JsValue| Some(queued.boolean("confirmation_required").unwrap_or(false));
-        send(Self::authorised(Request::post(&url), token).json(&TranscriptRequest { email }), read).await
+        call("POST", url, Some(token), Body::Json(body), read, done);
     }
 
-    pub async fn identify(&self, token: &str, identity: &IdentifyRequest) -> Result<(), Failure> {
-        done(Self::authorised(Request::post(&self.url("/widget/identify")), token).json(identity)).await
+    pub fn identify(&self, token: &str, identity: &[(&str, Option<String>); 4], done: Done<()>) {
+        let body = identity.iter().fold(Writer::default(), |w, (key, value)| w.maybe_text(key, value.as_deref()));
+        send("POST", self.url("/identify"), token, body.finish(), done);
     }
 
     /// `body` is the JSON of an `openapi::widget::VisitorAttributes`, as the host page's
     /// `setAttributes` gave it (see `host`).
-    pub async fn set_attributes(&self, token: &str, body: String) -> Result<(), Failure> {
-        let request = Self::authorised(Request::patch(&self.url("/widget/attributes")), token)
-            .header("Content-Type", "application/json")
-            .body(body);
-        done(request).await
+    pub fn set_attributes(&self, token: &str, body: String, done: Done<()>) {
+        send("PATCH", self.url("/attributes"), token, body, done);
+    }
+
+    /// The face of an agent who wrote in the visitor's conversation.
+    pub fn agent(&self, token: &str, agent_id: &str, done: Done<Face>) {
+        call("GET", self.url(&["/agents/", agent_id].concat()), Some(token), Body::None, Face::read, done);
     }
 }
 
-/// Sends a request and reads its answer with `read`. An answer that does not read is
-/// treated like no answer (a proxy's error page, a cut connection).
-async fn send<T>(
-    request: Result<Request, gloo_net::Error>,
-    read: impl FnOnce(&JsValue) -> Option<T>,
-) -> Result<T, Failure> {
-    let response = request.map_err(|_| Failure::Network)?.send().await.map_err(|_| Failure::Network)?;
-    if !response.ok() {
-        return Err(refusal(response).await);
-    }
-    let text = response.text().await.map_err(|_| Failure::Network)?;
-    json::parse(&text).as_ref().and_then(read).ok_or(Failure::Network)
+fn quoted(text: &str) -> String {
+    let json = Writer::default().text("x", text).finish();
+    // `{"x":"…"}` → `"…"`: the writer's escaping, without a second one.
+    json["{\"x\":".len()..json.len() - 1].to_owned()
 }
 
-/// Sends a request whose answer's body the widget does not need.
-async fn done(request: Result<Request, gloo_net::Error>) -> Result<(), Failure> {
-    let response = request.map_err(|_| Failure::Network)?.send().await.map_err(|_| Failure::Network)?;
-    if response.ok() { Ok(()) } else { Err(refusal(response).await) }
+/// Sends a request in the background and hands `done` its answer read with `read`. An
+/// answer that does not read is treated like no answer (a proxy's error page, a cut
+/// connection).
+fn call<T: 'static>(
+    method: &'static str,
+    url: String,
+    token: Option<&str>,
+    body: Body,
+    read: impl FnOnce(&JsValue) -> Option<T> + 'static,
+    done: Done<T>,
+) {
+    let token = token.map(str::to_owned);
+    let finish: Done<JsValue> =
+        Box::new(move |answer| done(answer.and_then(|json| read(&json).ok_or(Failure::Network))));
+    wasm_bindgen_futures::spawn_local(exchange(method, url, token, body, finish));
 }
 
-async fn refusal(response: Response) -> Failure {
-    let status = response.status();
-    let body = response.text().await.ok().and_then(|text| json::parse(&text));
-    let body = body
-        .and_then(|body| {
-            Some(ErrorBody { code: body.text("code")?, message: body.text("message")?, field: body.text("field") })
-        })
-        .unwrap_or_else(|| ErrorBody { code: "unexpected".into(), message: format!("HTTP {status}"), field: None });
+/// Sends a JSON body; the answer's body is not needed.
+fn send(method: &'static str, url: String, token: &str, body: String, done: Done<()>) {
+    call(method, url, Some(token), Body::Json(body), |_| Some(()), done);
+}
+
+/// The one future behind every call.
+async fn exchange(method: &'static str, url: String, token: Option<String>, body: Body, done: Done<JsValue>) {
+    let answer = match http::fetch(method, &url, token.as_deref(), body).await {
+        Err(_) => Err(Failure::Network),
+        Ok((status, text)) if !(200..300).contains(&status) => Err(refusal(status, &text)),
+        Ok((_, text)) if text.is_empty() => Ok(JsValue::NULL),
+        Ok((_, text)) => json::parse(&text).ok_or(Failure::Network),
+    };
+    done(answer);
+}
+
+fn refusal(status: u16, text: &str) -> Failure {
+    let body = json::parse(text).and_then(|body| {
+        Some(ErrorBody { code: body.text("code")?, message: body.text("message")?, field: body.text("field") })
+    });
+    let body = body.unwrap_or_else(|| ErrorBody {
+        code: "unexpected".into(),
+        message: ["HTTP ", &json::decimal(i64::from(status))].concat(),
+        field: None,
+    });
     Failure::Refused(status, body)
 }
 
 #[cfg(test)]
 mod tests {
-    use openapi::widget::{VisitorSession, WidgetSite};
+    use openapi::widget::{AgentFace, VisitorSession, WidgetSite};
     use serde_json::json;
+    use uuid::Uuid;
 
     use super::*;
 
     #[test]
     fn reads_what_the_session_serialises_to() {
+        let face = AgentFace { id: Uuid::from_u128(9), name: "Ada Lovelace".into(), picture_url: Some("/p".into()) };
         let site = WidgetSite {
             name: "Acme".into(),
             color: "#123456".into(),
@@ -225,14 +341,41 @@ mod tests {
             prechat_email: PrechatField::Optional,
             offline_form: true,
             typical_reply_secs: Some(90),
+            team: vec![face, AgentFace { id: Uuid::from_u128(10), name: "Bob".into(), picture_url: None }],
         };
-        let session =
-            VisitorSession { visitor_token: "vt_1".into(), visitor_id: Uuid::from_u128(1), site: site.clone() };
+        let session = VisitorSession {
+            visitor_token: "vt_1".into(),
+            visitor_id: Uuid::from_u128(1),
+            site: site.clone(),
+            conversation: None,
+        };
         let read = Session::read(&serde_json::to_value(&session).unwrap()).expect("a session");
-        assert_eq!((read.visitor_token.as_str(), &read.site), ("vt_1", &site));
-        let quiet = WidgetSite { typical_reply_secs: None, prechat_name: PrechatField::Off, ..site };
-        let session = VisitorSession { site: quiet.clone(), ..session };
-        assert_eq!(Session::read(&serde_json::to_value(&session).unwrap()).unwrap().site, quiet);
+        assert_eq!(read.visitor_token, "vt_1");
+        let expected = Site {
+            name: "Acme".into(),
+            color: "#123456".into(),
+            greeting: "Hi".into(),
+            agents_online: false,
+            prechat_name: PrechatField::Required,
+            prechat_email: PrechatField::Optional,
+            offline_form: true,
+            typical_reply_secs: Some(90),
+            team: vec![
+                Face {
+                    id: Uuid::from_u128(9).to_string(),
+                    name: "Ada Lovelace".into(),
+                    picture_url: Some("/p".into()),
+                },
+                Face { id: Uuid::from_u128(10).to_string(), name: "Bob".into(), picture_url: None },
+            ],
+        };
+        assert_eq!(read.site, expected);
+        let quiet = WidgetSite { typical_reply_secs: None, prechat_name: PrechatField::Off, team: Vec::new(), ..site };
+        let read = Session::read(&serde_json::to_value(VisitorSession { site: quiet, ..session }).unwrap()).unwrap();
+        assert_eq!(
+            (read.site.typical_reply_secs, read.site.prechat_name, read.site.team),
+            (None, PrechatField::Off, vec![])
+        );
         assert!(Session::read(&json!({"visitor_token": "vt_1"})).is_none(), "no site, no session");
     }
 
@@ -240,8 +383,39 @@ mod tests {
     fn reads_the_conversation_of_a_start() {
         assert_eq!(
             started(&json!({"conversation": {"id": Uuid::from_u128(7)}, "message": {}})),
-            Some(Uuid::from_u128(7))
+            Some(Uuid::from_u128(7).to_string())
         );
         assert_eq!(started(&json!({"conversation": {"id": "not a uuid"}})), None);
+    }
+
+    #[test]
+    fn writes_request_bodies_the_server_reads() {
+        use openapi::widget::{NewVisitorConversation, VisitorSessionRequest};
+        let first = FirstMessage { client_msg_id: "m-1", body: "Hello \"you\"", name: Some("Zoë"), email: None };
+        let body = Writer::default()
+            .text("body", first.body)
+            .text("client_msg_id", first.client_msg_id)
+            .maybe_text("name", first.name)
+            .maybe_text("email", first.email)
+            .finish();
+        let parsed: NewVisitorConversation = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            parsed,
+            NewVisitorConversation {
+                body: "Hello \"you\"".into(),
+                client_msg_id: "m-1".into(),
+                name: Some("Zoë".into()),
+                email: None
+            }
+        );
+        let context = Context { timezone: Some("Europe/Paris".into()), language: Some("fr-FR".into()), screen: None };
+        let body = Writer::default()
+            .text("site_key", "pk_1")
+            .maybe_text("visitor_token", None)
+            .raw("context", &context.to_json());
+        let parsed: VisitorSessionRequest = serde_json::from_str(&body.finish()).unwrap();
+        let context = parsed.context.expect("a context");
+        assert_eq!((context.timezone.as_deref(), context.screen), (Some("Europe/Paris"), None));
+        assert_eq!(quoted("a\"b"), "\"a\\\"b\"");
     }
 }

@@ -6,32 +6,32 @@
 //! reopened with exponential backoff and jitter; a silent one (no frame for 30 s) is
 //! treated as lost. The panel only sees the resulting [`Action`]s.
 //!
+//! Lazy by design: inside a host page it first asks the loader for the widget's memory
+//! (`storage`), and opens the socket only once there is something to follow (a
+//! conversation, the panel opened, a message waiting). A conversation's first message
+//! goes over REST, retried on its own backoff until it is stored.
+//!
 //! State lives in one `Rc<RefCell<Inner>>` shared by the socket's callbacks and the
 //! timers. Actions are dispatched on a later tick, so a render never runs while the
 //! state is borrowed.
 
 use std::{cell::RefCell, rc::Rc};
 
-use openapi::{
-    mail::OfflineMessage,
-    messages::AuthorKind,
-    realtime::ClientFrame,
-    webhooks::NewRating,
-    widget::{IdentifyRequest, NewVisitorConversation},
-};
-use uuid::Uuid;
-use wasm_bindgen::{JsCast, closure::Closure};
+use openapi::messages::AuthorKind;
+use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use yew::Callback;
 
 use super::{
-    api::{Api, Failure},
-    frames::{Frame, Message},
+    api::{Api, Context, Failure, FirstMessage, Session},
+    frames::{Frame, Message, out},
     host::{Command, Event, Host},
+    json::decimal,
     socket::Socket,
 };
 use crate::{
     clock::now_ms,
     outbox::{Outbox, Pending},
+    random::uuid_v4,
     state::{Action, Link, Notice, Progress},
     storage::{self, Memory},
 };
@@ -47,6 +47,13 @@ const TYPING_REPEAT_MS: f64 = 2_000.0;
 /// While the panel is open, whether agents are online is asked again this often (the
 /// visitor socket carries no presence: that is the team's business).
 const STATUS_EVERY_MS: i32 = 15_000;
+/// How long the host page gets to hand over the memory: a loader from before the
+/// memory lived there never answers.
+const MEMORY_WAIT_MS: i32 = 1_500;
+/// The server's limits on a `page` frame (PROTOCOL.md §3): a longer URL is refused and a
+/// longer title cut, so both are cut here (and the frame stays far below 64 KiB).
+const MAX_URL_CHARS: usize = 2_048;
+const MAX_TITLE_CHARS: usize = 300;
 
 #[derive(Clone)]
 pub struct Client(Rc<RefCell<Inner>>);
@@ -64,10 +71,14 @@ struct Inner {
     memory: Memory,
     dispatch: Callback<Action>,
     host: Option<Host>,
+    /// The session has begun (with the memory, or without it after the wait).
+    begun: bool,
     token: Option<String>,
-    conversation_id: Option<Uuid>,
+    conversation_id: Option<String>,
     /// A `POST /widget/conversations` is in flight.
     starting: bool,
+    /// The conversation start's own backoff (it does not wait for the socket).
+    start_backoff_ms: f64,
     socket: Option<Socket>,
     /// `hello` received on the current socket.
     connected: bool,
@@ -81,10 +92,14 @@ struct Inner {
     /// The visitor's read cursor, kept across reloads for the unread count.
     read_seq: i64,
     agent_seqs: Vec<i64>,
+    /// Agents whose faces were asked for already.
+    faces_asked: Vec<String>,
     outbox: Outbox,
     open: bool,
     page: Option<(String, String)>,
     typing: bool,
+    /// The composer holds text (its send button is on).
+    draft: bool,
     typing_sent_at: f64,
     typing_generation: u32,
     backoff_ms: f64,
@@ -100,39 +115,51 @@ struct Inner {
 }
 
 impl Client {
-    /// Where a file may be sent now: the API, the visitor token and the conversation.
-    pub fn attachment_target(&self) -> Option<(Api, String, Uuid)> {
-        let inner = self.0.borrow();
-        Some((inner.api.clone(), inner.token.clone()?, inner.conversation_id?))
+    /// Uploads a file the visitor picked and sends it as a message of its own; a refusal
+    /// is shown by the paper clip.
+    pub fn send_file(&self, file: web_sys::File) {
+        let Some((api, token, conversation_id)) = self.current() else { return };
+        self.emit(Action::FileError(None));
+        let client = self.clone();
+        let done = Box::new(move |result: Result<(), Failure>| {
+            let why = result.err().map(|failure| match failure {
+                Failure::Network => "Network error".to_owned(),
+                Failure::Refused(_, body) => body.message,
+            });
+            client.emit(Action::FileError(why));
+        });
+        api.send_file(&token, &conversation_id, file, uuid_v4(), done);
     }
 
-    /// Starts the session and the live channel; `dispatch` receives what to show.
+    /// Starts the client; `dispatch` receives what to show.
     pub fn start(origin: &str, site_key: &str, host: Option<Host>, dispatch: Callback<Action>) -> Self {
-        let memory = Memory::for_site(site_key);
-        let outbox = Outbox::from_json(memory.get(storage::OUTBOX).as_deref());
-        let read_seq = memory.get(storage::READ).and_then(|s| s.parse().ok()).unwrap_or(0);
         let inner = Inner {
             api: Api::new(origin),
-            socket_url: format!("{}/ws/visitor", origin.replacen("http", "ws", 1)),
+            // http → ws, https → wss.
+            socket_url: ["ws", origin.strip_prefix("http").unwrap_or(origin), "/ws/visitor"].concat(),
             site_key: site_key.to_owned(),
-            token: memory.get(storage::TOKEN),
-            memory,
+            memory: Memory::for_site(site_key, host.clone()),
             dispatch,
             // Without a host page (the frame opened on its own) the panel is always open.
             open: host.is_none(),
             host,
+            begun: false,
+            token: None,
             conversation_id: None,
             starting: false,
+            start_backoff_ms: FIRST_BACKOFF_MS,
             socket: None,
             connected: false,
             resumed: false,
             sent_here: Vec::new(),
             last_seq: 0,
-            read_seq,
+            read_seq: 0,
             agent_seqs: Vec::new(),
-            outbox,
+            faces_asked: Vec::new(),
+            outbox: Outbox::default(),
             page: None,
             typing: false,
+            draft: false,
             typing_sent_at: 0.0,
             typing_generation: 0,
             backoff_ms: FIRST_BACKOFF_MS,
@@ -144,16 +171,41 @@ impl Client {
             profile: (None, None),
         };
         let client = Self(Rc::new(RefCell::new(inner)));
-        client.emit(Action::Outbox(client.0.borrow().outbox.items.clone()));
         client.listen_to_host();
         client.watch_browser();
         client.watch_status();
-        client.clone().begin_session();
+        if client.0.borrow().host.is_some() {
+            // The memory lives in the host page: ask for it, and start without it if the
+            // loader never answers.
+            client.post(Event::Boot);
+            let waited = client.clone();
+            after(MEMORY_WAIT_MS, move || waited.begin());
+        } else {
+            client.begin();
+        }
         client
     }
 
+    /// Reads the memory and starts the session (once).
+    fn begin(&self) {
+        {
+            let mut inner = self.0.borrow_mut();
+            if std::mem::replace(&mut inner.begun, true) {
+                return;
+            }
+            inner.outbox = Outbox::from_json(inner.memory.get(storage::OUTBOX).as_deref());
+            inner.read_seq = inner.memory.get(storage::READ).and_then(|s| s.parse().ok()).unwrap_or(0);
+            inner.token = inner.memory.get(storage::TOKEN);
+        }
+        self.emit(Action::Outbox(self.0.borrow().outbox.items.clone()));
+        match continue_token() {
+            Some(link) => self.clone().continue_from(link),
+            None => self.clone().begin_session(None),
+        }
+    }
+
     /// Dispatches on a later tick: never while `Inner` is borrowed, never inside a render.
-    fn emit(&self, action: Action) {
+    pub fn emit(&self, action: Action) {
         let dispatch = self.0.borrow().dispatch.clone();
         wasm_bindgen_futures::spawn_local(async move { dispatch.emit(action) });
     }
@@ -166,61 +218,109 @@ impl Client {
 
     // ----- session -------------------------------------------------------------------
 
-    fn begin_session(self) {
-        wasm_bindgen_futures::spawn_local(async move {
-            let (api, site_key, token) = {
-                let inner = self.0.borrow();
-                (inner.api.clone(), inner.site_key.clone(), inner.token.clone())
-            };
-            let session = match api.session(&site_key, token).await {
-                Ok(session) => session,
-                Err(Failure::Network) => return self.retry_later(|client| client.begin_session()),
-                Err(Failure::Refused(_, body)) => {
-                    web_sys::console::error_1(&format!("rapport: {}", body.message).into());
-                    return;
+    /// The email's "Continue the conversation" link (`#continue=<token>`): a fresh token
+    /// for the visitor, and that conversation, whose history the socket then replays.
+    fn continue_from(self, link: String) {
+        let api = self.0.borrow().api.clone();
+        let retry = link.clone();
+        api.continue_conversation(
+            &link,
+            Box::new(move |result| match result {
+                Ok(continued) => {
+                    // The link has done its work: a reload starts from storage.
+                    forget_fragment();
+                    {
+                        let mut inner = self.0.borrow_mut();
+                        inner.memory.set(storage::TOKEN, &continued.visitor_token);
+                        inner.token = Some(continued.visitor_token);
+                    }
+                    self.begin_session(Some((continued.conversation.id, continued.conversation.resolved)));
                 }
-            };
-            let token = session.visitor_token.clone();
-            let conversation = match api.latest_conversation(&token).await {
-                Ok(conversation) => conversation,
-                Err(_) => return self.retry_later(|client| client.begin_session()),
-            };
-            {
-                let mut inner = self.0.borrow_mut();
-                inner.memory.set(storage::TOKEN, &token);
-                inner.token = Some(token);
-                inner.conversation_id = conversation.as_ref().map(|c| c.id);
+                Err(Failure::Network) => self.retry_later(move |client| client.continue_from(retry)),
+                Err(Failure::Refused(_, body)) => {
+                    // Expired or forged: the visitor still gets the chat, and is told.
+                    forget_fragment();
+                    web_sys::console::warn_1(&JsValue::from_str(&body.message));
+                    self.emit(Action::Notice(Some(Notice::LinkExpired)));
+                    self.begin_session(None);
+                }
+            }),
+        );
+    }
+
+    /// Starts the visitor session; `conversation` is the one to follow (from a continue
+    /// link), else the visitor's latest.
+    fn begin_session(self, conversation: Option<(String, bool)>) {
+        let (api, site_key, token) = {
+            let inner = self.0.borrow();
+            (inner.api.clone(), inner.site_key.clone(), inner.token.clone())
+        };
+        api.session(
+            &site_key,
+            token.as_deref(),
+            &context(),
+            Box::new(move |result| match result {
+                Ok(session) => self.with_session(session, conversation),
+                Err(Failure::Network) => self.retry_later(move |client| client.begin_session(conversation)),
+                Err(Failure::Refused(_, body)) => {
+                    web_sys::console::error_2(&JsValue::from_str("rapport:"), &JsValue::from_str(&body.message));
+                    self.post(Event::Error { code: body.code, message: body.message });
+                }
+            }),
+        );
+    }
+
+    /// The session is there: follow `conversation`, or else the visitor's latest.
+    fn with_session(self, mut session: Session, conversation: Option<(String, bool)>) {
+        let latest = session.conversation.take().map(|c| (c.id, c.resolved));
+        self.follow(session, conversation.or(latest));
+    }
+
+    fn follow(&self, session: Session, conversation: Option<(String, bool)>) {
+        let token = session.visitor_token;
+        {
+            let mut inner = self.0.borrow_mut();
+            inner.memory.set(storage::TOKEN, &token);
+            inner.token = Some(token);
+            match &conversation {
+                Some((id, _)) => inner.memory.set(storage::CONVERSATION, id),
+                None => inner.memory.remove(storage::CONVERSATION),
             }
-            let resolved = conversation.as_ref().is_some_and(|c| c.resolved);
-            self.emit(Action::Conversation { started: conversation.is_some(), resolved });
-            if let Some(score) = conversation.as_ref().filter(|c| c.resolved).and_then(|c| self.rating_given(c.id)) {
-                // Rated before this page load: thanks (and "Change") rather than the question.
-                self.emit(Action::Rating(Some(score), Progress::Done));
-            }
-            crate::theme::apply(&session.site.color);
-            self.post(Event::Ready { color: session.site.color.clone() });
-            self.emit(Action::Site(session.site));
-            let queued = std::mem::take(&mut self.0.borrow_mut().queued);
-            for command in queued {
-                self.command(command);
-            }
+            inner.conversation_id = conversation.as_ref().map(|(id, _)| id.clone());
+        }
+        let resolved = conversation.as_ref().is_some_and(|(_, resolved)| *resolved);
+        self.emit(Action::Conversation { started: conversation.is_some(), resolved });
+        if let Some(score) = conversation.as_ref().filter(|(_, r)| *r).and_then(|(id, _)| self.rating_given(id)) {
+            // Rated before this page load: thanks (and "Change") rather than the question.
+            self.emit(Action::Rating(Some(score), Progress::Done));
+        }
+        crate::theme::apply(&session.site.color);
+        self.post(Event::Ready { color: session.site.color.clone() });
+        self.emit(Action::Site(session.site));
+        let queued = std::mem::take(&mut self.0.borrow_mut().queued);
+        for command in queued {
+            self.command(command);
+        }
+        if self.wants_socket() {
             self.connect();
-        });
+        }
+    }
+
+    /// The socket is opened only once there is something to follow: a conversation (for
+    /// its unread replies), the open panel, or a message waiting to be sent.
+    fn wants_socket(&self) -> bool {
+        let inner = self.0.borrow();
+        inner.conversation_id.is_some() || inner.open || inner.outbox.to_send().next().is_some()
     }
 
     /// Runs `again` after the current backoff (and grows it).
     fn retry_later(&self, again: impl FnOnce(Client) + 'static) {
-        let delay = self.next_backoff();
+        let delay = {
+            let mut inner = self.0.borrow_mut();
+            next_backoff(&mut inner.backoff_ms)
+        };
         let client = self.clone();
         after(delay, move || again(client));
-    }
-
-    fn next_backoff(&self) -> i32 {
-        let mut inner = self.0.borrow_mut();
-        let jitter = 0.8 + js_sys::Math::random() * 0.4;
-        let delay = inner.backoff_ms * jitter;
-        inner.backoff_ms = (inner.backoff_ms * 2.0).min(MAX_BACKOFF_MS);
-        delay as i32
     }
 
     // ----- the socket ----------------------------------------------------------------
@@ -232,7 +332,7 @@ impl Client {
                 return;
             }
             if let Some(timer) = inner.reconnect_timer.take() {
-                web_sys::window().expect("window").clear_timeout_with_handle(timer);
+                clear_timeout(timer);
             }
             let Some(token) = inner.token.clone() else { return };
             (inner.socket_url.clone(), token)
@@ -256,10 +356,13 @@ impl Client {
     }
 
     fn schedule_reconnect(&self) {
-        if self.0.borrow().reconnect_timer.is_some() {
-            return;
-        }
-        let delay = self.next_backoff();
+        let delay = {
+            let mut inner = self.0.borrow_mut();
+            if inner.reconnect_timer.is_some() {
+                return;
+            }
+            next_backoff(&mut inner.backoff_ms)
+        };
         let client = self.clone();
         let timer = after(delay, move || {
             client.0.borrow_mut().reconnect_timer = None;
@@ -283,17 +386,22 @@ impl Client {
             // The token was revoked: this browser starts over as a new visitor.
             let mut inner = self.0.borrow_mut();
             inner.memory.remove(storage::TOKEN);
+            inner.memory.remove(storage::CONVERSATION);
             inner.token = None;
             inner.conversation_id = None;
             inner.last_seq = 0;
             drop(inner);
-            return self.retry_later(|client| client.begin_session());
+            return self.retry_later(|client| client.begin_session(None));
         }
         self.schedule_reconnect();
     }
 
-    fn send_frame(&self, frame: &ClientFrame) -> bool {
+    fn send_frame(&self, frame: &str) -> bool {
         self.0.borrow().socket.as_ref().is_some_and(|socket| socket.send(frame))
+    }
+
+    fn is_current(&self, conversation_id: &str) -> bool {
+        self.0.borrow().conversation_id.as_deref() == Some(conversation_id)
     }
 
     fn on_frame(&self, frame: Frame) {
@@ -301,7 +409,7 @@ impl Client {
         match frame {
             Frame::Hello => self.on_hello(),
             Frame::Message(message) => self.on_message(message),
-            Frame::Resumed { conversation_id } if self.0.borrow().conversation_id == Some(conversation_id) => {
+            Frame::Resumed { conversation_id } if self.is_current(&conversation_id) => {
                 {
                     let mut inner = self.0.borrow_mut();
                     inner.resumed = true;
@@ -326,24 +434,23 @@ impl Client {
             Frame::AgentRead { seq } => self.emit(Action::AgentRead(seq)),
             Frame::Conversation { id, resolved } => {
                 // Started from another tab: follow it here too.
-                let (adopt, ours) = {
+                let adopt = {
                     let mut inner = self.0.borrow_mut();
                     let adopt = inner.conversation_id.is_none() && !inner.starting;
                     if adopt {
-                        inner.conversation_id = Some(id);
+                        inner.memory.set(storage::CONVERSATION, &id);
+                        inner.conversation_id = Some(id.clone());
                     }
-                    (adopt, inner.conversation_id == Some(id))
+                    adopt
                 };
-                if ours {
+                if self.is_current(&id) {
                     self.emit(Action::Conversation { started: true, resolved });
                 }
                 if adopt {
                     self.resume();
                 }
             }
-            Frame::Queue(queue) if self.0.borrow().conversation_id == Some(queue.conversation_id) => {
-                self.emit(Action::Queue(queue));
-            }
+            Frame::Queue(queue) if self.is_current(&queue.conversation_id) => self.emit(Action::Queue(queue)),
             Frame::Error { code, client_msg_id: Some(id), retry_after_ms } => {
                 if code == "rate_limited" {
                     self.0.borrow_mut().sent_here.retain(|sent| *sent != id);
@@ -368,7 +475,7 @@ impl Client {
         };
         self.emit(Action::Link(Link::Online));
         if let Some((url, title)) = page {
-            self.send_frame(&ClientFrame::Page { url, title });
+            self.send_frame(&out::page(&url, &title));
         }
         if self.0.borrow().conversation_id.is_some() {
             self.resume();
@@ -379,28 +486,36 @@ impl Client {
     }
 
     fn resume(&self) {
-        let (conversation_id, after_seq) = {
+        let frame = {
             let mut inner = self.0.borrow_mut();
             inner.resumed = false;
-            (inner.conversation_id, inner.last_seq)
+            inner.conversation_id.as_ref().map(|id| out::resume(id, inner.last_seq))
         };
-        if let Some(conversation_id) = conversation_id {
-            self.send_frame(&ClientFrame::Resume { conversation_id, after_seq });
+        if let Some(frame) = frame {
+            self.send_frame(&frame);
         }
     }
 
     fn on_message(&self, message: Message) {
-        let news = {
+        let (news, unknown_author) = {
             let mut inner = self.0.borrow_mut();
-            if Some(message.conversation_id) != inner.conversation_id {
+            if inner.conversation_id.as_ref() != Some(&message.conversation_id) {
                 return;
             }
             inner.last_seq = inner.last_seq.max(message.seq);
-            if message.author_kind == AuthorKind::Agent && !inner.agent_seqs.contains(&message.seq) {
+            let by_agent = message.author_kind == AuthorKind::Agent;
+            if by_agent && !inner.agent_seqs.contains(&message.seq) {
                 inner.agent_seqs.push(message.seq);
             }
-            inner.live && message.author_kind == AuthorKind::Agent
+            let unknown = message.author_id.clone().filter(|id| by_agent && !inner.faces_asked.contains(id));
+            if let Some(id) = &unknown {
+                inner.faces_asked.push(id.clone());
+            }
+            (inner.live && by_agent, unknown)
         };
+        if let Some(agent_id) = unknown_author {
+            self.ask_face(agent_id);
+        }
         if let Some(id) = &message.client_msg_id {
             self.settle(id);
         }
@@ -415,6 +530,21 @@ impl Client {
             self.mark_read();
             self.post_unread();
         }
+    }
+
+    /// The name and picture of a reply's author.
+    fn ask_face(&self, agent_id: String) {
+        let Some((api, token)) = self.credentials() else { return };
+        let client = self.clone();
+        api.agent(
+            &token,
+            &agent_id,
+            Box::new(move |face| {
+                if let Ok(face) = face {
+                    client.emit(Action::Face(face));
+                }
+            }),
+        );
     }
 
     /// A message is stored: out of the outbox for good.
@@ -441,17 +571,13 @@ impl Client {
         if body.trim().is_empty() {
             return;
         }
-        let pending = Pending {
-            client_msg_id: Uuid::new_v4().to_string(),
-            body: body.to_owned(),
-            written_at: now_ms(),
-            refused: false,
-        };
+        let pending = Pending { client_msg_id: uuid_v4(), body: body.to_owned(), written_at: now_ms(), refused: false };
         {
             let mut inner = self.0.borrow_mut();
             inner.outbox.push(pending);
             // Sending a message ends typing on the server's side too.
             inner.typing = false;
+            inner.draft = false;
         }
         self.save_outbox();
         self.flush();
@@ -470,44 +596,32 @@ impl Client {
     fn flush(&self) {
         let (conversation_id, first) = {
             let inner = self.0.borrow();
-            (inner.conversation_id, inner.outbox.to_send().next().cloned())
+            (inner.conversation_id.clone(), inner.outbox.to_send().next().cloned())
         };
         let Some(first) = first else { return };
-        match conversation_id {
-            None => self.start_conversation(first),
-            Some(conversation_id) => {
-                let frames: Vec<(String, ClientFrame)> = {
-                    let inner = self.0.borrow();
-                    if !inner.connected || !inner.resumed {
-                        return;
-                    }
-                    inner
-                        .outbox
-                        .to_send()
-                        .filter(|p| !inner.sent_here.contains(&p.client_msg_id))
-                        .map(|p| {
-                            let frame = ClientFrame::Send {
-                                conversation_id,
-                                client_msg_id: p.client_msg_id.clone(),
-                                body: p.body.clone(),
-                                kind: None,
-                                attachment_ids: Vec::new(),
-                            };
-                            (p.client_msg_id.clone(), frame)
-                        })
-                        .collect()
-                };
-                for (id, frame) in frames {
-                    if self.send_frame(&frame) {
-                        self.0.borrow_mut().sent_here.push(id);
-                    }
-                }
+        let Some(conversation_id) = conversation_id else { return self.start_conversation(first) };
+        let frames: Vec<(String, String)> = {
+            let inner = self.0.borrow();
+            if !inner.connected || !inner.resumed {
+                return;
+            }
+            inner
+                .outbox
+                .to_send()
+                .filter(|p| !inner.sent_here.contains(&p.client_msg_id))
+                .map(|p| (p.client_msg_id.clone(), out::send(&conversation_id, &p.client_msg_id, &p.body)))
+                .collect()
+        };
+        for (id, frame) in frames {
+            if self.send_frame(&frame) {
+                self.0.borrow_mut().sent_here.push(id);
             }
         }
     }
 
     /// The first message starts the conversation over REST (idempotent on its
-    /// `client_msg_id`, so a retry after a lost answer finds the same conversation).
+    /// `client_msg_id`, so a retry after a lost answer finds the same conversation). A
+    /// failed attempt is retried on its own backoff: the socket may well be up.
     fn start_conversation(&self, first: Pending) {
         let (api, token, (name, email)) = {
             let mut inner = self.0.borrow_mut();
@@ -518,37 +632,54 @@ impl Client {
             inner.starting = true;
             (inner.api.clone(), token, inner.profile.clone())
         };
+        let request = FirstMessage {
+            client_msg_id: &first.client_msg_id,
+            body: &first.body,
+            name: name.as_deref(),
+            email: email.as_deref(),
+        };
         let client = self.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let request = NewVisitorConversation {
-                body: first.body.clone(),
-                client_msg_id: first.client_msg_id.clone(),
-                name,
-                email,
-            };
-            let result = api.start_conversation(&token, &request).await;
-            client.0.borrow_mut().starting = false;
-            match result {
-                Ok(conversation_id) => {
-                    {
-                        let mut inner = client.0.borrow_mut();
-                        inner.conversation_id = Some(conversation_id);
-                        inner.live = true;
+        let client_msg_id = first.client_msg_id.clone();
+        api.start_conversation(
+            &token,
+            &request,
+            Box::new(move |result| {
+                client.0.borrow_mut().starting = false;
+                match result {
+                    Ok(conversation_id) => {
+                        {
+                            let mut inner = client.0.borrow_mut();
+                            inner.memory.set(storage::CONVERSATION, &conversation_id);
+                            inner.conversation_id = Some(conversation_id);
+                            inner.live = true;
+                            inner.start_backoff_ms = FIRST_BACKOFF_MS;
+                        }
+                        client.emit(Action::Conversation { started: true, resolved: false });
+                        client.settle(&client_msg_id);
+                        client.follow_socket();
                     }
-                    client.emit(Action::Conversation { started: true, resolved: false });
-                    client.settle(&first.client_msg_id);
-                    if client.0.borrow().connected {
-                        client.resume();
+                    Err(Failure::Network) => {
+                        let delay = next_backoff(&mut client.0.borrow_mut().start_backoff_ms);
+                        let again = client.clone();
+                        after(delay, move || again.flush());
+                    }
+                    Err(Failure::Refused(_, _)) => {
+                        client.0.borrow_mut().outbox.refuse(&client_msg_id);
+                        client.save_outbox();
                     }
                 }
-                // Offline: the next `hello` flushes the outbox again.
-                Err(Failure::Network) => {}
-                Err(Failure::Refused(_, _)) => {
-                    client.0.borrow_mut().outbox.refuse(&first.client_msg_id);
-                    client.save_outbox();
-                }
-            }
-        });
+            }),
+        );
+    }
+
+    /// A conversation was just created here: replay it on the socket (opening one if
+    /// needed).
+    fn follow_socket(&self) {
+        if self.0.borrow().connected {
+            self.resume();
+        } else {
+            self.connect();
+        }
     }
 
     // ----- the start form, queue, rating, transcript ----------------------------------
@@ -564,25 +695,28 @@ impl Client {
         let Some((api, token)) = self.credentials() else { return };
         self.emit(Action::StartForm(Progress::Busy));
         let client = self.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let message =
-                OfflineMessage { email: email.clone(), name, body, client_msg_id: Uuid::new_v4().to_string() };
-            match api.offline_message(&token, &message).await {
+        let client_msg_id = uuid_v4();
+        let answer_to = email.clone();
+        let message =
+            FirstMessage { client_msg_id: &client_msg_id, body: &body, name: name.as_deref(), email: Some(&answer_to) };
+        api.offline_message(
+            &token,
+            &message,
+            Box::new(move |result| match result {
                 Ok(conversation_id) => {
                     {
                         let mut inner = client.0.borrow_mut();
+                        inner.memory.set(storage::CONVERSATION, &conversation_id);
                         inner.conversation_id = Some(conversation_id);
                         inner.live = true;
                     }
                     client.emit(Action::OfflineSent(email));
                     client.emit(Action::Conversation { started: true, resolved: false });
-                    if client.0.borrow().connected {
-                        client.resume();
-                    }
+                    client.follow_socket();
                 }
                 Err(_) => client.emit(Action::StartForm(Progress::Failed)),
-            }
-        });
+            }),
+        );
     }
 
     fn credentials(&self) -> Option<(Api, String)> {
@@ -590,23 +724,27 @@ impl Client {
         Some((inner.api.clone(), inner.token.clone()?))
     }
 
-    fn current(&self) -> Option<(Api, String, Uuid)> {
+    fn current(&self) -> Option<(Api, String, String)> {
         let (api, token) = self.credentials()?;
-        let conversation_id = self.0.borrow().conversation_id?;
+        let conversation_id = self.0.borrow().conversation_id.clone()?;
         Some((api, token, conversation_id))
     }
 
     /// Where the conversation stands in the queue now (frames bring the changes).
-    fn ask_queue(&self, conversation_id: Uuid) {
+    fn ask_queue(&self, conversation_id: String) {
         let Some((api, token)) = self.credentials() else { return };
         let client = self.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            if let Ok(queue) = api.queue(&token, conversation_id).await
-                && client.0.borrow().conversation_id == Some(queue.conversation_id)
-            {
-                client.emit(Action::Queue(queue));
-            }
-        });
+        api.queue(
+            &token,
+            &conversation_id,
+            Box::new(move |queue| {
+                if let Ok(queue) = queue
+                    && client.is_current(&queue.conversation_id)
+                {
+                    client.emit(Action::Queue(queue));
+                }
+            }),
+        );
     }
 
     /// Rates the conversation (again: the latest rating counts).
@@ -614,23 +752,29 @@ impl Client {
         let Some((api, token, conversation_id)) = self.current() else { return };
         self.emit(Action::Rating(None, Progress::Busy));
         let client = self.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let result = api.rate(&token, conversation_id, &NewRating { score, comment }).await;
-            if result.is_ok() {
-                client.0.borrow().memory.set(storage::RATING, &format!("{conversation_id}:{score}"));
-            }
-            client.emit(match result {
-                Ok(()) => Action::Rating(Some(score), Progress::Done),
-                Err(_) => Action::Rating(None, Progress::Failed),
-            });
-        });
+        let given = [conversation_id.as_str(), ":", &decimal(i64::from(score))].concat();
+        api.rate(
+            &token,
+            &conversation_id,
+            score,
+            comment.as_deref(),
+            Box::new(move |result| {
+                if result.is_ok() {
+                    client.0.borrow().memory.set(storage::RATING, &given);
+                }
+                client.emit(match result {
+                    Ok(()) => Action::Rating(Some(score), Progress::Done),
+                    Err(_) => Action::Rating(None, Progress::Failed),
+                });
+            }),
+        );
     }
 
     /// The score this browser gave `conversation_id`, if it rated it.
-    fn rating_given(&self, conversation_id: Uuid) -> Option<u8> {
+    fn rating_given(&self, conversation_id: &str) -> Option<u8> {
         let stored = self.0.borrow().memory.get(storage::RATING)?;
         let (id, score) = stored.split_once(':')?;
-        (id == conversation_id.to_string()).then(|| score.parse().ok()).flatten().filter(|s| (1..=5).contains(s))
+        (id == conversation_id).then(|| score.parse().ok()).flatten().filter(|s| (1..=5).contains(s))
     }
 
     /// Mails the transcript to `email`, or to the email Rapport knows; without either
@@ -639,32 +783,35 @@ impl Client {
         let Some((api, token, conversation_id)) = self.current() else { return };
         self.emit(Action::Transcript(Progress::Busy));
         let client = self.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let asked = email.is_some();
-            let progress = match api.transcript(&token, conversation_id, email).await {
-                Ok(false) => Progress::Done,
-                Ok(true) => Progress::ConfirmFromInbox,
-                Err(Failure::Refused(_, body)) if !asked && body.field.as_deref() == Some("email") => {
-                    Progress::NeedsEmail
-                }
-                Err(_) => Progress::Failed,
-            };
-            client.emit(Action::Transcript(progress));
-        });
+        let asked = email.is_some();
+        api.transcript(
+            &token,
+            &conversation_id,
+            email.as_deref(),
+            Box::new(move |result| {
+                let progress = match result {
+                    Ok(false) => Progress::Done,
+                    Ok(true) => Progress::ConfirmFromInbox,
+                    Err(Failure::Refused(_, body)) if !asked && body.field.as_deref() == Some("email") => {
+                        // The email field appears: it takes the focus.
+                        focus(".rp-transcript input");
+                        Progress::NeedsEmail
+                    }
+                    Err(_) => Progress::Failed,
+                };
+                client.emit(Action::Transcript(progress));
+            }),
+        );
     }
 
     /// Asks again, while the panel is open, whether agents are online.
     fn watch_status(&self) {
         let client = self.clone();
-        let tick = Closure::<dyn FnMut()>::new(move || {
+        every(STATUS_EVERY_MS, move || {
             if client.0.borrow().open {
                 client.refresh_site();
             }
         });
-        let window = web_sys::window().expect("window");
-        let _ = window
-            .set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), STATUS_EVERY_MS);
-        tick.forget();
     }
 
     fn refresh_site(&self) {
@@ -674,29 +821,38 @@ impl Client {
             (inner.api.clone(), inner.site_key.clone(), token)
         };
         let client = self.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            // The same token answers the same visitor: this only refreshes the site.
-            if let Ok(session) = api.session(&site_key, Some(token)).await {
-                client.emit(Action::Site(session.site));
-            }
-        });
+        // The same token answers the same visitor: this only refreshes the site.
+        api.session(
+            &site_key,
+            Some(&token),
+            &context(),
+            Box::new(move |session| {
+                if let Ok(session) = session {
+                    client.emit(Action::Site(session.site));
+                }
+            }),
+        );
     }
 
     // ----- typing, reading, the host page --------------------------------------------
 
     /// The composer's text changed; `has_text` tells whether the visitor is writing.
     pub fn draft_changed(&self, has_text: bool) {
+        if has_text != self.0.borrow().draft {
+            self.0.borrow_mut().draft = has_text;
+            self.emit(Action::DraftEmpty(!has_text));
+        }
         let frame = {
             let mut inner = self.0.borrow_mut();
-            let Some(conversation_id) = inner.conversation_id else { return };
+            let Some(conversation_id) = inner.conversation_id.clone() else { return };
             let now = now_ms();
             if has_text && (!inner.typing || now - inner.typing_sent_at > TYPING_REPEAT_MS) {
                 inner.typing = true;
                 inner.typing_sent_at = now;
-                ClientFrame::Typing { conversation_id, typing: true, preview: None }
+                out::typing(&conversation_id, true)
             } else if !has_text && inner.typing {
                 inner.typing = false;
-                ClientFrame::Typing { conversation_id, typing: false, preview: None }
+                out::typing(&conversation_id, false)
             } else {
                 return;
             }
@@ -711,14 +867,14 @@ impl Client {
             let visible = web_sys::window()
                 .and_then(|w| w.document())
                 .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
-            let Some(conversation_id) = inner.conversation_id else { return };
+            let Some(conversation_id) = inner.conversation_id.clone() else { return };
             let unread = inner.agent_seqs.iter().any(|seq| *seq > inner.read_seq);
             if !inner.open || !visible || !inner.connected || !unread {
                 return;
             }
             inner.read_seq = inner.last_seq;
-            inner.memory.set(storage::READ, &inner.read_seq.to_string());
-            ClientFrame::Read { conversation_id, seq: inner.last_seq }
+            inner.memory.set(storage::READ, &decimal(inner.read_seq));
+            out::read(&conversation_id, inner.last_seq)
         };
         self.send_frame(&frame);
         self.post_unread();
@@ -748,49 +904,70 @@ impl Client {
     fn command(&self, command: Command) {
         let token = self.0.borrow().token.clone();
         match command {
+            Command::Memory(values) => {
+                self.0.borrow().memory.arrived(values);
+                self.begin();
+            }
             Command::Open => {
                 self.0.borrow_mut().open = true;
-                self.mark_read();
-                self.refresh_site();
+                focus_panel();
+                if token.is_some() {
+                    self.connect();
+                    self.mark_read();
+                    self.refresh_site();
+                }
             }
             Command::Close => self.0.borrow_mut().open = false,
             Command::Page { url, title } => {
                 if !(url.starts_with("https://") || url.starts_with("http://")) {
                     return;
                 }
-                self.0.borrow_mut().page = Some((url.clone(), title.clone()));
-                self.send_frame(&ClientFrame::Page { url, title });
+                let url: String = url.chars().take(MAX_URL_CHARS).collect();
+                let title: String = title.chars().take(MAX_TITLE_CHARS).collect();
+                let frame = out::page(&url, &title);
+                self.0.borrow_mut().page = Some((url, title));
+                self.send_frame(&frame);
             }
             Command::Identify { user_id, email, name, user_hash } => {
                 let Some(token) = token else {
                     return self.0.borrow_mut().queued.push(Command::Identify { user_id, email, name, user_hash });
                 };
-                let Some(user_id) = user_id else {
+                if user_id.is_none() {
                     return self.post(Event::Error {
                         code: "invalid_input".into(),
                         message: "identify needs a user_id".into(),
                     });
-                };
-                self.send_identity(token, IdentifyRequest { user_id, email, name, user_hash });
+                }
+                self.send_identity(
+                    token,
+                    [("user_id", user_id), ("email", email), ("name", name), ("user_hash", user_hash)],
+                );
             }
             Command::Attributes { body } => {
                 let Some(token) = token else { return self.0.borrow_mut().queued.push(Command::Attributes { body }) };
                 let api = self.0.borrow().api.clone();
                 let client = self.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    if let Err(Failure::Refused(_, body)) = api.set_attributes(&token, body).await {
-                        client.post(Event::Error { code: body.code, message: body.message });
-                    }
-                });
+                api.set_attributes(
+                    &token,
+                    body,
+                    Box::new(move |result| {
+                        if let Err(Failure::Refused(_, body)) = result {
+                            client.post(Event::Error { code: body.code, message: body.message });
+                        }
+                    }),
+                );
             }
         }
     }
 
-    fn send_identity(&self, token: String, request: IdentifyRequest) {
+    fn send_identity(&self, token: String, identity: [(&'static str, Option<String>); 4]) {
         let api = self.0.borrow().api.clone();
         let client = self.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            match api.identify(&token, &request).await {
+        let sent = (token.clone(), identity.clone());
+        api.identify(
+            &token,
+            &identity,
+            Box::new(move |result| match result {
                 Ok(_) => client.emit(Action::Notice(None)),
                 Err(Failure::Refused(_, body)) => {
                     if body.code == "identity_rejected" || body.code == "identity_required" {
@@ -800,18 +977,19 @@ impl Client {
                 }
                 // Retried with the token of the moment (a new one if the session ended).
                 Err(Failure::Network) => client.retry_later(move |client| {
+                    let (token, identity) = sent;
                     let current = client.0.borrow().token.clone();
-                    client.send_identity(current.unwrap_or(token), request)
+                    client.send_identity(current.unwrap_or(token), identity)
                 }),
-            }
-        });
+            }),
+        );
     }
 
     /// Heartbeats, silence detection, and the browser's own hints (back online, tab shown).
     fn watch_browser(&self) {
         let window = web_sys::window().expect("window");
         let client = self.clone();
-        let heartbeat = Closure::<dyn FnMut()>::new(move || {
+        every(PING_EVERY_MS, move || {
             let silent = {
                 let inner = client.0.borrow();
                 inner.socket.is_some() && now_ms() - inner.last_frame_at > SILENCE_LIMIT_MS
@@ -821,17 +999,16 @@ impl Client {
                 client.0.borrow_mut().socket = None;
                 client.on_close(openapi::realtime::close::IDLE);
             } else {
-                client.send_frame(&ClientFrame::Ping);
+                client.send_frame(&out::ping());
             }
         });
-        let _ = window
-            .set_interval_with_callback_and_timeout_and_arguments_0(heartbeat.as_ref().unchecked_ref(), PING_EVERY_MS);
-        heartbeat.forget();
 
         let client = self.clone();
         let online = Closure::<dyn FnMut()>::new(move || {
             client.0.borrow_mut().backoff_ms = FIRST_BACKOFF_MS;
-            client.connect();
+            if client.0.borrow().reconnect_timer.is_some() {
+                client.connect();
+            }
         });
         let _ = window.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
         online.forget();
@@ -845,8 +1022,81 @@ impl Client {
     }
 }
 
+/// The next delay from `backoff_ms` (with jitter), doubling it for the time after.
+fn next_backoff(backoff_ms: &mut f64) -> i32 {
+    let jitter = 0.8 + js_sys::Math::random() * 0.4;
+    let delay = *backoff_ms * jitter;
+    *backoff_ms = (*backoff_ms * 2.0).min(MAX_BACKOFF_MS);
+    delay as i32
+}
+
+/// What the browser says about itself, for the team (`VisitorContext`).
+fn context() -> Context {
+    let window = web_sys::window();
+    let get = |object: &JsValue, key: &str| js_sys::Reflect::get(object, &key.into()).ok();
+    let options = js_sys::Intl::DateTimeFormat::default().resolved_options();
+    let screen = window.as_ref().and_then(|w| get(w, "screen"));
+    let size = screen.as_ref().and_then(|s| {
+        let side = |key| get(s, key).and_then(|v| v.as_f64()).map(|n| decimal(n as i64));
+        Some([side("width")?, "x".into(), side("height")?].concat())
+    });
+    Context {
+        timezone: get(&options, "timeZone").and_then(|v| v.as_string()),
+        language: window.and_then(|w| w.navigator().language()),
+        screen: size,
+    }
+}
+
+/// The `continue` token of an email's link (`…/widget/frame?site=…#continue=<token>`).
+fn continue_token() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    hash.strip_prefix("#continue=").filter(|token| !token.is_empty()).map(str::to_owned)
+}
+
+/// Drops the `#continue=` fragment from the address bar (and from a reload).
+fn forget_fragment() {
+    let Some(window) = web_sys::window() else { return };
+    if let (Ok(history), Ok(path), Ok(search)) =
+        (window.history(), window.location().pathname(), window.location().search())
+    {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&[path, search].concat()));
+    }
+}
+
+/// The panel takes the focus when it opens: the start form's first field, or the
+/// composer.
+fn focus_panel() {
+    focus(".rp-start input, .rp-start textarea, .rp-input");
+}
+
+/// Focuses the first element matching `selector` once the next render is done.
+fn focus(selector: &'static str) {
+    after(50, move || {
+        let element =
+            web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(selector).ok().flatten());
+        if let Some(element) = element.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = element.focus();
+        }
+    });
+}
+
 /// Runs `f` once after `ms`; returns the timer's handle.
 fn after(ms: i32, f: impl FnOnce() + 'static) -> Option<i32> {
     let callback = Closure::once_into_js(f);
     web_sys::window()?.set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), ms.max(0)).ok()
+}
+
+/// Runs `f` every `ms` for the page's lifetime.
+fn every(ms: i32, f: impl FnMut() + 'static) {
+    let tick = Closure::<dyn FnMut()>::new(f);
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), ms);
+    }
+    tick.forget();
+}
+
+fn clear_timeout(timer: i32) {
+    if let Some(window) = web_sys::window() {
+        window.clear_timeout_with_handle(timer);
+    }
 }

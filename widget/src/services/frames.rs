@@ -1,14 +1,14 @@
-//! Server frames as the widget reads them.
+//! Socket frames as the widget reads and writes them.
 //!
-//! The wire format is `openapi::realtime::ServerFrame`'s, unchanged. A frame is read in
-//! two steps: first its `type`, then only the fields of that type the widget acts on,
-//! through [`Json`] (the browser parses; see `json` for why not serde). The tests read
-//! frames produced by `ServerFrame`'s own `Serialize`, so the two cannot drift.
+//! The wire format is `openapi::realtime`'s, unchanged. A server frame is read in two
+//! steps: first its `type`, then only the fields of that type the widget acts on, through
+//! [`Json`] (the browser parses; see `json` for why not serde). Client frames are written
+//! by [`out`]. The tests read frames produced by `ServerFrame`'s own `Serialize` and parse
+//! what [`out`] writes with `ClientFrame`'s `Deserialize`, so neither side can drift.
 
 use openapi::messages::AuthorKind;
-use uuid::Uuid;
 
-use super::json::Json;
+use super::json::{Json, Writer};
 
 /// A server frame, reduced to what the visitor's widget does with it.
 #[derive(Debug, PartialEq)]
@@ -16,7 +16,7 @@ pub enum Frame {
     Hello,
     Message(Message),
     Resumed {
-        conversation_id: Uuid,
+        conversation_id: String,
     },
     Ack {
         client_msg_id: String,
@@ -33,7 +33,7 @@ pub enum Frame {
     /// A conversation of this visitor was created or changed; `resolved` says whether
     /// its status is now `resolved` (the moment to ask for a rating).
     Conversation {
-        id: Uuid,
+        id: String,
         resolved: bool,
     },
     /// The visitor's place in the queue changed (`position` absent: not waiting).
@@ -53,11 +53,13 @@ pub enum Frame {
 /// parser ships in the wasm.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
-    pub id: Uuid,
-    pub conversation_id: Uuid,
+    pub id: String,
+    pub conversation_id: String,
     pub seq: i64,
     pub client_msg_id: Option<String>,
     pub author_kind: AuthorKind,
+    /// The agent who wrote it (for the name and picture beside a reply).
+    pub author_id: Option<String>,
     pub body: String,
     /// Files sent with the message (none: empty).
     pub attachments: Vec<crate::components::attachment::File>,
@@ -73,11 +75,12 @@ impl Message {
             _ => AuthorKind::System,
         };
         Some(Self {
-            id: json.uuid("id")?,
-            conversation_id: json.uuid("conversation_id")?,
+            id: json.id("id")?,
+            conversation_id: json.id("conversation_id")?,
             seq: json.whole("seq")?,
             client_msg_id: json.text("client_msg_id"),
             author_kind,
+            author_id: json.id("author_id"),
             body: json.text("body")?,
             attachments: json
                 .get("attachments")
@@ -98,9 +101,9 @@ impl Message {
 }
 
 /// `openapi::routing::QueueStatus`, as the widget shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Queue {
-    pub conversation_id: Uuid,
+    pub conversation_id: String,
     pub position: Option<u32>,
     pub estimated_wait_secs: Option<u64>,
 }
@@ -108,7 +111,7 @@ pub struct Queue {
 impl Queue {
     pub fn read(json: &impl Json) -> Option<Self> {
         Some(Self {
-            conversation_id: json.uuid("conversation_id")?,
+            conversation_id: json.id("conversation_id")?,
             position: json.whole("position"),
             estimated_wait_secs: json.whole("estimated_wait_secs"),
         })
@@ -118,13 +121,13 @@ impl Queue {
 /// A conversation's id and status (`openapi::conversations::Conversation`, the rest
 /// skipped).
 pub struct ConversationSummary {
-    pub id: Uuid,
+    pub id: String,
     pub resolved: bool,
 }
 
 impl ConversationSummary {
     pub fn read(json: &impl Json) -> Option<Self> {
-        Some(Self { id: json.uuid("id")?, resolved: json.text("status")? == "resolved" })
+        Some(Self { id: json.id("id")?, resolved: json.text("status")? == "resolved" })
     }
 }
 
@@ -139,7 +142,7 @@ impl Frame {
         Some(match json.text("type")?.as_str() {
             "hello" => Self::Hello,
             "message" => Self::Message(Message::read(&json.get("message")?)?),
-            "resumed" => Self::Resumed { conversation_id: json.uuid("conversation_id")? },
+            "resumed" => Self::Resumed { conversation_id: json.id("conversation_id")? },
             "ack" => Self::Ack { client_msg_id: json.text("client_msg_id")? },
             "typing" => {
                 let typing = json.boolean("typing")?;
@@ -171,6 +174,43 @@ impl Frame {
     }
 }
 
+/// The frames the widget sends (`openapi::realtime::ClientFrame`), as JSON text.
+pub mod out {
+    use super::Writer;
+
+    fn frame(kind: &str) -> Writer {
+        Writer::default().text("type", kind)
+    }
+
+    pub fn ping() -> String {
+        frame("ping").finish()
+    }
+
+    pub fn resume(conversation_id: &str, after_seq: i64) -> String {
+        frame("resume").text("conversation_id", conversation_id).whole("after_seq", after_seq).finish()
+    }
+
+    pub fn send(conversation_id: &str, client_msg_id: &str, body: &str) -> String {
+        frame("send")
+            .text("conversation_id", conversation_id)
+            .text("client_msg_id", client_msg_id)
+            .text("body", body)
+            .finish()
+    }
+
+    pub fn typing(conversation_id: &str, typing: bool) -> String {
+        frame("typing").text("conversation_id", conversation_id).boolean("typing", typing).finish()
+    }
+
+    pub fn read(conversation_id: &str, seq: i64) -> String {
+        frame("read").text("conversation_id", conversation_id).whole("seq", seq).finish()
+    }
+
+    pub fn page(url: &str, title: &str) -> String {
+        frame("page").text("url", url).text("title", title).finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use openapi::{
@@ -185,8 +225,13 @@ mod tests {
         Frame::read(&serde_json::to_value(&frame).unwrap()).expect("a well-formed frame")
     }
 
-    fn id(n: u128) -> Uuid {
-        Uuid::from_u128(n)
+    fn id(n: u128) -> uuid::Uuid {
+        uuid::Uuid::from_u128(n)
+    }
+
+    /// The id as the widget keeps it.
+    fn text(n: u128) -> String {
+        id(n).to_string()
     }
 
     #[test]
@@ -203,7 +248,7 @@ mod tests {
             seq: 7,
             client_msg_id: Some("c1".into()),
             author_kind: AuthorKind::Agent,
-            author_id: None,
+            author_id: Some(id(6)),
             kind: MessageKind::Text,
             body: "hi \"there\"".into(),
             attachments: Vec::new(),
@@ -212,7 +257,8 @@ mod tests {
         let Frame::Message(received) = decode(ServerFrame::Message { message: message.clone() }) else {
             panic!("not a message")
         };
-        assert_eq!((received.id, received.conversation_id, received.seq), (message.id, message.conversation_id, 7));
+        assert_eq!((received.id, received.conversation_id, received.seq), (text(3), text(4), 7));
+        assert_eq!(received.author_id, Some(text(6)));
         assert_eq!((received.client_msg_id, received.author_kind), (message.client_msg_id, message.author_kind));
         assert_eq!(received.body, message.body);
         assert_eq!(received.created_at.parse::<openapi::Timestamp>().unwrap(), message.created_at);
@@ -220,7 +266,7 @@ mod tests {
         assert_eq!(crate::clock::rfc3339_utc(&received.created_at), message.created_at.to_rfc3339());
         assert_eq!(
             decode(ServerFrame::Resumed { conversation_id: id(4), last_seq: 7 }),
-            Frame::Resumed { conversation_id: id(4) }
+            Frame::Resumed { conversation_id: text(4) }
         );
         let ack = ServerFrame::Ack {
             conversation_id: id(4),
@@ -266,17 +312,17 @@ mod tests {
         };
         let change =
             ServerFrame::Conversation { change: ConversationChange::Created, conversation: conversation.clone() };
-        assert_eq!(decode(change), Frame::Conversation { id: id(4), resolved: false });
+        assert_eq!(decode(change), Frame::Conversation { id: text(4), resolved: false });
         let resolved = Conversation { status: ConversationStatus::Resolved, ..conversation };
         let change = ServerFrame::Conversation { change: ConversationChange::StatusChanged, conversation: resolved };
-        assert_eq!(decode(change), Frame::Conversation { id: id(4), resolved: true });
+        assert_eq!(decode(change), Frame::Conversation { id: text(4), resolved: true });
 
         let queue = |position, estimated_wait_secs| ServerFrame::Queue {
             status: openapi::routing::QueueStatus { conversation_id: id(4), position, estimated_wait_secs },
         };
-        let expected = Queue { conversation_id: id(4), position: Some(2), estimated_wait_secs: Some(180) };
+        let expected = Queue { conversation_id: text(4), position: Some(2), estimated_wait_secs: Some(180) };
         assert_eq!(decode(queue(Some(2), Some(180))), Frame::Queue(expected));
-        let served = Queue { conversation_id: id(4), position: None, estimated_wait_secs: None };
+        let served = Queue { conversation_id: text(4), position: None, estimated_wait_secs: None };
         assert_eq!(decode(queue(None, None)), Frame::Queue(served));
 
         let error = ServerFrame::Error {
@@ -306,5 +352,34 @@ mod tests {
         assert_eq!(Frame::read(&serde_json::json!({"type": "from_the_future", "x": 1})).unwrap(), Frame::Other);
         assert_eq!(Frame::read(&serde_json::json!("not a frame")), None);
         assert_eq!(Frame::read(&serde_json::json!({"type": "ack"})), None, "a frame without its fields is refused");
+    }
+
+    #[test]
+    fn writes_what_client_frames_deserialise_from() {
+        use openapi::realtime::ClientFrame;
+        let parse = |json: String| serde_json::from_str::<ClientFrame>(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+        let c = text(4);
+        assert_eq!(parse(out::ping()), ClientFrame::Ping);
+        assert_eq!(parse(out::resume(&c, 41)), ClientFrame::Resume { conversation_id: id(4), after_seq: 41 });
+        let body = "Quotes \" and \\ slashes,\nlines, a tab\t, \u{1} and é ✓ \u{2028}";
+        assert_eq!(
+            parse(out::send(&c, "m-1", body)),
+            ClientFrame::Send {
+                conversation_id: id(4),
+                client_msg_id: "m-1".into(),
+                body: body.into(),
+                kind: None,
+                attachment_ids: Vec::new(),
+            }
+        );
+        assert_eq!(
+            parse(out::typing(&c, true)),
+            ClientFrame::Typing { conversation_id: id(4), typing: true, preview: None }
+        );
+        assert_eq!(parse(out::read(&c, 44)), ClientFrame::Read { conversation_id: id(4), seq: 44 });
+        assert_eq!(
+            parse(out::page("https://shop.test/a?b=\"c\"", "Cart")),
+            ClientFrame::Page { url: "https://shop.test/a?b=\"c\"".into(), title: "Cart".into() }
+        );
     }
 }

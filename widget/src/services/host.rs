@@ -5,8 +5,11 @@
 //! only the site's allowed origins frame this page (`frame-ancestors`), so a foreign page
 //! cannot even load it. Messages are accepted only from the parent window at that
 //! origin, and posted only to that origin.
+//!
+//! The host page also keeps the widget's memory (see `storage`): the iframe says `boot`,
+//! the loader answers with what it holds (`memory`), and every change goes back as
+//! `store`.
 
-use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use web_sys::{MessageEvent, Window};
 
@@ -33,12 +36,21 @@ pub enum Command {
     Attributes {
         body: String,
     },
+    /// What the host page keeps for the widget, key by key (the answer to `boot`).
+    Memory(Vec<(String, String)>),
 }
 
-/// An event for the host page (`Rapport('on', event, fn)`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "ev", rename_all = "snake_case")]
+/// A message for the host page: events it passes on (`Rapport('on', event, fn)`) and
+/// the widget's own bookkeeping (`boot`, `store`).
+#[derive(Debug, Clone, PartialEq)]
 pub enum Event {
+    /// The widget started: send the memory.
+    Boot,
+    /// Keep `value` under `key` (`None`: forget it).
+    Store {
+        key: &'static str,
+        value: Option<String>,
+    },
     /// The widget is up; the launcher can take the site's colour.
     Ready {
         color: String,
@@ -56,6 +68,46 @@ pub enum Event {
         code: String,
         message: String,
     },
+}
+
+impl Event {
+    /// The message as the loader reads it: `{rapport: 1, ev: …, …fields}`.
+    fn to_js(&self) -> JsValue {
+        let object = js_sys::Object::new();
+        let set = |key: &str, value: JsValue| {
+            let _ = js_sys::Reflect::set(&object, &key.into(), &value);
+        };
+        set(MARKER, 1.into());
+        let ev = match self {
+            Event::Boot => "boot",
+            Event::Store { key, value } => {
+                set("key", (*key).into());
+                set("value", value.as_deref().map_or(JsValue::NULL, JsValue::from_str));
+                "store"
+            }
+            Event::Ready { color } => {
+                set("color", color.into());
+                "ready"
+            }
+            Event::Close => "close",
+            Event::Message { body, created_at } => {
+                set("body", body.into());
+                set("created_at", created_at.into());
+                "message"
+            }
+            Event::Unread { count } => {
+                set("count", (*count as u32).into());
+                "unread"
+            }
+            Event::Error { code, message } => {
+                set("code", code.into());
+                set("message", message.into());
+                "error"
+            }
+        };
+        set("ev", ev.into());
+        object.into()
+    }
 }
 
 impl Command {
@@ -86,6 +138,19 @@ impl Command {
                     name: text("name"),
                     user_hash: text("user_hash"),
                 }
+            }
+            "memory" => {
+                let data = get(data, "data").filter(JsValue::is_object)?;
+                let entries = js_sys::Object::entries(data.unchecked_ref());
+                Self::Memory(
+                    entries
+                        .iter()
+                        .filter_map(|entry| {
+                            let pair = js_sys::Array::from(&entry);
+                            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+                        })
+                        .collect(),
+                )
             }
             "attributes" => {
                 // Only a plain object is a set of attributes; anything else is ignored.
@@ -130,10 +195,7 @@ impl Host {
 
     pub fn post(&self, event: &Event) {
         let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) else { return };
-        let json = serde_json::to_string(event).unwrap_or_default();
-        let value = js_sys::JSON::parse(&json).unwrap_or(JsValue::NULL);
-        let _ = js_sys::Reflect::set(&value, &MARKER.into(), &1.into());
-        let _ = parent.post_message(&value, &self.origin);
+        let _ = parent.post_message(&event.to_js(), &self.origin);
     }
 
     /// Calls `on_command` for every well-formed command from the host page.

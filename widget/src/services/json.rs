@@ -1,16 +1,20 @@
-//! Reading the server's JSON without serde's deserializers.
+//! JSON without serde in the wasm, both ways.
 //!
-//! The browser parses (`JSON.parse`), and the widget reads the few fields it needs
-//! through [`Json`]. serde's derived `Deserialize` code, monomorphised for every answer
-//! and frame, plus serde_json's parser were about a fifth of the wasm; reading fields
-//! from the parsed object costs a few lines per type. Sending still uses serde
-//! (`Serialize` is much lighter).
+//! - Reading: the browser parses (`JSON.parse`), and the widget reads the few fields it
+//!   needs through [`Json`]. serde's derived `Deserialize` code, monomorphised for every
+//!   answer and frame, plus serde_json's parser were about a fifth of the wasm; reading
+//!   fields from the parsed object costs a few lines per type.
+//! - Writing: [`Writer`] appends fields to a string (the widget sends a handful of flat
+//!   objects; serde_json's serialiser and the derived `Serialize` code cost far more).
 //!
 //! The readers are generic over [`Json`], so the unit tests run them natively on
-//! `serde_json::Value`s produced by `openapi`'s own `Serialize`: what the server sends and
-//! what the widget reads cannot drift apart unnoticed.
+//! `serde_json::Value`s produced by `openapi`'s own `Serialize`, and the tests of the
+//! writers parse their output with `openapi`'s `Deserialize`: what the server and the
+//! widget say cannot drift apart unnoticed.
+//!
+//! Ids stay the text they came as (`conversation_id`, `author_id`…): the widget only
+//! compares and sends them back, so no UUID parser or formatter ships in the wasm.
 
-use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
 /// A parsed JSON value. Absent and `null` both read as `None`.
@@ -31,8 +35,15 @@ pub trait Json: Sized {
     fn boolean(&self, key: &str) -> Option<bool> {
         self.get(key)?.as_boolean()
     }
-    fn uuid(&self, key: &str) -> Option<Uuid> {
-        Uuid::parse_str(&self.text(key)?).ok()
+    /// A UUID, as its canonical text (anything else reads as absent).
+    fn id(&self, key: &str) -> Option<String> {
+        let text = self.text(key)?;
+        let canonical = text.len() == 36
+            && text.bytes().enumerate().all(|(i, b)| match i {
+                8 | 13 | 18 | 23 => b == b'-',
+                _ => b.is_ascii_hexdigit(),
+            });
+        canonical.then_some(text)
     }
     /// A whole number that fits `T` (sequence numbers, counts, seconds).
     fn whole<T: TryFrom<i64>>(&self, key: &str) -> Option<T> {
@@ -87,4 +98,117 @@ impl Json for serde_json::Value {
     fn items(&self) -> Vec<Self> {
         self.as_array().cloned().unwrap_or_default()
     }
+}
+
+/// Writes a JSON object, field by field: what the widget sends (frames, request bodies,
+/// the stored outbox). Hand-written rather than serde's `Serialize` + serde_json, which
+/// cost several KB of wasm for a handful of flat objects; the tests check every writer's
+/// output against `openapi`'s own `Deserialize`.
+pub struct Writer(String);
+
+impl Default for Writer {
+    fn default() -> Self {
+        Self("{".to_owned())
+    }
+}
+
+impl Writer {
+    fn key(mut self, key: &str) -> Self {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+        quote(&mut self.0, key);
+        self.0.push(':');
+        self
+    }
+
+    pub fn text(self, key: &str, value: &str) -> Self {
+        let mut this = self.key(key);
+        quote(&mut this.0, value);
+        this
+    }
+
+    /// Leaves the field out when `None`.
+    pub fn maybe_text(self, key: &str, value: Option<&str>) -> Self {
+        match value {
+            Some(value) => self.text(key, value),
+            None => self,
+        }
+    }
+
+    pub fn whole(self, key: &str, value: i64) -> Self {
+        let mut this = self.key(key);
+        this.0.push_str(&decimal(value));
+        this
+    }
+
+    pub fn boolean(self, key: &str, value: bool) -> Self {
+        let mut this = self.key(key);
+        this.0.push_str(if value { "true" } else { "false" });
+        this
+    }
+
+    /// A value that is JSON already (a nested object or array).
+    pub fn raw(self, key: &str, json: &str) -> Self {
+        let mut this = self.key(key);
+        this.0.push_str(json);
+        this
+    }
+
+    pub fn finish(mut self) -> String {
+        self.0.push('}');
+        self.0
+    }
+}
+
+/// `items` as a JSON array of already written values.
+pub fn array(items: impl IntoIterator<Item = String>) -> String {
+    let mut out = "[".to_owned();
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&item);
+    }
+    out.push(']');
+    out
+}
+
+/// Appends `text` as a JSON string.
+fn quote(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                let code = c as u32;
+                out.push_str("\\u");
+                for shift in [12, 8, 4, 0] {
+                    out.push(HEX[((code >> shift) & 0xf) as usize] as char);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// A whole number in decimal, without the formatting machinery.
+pub fn decimal(value: i64) -> String {
+    let mut digits = Vec::new();
+    let mut rest = value.unsigned_abs();
+    loop {
+        digits.push(b'0' + (rest % 10) as u8);
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if value < 0 {
+        digits.push(b'-');
+    }
+    digits.iter().rev().map(|&d| d as char).collect()
 }

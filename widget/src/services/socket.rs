@@ -2,7 +2,7 @@
 //! (PROTOCOL.md §1). Dropping a [`Socket`] closes it and silences its callbacks, so a
 //! replaced connection can never report into the new one's state.
 
-use openapi::realtime::{ClientFrame, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX};
+use openapi::realtime::{SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
@@ -22,14 +22,14 @@ impl Socket {
         mut on_frame: impl FnMut(Frame) + 'static,
         mut on_close: impl FnMut(u16) + 'static,
     ) -> Result<Self, JsValue> {
-        let protocols = js_sys::Array::of2(&SUBPROTOCOL.into(), &format!("{TOKEN_SUBPROTOCOL_PREFIX}{token}").into());
+        let protocols = js_sys::Array::of2(&SUBPROTOCOL.into(), &[TOKEN_SUBPROTOCOL_PREFIX, token].concat().into());
         let ws = WebSocket::new_with_str_sequence(url, &protocols)?;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             if let Some(text) = event.data().as_string() {
                 match json::parse(&text).as_ref().and_then(Frame::read) {
                     Some(frame) => on_frame(frame),
                     // Not a frame at all: ignore it rather than fail.
-                    None => web_sys::console::warn_1(&format!("rapport: ignored frame {text}").into()),
+                    None => web_sys::console::warn_2(&"rapport: ignored frame".into(), &text.into()),
                 }
             }
         });
@@ -39,13 +39,10 @@ impl Socket {
         Ok(Self { ws, _on_message: on_message, _on_close: on_close })
     }
 
-    /// `false` when the socket is not open (the frame was not sent).
-    pub fn send(&self, frame: &ClientFrame) -> bool {
-        if self.ws.ready_state() != WebSocket::OPEN {
-            return false;
-        }
-        let text = serde_json::to_string(frame).unwrap_or_default();
-        self.ws.send_with_str(&text).is_ok()
+    /// Sends a frame's JSON (see `frames::out`); `false` when the socket is not open
+    /// (the frame was not sent).
+    pub fn send(&self, frame: &str) -> bool {
+        self.ws.ready_state() == WebSocket::OPEN && self.ws.send_with_str(frame).is_ok()
     }
 }
 
