@@ -5,8 +5,8 @@
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::{
-    agents, api_keys, attachments, canned, conversations, mail, messages, ratings, realtime, reports, routing, sites,
-    teams, visitors, webhooks, widget, workspaces,
+    agents, api_keys, attachments, business_hours, canned, conversations, labels, mail, messages, ratings, realtime,
+    reports, routing, sites, teams, views, visitors, webhooks, widget, workspaces,
 };
 
 /// Groups of operations in the spec.
@@ -44,6 +44,10 @@ pub enum ApiTags {
     Webhooks,
     /// Figures over a range of days: volume, response times, CSAT, busiest hours, agents.
     Reports,
+    /// The workspace's labels for conversations.
+    Labels,
+    /// Each agent's saved views (named filters over conversations).
+    Views,
 }
 
 /// Declares [`Apis`] and the value [`all_apis`] from one list, so adding a resource's
@@ -85,6 +89,7 @@ apis!(
         attachments::api::AttachmentsApi,
         reports::api::ReportsApi,
     ),
+    (labels::api::LabelsApi, views::api::ViewsApi, business_hours::api::BusinessHoursApi,),
 );
 
 /// The API service. The spec's server is relative so the same document describes every

@@ -68,3 +68,23 @@ pub fn report_from() -> Option<String> {
 pub fn report_to() -> Option<String> {
     Some("2026-11-30".to_owned())
 }
+
+pub fn visitor_ids() -> Option<String> {
+    Some("0190f3a3-0101-7a2b-8c3d-4e5f6a7b8c9d,0190f3a3-0202-7a2b-8c3d-4e5f6a7b8c9d".to_owned())
+}
+
+pub fn required_search() -> String {
+    "refund".to_owned()
+}
+
+pub fn label_name() -> Option<String> {
+    Some("billing".to_owned())
+}
+
+pub fn priority() -> Option<openapi::conversations::Priority> {
+    Some(openapi::conversations::Priority::Urgent)
+}
+
+pub fn business_hours() -> Option<bool> {
+    Some(true)
+}

@@ -7,7 +7,8 @@
 //! - storage: [`store`] (SQLite or PostgreSQL behind one handle)
 //! - domain modules, each owning its queries and its `api` submodule: [`workspaces`],
 //!   [`agents`], [`teams`], [`sites`], [`api_keys`], [`visitors`], [`conversations`],
-//!   [`messages`], [`widget`], [`mail`], [`webhooks`], [`ratings`], [`routing`], [`canned`], [`reports`]
+//!   [`messages`], [`widget`], [`mail`], [`webhooks`], [`ratings`], [`routing`], [`canned`], [`reports`],
+//!   [`labels`], [`views`], [`business_hours`]
 
 pub mod agents;
 pub mod api;
@@ -16,6 +17,7 @@ pub mod api_keys;
 pub mod attachments;
 pub mod auth;
 pub mod body_limit;
+pub mod business_hours;
 pub mod canned;
 pub mod cli;
 pub mod config;
@@ -26,6 +28,7 @@ pub mod error;
 pub mod health;
 pub mod idempotency;
 pub mod input;
+pub mod labels;
 pub mod mail;
 pub mod messages;
 pub mod metrics;
@@ -42,6 +45,7 @@ pub mod static_files;
 pub mod store;
 pub mod teams;
 pub mod telemetry;
+pub mod views;
 pub mod visitors;
 pub mod webhooks;
 pub mod widget;

@@ -55,6 +55,10 @@ pub struct Conversation {
     /// The team's own tags (never shown to the visitor).
     #[serde(default)]
     pub labels: Vec<String>,
+    /// The visitor's rating (1 to 5, with their comment). In REST answers and in the
+    /// `updated` frame sent when the visitor rates; other frames leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<Box<crate::webhooks::Rating>>,
 }
 
 /// Changes to a conversation; absent fields stay as they are.
@@ -83,4 +87,38 @@ crate::page_of!(
     /// A page of conversations, newest first.
     ConversationPage,
     Conversation
+);
+
+/// Where a search found its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Enum))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "server", oai(rename_all = "snake_case"))]
+pub enum MatchField {
+    /// The visitor's name.
+    Name,
+    /// The visitor's email.
+    Email,
+    /// A message (the newest that matches).
+    Message,
+}
+
+/// A conversation found by a search, with the text that matched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+pub struct ConversationMatch {
+    pub conversation: Conversation,
+    pub field: MatchField,
+    /// The matching text with up to about 60 characters of context on each side (`…`
+    /// marks a cut); the console highlights the searched words in it.
+    pub snippet: String,
+    /// The `seq` of the matching message, when the match is in a message.
+    pub seq: Option<i64>,
+}
+
+crate::page_of!(
+    /// Search results, newest conversation first.
+    ConversationMatchPage,
+    ConversationMatch
 );

@@ -10,10 +10,12 @@
 //! - [`auth`], [`agents`], [`teams`], [`sites`], [`api_keys`]: the workspace and its people.
 //! - [`visitors`], [`conversations`], [`messages`]: the chats themselves.
 //! - [`attachments`]: files and images uploaded into conversations and sent with messages.
+//! - [`business_hours`]: when a site's team answers.
 //! - [`widget`]: what a site's visitor-facing widget calls.
 //! - [`routing`]: the queue, claiming, transfers and saved replies.
 //! - [`presence`]: who is online.
 //! - [`mail`]: email follow-up (outbox, mail settings, offline messages, continue links).
+//! - [`labels`], [`views`]: the team's labels and each agent's saved views.
 //! - [`reports`]: figures over a range of days (volume, response times, CSAT, agents).
 //! - [`realtime`]: the WebSocket frames of `/ws/visitor` and `/ws/agent`.
 //! - [`webhooks`]: webhook subscriptions, deliveries, payloads, and conversation ratings.
@@ -22,10 +24,12 @@ pub mod agents;
 pub mod api_keys;
 pub mod attachments;
 pub mod auth;
+pub mod business_hours;
 pub mod conversations;
 pub mod error;
 #[cfg(feature = "server")]
 mod examples;
+pub mod labels;
 pub mod mail;
 pub mod messages;
 pub mod presence;
@@ -34,6 +38,7 @@ pub mod reports;
 pub mod routing;
 pub mod sites;
 pub mod teams;
+pub mod views;
 pub mod visitors;
 pub mod webhooks;
 pub mod widget;

@@ -40,6 +40,10 @@ pub struct WidgetSite {
     /// How long visitors of this site recently waited for an agent, in seconds; absent
     /// without recent history. The widget shows it as the typical reply time.
     pub typical_reply_secs: Option<u64>,
+    /// Send what the visitor types with `typing` frames (`preview`): the site lets its
+    /// agents see it.
+    #[serde(default)]
+    pub typing_preview: bool,
 }
 
 /// A visitor session: the opaque token identifies the visitor from now on.

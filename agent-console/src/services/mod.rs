@@ -1,4 +1,6 @@
-//! Talking to Rapport: [`api`] (REST) and [`client`] (the agent socket).
+//! Talking to Rapport: [`api`] (REST), [`client`] (the agent socket), [`visitors`] (each
+//! visitor fetched once, in batches).
 
 pub mod api;
 pub mod client;
+pub mod visitors;

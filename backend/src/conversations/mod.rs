@@ -2,6 +2,8 @@
 //! assignee, team, priority), numbered by `last_seq` as messages arrive.
 
 pub mod api;
+pub mod labels;
+pub mod search;
 
 use openapi::conversations::{Conversation, ConversationStatus, ConversationUpdate, Priority};
 use uuid::Uuid;
@@ -47,7 +49,7 @@ pub(crate) use columns;
 
 /// The most labels a conversation carries, and the longest label.
 const MAX_LABELS: usize = 20;
-const MAX_LABEL_CHARS: usize = 40;
+pub const MAX_LABEL_CHARS: usize = 40;
 
 impl ConversationRow {
     pub fn to_wire(&self) -> Result<Conversation> {
@@ -66,6 +68,8 @@ impl ConversationRow {
             resolved_at: self.resolved_at.map(Millis::to_utc),
             snoozed_until: self.snoozed_until.map(Millis::to_utc),
             labels: serde_json::from_str(&self.labels).unwrap_or_default(),
+            // Joined by the callers that show it (ratings::attach).
+            rating: None,
         })
     }
 
@@ -101,13 +105,17 @@ pub struct Filter {
     pub visitor_id: Option<Uuid>,
     /// Matches the visitor's name or email, or any message's text (case-insensitive).
     pub text: Option<String>,
+    pub team_id: Option<Uuid>,
+    pub priority: Option<Priority>,
+    /// Carries this label (case-insensitive for ASCII letters).
+    pub label: Option<String>,
 }
 
 /// The longest search text.
 pub const MAX_SEARCH_CHARS: usize = 200;
 
 /// A `LIKE` pattern matching `text` anywhere, with its own `%`, `_` and `\` taken literally.
-fn contains_pattern(text: &str) -> String {
+pub(crate) fn contains_pattern(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
     pattern.push('%');
     for c in text.to_lowercase().chars() {
@@ -118,6 +126,12 @@ fn contains_pattern(text: &str) -> String {
     }
     pattern.push('%');
     pattern
+}
+
+/// A `LIKE` pattern matching one label inside the stored JSON array of labels.
+pub(crate) fn label_pattern(label: &str) -> String {
+    let quoted = serde_json::to_string(label.trim()).expect("strings serialise");
+    contains_pattern(&quoted)
 }
 
 /// Conversations newest first.
@@ -141,6 +155,8 @@ pub async fn list(
                                 OR LOWER(COALESCE(v.email, '')) LIKE $9 ESCAPE '\\'))
                 OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id
                            AND LOWER(m.body) LIKE $9 ESCAPE '\\'))
+           AND ($10 IS NULL OR team_id = $10) AND ($11 IS NULL OR priority = $11)
+           AND ($12 IS NULL OR LOWER(labels) LIKE $12 ESCAPE '\\')
          ORDER BY id DESC LIMIT $8"
     );
     Ok(on_pool!(store, |pool| {
@@ -154,6 +170,9 @@ pub async fn list(
             .bind(filter.visitor_id)
             .bind(page.fetch_limit())
             .bind(filter.text.as_deref().map(contains_pattern))
+            .bind(filter.team_id)
+            .bind(filter.priority.map(|p| p.as_db()))
+            .bind(filter.label.as_deref().map(label_pattern))
             .fetch_all(pool)
             .await
     })?)
@@ -307,6 +326,8 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &Conversa
     }
     if row.status == ConversationStatus::Resolved.as_db() && before.status != row.status {
         crate::mail::flows::conversation_resolved(&mut tx, &row).await?;
+        // The agents report credits whoever resolved it.
+        crate::reports::handlers::resolved(&mut tx, &row, caller).await?;
     }
     crate::webhooks::conversation_updated(&mut tx, &before, &row).await?;
     tx.commit().await?;

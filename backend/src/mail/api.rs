@@ -236,6 +236,7 @@ impl MailWidgetApi {
         )
         .await;
         publish::message_stored(&state, visitor.workspace_id, visitor.visitor_id, started.message.clone()).await;
+        crate::business_hours::after_start(&state, &conversation).await;
         Ok(Started::Created(Json(started)))
     }
 

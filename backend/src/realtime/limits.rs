@@ -37,6 +37,8 @@ pub const TYPING_EXPIRES: Duration = Duration::from_secs(6);
 /// Typing frames for one conversation are forwarded at most this often, unless the
 /// state flips (started ↔ stopped).
 pub const TYPING_THROTTLE: Duration = Duration::from_millis(1500);
+/// The longest typing preview forwarded (longer ones are cut).
+pub const PREVIEW_CHARS: usize = 500;
 /// Messages replayed per database read.
 pub const REPLAY_PAGE: u32 = 200;
 

@@ -76,10 +76,13 @@ impl WidgetApi {
         check_origin(&state, &site, headers)?;
         let (visitor, visitor_token) =
             visitors::start_session(&state.store, &site, body.visitor_token.as_deref()).await?;
+        // Outside the site's business hours nobody counts as online: the widget offers
+        // its offline form.
         let agents_online = crate::realtime::presence::agents(state.realtime.presence.as_ref(), site.workspace_id)
             .await?
             .values()
-            .any(|status| *status == openapi::realtime::AgentStatus::Online);
+            .any(|status| *status == openapi::realtime::AgentStatus::Online)
+            && crate::business_hours::open_now(&state.store, site.workspace_id, site.id).await;
         let typical_reply_secs =
             crate::routing::queue::recent_wait_ms(&state.store, site.workspace_id, site.id).await?;
         Ok(Json(VisitorSession {
@@ -90,6 +93,7 @@ impl WidgetApi {
                 prechat_email: site.prechat().1,
                 offline_form: site.offline_form,
                 typical_reply_secs: typical_reply_secs.map(|ms| (ms.max(0) as u64).div_ceil(1000)),
+                typing_preview: site.typing_preview,
                 name: site.name,
                 color: site.color,
                 greeting: site.greeting,
@@ -159,6 +163,7 @@ impl WidgetApi {
             )
             .await;
             publish::message_stored(&state, workspace_id, visitor.visitor_id, started.message.clone()).await;
+            crate::business_hours::after_start(&state, &conversation).await;
             state.routing.nudge();
         }
         Ok(if created { Started::Created(Json(started)) } else { Started::Existing(Json(started)) })

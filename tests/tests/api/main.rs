@@ -12,12 +12,15 @@
 //! - [`widget`]: identity verification, attributes, serving the built widget.
 //! - [`attachments`]: uploads, type and size rules, who may download, signed links.
 //! - [`prechat`]: the widget's pre-chat form settings and their enforcement.
+//! - [`organising`]: labels, filters, saved views, search snippets, visitors in one
+//!   request, page trails, ratings on conversations, saved replies in several languages.
 
 mod common;
 
 mod attachments;
 mod auth;
 mod bad_input;
+mod organising;
 mod pagination;
 mod prechat;
 mod resources;

@@ -15,6 +15,7 @@
 //! - [`attachments`]: thumbnails, the paper clip, drop, progress and refusals.
 //! - [`reports`]: the reports page's cards and charts show seeded numbers and follow
 //!   resolutions live.
+//! - [`storm`]: 500 open conversations load with a handful of requests, none refused.
 //! - [`screens`]: the main screens at desktop (1280×800) and tablet (820×1180) sizes.
 //!
 //! Needs the built console (`cargo xtask build`, which `cargo xtask test` runs) and
@@ -30,3 +31,4 @@ mod screens;
 mod serving;
 mod settings;
 mod stage;
+mod storm;

@@ -43,7 +43,7 @@ pub fn Composer(props: &Props) -> Html {
         Callback::from(move |event: InputEvent| {
             let Some(area) = event.target().and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok()) else { return };
             let value = area.value();
-            client.draft_changed(!value.trim().is_empty());
+            client.draft_changed(&value);
             draft.set(value);
         })
     };

@@ -56,6 +56,7 @@ impl Session {
             prechat_email: prechat(&site, "prechat_email"),
             offline_form: site.boolean("offline_form")?,
             typical_reply_secs: site.whole("typical_reply_secs"),
+            typing_preview: site.boolean("typing_preview").unwrap_or(false),
         };
         Some(Self { visitor_token: json.text("visitor_token")?, site })
     }
@@ -222,6 +223,7 @@ mod tests {
             prechat_email: PrechatField::Optional,
             offline_form: true,
             typical_reply_secs: Some(90),
+            typing_preview: true,
         };
         let session =
             VisitorSession { visitor_token: "vt_1".into(), visitor_id: Uuid::from_u128(1), site: site.clone() };

@@ -42,6 +42,10 @@ const MAX_BACKOFF_MS: f64 = 30_000.0;
 /// How often we ping, and how long a silent socket is trusted.
 const PING_EVERY_MS: i32 = 10_000;
 const SILENCE_LIMIT_MS: f64 = 30_000.0;
+/// The longest typing preview sent.
+const PREVIEW_CHARS: usize = 200;
+/// A changed preview is sent this often (the server forwards one every 1.5 s).
+const PREVIEW_REPEAT_MS: f64 = 1_600.0;
 /// A `typing: true` is repeated this often while the visitor keeps typing.
 const TYPING_REPEAT_MS: f64 = 2_000.0;
 /// While the panel is open, whether agents are online is asked again this often (the
@@ -86,6 +90,10 @@ struct Inner {
     page: Option<(String, String)>,
     typing: bool,
     typing_sent_at: f64,
+    /// The site lets agents see what the visitor types (sent with `typing`).
+    typing_preview: bool,
+    /// The text last sent as a preview.
+    preview_sent: String,
     typing_generation: u32,
     backoff_ms: f64,
     reconnect_timer: Option<i32>,
@@ -134,6 +142,8 @@ impl Client {
             page: None,
             typing: false,
             typing_sent_at: 0.0,
+            typing_preview: false,
+            preview_sent: String::new(),
             typing_generation: 0,
             backoff_ms: FIRST_BACKOFF_MS,
             reconnect_timer: None,
@@ -199,6 +209,7 @@ impl Client {
             }
             crate::theme::apply(&session.site.color);
             self.post(Event::Ready { color: session.site.color.clone() });
+            self.0.borrow_mut().typing_preview = session.site.typing_preview;
             self.emit(Action::Site(session.site));
             let queued = std::mem::take(&mut self.0.borrow_mut().queued);
             for command in queued {
@@ -676,6 +687,7 @@ impl Client {
         wasm_bindgen_futures::spawn_local(async move {
             // The same token answers the same visitor: this only refreshes the site.
             if let Ok(session) = api.session(&site_key, Some(token)).await {
+                client.0.borrow_mut().typing_preview = session.site.typing_preview;
                 client.emit(Action::Site(session.site));
             }
         });
@@ -683,16 +695,23 @@ impl Client {
 
     // ----- typing, reading, the host page --------------------------------------------
 
-    /// The composer's text changed; `has_text` tells whether the visitor is writing.
-    pub fn draft_changed(&self, has_text: bool) {
+    /// The composer's text changed. With the site's typing preview on, the text goes
+    /// along (cut short), as often as the server forwards it.
+    pub fn draft_changed(&self, text: &str) {
+        let has_text = !text.trim().is_empty();
         let frame = {
             let mut inner = self.0.borrow_mut();
             let Some(conversation_id) = inner.conversation_id else { return };
             let now = now_ms();
-            if has_text && (!inner.typing || now - inner.typing_sent_at > TYPING_REPEAT_MS) {
+            let preview: Option<String> =
+                inner.typing_preview.then(|| text.trim().chars().take(PREVIEW_CHARS).collect());
+            let changed = preview.as_ref().is_some_and(|p| *p != inner.preview_sent);
+            let every = if preview.is_some() { PREVIEW_REPEAT_MS } else { TYPING_REPEAT_MS };
+            if has_text && (!inner.typing || (changed || preview.is_none()) && now - inner.typing_sent_at > every) {
                 inner.typing = true;
                 inner.typing_sent_at = now;
-                ClientFrame::Typing { conversation_id, typing: true, preview: None }
+                inner.preview_sent = preview.clone().unwrap_or_default();
+                ClientFrame::Typing { conversation_id, typing: true, preview }
             } else if !has_text && inner.typing {
                 inner.typing = false;
                 ClientFrame::Typing { conversation_id, typing: false, preview: None }

@@ -261,6 +261,7 @@ mod tests {
             resolved_at: None,
             snoozed_until: None,
             labels: Vec::new(),
+            rating: None,
         };
         let change =
             ServerFrame::Conversation { change: ConversationChange::Created, conversation: conversation.clone() };
