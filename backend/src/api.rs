@@ -5,8 +5,8 @@
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::{
-    agents, api_keys, attachments, business_hours, canned, conversations, labels, mail, messages, ratings, realtime,
-    reports, routing, sites, teams, views, visitors, webhooks, widget, workspaces,
+    agents, api_keys, attachments, business_hours, canned, conversations, labels, mail, messages, push, ratings,
+    realtime, reports, routing, sites, teams, views, visitors, webhooks, widget, workspaces,
 };
 
 /// Groups of operations in the spec.
@@ -48,6 +48,8 @@ pub enum ApiTags {
     Labels,
     /// Each agent's saved views (named filters over conversations).
     Views,
+    /// Alerts for agents whose console is closed (Web Push).
+    Notifications,
 }
 
 /// Declares [`Apis`] and the value [`all_apis`] from one list, so adding a resource's
@@ -89,7 +91,7 @@ apis!(
         attachments::api::AttachmentsApi,
         reports::api::ReportsApi,
     ),
-    (labels::api::LabelsApi, views::api::ViewsApi, business_hours::api::BusinessHoursApi,),
+    (labels::api::LabelsApi, views::api::ViewsApi, business_hours::api::BusinessHoursApi, push::api::PushApi,),
 );
 
 /// The API service. The spec's server is relative so the same document describes every

@@ -8,7 +8,7 @@
 //! - domain modules, each owning its queries and its `api` submodule: [`workspaces`],
 //!   [`agents`], [`teams`], [`sites`], [`api_keys`], [`visitors`], [`conversations`],
 //!   [`messages`], [`widget`], [`mail`], [`webhooks`], [`ratings`], [`routing`], [`canned`], [`reports`],
-//!   [`labels`], [`views`], [`business_hours`]
+//!   [`labels`], [`views`], [`business_hours`], [`push`]
 
 pub mod agents;
 pub mod api;
@@ -33,6 +33,7 @@ pub mod mail;
 pub mod messages;
 pub mod metrics;
 pub mod pagination;
+pub mod push;
 pub mod rate_limit;
 pub mod ratings;
 pub mod realtime;

@@ -27,6 +27,7 @@ use crate::{
     mail::{ContinueRequest, OfflineMessage, SiteMailSettingsUpdate, TranscriptRequest},
     messages::{Message, NewMessage},
     presence::Presence,
+    push::{NewPushSubscription, NotificationPreferences, PushSubscriptionPage, VapidKey},
     reports::WorkspaceUpdate,
     routing::{CannedResponseUpdate, NewCannedResponse, Transfer},
     sites::{NewSite, SiteUpdate},
@@ -116,3 +117,10 @@ example!(BusinessHoursUpdate, {"enabled": true,
               {"weekday": 4, "opens": "09:00", "closes": "18:00"}, {"weekday": 5, "opens": "09:00", "closes": "17:00"}],
     "holidays": [{"date": "2026-12-25", "name": "Christmas"}],
     "auto_reply": "Thanks! We're away right now and back {{next_open}}: we'll answer then."});
+example!(VapidKey, {"public_key": "BP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A8"});
+example!(NewPushSubscription, {"endpoint": "https://fcm.googleapis.com/fcm/send/dYh1…",
+    "keys": {"p256dh": "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4",
+             "auth": "BTBZMqHH6r4Tts7J_aSIgg"}});
+example!(NotificationPreferences, {"new_conversations": true, "assigned": true});
+example!(PushSubscriptionPage, {"items": [{"id": "0190f3a4-4400-7abc-8def-0123456789ab",
+    "endpoint": "https://fcm.googleapis.com/fcm/send/dYh1…", "created_at": "2026-11-05T08:30:00Z"}]});

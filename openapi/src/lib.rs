@@ -14,6 +14,7 @@
 //! - [`widget`]: what a site's visitor-facing widget calls.
 //! - [`routing`]: the queue, claiming, transfers and saved replies.
 //! - [`presence`]: who is online.
+//! - [`push`]: Web Push subscriptions and notification preferences.
 //! - [`mail`]: email follow-up (outbox, mail settings, offline messages, continue links).
 //! - [`labels`], [`views`]: the team's labels and each agent's saved views.
 //! - [`reports`]: figures over a range of days (volume, response times, CSAT, agents).
@@ -33,6 +34,7 @@ pub mod labels;
 pub mod mail;
 pub mod messages;
 pub mod presence;
+pub mod push;
 pub mod realtime;
 pub mod reports;
 pub mod routing;

@@ -81,6 +81,8 @@ pub fn FilterBar() -> Html {
     let inbox = use_inbox();
     let directory = use_directory();
     let naming = use_state(|| false);
+    // Folded by default: the list keeps its room; open while any filter is on.
+    let unfolded = use_state(|| false);
     let name_ref = use_node_ref();
     let filters = (*inbox.filters).clone();
     let view = inbox.current_view();
@@ -153,8 +155,35 @@ pub fn FilterBar() -> Html {
     let label_now = filters.label.clone().unwrap_or_default();
     let priority_now = filters.priority.map(priority_key).unwrap_or_default();
     let saveable = !filters.is_empty() || matches!(view, View::Team(_));
+    let active = [
+        filters.status.is_some(),
+        filters.assignee_id.is_some() || filters.unassigned == Some(true),
+        filters.team_id.is_some(),
+        filters.site_id.is_some(),
+        filters.label.is_some(),
+        filters.priority.is_some(),
+    ]
+    .iter()
+    .filter(|on| **on)
+    .count();
+    let toggle = {
+        let unfolded = unfolded.clone();
+        Callback::from(move |_| unfolded.set(!*unfolded))
+    };
+    let open = *unfolded || active > 0;
+    let head = html! {
+        <button class="link-button small filter-toggle" onclick={toggle} aria-expanded={open.to_string()}
+            aria-controls="filters" data-action="filters">
+            { crate::components::avatar::icon("filter") }
+            { if active > 0 { format!("Filters ({active})") } else { "Filters".to_owned() } }
+        </button>
+    };
+    if !open {
+        return html! { <div class="filters folded" data-filters="">{ head }</div> };
+    }
     html! {
-        <div class="filters" role="group" aria-label="Filters" data-filters="">
+        <div class="filters" role="group" aria-label="Filters" data-filters="" id="filters">
+            { head }
             <label class="sr-only" for="filter-status">{ "Status" }</label>
             <select id="filter-status" class="select compact" onchange={on_status} data-filter="status">
                 { option(String::new(), "Any status".into(), status_now) }

@@ -77,7 +77,7 @@ pub fn Nav() -> Html {
                     <span class="nav-label">{ v.name.clone() }</span>
                     <span class="count" data-zero={(count == 0).then_some("")} aria-label={format!("{count} conversations")}>{ count }</span>
                 </button>
-                <button class="icon-button nav-remove nav-label" aria-label={format!("Delete the view {}", v.name)}
+                <button class="icon-button nav-remove" aria-label={format!("Delete the view {}", v.name)}
                     title="Delete this view" onclick={remove}>{ "×" }</button>
             </li>
         }

@@ -13,6 +13,7 @@ use openapi::{
     mail::{SiteMailSettings, SiteMailSettingsUpdate},
     messages::MessageRange,
     presence::Presence,
+    push::{NewPushSubscription, NotificationPreferences, PushSubscription, PushSubscriptionPage, VapidKey},
     reports::{AgentReport, BusiestHours, DailyReport, ReportSummary, WorkspaceUpdate},
     routing::{
         CannedResponse, CannedResponsePage, CannedResponseUpdate, CannedVariant, NewCannedResponse, Queue, Transfer,
@@ -374,4 +375,30 @@ pub async fn delete_view(id: Uuid) -> Answer<()> {
 /// Chooses a password for an invitation; signs the agent in (the cookie is set).
 pub async fn accept_invitation(token: &str, password: &str) -> Answer<Session> {
     post("/invitations/accept", &AcceptInvitation { token: token.into(), password: password.into() }).await
+}
+
+// Web Push.
+
+pub async fn vapid_key() -> Answer<VapidKey> {
+    get("/push/key").await
+}
+
+pub async fn push_subscriptions() -> Answer<PushSubscriptionPage> {
+    get("/push/subscriptions").await
+}
+
+pub async fn create_push_subscription(subscription: &NewPushSubscription) -> Answer<PushSubscription> {
+    post("/push/subscriptions", subscription).await
+}
+
+pub async fn delete_push_subscription(id: Uuid) -> Answer<()> {
+    delete(&format!("/push/subscriptions/{id}")).await
+}
+
+pub async fn notification_preferences() -> Answer<NotificationPreferences> {
+    get("/push/preferences").await
+}
+
+pub async fn set_notification_preferences(preferences: &NotificationPreferences) -> Answer<NotificationPreferences> {
+    with_body(Request::put(&url("/push/preferences")), preferences).await
 }

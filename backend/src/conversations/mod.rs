@@ -230,6 +230,8 @@ pub async fn insert(tx: &mut Tx, workspace_id: Uuid, site_id: Uuid, visitor_id: 
         .map(|done| done.rows_affected())
     })?;
     crate::webhooks::conversation_created(tx, &row).await?;
+    // Agents whose console is closed are alerted by push.
+    crate::push::conversation_created(tx, &row).await?;
     Ok(row)
 }
 

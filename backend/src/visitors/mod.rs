@@ -281,3 +281,36 @@ fn merge_attributes(mut current: BTreeMap<String, Value>, patch: &BTreeMap<Strin
     }
     Ok(serde_json::to_string(&current).expect("JSON values serialise"))
 }
+
+/// The browser's preferred language from an `Accept-Language` header (`fr-CA,fr;q=0.9`
+/// → `fr-CA`), if it names one.
+pub fn preferred_language(header: &str) -> Option<String> {
+    let first = header.split(',').next()?.split(';').next()?.trim();
+    let valid = (2..=35).contains(&first.len())
+        && first.split('-').all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric()));
+    valid.then(|| first.to_owned())
+}
+
+/// Keeps the visitor's `language` attribute (what saved replies pick their variant by)
+/// in step with their browser's.
+pub async fn remember_language(store: &Store, visitor: &VisitorRow, language: &str) -> Result<()> {
+    if visitor.attribute_map().get("language").and_then(Value::as_str) == Some(language) {
+        return Ok(());
+    }
+    let patch = BTreeMap::from([("language".to_owned(), Value::String(language.to_owned()))]);
+    let changes = VisitorUpdate { name: None, email: None, attributes: Some(patch) };
+    update(store, visitor.workspace_id, visitor.id, &changes).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_language_of_the_header_is_kept() {
+        assert_eq!(preferred_language("fr-CA,fr;q=0.9,en;q=0.8").as_deref(), Some("fr-CA"));
+        assert_eq!(preferred_language("de").as_deref(), Some("de"));
+        assert_eq!(preferred_language("*"), None);
+        assert_eq!(preferred_language(""), None);
+    }
+}

@@ -64,7 +64,10 @@ impl WidgetApi {
     /// Start or resume a visitor session
     ///
     /// Identifies the site by its public key. With a still-valid `visitor_token` the
-    /// same visitor (and history) continues; otherwise a new visitor is created.
+    /// same visitor (and history) continues; otherwise a new visitor is created. The
+    /// browser's `Accept-Language` becomes the visitor's `language` attribute (saved
+    /// replies pick their variant by it). Outside the site's business hours
+    /// `agents_online` is false.
     #[oai(path = "/session", method = "post", operation_id = "startVisitorSession")]
     async fn session(
         &self,
@@ -76,6 +79,12 @@ impl WidgetApi {
         check_origin(&state, &site, headers)?;
         let (visitor, visitor_token) =
             visitors::start_session(&state.store, &site, body.visitor_token.as_deref()).await?;
+        // The browser's language, for saved replies in the visitor's language.
+        if let Some(language) =
+            headers.get("accept-language").and_then(|v| v.to_str().ok()).and_then(visitors::preferred_language)
+        {
+            visitors::remember_language(&state.store, &visitor, &language).await?;
+        }
         // Outside the site's business hours nobody counts as online: the widget offers
         // its offline form.
         let agents_online = crate::realtime::presence::agents(state.realtime.presence.as_ref(), site.workspace_id)

@@ -12,6 +12,7 @@
 //! - [`widget`]: identity verification, attributes, serving the built widget.
 //! - [`attachments`]: uploads, type and size rules, who may download, signed links.
 //! - [`prechat`]: the widget's pre-chat form settings and their enforcement.
+//! - [`push`]: Web Push to a local push service that checks VAPID and decrypts.
 //! - [`organising`]: labels, filters, saved views, search snippets, visitors in one
 //!   request, page trails, ratings on conversations, saved replies in several languages.
 
@@ -23,6 +24,7 @@ mod bad_input;
 mod organising;
 mod pagination;
 mod prechat;
+mod push;
 mod resources;
 mod tenant_isolation;
 mod widget;

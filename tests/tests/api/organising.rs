@@ -292,6 +292,35 @@ async fn a_rating_shows_on_the_conversation_for_the_team() {
 }
 
 #[tokio::test]
+async fn the_widget_session_records_the_browsers_language() {
+    let app = spawn_app().await;
+    let ws = app.signup("Acme").await;
+    let (_, site_key) = app.create_site(&ws.token).await;
+    let session = |language: &'static str, token: Option<String>| {
+        let (app, site_key) = (&app, site_key.clone());
+        async move {
+            let response = app
+                .http
+                .post(app.url("/api/v1/widget/session"))
+                .header("accept-language", language)
+                .json(&json!({"site_key": site_key, "visitor_token": token}))
+                .send()
+                .await
+                .unwrap();
+            json_of(response).await.1
+        }
+    };
+    let first = session("fr-CA,fr;q=0.9,en;q=0.5", None).await;
+    let visitor = id(&first["visitor_id"]);
+    let (_, body) = app.get(&format!("/visitors/{visitor}"), &ws.token).await;
+    assert_eq!(body["attributes"]["language"], "fr-CA");
+    // The same visitor in a browser set to German later.
+    session("de", first["visitor_token"].as_str().map(str::to_owned)).await;
+    let (_, body) = app.get(&format!("/visitors/{visitor}"), &ws.token).await;
+    assert_eq!(body["attributes"]["language"], "de");
+}
+
+#[tokio::test]
 async fn saved_replies_keep_their_languages() {
     let app = spawn_app().await;
     let ws = app.signup("Acme").await;

@@ -16,6 +16,8 @@
 //! - [`queue`]: a waiting visitor's place in line, live.
 //! - [`rating`]: rating a resolved conversation, and changing the rating.
 //! - [`transcript`]: mailing the transcript, asking for an email first.
+//! - [`team_settings`]: business hours (offline form, auto-reply) and typing preview,
+//!   as the console sets them.
 //! - [`notify`]: a reply to a closed panel beeps and flashes the host page's title.
 //!
 //! Needs the built widget (`cargo xtask build`, which `cargo xtask test` runs) and
@@ -33,4 +35,5 @@ mod queue;
 mod rating;
 mod stage;
 mod status;
+mod team_settings;
 mod transcript;

@@ -92,8 +92,11 @@ struct Inner {
     typing_sent_at: f64,
     /// The site lets agents see what the visitor types (sent with `typing`).
     typing_preview: bool,
-    /// The text last sent as a preview.
+    /// The text last sent as a preview, the latest typed, and whether a send of it waits
+    /// for the throttle.
     preview_sent: String,
+    preview_draft: String,
+    preview_due: bool,
     typing_generation: u32,
     backoff_ms: f64,
     reconnect_timer: Option<i32>,
@@ -144,6 +147,8 @@ impl Client {
             typing_sent_at: 0.0,
             typing_preview: false,
             preview_sent: String::new(),
+            preview_draft: String::new(),
+            preview_due: false,
             typing_generation: 0,
             backoff_ms: FIRST_BACKOFF_MS,
             reconnect_timer: None,
@@ -463,6 +468,7 @@ impl Client {
             inner.outbox.push(pending);
             // Sending a message ends typing on the server's side too.
             inner.typing = false;
+            inner.preview_draft.clear();
         }
         self.save_outbox();
         self.flush();
@@ -716,9 +722,25 @@ impl Client {
                 inner.typing = false;
                 ClientFrame::Typing { conversation_id, typing: false, preview: None }
             } else {
+                // A changed preview held back by the throttle goes out when it allows.
+                if changed && !inner.preview_due {
+                    inner.preview_due = true;
+                    let wait = (every - (now - inner.typing_sent_at)) as i32 + 10;
+                    let client = self.clone();
+                    after(wait, move || {
+                        let latest = {
+                            let mut inner = client.0.borrow_mut();
+                            inner.preview_due = false;
+                            inner.preview_draft.clone()
+                        };
+                        client.draft_changed(&latest);
+                    });
+                }
+                inner.preview_draft = text.to_owned();
                 return;
             }
         };
+        self.0.borrow_mut().preview_draft = text.to_owned();
         self.send_frame(&frame);
     }
 
