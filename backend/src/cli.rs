@@ -27,6 +27,15 @@ enum Command {
     Migrate,
     /// Print the OpenAPI spec of the REST API.
     Openapi,
+    /// Check the configuration and reach the database, Redis and SMTP (one line each);
+    /// exits non-zero when anything fails.
+    Check,
+    /// Copy the SQLite database, while the server runs, into a new file (PostgreSQL: see
+    /// the README's pg_dump recipe).
+    Backup {
+        /// The file to write (must not exist).
+        file: std::path::PathBuf,
+    },
     /// Administration tasks.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -55,7 +64,7 @@ enum AdminCommand {
 /// Shared by the `rapport` binary and the test suite's `rapport-node`.
 pub async fn main() {
     crate::telemetry::init();
-    if let Err(err) = run(<Cli as clap::Parser>::parse()).await {
+    if let Err(err) = run(Cli::parse()).await {
         // One line: configuration errors already name the variable and the problem.
         eprintln!("rapport: {err:#}");
         std::process::exit(1);
@@ -69,6 +78,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve { demo } => serve(Settings::from_env()?, demo).await,
+        Command::Check => {
+            let passed =
+                crate::maintenance::check::run(|name| std::env::var(name).ok(), |line| println!("{line}")).await;
+            if passed { Ok(()) } else { anyhow::bail!("some checks failed") }
+        }
+        Command::Backup { file } => {
+            let settings = Settings::from_env()?;
+            // No migration: a backup copies the database as it is.
+            let store = crate::store::Store::connect(settings.database_url.expose()).await?;
+            let written = crate::maintenance::backup::sqlite_into(&store, &file).await;
+            store.close().await;
+            let written = written?;
+            println!("backup written to {} ({} bytes)", file.display(), written.bytes);
+            Ok(())
+        }
         Command::Migrate => {
             let settings = Settings::from_env()?;
             let store = startup::open_store(&settings).await?;

@@ -1,7 +1,9 @@
 //! Configuration from environment variables, parsed once at start-up.
 //!
-//! Every variable is documented in the README with its default. A bad value stops
-//! start-up with one line naming the variable and what is wrong with it.
+//! Every variable is declared once, in the [`settings_table!`] below: its name, its type
+//! (which picks its parser), its default and what it means. The README's configuration
+//! table is checked against [`VARIABLES`] by a test, so the two cannot drift. A bad value
+//! stops start-up with one line naming the variable and what is wrong with it.
 
 use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
 
@@ -86,6 +88,144 @@ pub(crate) fn invalid(variable: &'static str, problem: impl Into<String>) -> Con
     ConfigError { variable, problem: problem.into() }
 }
 
+/// One variable as documented: what the README's configuration table shows.
+#[derive(Debug, Clone, Copy)]
+pub struct Variable {
+    pub name: &'static str,
+    /// The default as the README shows it.
+    pub default: &'static str,
+    pub meaning: &'static str,
+}
+
+/// Declares every variable once. For each: `///` text (the README's "meaning"), the field
+/// of [`Env`] and its type (whose [`Parse`] impl is the one parser for that kind of value),
+/// the variable's name, the default value, and the default as documented.
+macro_rules! settings_table {
+    ($(
+        $(#[doc = $doc:literal])+
+        $field:ident: $ty:ty = $name:literal, default $default:expr, shown $shown:literal;
+    )*) => {
+        /// Every variable as read from the environment, each parsed by its type's parser
+        /// (unset or blank: the default). [`Settings`] is built from this.
+        pub struct Env {
+            $( pub $field: $ty, )*
+        }
+
+        impl Env {
+            pub fn read(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+                Ok(Self { $( $field: read(lookup, $name, || $default)?, )* })
+            }
+        }
+
+        /// Every variable, in the README's order.
+        pub const VARIABLES: &[Variable] = &[
+            $( Variable { name: $name, default: $shown, meaning: concat!($($doc),+) }, )*
+        ];
+    };
+}
+
+/// Reads one variable: unset or blank is the default, anything else must parse.
+fn read<T: Parse>(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: impl FnOnce() -> T,
+) -> Result<T, ConfigError> {
+    match lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
+        None => Ok(default()),
+        Some(value) => T::parse(&value).map_err(|problem| invalid(name, problem)),
+    }
+}
+
+settings_table! {
+    /// address to listen on
+    bind: SocketAddr = "RAPPORT_BIND", default SocketAddr::from(([127, 0, 0, 1], 8080)), shown "`127.0.0.1:8080`";
+    /// the URL browsers use to reach Rapport: embed snippets, email links, own origin
+    public_url: Option<BaseUrl> = "RAPPORT_PUBLIC_URL", default None,
+        shown "`http://<bind address>` (`localhost` for `0.0.0.0`)";
+    /// SQLite database and local mail live here
+    data_dir: PathBuf = "RAPPORT_DATA_DIR", default PathBuf::from("./rapport-data"), shown "`./rapport-data`";
+    /// `sqlite:…` or `postgres://user:pass@host/db`
+    database_url: Option<DatabaseUrl> = "RAPPORT_DATABASE_URL", default None,
+        shown "`sqlite://<data dir>/rapport.db`";
+    /// `redis://…`: Redis pub/sub carries events between nodes and holds presence, so several
+    /// nodes on one PostgreSQL behave as one system
+    redis_url: Option<RedisUrl> = "RAPPORT_REDIS_URL", default None, shown "unset: in-process bus and presence";
+    /// prefix of every Redis key and channel (several deployments can share one Redis)
+    redis_prefix: KeyPrefix = "RAPPORT_REDIS_PREFIX", default KeyPrefix("rapport:".into()), shown "`rapport:`";
+    /// `smtp://user:pass@host:587?tls=starttls` (STARTTLS, the default for `smtp://`),
+    /// `smtps://user:pass@host:465` or `?tls=implicit` (TLS from the first byte),
+    /// `smtp://relay:25?tls=none` (plain, for a local relay)
+    smtp_url: Option<SmtpUrl> = "RAPPORT_SMTP_URL", default None,
+        shown "unset: mail written as `.eml` files in `<data dir>/mail`";
+    /// default sender address (each site can set its own)
+    mail_from: Option<MailAddress> = "RAPPORT_MAIL_FROM", default None,
+        shown "`noreply@<public URL host>` (`localhost` for an IP)";
+    /// domain of reply addresses `reply+<token>@<domain>`: route it to `POST /api/v1/inbound/email`
+    mail_inbound_domain: Option<MailDomain> = "RAPPORT_MAIL_INBOUND_DOMAIN", default None,
+        shown "the sender's domain";
+    /// how long a visitor has to read a reply before it is mailed to them
+    mail_continuity_delay: Millis<0, 604_800_000> = "RAPPORT_MAIL_CONTINUITY_DELAY_MS",
+        default Millis::of(300_000), shown "`300000` (5 min)";
+    /// how often each node's mail worker looks for due mail
+    mail_poll: Millis<10, 600_000> = "RAPPORT_MAIL_POLL_MS", default Millis::of(2_000), shown "`2000`";
+    /// first retry delay after a failed send, doubled each time (at most 1 h)
+    mail_retry: Millis<10, 3_600_000> = "RAPPORT_MAIL_RETRY_MS", default Millis::of(30_000), shown "`30000`";
+    /// attempts before a mail is marked `failed`
+    mail_max_attempts: Number<1, 50> = "RAPPORT_MAIL_MAX_ATTEMPTS", default Number(8), shown "`8`";
+    /// `closed` disables `POST /api/v1/signup`
+    signup: SignupPolicy = "RAPPORT_SIGNUP", default SignupPolicy::Open, shown "`open`";
+    /// largest REST request body (1 KiB to 100 MiB)
+    max_body_bytes: Number<1024, 104_857_600> = "RAPPORT_MAX_BODY_BYTES", default Number(1_048_576),
+        shown "`1048576`";
+    /// largest attachment upload (1 KiB to 100 MiB); uploads may exceed `RAPPORT_MAX_BODY_BYTES` up to
+    /// this; the bytes are stored in the database
+    attachment_max_bytes: Number<1024, 104_857_600> = "RAPPORT_ATTACHMENT_MAX_BYTES",
+        default Number(10_485_760), shown "`10485760` (10 MiB)";
+    /// the built widget (loader, frame page, wasm) served at `/widget.js` and `/widget/…`; without it
+    /// those answer 503 with what to do
+    widget_dir: Option<PathBuf> = "RAPPORT_WIDGET_DIR", default None,
+        shown "`./dist/widget` if it exists, else the source tree's `dist/widget`";
+    /// how often each node looks at the queue besides right after its own events (50–60000);
+    /// another node's new conversations are picked up on this tick
+    routing_interval: Millis<50, 60_000> = "RAPPORT_ROUTING_INTERVAL_MS", default Millis::of(2_000),
+        shown "`2000`";
+    /// how long an agent may be gone (no console open, or status offline) before their open
+    /// conversations go back to the queue; a reload or short drop does not count
+    agent_offline_grace: Seconds<0, 86_400> = "RAPPORT_AGENT_OFFLINE_GRACE_SECS", default Seconds::of(180),
+        shown "`180`";
+    /// `json` for structured JSON logs
+    log_format: LogFormat = "RAPPORT_LOG_FORMAT", default LogFormat::Human, shown "human-readable";
+    /// sustained REST requests per minute per credential (API key, session, visitor token); `0`
+    /// turns limiting off
+    rate_limit_per_minute: Number<0, 1_000_000> = "RAPPORT_RATE_LIMIT_PER_MINUTE", default Number(1200),
+        shown "`1200`";
+    /// requests a credential may make at once before the rate applies
+    rate_limit_burst: Number<1, 1_000_000> = "RAPPORT_RATE_LIMIT_BURST", default Number(600), shown "`600`";
+    /// `true` lets webhook URLs resolve to loopback, private, link-local or unspecified addresses
+    /// (tests; trusted internal receivers)
+    webhooks_allow_private: bool = "RAPPORT_WEBHOOKS_ALLOW_PRIVATE", default false, shown "`false`";
+    /// attempts per webhook delivery before it is marked `failed`
+    webhooks_max_attempts: Number<1, 100> = "RAPPORT_WEBHOOKS_MAX_ATTEMPTS", default Number(10), shown "`10`";
+    /// delay before the first retry, doubled for each further one (at most 1 h)
+    webhooks_retry_base: Millis<0, 3_600_000> = "RAPPORT_WEBHOOKS_RETRY_BASE_MS", default Millis::of(30_000),
+        shown "`30000`";
+    /// consecutive failed attempts after which a subscription is disabled…
+    webhooks_disable_after_failures: Number<1, 100_000> = "RAPPORT_WEBHOOKS_DISABLE_AFTER_FAILURES",
+        default Number(50), shown "`50`";
+    /// …once it has also been failing for this long
+    webhooks_disable_after: Seconds<0, 31_536_000> = "RAPPORT_WEBHOOKS_DISABLE_AFTER_SECS",
+        default Seconds::of(432_000), shown "`432000` (5 days)";
+    /// how often each node looks for due deliveries
+    webhooks_poll: Millis<10, 60_000> = "RAPPORT_WEBHOOKS_POLL_MS", default Millis::of(1_000), shown "`1000`";
+    /// time allowed for one webhook request
+    webhooks_timeout: Seconds<1, 300> = "RAPPORT_WEBHOOKS_TIMEOUT_SECS", default Seconds::of(10), shown "`10`";
+    /// how long the previous secret keeps signing after a rotation
+    webhooks_rotation_grace: Seconds<0, 2_592_000> = "RAPPORT_WEBHOOKS_ROTATION_GRACE_SECS",
+        default Seconds::of(86_400), shown "`86400`";
+    /// log levels, `tracing` filter syntax
+    rust_log: Option<String> = "RUST_LOG", default None, shown "`info`";
+}
+
 impl Settings {
     /// Reads the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -95,135 +235,261 @@ impl Settings {
     /// Reads settings through `lookup`, so tests can supply variables without touching
     /// the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-
-        let bind: SocketAddr = match get("RAPPORT_BIND") {
-            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
-            Some(value) => value
-                .parse()
-                .map_err(|_| invalid("RAPPORT_BIND", format!("`{value}` is not an address like 127.0.0.1:8080")))?,
+        let env = Env::read(&lookup)?;
+        let bind = env.bind;
+        // Defaults that depend on other settings.
+        let public_url = env.public_url.as_ref().map_or_else(|| default_public_url(bind), |url| url.0.clone());
+        let database_url = match &env.database_url {
+            Some(url) => url.0.clone(),
+            None => format!("sqlite://{}", env.data_dir.join("rapport.db").display()),
         };
-
-        let public_url = match get("RAPPORT_PUBLIC_URL") {
-            None => default_public_url(bind),
-            Some(value) => parse_public_url(&value)?,
-        };
-
-        let data_dir = PathBuf::from(get("RAPPORT_DATA_DIR").unwrap_or_else(|| "./rapport-data".into()));
-
-        let database_url = match get("RAPPORT_DATABASE_URL") {
-            None => format!("sqlite://{}", data_dir.join("rapport.db").display()),
-            Some(value) => {
-                let known = ["sqlite:", "postgres://", "postgresql://"];
-                if !known.iter().any(|prefix| value.starts_with(prefix)) {
-                    return Err(invalid(
-                        "RAPPORT_DATABASE_URL",
-                        "must start with sqlite:, postgres:// or postgresql://",
-                    ));
-                }
-                value
-            }
-        };
-
-        let redis_url = match get("RAPPORT_REDIS_URL") {
-            None => None,
-            Some(value) if value.starts_with("redis://") || value.starts_with("rediss://") => Some(Secret::new(value)),
-            Some(_) => return Err(invalid("RAPPORT_REDIS_URL", "must start with redis:// or rediss://")),
-        };
-
-        let redis_prefix = get("RAPPORT_REDIS_PREFIX").unwrap_or_else(|| "rapport:".to_owned());
-        if redis_prefix.len() > 100 || redis_prefix.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(invalid("RAPPORT_REDIS_PREFIX", "must be at most 100 characters without spaces"));
-        }
-
-        let smtp_url = match get("RAPPORT_SMTP_URL") {
-            None => None,
-            Some(value) if value.starts_with("smtp://") || value.starts_with("smtps://") => Some(Secret::new(value)),
-            Some(_) => return Err(invalid("RAPPORT_SMTP_URL", "must start with smtp:// or smtps://")),
-        };
-
-        let signup = match get("RAPPORT_SIGNUP").as_deref() {
-            None | Some("open") => SignupPolicy::Open,
-            Some("closed") => SignupPolicy::Closed,
-            Some(other) => {
-                return Err(invalid("RAPPORT_SIGNUP", format!("`{other}` is neither `open` nor `closed`")));
-            }
-        };
-
-        let max_body_bytes = match get("RAPPORT_MAX_BODY_BYTES") {
-            None => 1024 * 1024,
-            Some(value) => match value.parse::<usize>() {
-                Ok(n) if (1024..=100 * 1024 * 1024).contains(&n) => n,
-                _ => {
-                    return Err(invalid(
-                        "RAPPORT_MAX_BODY_BYTES",
-                        format!("`{value}` is not a byte count between 1024 and 104857600"),
-                    ));
-                }
-            },
-        };
-
-        let attachment_max_bytes = match get("RAPPORT_ATTACHMENT_MAX_BYTES") {
-            None => 10 * 1024 * 1024,
-            Some(value) => match value.parse::<usize>() {
-                Ok(n) if (1024..=100 * 1024 * 1024).contains(&n) => n,
-                _ => {
-                    return Err(invalid(
-                        "RAPPORT_ATTACHMENT_MAX_BYTES",
-                        format!("`{value}` is not a byte count between 1024 and 104857600"),
-                    ));
-                }
-            },
-        };
-
-        let widget_dir = get("RAPPORT_WIDGET_DIR").map(PathBuf::from).unwrap_or_else(default_widget_dir);
-
-        let routing_interval = Duration::from_millis(match get("RAPPORT_ROUTING_INTERVAL_MS") {
-            None => 2_000,
-            Some(value) => match value.parse::<u64>() {
-                Ok(n) if (50..=60_000).contains(&n) => n,
-                _ => {
-                    return Err(invalid(
-                        "RAPPORT_ROUTING_INTERVAL_MS",
-                        format!("`{value}` is not between 50 and 60000"),
-                    ));
-                }
-            },
-        });
-
-        let agent_offline_grace = Duration::from_secs(match get("RAPPORT_AGENT_OFFLINE_GRACE_SECS") {
-            None => 180,
-            Some(value) => match value.parse::<u64>() {
-                Ok(n) if n <= 86_400 => n,
-                _ => {
-                    return Err(invalid(
-                        "RAPPORT_AGENT_OFFLINE_GRACE_SECS",
-                        format!("`{value}` is not a number of seconds up to 86400"),
-                    ));
-                }
-            },
-        });
-        let mail = crate::mail::MailSettings::from_lookup(&get, &public_url, smtp_url.as_ref())?;
-
+        let smtp_url = env.smtp_url.as_ref().map(|url| Secret::new(url.0.clone()));
+        let mail = crate::mail::MailSettings::from_env(&env, &public_url, smtp_url.as_ref())?;
         Ok(Self {
             bind,
             public_url,
-            data_dir,
+            data_dir: env.data_dir.clone(),
             database_url: Secret::new(database_url),
-            redis_url,
-            redis_prefix,
+            redis_url: env.redis_url.as_ref().map(|url| Secret::new(url.0.clone())),
+            redis_prefix: env.redis_prefix.0.clone(),
             smtp_url,
-            signup,
-            max_body_bytes,
-            attachment_max_bytes,
-            widget_dir,
-            routing_interval,
-            agent_offline_grace,
+            signup: env.signup,
+            max_body_bytes: env.max_body_bytes.as_usize(),
+            attachment_max_bytes: env.attachment_max_bytes.as_usize(),
+            widget_dir: env.widget_dir.clone().unwrap_or_else(default_widget_dir),
+            routing_interval: env.routing_interval.0,
+            agent_offline_grace: env.agent_offline_grace.0,
             mail,
-            webhooks: crate::webhooks::WebhookSettings::from_lookup(&get)?,
-            rate_limit: crate::rate_limit::RateLimitSettings::from_lookup(&get)?,
+            webhooks: crate::webhooks::WebhookSettings::from_env(&env),
+            rate_limit: crate::rate_limit::RateLimitSettings::from_env(&env),
         })
     }
+}
+
+/// The one parser for a kind of value; its error is the problem, the caller adds the name.
+pub trait Parse: Sized {
+    fn parse(value: &str) -> Result<Self, String>;
+}
+
+impl<T: Parse> Parse for Option<T> {
+    fn parse(value: &str) -> Result<Self, String> {
+        T::parse(value).map(Some)
+    }
+}
+
+impl Parse for String {
+    fn parse(value: &str) -> Result<Self, String> {
+        Ok(value.to_owned())
+    }
+}
+
+impl Parse for PathBuf {
+    fn parse(value: &str) -> Result<Self, String> {
+        Ok(PathBuf::from(value))
+    }
+}
+
+impl Parse for bool {
+    fn parse(value: &str) -> Result<Self, String> {
+        match value {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            other => Err(format!("`{other}` is neither true nor false")),
+        }
+    }
+}
+
+impl Parse for SocketAddr {
+    fn parse(value: &str) -> Result<Self, String> {
+        value.parse().map_err(|_| format!("`{value}` is not an address like 127.0.0.1:8080"))
+    }
+}
+
+impl Parse for SignupPolicy {
+    fn parse(value: &str) -> Result<Self, String> {
+        match value {
+            "open" => Ok(Self::Open),
+            "closed" => Ok(Self::Closed),
+            other => Err(format!("`{other}` is neither `open` nor `closed`")),
+        }
+    }
+}
+
+/// How logs are written (`RAPPORT_LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+impl Parse for LogFormat {
+    fn parse(value: &str) -> Result<Self, String> {
+        match value {
+            "json" => Ok(Self::Json),
+            "human" => Ok(Self::Human),
+            other => Err(format!("`{other}` is neither `json` nor `human`")),
+        }
+    }
+}
+
+/// A whole number from `MIN` to `MAX`.
+#[derive(Debug, Clone, Copy)]
+pub struct Number<const MIN: u64, const MAX: u64>(pub u64);
+
+impl<const MIN: u64, const MAX: u64> Number<MIN, MAX> {
+    pub fn as_usize(self) -> usize {
+        usize::try_from(self.0).unwrap_or(usize::MAX)
+    }
+}
+
+/// `unit` is `""` or a phrase like `" of milliseconds"`, for the error message.
+fn in_range<const MIN: u64, const MAX: u64>(value: &str, unit: &str) -> Result<u64, String> {
+    value
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (MIN..=MAX).contains(n))
+        .ok_or_else(|| format!("`{value}` is not a whole number{unit} from {MIN} to {MAX}"))
+}
+
+impl<const MIN: u64, const MAX: u64> Parse for Number<MIN, MAX> {
+    fn parse(value: &str) -> Result<Self, String> {
+        in_range::<MIN, MAX>(value, "").map(Self)
+    }
+}
+
+/// A duration given in milliseconds, from `MIN` to `MAX`.
+#[derive(Debug, Clone, Copy)]
+pub struct Millis<const MIN: u64, const MAX: u64>(pub Duration);
+
+impl<const MIN: u64, const MAX: u64> Millis<MIN, MAX> {
+    const fn of(millis: u64) -> Self {
+        Self(Duration::from_millis(millis))
+    }
+}
+
+impl<const MIN: u64, const MAX: u64> Parse for Millis<MIN, MAX> {
+    fn parse(value: &str) -> Result<Self, String> {
+        in_range::<MIN, MAX>(value, " of milliseconds").map(Self::of)
+    }
+}
+
+/// A duration given in seconds, from `MIN` to `MAX`.
+#[derive(Debug, Clone, Copy)]
+pub struct Seconds<const MIN: u64, const MAX: u64>(pub Duration);
+
+impl<const MIN: u64, const MAX: u64> Seconds<MIN, MAX> {
+    const fn of(seconds: u64) -> Self {
+        Self(Duration::from_secs(seconds))
+    }
+}
+
+impl<const MIN: u64, const MAX: u64> Parse for Seconds<MIN, MAX> {
+    fn parse(value: &str) -> Result<Self, String> {
+        in_range::<MIN, MAX>(value, " of seconds").map(Self::of)
+    }
+}
+
+/// `http(s)://host[:port][/path]`, kept without a trailing slash.
+#[derive(Debug, Clone)]
+pub struct BaseUrl(pub String);
+
+impl Parse for BaseUrl {
+    fn parse(value: &str) -> Result<Self, String> {
+        let trimmed = value.trim_end_matches('/');
+        let rest = trimmed
+            .strip_prefix("https://")
+            .or_else(|| trimmed.strip_prefix("http://"))
+            .ok_or("must start with http:// or https://")?;
+        if rest.is_empty() || rest.contains(['?', '#', ' ']) {
+            return Err(format!("`{value}` is not a base URL like https://chat.example.com"));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+}
+
+/// A URL with one of a few schemes; its text is a secret (passwords live in URLs).
+fn with_scheme(value: &str, schemes: &[&str]) -> Result<String, String> {
+    if schemes.iter().any(|scheme| value.starts_with(scheme)) {
+        return Ok(value.to_owned());
+    }
+    Err(match schemes.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("must start with {} or {last}", rest.join(", ")),
+        _ => format!("must start with {}", schemes.concat()),
+    })
+}
+
+/// `sqlite:…` or `postgres://…`.
+#[derive(Clone)]
+pub struct DatabaseUrl(String);
+
+impl Parse for DatabaseUrl {
+    fn parse(value: &str) -> Result<Self, String> {
+        with_scheme(value, &["sqlite:", "postgres://", "postgresql://"]).map(Self)
+    }
+}
+
+/// `redis://…` or `rediss://…`.
+#[derive(Clone)]
+pub struct RedisUrl(String);
+
+impl Parse for RedisUrl {
+    fn parse(value: &str) -> Result<Self, String> {
+        with_scheme(value, &["redis://", "rediss://"]).map(Self)
+    }
+}
+
+/// `smtp://…` or `smtps://…` (checked in full by the mail transport).
+#[derive(Clone)]
+pub struct SmtpUrl(String);
+
+impl Parse for SmtpUrl {
+    fn parse(value: &str) -> Result<Self, String> {
+        with_scheme(value, &["smtp://", "smtps://"]).map(Self)
+    }
+}
+
+/// A Redis key prefix: short, no spaces or control characters.
+#[derive(Debug, Clone)]
+pub struct KeyPrefix(pub String);
+
+impl Parse for KeyPrefix {
+    fn parse(value: &str) -> Result<Self, String> {
+        if value.len() > 100 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err("must be at most 100 characters without spaces".into());
+        }
+        Ok(Self(value.to_owned()))
+    }
+}
+
+/// An email address.
+#[derive(Debug, Clone)]
+pub struct MailAddress(pub String);
+
+impl Parse for MailAddress {
+    fn parse(value: &str) -> Result<Self, String> {
+        value.parse::<lettre::Address>().map_err(|_| format!("`{value}` is not an email address"))?;
+        Ok(Self(value.to_owned()))
+    }
+}
+
+/// A mail domain (lower-cased).
+#[derive(Debug, Clone)]
+pub struct MailDomain(pub String);
+
+impl Parse for MailDomain {
+    fn parse(value: &str) -> Result<Self, String> {
+        format!("reply@{value}").parse::<lettre::Address>().map_err(|_| format!("`{value}` is not a mail domain"))?;
+        Ok(Self(value.to_lowercase()))
+    }
+}
+
+/// The README's configuration table, as it must read (checked by a test).
+pub fn readme_table() -> String {
+    let mut table = String::from("| variable | default | meaning |\n| --- | --- | --- |\n");
+    for variable in VARIABLES {
+        table.push_str(&format!("| `{}` | {} | {} |\n", variable.name, variable.default, variable.meaning.trim()));
+    }
+    table
 }
 
 /// `./dist/widget` when it exists (a release unpacked with its `dist/`), otherwise the
@@ -244,21 +510,6 @@ fn default_public_url(bind: SocketAddr) -> String {
     format!("http://{host}:{}", bind.port())
 }
 
-fn parse_public_url(value: &str) -> Result<String, ConfigError> {
-    let trimmed = value.trim_end_matches('/');
-    let rest = trimmed
-        .strip_prefix("https://")
-        .or_else(|| trimmed.strip_prefix("http://"))
-        .ok_or_else(|| invalid("RAPPORT_PUBLIC_URL", "must start with http:// or https://"))?;
-    if rest.is_empty() || rest.contains(['?', '#', ' ']) {
-        return Err(invalid(
-            "RAPPORT_PUBLIC_URL",
-            format!("`{value}` is not a base URL like https://chat.example.com"),
-        ));
-    }
-    Ok(trimmed.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,6 +527,10 @@ mod tests {
         assert_eq!(s.database_url.expose(), "sqlite://./rapport-data/rapport.db");
         assert!(s.redis_url.is_none() && s.smtp_url.is_none());
         assert_eq!(s.signup, SignupPolicy::Open);
+        assert_eq!(s.max_body_bytes, 1_048_576);
+        assert_eq!(s.mail.continuity_delay, Duration::from_secs(300));
+        assert_eq!(s.webhooks.disable_after, Duration::from_secs(5 * 86_400));
+        assert_eq!((s.rate_limit.per_minute, s.rate_limit.burst), (1200, 600));
     }
 
     #[test]
@@ -295,11 +550,39 @@ mod tests {
             ("RAPPORT_SIGNUP", "maybe"),
             ("RAPPORT_MAX_BODY_BYTES", "lots"),
             ("RAPPORT_ATTACHMENT_MAX_BYTES", "100"),
+            ("RAPPORT_MAIL_POLL_MS", "5"),
+            ("RAPPORT_MAIL_FROM", "not an address"),
+            ("RAPPORT_WEBHOOKS_ALLOW_PRIVATE", "yes"),
+            ("RAPPORT_WEBHOOKS_TIMEOUT_SECS", "0"),
+            ("RAPPORT_RATE_LIMIT_BURST", "-1"),
+            ("RAPPORT_LOG_FORMAT", "xml"),
         ] {
             let err = settings(&[(variable, value)]).err().expect(variable);
             assert_eq!(err.variable, variable);
-            assert!(err.to_string().starts_with(&format!("invalid configuration: {variable}: ")));
+            assert!(err.to_string().starts_with(&format!("invalid configuration: {variable}: ")), "{err}");
         }
+        let err = settings(&[("RAPPORT_MAIL_POLL_MS", "5")]).err().unwrap();
+        assert_eq!(err.problem, "`5` is not a whole number of milliseconds from 10 to 600000");
+        let err = settings(&[("RAPPORT_DATABASE_URL", "mysql://x")]).err().unwrap();
+        assert_eq!(err.problem, "must start with sqlite:, postgres:// or postgresql://");
+    }
+
+    #[test]
+    fn every_variable_is_declared_once() {
+        let mut names: Vec<&str> = VARIABLES.iter().map(|v| v.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), VARIABLES.len());
+    }
+
+    #[test]
+    fn the_readme_documents_every_variable_as_declared() {
+        let readme = include_str!("../../README.md");
+        let expected = readme_table();
+        assert!(
+            readme.contains(&expected),
+            "the README's configuration table differs from config.rs; it should read:\n\n{expected}"
+        );
     }
 
     #[test]

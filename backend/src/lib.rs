@@ -2,6 +2,8 @@
 //!
 //! Layout:
 //! - wiring: [`cli`], [`config`], [`demo`], [`startup`], [`state`], [`telemetry`], [`metrics`], [`health`]
+//! - operations beside the server: [`maintenance`] (`rapport check`, `rapport backup`)
+//! - what both outboxes (mail, webhooks) share: [`outbox`] (lease, retries, polling)
 //! - the HTTP edge: [`api`] (assembles the OpenAPI service), [`error`], [`body_limit`],
 //!   [`input`] (parsing), [`pagination`], [`auth`]
 //! - storage: [`store`] (SQLite or PostgreSQL behind one handle)
@@ -30,8 +32,10 @@ pub mod idempotency;
 pub mod input;
 pub mod labels;
 pub mod mail;
+pub mod maintenance;
 pub mod messages;
 pub mod metrics;
+pub mod outbox;
 pub mod pagination;
 pub mod push;
 pub mod rate_limit;

@@ -20,6 +20,12 @@ pub struct RequestLabels {
 
 type HistogramFamily = Family<RequestLabels, Histogram, fn() -> Histogram>;
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutboxLabels {
+    /// `mail` or `webhooks`.
+    pub outbox: String,
+}
+
 /// The server's counters, cheap to clone.
 #[derive(Clone)]
 pub struct Metrics {
@@ -32,6 +38,9 @@ pub struct Metrics {
     pub messages_stored: Counter,
     /// Open real-time connections (WebSocket).
     pub connections: Gauge,
+    /// Rounds each outbox worker has completed (a stalled count is a stuck worker; tests
+    /// wait for rounds to pass instead of sleeping).
+    pub outbox_rounds: Family<OutboxLabels, Counter>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -46,11 +55,20 @@ impl Default for Metrics {
         let http_in_flight = Gauge::default();
         let messages_stored = Counter::default();
         let connections = Gauge::default();
+        let outbox_rounds = Family::<OutboxLabels, Counter>::default();
         registry.register("http_request_duration_seconds", "HTTP request latency", http_requests.clone());
         registry.register("http_requests_in_flight", "HTTP requests being served", http_in_flight.clone());
         registry.register("messages_stored", "Messages stored", messages_stored.clone());
         registry.register("connections", "Open real-time connections", connections.clone());
-        Self { registry: Arc::new(registry), http_requests, http_in_flight, messages_stored, connections }
+        registry.register("outbox_rounds", "Rounds completed by each outbox worker", outbox_rounds.clone());
+        Self {
+            registry: Arc::new(registry),
+            http_requests,
+            http_in_flight,
+            messages_stored,
+            connections,
+            outbox_rounds,
+        }
     }
 }
 
@@ -59,6 +77,11 @@ impl Metrics {
         if stored.created {
             self.messages_stored.inc();
         }
+    }
+
+    /// The round counter of one outbox worker.
+    pub fn outbox_rounds(&self, outbox: &str) -> Counter {
+        self.outbox_rounds.get_or_create(&OutboxLabels { outbox: outbox.to_owned() }).clone()
     }
 
     /// The Prometheus text exposition.

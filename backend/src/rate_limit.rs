@@ -8,17 +8,15 @@
 //! request. Requests without credentials (sign-up, sign-in, widget session start) are not
 //! limited here.
 
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
-    time::Instant,
-};
+use std::{num::NonZeroU32, sync::Arc};
+
+use governor::{DefaultKeyedRateLimiter, Quota, clock::Clock};
 
 use openapi::error::ErrorBody;
 use poem::{Endpoint, IntoResponse, Request, Response, http::StatusCode};
 use sha2::{Digest, Sha256};
 
-use crate::config::{ConfigError, invalid};
+use crate::config::Env;
 
 /// How fast each credential may call.
 #[derive(Debug, Clone, Copy)]
@@ -32,32 +30,16 @@ pub struct RateLimitSettings {
 }
 
 impl RateLimitSettings {
-    pub(crate) fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let number = |name: &'static str, default: u32| match get(name) {
-            None => Ok(default),
-            Some(value) => value
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n <= 1_000_000)
-                .ok_or_else(|| invalid(name, format!("`{value}` is not a whole number from 0 to 1000000"))),
-        };
-        Ok(Self {
-            per_minute: number("RAPPORT_RATE_LIMIT_PER_MINUTE", 1200)?,
-            burst: number("RAPPORT_RATE_LIMIT_BURST", 600)?.max(1),
-        })
+    pub(crate) fn from_env(env: &Env) -> Self {
+        Self { per_minute: env.rate_limit_per_minute.0 as u32, burst: env.rate_limit_burst.0 as u32 }
     }
 }
 
-struct Bucket {
-    tokens: f64,
-    updated: Instant,
-}
-
-/// The buckets of one node.
+/// The buckets of one node: `governor`'s keyed GCRA limiter (a token bucket without a
+/// timer), one cell per credential hash. `None` when limiting is off.
 #[derive(Clone)]
 pub struct RateLimiter {
-    settings: RateLimitSettings,
-    buckets: Arc<Mutex<HashMap<[u8; 32], Bucket>>>,
+    buckets: Option<Arc<DefaultKeyedRateLimiter<[u8; 32]>>>,
 }
 
 /// Buckets kept before idle full ones are dropped.
@@ -65,31 +47,27 @@ const PRUNE_ABOVE: usize = 10_000;
 
 impl RateLimiter {
     pub fn new(settings: RateLimitSettings) -> Self {
-        Self { settings, buckets: Arc::default() }
+        let buckets = NonZeroU32::new(settings.per_minute).map(|per_minute| {
+            let burst = NonZeroU32::new(settings.burst).unwrap_or(NonZeroU32::MIN);
+            Arc::new(governor::RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst)))
+        });
+        Self { buckets }
     }
 
     /// Takes a token for `credential`; `Err(seconds)` to wait when there is none.
     pub fn take(&self, credential: &str) -> Result<(), u64> {
-        if self.settings.per_minute == 0 {
+        let Some(buckets) = &self.buckets else {
             return Ok(());
-        }
-        let per_second = f64::from(self.settings.per_minute) / 60.0;
-        let burst = f64::from(self.settings.burst);
+        };
+        // Hashed: the map never holds a usable credential.
         let key: [u8; 32] = Sha256::digest(credential.as_bytes()).into();
-        let now = Instant::now();
-        let mut buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if buckets.len() > PRUNE_ABOVE {
-            buckets.retain(|_, b| b.tokens + now.duration_since(b.updated).as_secs_f64() * per_second < burst);
+            buckets.retain_recent();
         }
-        let bucket = buckets.entry(key).or_insert(Bucket { tokens: burst, updated: now });
-        bucket.tokens = (bucket.tokens + now.duration_since(bucket.updated).as_secs_f64() * per_second).min(burst);
-        bucket.updated = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(((1.0 - bucket.tokens) / per_second).ceil().max(1.0) as u64)
-        }
+        buckets.check_key(&key).map_err(|not_until| {
+            let wait = not_until.wait_time_from(buckets.clock().now());
+            wait.as_secs_f64().ceil().max(1.0) as u64
+        })
     }
 }
 

@@ -198,6 +198,27 @@ impl Drop for TestApp {
     }
 }
 
+impl TestApp {
+    /// Rounds the `outbox` worker (`mail` or `webhooks`) of this server has completed, as
+    /// `/metrics` counts them.
+    pub async fn outbox_rounds(&self, outbox: &str) -> u64 {
+        let text = self.http.get(self.url("/metrics")).send().await.expect("GET /metrics").text().await.unwrap();
+        let series = format!("rapport_outbox_rounds_total{{outbox=\"{outbox}\"}} ");
+        text.lines().find_map(|line| line.strip_prefix(&series)).map_or(0, |n| n.trim().parse().unwrap())
+    }
+
+    /// Waits until the `outbox` worker has completed `rounds` more rounds: whatever it
+    /// would have sent by then, it has. How tests show that something is *not* sent,
+    /// without sleeping for a guessed while.
+    pub async fn outbox_rounds_pass(&self, outbox: &str, rounds: u64) {
+        let target = self.outbox_rounds(outbox).await + rounds;
+        eventually(&format!("{rounds} rounds of the {outbox} worker"), || async {
+            (self.outbox_rounds(outbox).await >= target).then_some(())
+        })
+        .await;
+    }
+}
+
 /// A signed-up workspace with its owner's session token.
 #[derive(Debug, Clone)]
 pub struct Workspace {
@@ -296,6 +317,27 @@ impl TestApp {
             .await;
         assert_eq!(status, StatusCode::CREATED, "{response}");
         id(&response["conversation"]["id"])
+    }
+}
+
+/// How long [`eventually`] waits: generous, because a busy CI machine is slow and nothing
+/// that waits this way measures speed.
+pub const PATIENCE: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Polls `check` until it returns `Some`, for up to [`PATIENCE`]; the one way tests wait
+/// for something another task or process does.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "timed out after {PATIENCE:?} waiting for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
 }
 

@@ -7,7 +7,7 @@
 
 use std::sync::{
     Arc, Mutex,
-    atomic::{AtomicBool, Ordering},
+    atomic::{AtomicBool, AtomicUsize, Ordering},
 };
 
 use tokio::{net::TcpListener, task::AbortHandle};
@@ -19,6 +19,8 @@ pub struct Link {
     relays: Arc<Mutex<Vec<AbortHandle>>>,
     accept: AbortHandle,
     upstream: Arc<Mutex<String>>,
+    /// Connections refused while cut: how a test knows the client kept trying.
+    refused: Arc<AtomicUsize>,
 }
 
 impl Link {
@@ -30,12 +32,14 @@ impl Link {
         let address = format!("http://{}", listener.local_addr().unwrap());
         let up = Arc::new(AtomicBool::new(true));
         let relays: Arc<Mutex<Vec<AbortHandle>>> = Arc::default();
+        let refused: Arc<AtomicUsize> = Arc::default();
         let accept = {
-            let (up, relays, upstream) = (up.clone(), relays.clone(), upstream.clone());
+            let (up, relays, upstream, refused) = (up.clone(), relays.clone(), upstream.clone(), refused.clone());
             tokio::spawn(async move {
                 while let Ok((mut inbound, _)) = listener.accept().await {
                     if !up.load(Ordering::SeqCst) {
                         drop(inbound); // refused while cut
+                        refused.fetch_add(1, Ordering::SeqCst);
                         continue;
                     }
                     let upstream = upstream.lock().unwrap().clone();
@@ -49,7 +53,7 @@ impl Link {
             })
             .abort_handle()
         };
-        Self { address, up, relays, accept, upstream }
+        Self { address, up, relays, accept, upstream, refused }
     }
 
     /// Where to relay to: `http://host:port` or `host:port`.
@@ -63,6 +67,11 @@ impl Link {
         for relay in self.relays.lock().unwrap().drain(..) {
             relay.abort();
         }
+    }
+
+    /// Connections refused while cut, since the link started.
+    pub fn refused(&self) -> usize {
+        self.refused.load(Ordering::SeqCst)
     }
 
     pub fn restore(&self) {

@@ -1,16 +1,21 @@
 //! A real WebSocket client for the socket endpoints, speaking the `openapi::realtime`
 //! frames. Tests and the benchmark drive the server through it.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use futures_util::{SinkExt, StreamExt};
 use openapi::realtime::{ClientFrame, SUBPROTOCOL, ServerFrame, TOKEN_SUBPROTOCOL_PREFIX};
 use serde_json::Value;
 use tokio::net::TcpStream;
+use tokio_rustls::{TlsConnector, client::TlsStream, rustls};
 use tokio_tungstenite::{
-    MaybeTlsStream, WebSocketStream,
+    WebSocketStream,
     tungstenite::{self, Message, client::IntoClientRequest, http::HeaderValue},
 };
+use tokio_util::either::Either;
+
+/// A plain TCP connection, or TLS over one (`wss://`, e.g. through a TLS-terminating proxy).
+type Stream = Either<TcpStream, TlsStream<TcpStream>>;
 
 /// How long a test waits for an expected frame before failing.
 pub const FRAME_TIMEOUT: Duration = Duration::from_secs(10);
@@ -33,7 +38,7 @@ pub struct Refused {
 }
 
 pub struct Socket {
-    inner: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    inner: WebSocketStream<Stream>,
     /// The `hello` frame the server opened with.
     pub hello: ServerFrame,
 }
@@ -44,6 +49,17 @@ pub async fn connect(
     path: &str,
     credential: Credential<'_>,
     origin: Option<&str>,
+) -> Result<Socket, Refused> {
+    connect_tls(http_address, path, credential, origin, None).await
+}
+
+/// [`connect`] to an `https://` address, trusting what `tls` trusts.
+pub async fn connect_tls(
+    http_address: &str,
+    path: &str,
+    credential: Credential<'_>,
+    origin: Option<&str>,
+    tls: Option<Arc<rustls::ClientConfig>>,
 ) -> Result<Socket, Refused> {
     let url = format!("{}{path}", http_address.replacen("http", "ws", 1));
     let mut request = url.into_client_request().expect("a valid socket URL");
@@ -62,7 +78,18 @@ pub async fn connect(
         headers.insert("origin", HeaderValue::from_str(origin).unwrap());
     }
     let config = tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0);
-    let (inner, _) = match tokio_tungstenite::connect_async_with_config(request, Some(config), true).await {
+    let host = request.uri().host().expect("a host").trim_matches(['[', ']']).to_owned();
+    let port = request.uri().port_u16().unwrap_or(if tls.is_some() { 443 } else { 80 });
+    let tcp = TcpStream::connect((host.as_str(), port)).await.expect("connecting to the server");
+    tcp.set_nodelay(true).expect("TCP_NODELAY");
+    let stream: Stream = match tls {
+        None => Either::Left(tcp),
+        Some(tls) => {
+            let name = rustls::pki_types::ServerName::try_from(host.clone()).expect("a server name");
+            Either::Right(TlsConnector::from(tls).connect(name, tcp).await.expect("TLS handshake"))
+        }
+    };
+    let (inner, _) = match tokio_tungstenite::client_async_with_config(request, stream, Some(config)).await {
         Ok(connected) => connected,
         Err(tungstenite::Error::Http(response)) => {
             let status = response.status().as_u16();

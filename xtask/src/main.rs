@@ -13,6 +13,7 @@ mod test_databases;
 use std::env;
 use std::fs;
 use std::process::{ExitCode, Stdio};
+use std::time::{Duration, Instant};
 
 use cmd::{cargo, run, workspace_root};
 use frontends::build_frontends;
@@ -25,8 +26,10 @@ Usage: cargo xtask <command> [-- args...]
 Commands:
   run [-- args]   build the front-ends (if any), then run `rapport serve --demo args...`
   test [-- args]  the whole test suite: installs missing tools, starts PostgreSQL and
-                  Redis if needed, builds the front-ends, then runs `cargo test args...`
-                  against SQLite (whole workspace) and PostgreSQL (system-tests),
+                  Redis if needed, builds the front-ends, checks formatting and clippy
+                  (-D warnings), then runs `cargo test args...` against SQLite (whole
+                  workspace) and PostgreSQL (the suites that touch storage); prints the
+                  time per part at the end,
                   e.g. `cargo xtask test -- my_filter -- --nocapture`
   bench [-- args] build (release) and run the real-time benchmark: visitor and agent
                   sockets on a rapport-node process, e.g.
@@ -139,20 +142,87 @@ const SETUP: &[Step] = &[
     Step { title: "building front-ends", run: |_| build_frontends() },
 ];
 
+/// Style gate: formatting and lints, before the (slow) suites so a style slip fails in
+/// a minute with a clear message rather than after the tests.
+const GATE: &[Step] = &[
+    Step {
+        title: "cargo fmt --check",
+        run: |_| gate(cargo().args(["fmt", "--all", "--check"]), "run `cargo fmt --all`"),
+    },
+    Step {
+        title: "cargo clippy --workspace --all-targets -D warnings",
+        run: |_| {
+            gate(
+                cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+                "fix the warnings above (or allow one where it is wrong, saying why)",
+            )
+        },
+    },
+    Step {
+        title: "cargo clippy (front-ends, wasm32) -D warnings",
+        run: |_| {
+            if frontends::existing().is_empty() {
+                return Ok(());
+            }
+            let mut cmd = cargo();
+            cmd.arg("clippy");
+            for name in frontends::existing() {
+                cmd.args(["-p", name]);
+            }
+            cmd.args(["--target", frontends::WASM_TARGET, "--", "-D", "warnings"]);
+            gate(&mut cmd, "fix the warnings above in the wasm build of the front-ends")
+        },
+    },
+];
+
+fn gate(cmd: &mut std::process::Command, fix: &str) -> Result<(), String> {
+    run(cmd).map_err(|err| format!("{err}: the style gate failed; {fix}"))
+}
+
 /// The suites are independent: all of them run, so one report shows every failure.
 const SUITES: &[Step] = &[
     Step {
         title: "cargo test --workspace --all-targets (SQLite)",
         run: |extra| cargo_test("sqlite", &["--workspace", "--all-targets"], extra),
     },
-    // Everything again against PostgreSQL (the black-box suite is what changes; the unit
-    // tests take seconds). The same selection as above on purpose: `-p system-tests` alone
-    // resolves features differently and would compile the whole tree a second time.
+    // Again on PostgreSQL, only what touches storage: the engine changes nothing for the
+    // unit tests, the bus and presence suite, the contract tests or the browser tests
+    // (whose server paths the API suite covers on both engines). Still `--workspace`:
+    // `-p system-tests` alone resolves features differently and would compile the whole
+    // tree a second time.
     Step {
-        title: "cargo test --workspace --all-targets (PostgreSQL)",
-        run: |extra| cargo_test("postgres", &["--workspace", "--all-targets"], extra),
+        title: "cargo test, the storage-touching suites (PostgreSQL)",
+        run: |extra| {
+            let mut selection = vec!["--workspace"];
+            for suite in POSTGRES_SUITES {
+                selection.extend(["--test", suite]);
+            }
+            // These pick their engines themselves (the deployment is PostgreSQL, `rapport
+            // backup` SQLite and pg_dump): once is enough.
+            cargo_test_skipping("postgres", &selection, extra, &["deployment::", "backup::"])
+        },
     },
 ];
+
+/// The test binaries whose behaviour depends on the database engine.
+const POSTGRES_SUITES: &[&str] = &["storage_conformance", "api", "realtime", "mail", "reports", "routing", "webhooks"];
+
+/// [`cargo_test`] with `--skip` filters added to the test harness's own arguments (after
+/// the caller's `--`, if any).
+fn cargo_test_skipping(engine: &str, selection: &[&str], extra: &[String], skip: &[&str]) -> Result<(), String> {
+    let split = extra.iter().position(|arg| arg == "--");
+    let (cargo_args, harness_args) = match split {
+        Some(at) => (&extra[..at], &extra[at + 1..]),
+        None => (extra, &[][..]),
+    };
+    let mut args: Vec<String> = cargo_args.to_vec();
+    args.push("--".to_owned());
+    for name in skip {
+        args.extend(["--skip".to_owned(), (*name).to_owned()]);
+    }
+    args.extend(harness_args.iter().cloned());
+    cargo_test(engine, selection, &args)
+}
 
 fn cargo_test(engine: &str, selection: &[&str], extra: &[String]) -> Result<(), String> {
     run(cargo()
@@ -164,23 +234,25 @@ fn cargo_test(engine: &str, selection: &[&str], extra: &[String]) -> Result<(), 
         .env("RAPPORT_TEST_ENGINE", engine))
 }
 
-/// `cargo xtask test`: everything CI checks.
+/// `cargo xtask test`: everything CI checks. Prints how long each part took at the end.
 fn test(extra: &[String]) -> ExitCode {
-    for step in SETUP {
-        header(step.title);
-        if let Err(err) = (step.run)(extra) {
+    let started = Instant::now();
+    let mut times: Vec<(&'static str, Duration)> = Vec::new();
+    for step in SETUP.iter().chain(GATE) {
+        if let Err(err) = timed(step, extra, &mut times) {
             eprintln!("==> FAILED: {}: {err}", step.title);
+            print_times(&times, started.elapsed());
             return ExitCode::FAILURE;
         }
     }
     let mut failed = Vec::new();
     for step in SUITES {
-        header(step.title);
-        if let Err(err) = (step.run)(extra) {
+        if let Err(err) = timed(step, extra, &mut times) {
             eprintln!("==> FAILED: {}: {err}", step.title);
             failed.push(step.title);
         }
     }
+    print_times(&times, started.elapsed());
     if failed.is_empty() {
         header("all tests passed");
         ExitCode::SUCCESS
@@ -188,6 +260,23 @@ fn test(extra: &[String]) -> ExitCode {
         eprintln!("==> failed: {}", failed.join("; "));
         ExitCode::FAILURE
     }
+}
+
+fn timed(step: &Step, extra: &[String], times: &mut Vec<(&'static str, Duration)>) -> Result<(), String> {
+    header(step.title);
+    let begun = Instant::now();
+    let result = (step.run)(extra);
+    times.push((step.title, begun.elapsed()));
+    result
+}
+
+/// The time per part, so a slow part shows (the README quotes the warm total).
+fn print_times(times: &[(&str, Duration)], total: Duration) {
+    header("time per part");
+    for (title, took) in times {
+        println!("{:>8.1} s  {title}", took.as_secs_f64());
+    }
+    println!("{:>8.1} s  total", total.as_secs_f64());
 }
 
 /// `cargo xtask openapi`: the checked-in spec, regenerated from the server's code.

@@ -14,6 +14,8 @@ use crate::system::apt_install;
 enum Needed {
     /// Only for the front-ends' browser tests.
     WithFrontends,
+    /// By every run.
+    Always,
 }
 
 /// A Debian package, and a file it installs that tells us it is there (quicker than
@@ -30,6 +32,12 @@ const DEB_PACKAGES: &[DebPackage] = &[
     // Browser tests drive headless Chromium through chromedriver.
     DebPackage { name: "chromium", marker: "/usr/bin/chromium", needed: Needed::WithFrontends },
     DebPackage { name: "chromium-driver", marker: "/usr/bin/chromedriver", needed: Needed::WithFrontends },
+    // The reference deployment test runs deploy/nginx/rapport.conf in Debian's nginx, with
+    // a certificate made by openssl.
+    DebPackage { name: "nginx", marker: "/usr/sbin/nginx", needed: Needed::Always },
+    DebPackage { name: "openssl", marker: "/usr/bin/openssl", needed: Needed::Always },
+    // The README's PostgreSQL backup recipe (pg_dump, pg_restore).
+    DebPackage { name: "postgresql-client", marker: "/usr/bin/pg_dump", needed: Needed::Always },
 ];
 
 pub fn ensure_prerequisites() -> Result<(), String> {
@@ -39,6 +47,7 @@ pub fn ensure_prerequisites() -> Result<(), String> {
     }
     ensure_deb_packages(|needed| match needed {
         Needed::WithFrontends => with_frontends,
+        Needed::Always => true,
     })?;
     ensure_schemathesis()
 }

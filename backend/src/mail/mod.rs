@@ -30,7 +30,7 @@ use openapi::mail::{Mail, MailKind, MailState};
 use uuid::Uuid;
 
 use crate::{
-    config::{ConfigError, Secret},
+    config::{ConfigError, Env, Secret, invalid},
     error::{Error, Result},
     on_pool,
     pagination::PageRequest,
@@ -58,34 +58,10 @@ pub struct MailSettings {
     pub max_attempts: i64,
 }
 
-fn invalid(variable: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError { variable, problem: problem.into() }
-}
-
-fn millis(
-    get: &dyn Fn(&str) -> Option<String>,
-    variable: &'static str,
-    default: u64,
-    range: (u64, u64),
-) -> Result<Duration, ConfigError> {
-    match get(variable) {
-        None => Ok(Duration::from_millis(default)),
-        Some(value) => match value.parse::<u64>() {
-            Ok(n) if (range.0..=range.1).contains(&n) => Ok(Duration::from_millis(n)),
-            _ => Err(invalid(
-                variable,
-                format!("`{value}` is not a number of milliseconds between {} and {}", range.0, range.1),
-            )),
-        },
-    }
-}
-
 impl MailSettings {
-    pub fn from_lookup(
-        get: &dyn Fn(&str) -> Option<String>,
-        public_url: &str,
-        smtp_url: Option<&Secret>,
-    ) -> Result<Self, ConfigError> {
+    /// From the parsed variables (`crate::config`): the defaults that depend on the
+    /// public URL are filled in here.
+    pub fn from_env(env: &Env, public_url: &str, smtp_url: Option<&Secret>) -> Result<Self, ConfigError> {
         let transport = match smtp_url {
             None => TransportConfig::Files,
             Some(url) => {
@@ -93,44 +69,16 @@ impl MailSettings {
             }
         };
         let domain = default_domain(public_url);
-        let from_address = match get("RAPPORT_MAIL_FROM") {
-            None => format!("noreply@{domain}"),
-            Some(value) => {
-                value
-                    .parse::<lettre::Address>()
-                    .map_err(|_| invalid("RAPPORT_MAIL_FROM", format!("`{value}` is not an email address")))?;
-                value
-            }
-        };
-        let inbound_domain = match get("RAPPORT_MAIL_INBOUND_DOMAIN") {
-            None => domain,
-            Some(value) => {
-                format!("reply@{value}")
-                    .parse::<lettre::Address>()
-                    .map_err(|_| invalid("RAPPORT_MAIL_INBOUND_DOMAIN", format!("`{value}` is not a mail domain")))?;
-                value.to_lowercase()
-            }
-        };
-        let max_attempts = match get("RAPPORT_MAIL_MAX_ATTEMPTS") {
-            None => 8,
-            Some(value) => match value.parse::<i64>() {
-                Ok(n) if (1..=50).contains(&n) => n,
-                _ => {
-                    return Err(invalid(
-                        "RAPPORT_MAIL_MAX_ATTEMPTS",
-                        format!("`{value}` is not a number between 1 and 50"),
-                    ));
-                }
-            },
-        };
+        let from_address = env.mail_from.as_ref().map_or_else(|| format!("noreply@{domain}"), |from| from.0.clone());
+        let inbound_domain = env.mail_inbound_domain.as_ref().map_or(domain, |inbound| inbound.0.clone());
         Ok(Self {
             transport,
             from_address,
             inbound_domain,
-            poll_interval: millis(get, "RAPPORT_MAIL_POLL_MS", 2_000, (10, 600_000))?,
-            continuity_delay: millis(get, "RAPPORT_MAIL_CONTINUITY_DELAY_MS", 300_000, (0, 7 * 24 * 3_600_000))?,
-            retry_base: millis(get, "RAPPORT_MAIL_RETRY_MS", 30_000, (10, 3_600_000))?,
-            max_attempts,
+            poll_interval: env.mail_poll.0,
+            continuity_delay: env.mail_continuity_delay.0,
+            retry_base: env.mail_retry.0,
+            max_attempts: env.mail_max_attempts.0 as i64,
         })
     }
 

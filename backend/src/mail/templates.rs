@@ -1,6 +1,7 @@
 //! Mail as people see it: multipart plain text + HTML, the site's name and colour, every
 //! value HTML-escaped, and the headers mail clients need to thread a conversation's
 //! mails (`Message-ID`, `In-Reply-To`, `References`) and to unsubscribe (`List-Unsubscribe`).
+//! The HTML part is a maud template: every value is escaped by the template engine.
 
 use lettre::{
     Message,
@@ -9,6 +10,7 @@ use lettre::{
         header::{Header, HeaderName, HeaderValue},
     },
 };
+use maud::{DOCTYPE, Markup, html};
 
 /// The line above which a reply by email is kept (the rest is quoted history).
 pub const REPLY_ABOVE: &str = "## Reply above this line ##";
@@ -45,27 +47,6 @@ pub struct Letter {
     pub footer: String,
 }
 
-/// Escapes text for HTML element content and quoted attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Escaped text with its line breaks kept.
-fn escape_lines(text: &str) -> String {
-    escape(text).replace("\r\n", "\n").replace('\n', "<br>\n")
-}
-
 /// A colour safe to put in a style attribute (sites store `#rrggbb`; anything else falls back).
 fn safe_color(color: &str) -> &str {
     let ok = color.len() == 7 && color.starts_with('#') && color[1..].chars().all(|c| c.is_ascii_hexdigit());
@@ -92,50 +73,63 @@ pub fn text_body(letter: &Letter) -> String {
     out
 }
 
+/// Text with its line breaks kept as `<br>`; maud escapes every piece.
+fn with_breaks(text: &str) -> Markup {
+    html! {
+        @for (i, line) in text.lines().enumerate() {
+            @if i > 0 { br; }
+            (line)
+        }
+    }
+}
+
+/// The HTML part: a table layout (what mail clients render reliably) with inline styles.
+/// maud escapes every interpolated value, so names and messages never become markup.
 pub fn html_body(letter: &Letter) -> String {
     let color = safe_color(&letter.color);
-    let mut out = String::new();
-    out.push_str("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
-    out.push_str(&escape(&letter.subject));
-    out.push_str("</title></head>\n<body style=\"margin:0;padding:0;background:#f4f5f7;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1f2328\">\n");
-    if letter.reply_to.is_some() {
-        out.push_str(&format!(
-            "<div style=\"color:#8c959f;font-size:12px;padding:8px 16px\">{}</div>\n",
-            escape(REPLY_ABOVE)
-        ));
-    }
-    out.push_str("<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\"><tr><td align=\"center\" style=\"padding:16px\">\n");
-    out.push_str("<table role=\"presentation\" width=\"560\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:560px;background:#ffffff;border-radius:8px;overflow:hidden\">\n");
-    out.push_str(&format!(
-        "<tr><td style=\"background:{color};color:#ffffff;padding:16px 24px;font-size:18px;font-weight:600\">{}</td></tr>\n",
-        escape(&letter.site_name)
-    ));
-    out.push_str(&format!(
-        "<tr><td style=\"padding:20px 24px 8px\"><p style=\"margin:0\">{}</p></td></tr>\n",
-        escape_lines(&letter.intro)
-    ));
-    for line in &letter.lines {
-        out.push_str(&format!(
-            "<tr><td style=\"padding:8px 24px\"><div style=\"font-size:12px;color:#57606a\"><strong>{}</strong> &middot; {}</div>\
-             <div style=\"margin-top:4px;padding:10px 12px;background:#f6f8fa;border-left:3px solid {color};border-radius:4px\">{}</div></td></tr>\n",
-            escape(&line.author),
-            escape(&line.time),
-            escape_lines(&line.body)
-        ));
-    }
-    if let Some((label, url)) = &letter.action {
-        out.push_str(&format!(
-            "<tr><td style=\"padding:16px 24px\"><a href=\"{}\" style=\"display:inline-block;background:{color};color:#ffffff;text-decoration:none;padding:10px 18px;border-radius:6px;font-weight:600\">{}</a></td></tr>\n",
-            escape(url),
-            escape(label)
-        ));
-    }
-    out.push_str(&format!(
-        "<tr><td style=\"padding:16px 24px 20px;font-size:12px;color:#8c959f\">{}</td></tr>\n",
-        escape_lines(&letter.footer)
-    ));
-    out.push_str("</table>\n</td></tr></table>\n</body></html>\n");
-    out
+    let page = html! {
+        (DOCTYPE)
+        html {
+            head {
+                meta charset="utf-8";
+                title { (letter.subject) }
+            }
+            body style="margin:0;padding:0;background:#f4f5f7;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1f2328" {
+                @if letter.reply_to.is_some() {
+                    div style="color:#8c959f;font-size:12px;padding:8px 16px" { (REPLY_ABOVE) }
+                }
+                table role="presentation" width="100%" cellpadding="0" cellspacing="0" { tr { td align="center" style="padding:16px" {
+                    table role="presentation" width="560" cellpadding="0" cellspacing="0"
+                        style="max-width:560px;background:#ffffff;border-radius:8px;overflow:hidden" {
+                        tr {
+                            td style={ "background:" (color) ";color:#ffffff;padding:16px 24px;font-size:18px;font-weight:600" } {
+                                (letter.site_name)
+                            }
+                        }
+                        tr { td style="padding:20px 24px 8px" { p style="margin:0" { (with_breaks(&letter.intro)) } } }
+                        @for line in &letter.lines {
+                            tr { td style="padding:8px 24px" {
+                                div style="font-size:12px;color:#57606a" { strong { (line.author) } " · " (line.time) }
+                                div style={ "margin-top:4px;padding:10px 12px;background:#f6f8fa;border-left:3px solid " (color) ";border-radius:4px" } {
+                                    (with_breaks(&line.body))
+                                }
+                            } }
+                        }
+                        @if let Some((label, url)) = &letter.action {
+                            tr { td style="padding:16px 24px" {
+                                a href=(url)
+                                    style={ "display:inline-block;background:" (color) ";color:#ffffff;text-decoration:none;padding:10px 18px;border-radius:6px;font-weight:600" } {
+                                    (label)
+                                }
+                            } }
+                        }
+                        tr { td style="padding:16px 24px 20px;font-size:12px;color:#8c959f" { (with_breaks(&letter.footer)) } }
+                    }
+                } } }
+            }
+        }
+    };
+    page.into_string()
 }
 
 /// Headers lettre does not know, with values we build from safe parts.

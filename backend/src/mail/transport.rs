@@ -107,6 +107,25 @@ impl Transport {
         })
     }
 
+    /// Whether mail could leave now (for `rapport check`): the relay answers and accepts
+    /// our greeting (and credentials, when set), or the mail folder is writable.
+    pub async fn check(&self) -> Result<String, String> {
+        match self {
+            Self::Files(dir) => {
+                tokio::fs::create_dir_all(dir).await.map_err(|e| format!("creating {}: {e}", dir.display()))?;
+                let probe = dir.join(".rapport-check");
+                tokio::fs::write(&probe, b"").await.map_err(|e| format!("writing into {}: {e}", dir.display()))?;
+                let _ = tokio::fs::remove_file(&probe).await;
+                Ok(format!("mail written as .eml files into {}", dir.display()))
+            }
+            Self::Smtp(transport) => match transport.test_connection().await {
+                Ok(true) => Ok("relay answered".to_owned()),
+                Ok(false) => Err("the relay did not accept the connection".to_owned()),
+                Err(err) => Err(err.to_string()),
+            },
+        }
+    }
+
     /// Delivers `raw` (a complete RFC 5322 message) from `from` to `to`. The file name is
     /// the outbox id, so a retry overwrites instead of duplicating.
     pub async fn send(&self, outbox_id: uuid::Uuid, from: &str, to: &str, raw: &[u8]) -> Result<(), String> {

@@ -24,14 +24,13 @@ use super::{
 use crate::{
     error::Result,
     on_pool,
+    outbox::{self, AfterFailure, Lease, MAX_RETRY_DELAY, Retry},
     state::AppState,
     store::{Millis, now},
 };
 
 /// How long a claim lasts: longer than one SMTP exchange may take (30 s timeout).
-const LEASE: Duration = Duration::from_secs(120);
-/// The longest wait between two attempts.
-const MAX_BACKOFF: Duration = Duration::from_secs(3600);
+const LEASE: Lease = Lease(Duration::from_secs(120));
 /// Mails handled per wake-up before sleeping again (keeps one node from hogging a backlog).
 const BATCH: usize = 50;
 
@@ -50,33 +49,10 @@ pub fn spawn(state: AppState) {
 
 async fn run(state: AppState, transport: Transport) {
     let worker = Worker { id: Uuid::now_v7().to_string(), state, transport };
-    let mut shutdown = worker.state.realtime.shutdown_signal();
+    let shutdown = worker.state.realtime.shutdown_signal();
     let interval = worker.state.settings.mail.poll_interval;
-    tracing::info!(worker = %worker.id, ?interval, "mail worker started");
-    loop {
-        if *shutdown.borrow() {
-            break;
-        }
-        for _ in 0..BATCH {
-            match worker.claim().await {
-                Ok(Claim::Got(row)) => worker.handle(*row).await,
-                Ok(Claim::Lost) => continue, // Another node took it; look for the next one.
-                Ok(Claim::Nothing) => break,
-                Err(err) => {
-                    tracing::warn!(error = %err, "claiming due mail failed");
-                    break;
-                }
-            }
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            changed = shutdown.changed() => {
-                if changed.is_err() {
-                    break; // The server is gone.
-                }
-            }
-        }
-    }
+    let rounds = worker.state.metrics.outbox_rounds("mail");
+    outbox::poll("mail", interval, shutdown, rounds, || worker.round()).await;
 }
 
 enum Claim {
@@ -94,6 +70,18 @@ struct Worker {
 }
 
 impl Worker {
+    /// Works through up to [`BATCH`] due mails; `Ok(true)` when there may be more.
+    async fn round(&self) -> Result<bool> {
+        for _ in 0..BATCH {
+            match self.claim().await? {
+                Claim::Got(row) => self.handle(*row).await,
+                Claim::Lost => continue, // Another node took it; look for the next one.
+                Claim::Nothing => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+
     /// Claims one due row: find a candidate (a read, so idle polling never takes
     /// SQLite's write lock), then compare-and-set the claim on it.
     async fn claim(&self) -> Result<Claim> {
@@ -127,7 +115,7 @@ impl Worker {
             sqlx::query_as(sql)
                 .bind(candidate)
                 .bind(&self.id)
-                .bind(now.plus(LEASE))
+                .bind(LEASE.until(now))
                 .bind(now)
                 .fetch_optional(pool)
                 .await
@@ -229,8 +217,11 @@ impl Worker {
         let Some(attempts) = attempts.map(|a| a + 1) else {
             return Ok(());
         };
-        let give_up = attempts >= mail.max_attempts;
-        let backoff = mail.retry_base.saturating_mul(1u32 << (attempts - 1).clamp(0, 20) as u32).min(MAX_BACKOFF);
+        let retry = Retry { base: mail.retry_base, max_attempts: mail.max_attempts as u32, max_delay: MAX_RETRY_DELAY };
+        let (give_up, backoff) = match retry.after(attempts as u32) {
+            AfterFailure::GiveUp => (true, retry.delay(attempts as u32)),
+            AfterFailure::RetryIn(delay) => (false, delay),
+        };
         let error: String = error.chars().take(1000).collect();
         on_pool!(&self.state.store, |pool| {
             sqlx::query(

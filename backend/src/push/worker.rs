@@ -14,20 +14,21 @@ use super::{SubscriptionRow, encrypt, vapid::Vapid};
 use crate::{
     error::Result,
     on_pool,
+    outbox::{self, AfterFailure, Lease, Retry},
     state::AppState,
-    store::{Millis, now},
+    store::now,
 };
 
 /// How often each node looks for due alerts.
 const POLL: Duration = Duration::from_millis(500);
 /// Rows per claim.
 const BATCH: i64 = 20;
-/// How long a claimed row is this node's.
-const LEASE_MS: i64 = 60_000;
-/// Attempts per browser before giving up.
-const MAX_ATTEMPTS: i64 = 5;
-/// The first retry's delay, doubled for each further one.
-const RETRY_MS: i64 = 5_000;
+/// How long a claimed row is this node's (a round posts to a few push services, each
+/// allowed 10 s).
+const LEASE: Lease = Lease(Duration::from_secs(60));
+/// A browser's failed alert is tried again after 5 s, 10 s, 20 s, 40 s, then given up:
+/// an alert an hour late is noise.
+const RETRY: Retry = Retry { base: Duration::from_secs(5), max_attempts: 5, max_delay: Duration::from_secs(60) };
 /// How long a push service may keep an undelivered alert (a day: later it is stale).
 const TTL_SECS: u32 = 86_400;
 
@@ -42,8 +43,11 @@ struct OutboxRow {
     attempts: i64,
 }
 
+/// Starts the sender; it stops at shutdown (an alert claimed then is sent again once
+/// its lease lapses).
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        let shutdown = state.realtime.shutdown_signal();
         let vapid = loop {
             match Vapid::load_or_create(&state.store).await {
                 Ok(vapid) => break vapid,
@@ -52,6 +56,9 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
                     tokio::time::sleep(Duration::from_secs(5)).await;
                 }
             }
+            if *shutdown.borrow() {
+                return;
+            }
         };
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
@@ -59,14 +66,12 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             .user_agent(concat!("Rapport-Push/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("an HTTP client");
-        loop {
-            match round(&state, &vapid, &http).await {
-                Ok(claimed) if claimed > 0 => continue,
-                Ok(_) => {}
-                Err(err) => tracing::warn!(error = %err, "a push round failed"),
-            }
-            tokio::time::sleep(POLL).await;
-        }
+        let rounds = state.metrics.outbox_rounds("push");
+        outbox::poll("push", POLL, shutdown, rounds, || async {
+            // A full batch: more may be due right now.
+            Ok(round(&state, &vapid, &http).await? as i64 == BATCH)
+        })
+        .await;
     })
 }
 
@@ -82,7 +87,7 @@ async fn round(state: &AppState, vapid: &Vapid, http: &reqwest::Client) -> Resul
              RETURNING id, workspace_id, kind, conversation_id, agent_id, subscription_id, attempts",
         )
         .bind(at)
-        .bind(Millis(at.0 + LEASE_MS))
+        .bind(LEASE.until(at))
         .bind(BATCH)
         .fetch_all(pool)
         .await
@@ -252,11 +257,14 @@ async fn forget(state: &AppState, subscription: Uuid) -> Result<()> {
 /// Tries that one browser again later (the others got it).
 async fn retry(state: &AppState, row: &OutboxRow, to: &SubscriptionRow, why: &str) -> Result<()> {
     let attempts = row.attempts + 1;
-    if attempts >= MAX_ATTEMPTS {
-        tracing::warn!(subscription = %to.id, error = why, "a push alert was given up");
-        return Ok(());
-    }
-    let due = Millis(now().0 + RETRY_MS * (1 << (attempts - 1)));
+    let delay = match RETRY.after(attempts as u32) {
+        AfterFailure::RetryIn(delay) => delay,
+        AfterFailure::GiveUp => {
+            tracing::warn!(subscription = %to.id, error = why, "a push alert was given up");
+            return Ok(());
+        }
+    };
+    let due = now().plus(delay);
     on_pool!(&state.store, |pool| {
         sqlx::query(
             "INSERT INTO push_outbox (id, workspace_id, kind, conversation_id, agent_id, subscription_id, state, attempts,

@@ -1,6 +1,21 @@
 //! What a connection may do, and how fast.
 
-use std::time::{Duration, Instant};
+use std::{
+    num::NonZeroU32,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use governor::{
+    Quota,
+    clock::Clock,
+    middleware::NoOpMiddleware,
+    nanos::Nanos,
+    state::{InMemoryState, NotKeyed},
+};
 
 use openapi::realtime::Limits;
 
@@ -51,36 +66,50 @@ pub fn announced() -> Limits {
     }
 }
 
-/// A token bucket: `burst` frames at once, refilled at `per_second`.
-#[derive(Debug)]
+/// A token bucket: `burst` frames at once, refilled at `per_second` (`governor`'s GCRA),
+/// on the connection's own clock: the instant each frame is checked at, so tests can
+/// step time.
 pub struct RateLimiter {
-    tokens: f64,
-    burst: f64,
-    per_second: f64,
-    updated: Instant,
+    bucket: governor::RateLimiter<NotKeyed, InMemoryState, FrameClock, NoOpMiddleware<Nanos>>,
+    clock: FrameClock,
+    /// The first instant checked: the clock's zero.
+    origin: Option<Instant>,
+}
+
+/// Time as the frames see it: nanoseconds since the first check, only moving forward.
+#[derive(Clone, Debug, Default)]
+struct FrameClock(Arc<AtomicU64>);
+
+impl Clock for FrameClock {
+    type Instant = Nanos;
+
+    fn now(&self) -> Nanos {
+        Nanos::from(self.0.load(Ordering::Relaxed))
+    }
 }
 
 impl RateLimiter {
     pub fn new(per_second: u32, burst: u32) -> Self {
-        Self {
-            tokens: f64::from(burst),
-            burst: f64::from(burst),
-            per_second: f64::from(per_second),
-            updated: Instant::now(),
-        }
+        let per_second = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
+        let clock = FrameClock::default();
+        let bucket =
+            governor::RateLimiter::direct_with_clock(Quota::per_second(per_second).allow_burst(burst), clock.clone());
+        Self { bucket, clock, origin: None }
     }
 
     /// Takes one token at `now`, or says how long until one is available.
     pub fn check(&mut self, now: Instant) -> Result<(), Duration> {
-        let elapsed = now.saturating_duration_since(self.updated).as_secs_f64();
-        self.tokens = (self.tokens + elapsed * self.per_second).min(self.burst);
-        self.updated = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - self.tokens) / self.per_second))
-        }
+        let origin = *self.origin.get_or_insert(now);
+        let since = u64::try_from(now.saturating_duration_since(origin).as_nanos()).unwrap_or(u64::MAX);
+        self.clock.0.fetch_max(since, Ordering::Relaxed);
+        self.bucket.check().map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    }
+}
+
+impl std::fmt::Debug for RateLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimiter").field("clock", &self.clock).finish_non_exhaustive()
     }
 }
 

@@ -28,7 +28,7 @@ pub use outbox::{conversation_created, conversation_updated, message_created, ra
 
 use crate::{
     auth::Caller,
-    config::{ConfigError, invalid},
+    config::Env,
     error::{Error, Result},
     input, on_pool,
     pagination::PageRequest,
@@ -62,56 +62,32 @@ pub struct WebhookSettings {
 }
 
 impl WebhookSettings {
-    pub(crate) fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        fn number(
-            get: &dyn Fn(&str) -> Option<String>,
-            name: &'static str,
-            default: u64,
-            max: u64,
-        ) -> Result<u64, ConfigError> {
-            match get(name) {
-                None => Ok(default),
-                Some(value) => match value.parse::<u64>() {
-                    Ok(n) if n <= max => Ok(n),
-                    _ => Err(invalid(name, format!("`{value}` is not a whole number from 0 to {max}"))),
-                },
-            }
+    pub(crate) fn from_env(env: &Env) -> Self {
+        Self {
+            allow_private: env.webhooks_allow_private,
+            max_attempts: env.webhooks_max_attempts.0 as u32,
+            retry_base: env.webhooks_retry_base.0,
+            disable_after_failures: env.webhooks_disable_after_failures.0 as u32,
+            disable_after: env.webhooks_disable_after.0,
+            poll_interval: env.webhooks_poll.0,
+            timeout: env.webhooks_timeout.0,
+            rotation_grace: env.webhooks_rotation_grace.0,
         }
-        let allow_private = match get("RAPPORT_WEBHOOKS_ALLOW_PRIVATE").as_deref() {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(other) => {
-                return Err(invalid("RAPPORT_WEBHOOKS_ALLOW_PRIVATE", format!("`{other}` is neither true nor false")));
-            }
-        };
-        let max_attempts = number(get, "RAPPORT_WEBHOOKS_MAX_ATTEMPTS", 10, 100)?.max(1) as u32;
-        Ok(Self {
-            allow_private,
-            max_attempts,
-            retry_base: Duration::from_millis(number(get, "RAPPORT_WEBHOOKS_RETRY_BASE_MS", 30_000, 3_600_000)?),
-            disable_after_failures: number(get, "RAPPORT_WEBHOOKS_DISABLE_AFTER_FAILURES", 50, 100_000)?.max(1) as u32,
-            disable_after: Duration::from_secs(number(
-                get,
-                "RAPPORT_WEBHOOKS_DISABLE_AFTER_SECS",
-                5 * 86_400,
-                365 * 86_400,
-            )?),
-            poll_interval: Duration::from_millis(number(get, "RAPPORT_WEBHOOKS_POLL_MS", 1_000, 60_000)?.max(10)),
-            timeout: Duration::from_secs(number(get, "RAPPORT_WEBHOOKS_TIMEOUT_SECS", 10, 300)?.max(1)),
-            rotation_grace: Duration::from_secs(number(
-                get,
-                "RAPPORT_WEBHOOKS_ROTATION_GRACE_SECS",
-                86_400,
-                30 * 86_400,
-            )?),
-        })
     }
 
     /// The delay after failed attempt number `attempt` (1-based): base, 2×base, 4×base…,
     /// capped at an hour.
     pub fn backoff(&self, attempt: u32) -> Duration {
-        let factor = 1u32.checked_shl(attempt.saturating_sub(1)).unwrap_or(u32::MAX);
-        self.retry_base.saturating_mul(factor).min(Duration::from_secs(3600))
+        self.retry().delay(attempt)
+    }
+
+    /// The retry schedule shared with the mail outbox.
+    pub fn retry(&self) -> crate::outbox::Retry {
+        crate::outbox::Retry {
+            base: self.retry_base,
+            max_attempts: self.max_attempts,
+            max_delay: crate::outbox::MAX_RETRY_DELAY,
+        }
     }
 }
 
@@ -373,7 +349,7 @@ mod tests {
 
     #[test]
     fn backoff_doubles_and_is_capped() {
-        let settings = WebhookSettings::from_lookup(&|_| None).unwrap();
+        let settings = WebhookSettings::from_env(&Env::read(&|_| None).unwrap());
         assert_eq!(settings.backoff(1), Duration::from_secs(30));
         assert_eq!(settings.backoff(2), Duration::from_secs(60));
         assert_eq!(settings.backoff(4), Duration::from_secs(240));

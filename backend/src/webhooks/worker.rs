@@ -8,7 +8,7 @@
 //! - **Ordering per conversation**: a delivery is claimable only when no older delivery
 //!   of the same conversation to the same subscription is still pending (in flight or
 //!   waiting for a retry).
-//! - **Retries** back off exponentially ([`WebhookSettings::backoff`]); after
+//! - **Retries** back off exponentially ([`crate::outbox::Retry`]); after
 //!   `max_attempts` the delivery is `failed` (and can be replayed).
 //! - **Disabling**: consecutive failed attempts are counted per subscription (a success
 //!   resets the count); past the threshold, and failing for long enough, the
@@ -28,6 +28,7 @@ use super::{
 use crate::{
     error::Result,
     on_pool, on_tx,
+    outbox::{self, AfterFailure, Lease},
     state::AppState,
     store::{Millis, Store, now},
 };
@@ -37,20 +38,18 @@ const BATCH: i64 = 16;
 /// Stored error texts are cut to this many characters.
 const MAX_ERROR_CHARS: usize = 500;
 
-/// Starts the worker; abort the handle to stop it (a claimed delivery is then retried
-/// when its lease expires).
+/// Starts the worker; it stops at shutdown (abort the handle to stop it at once: a
+/// claimed delivery is then retried when its lease expires).
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let settings = state.settings.webhooks.clone();
-        loop {
-            match run_once(&state.store, &settings).await {
-                // A full batch: more may be due right now.
-                Ok(sent) if sent as i64 == BATCH => continue,
-                Ok(_) => {}
-                Err(err) => tracing::error!(error = %err, "webhook delivery round failed"),
-            }
-            tokio::time::sleep(settings.poll_interval).await;
-        }
+        let shutdown = state.realtime.shutdown_signal();
+        let rounds = state.metrics.outbox_rounds("webhooks");
+        outbox::poll("webhooks", settings.poll_interval, shutdown, rounds, || async {
+            // A full batch: more may be due right now.
+            Ok(run_once(&state.store, &settings).await? as i64 == BATCH)
+        })
+        .await;
     })
 }
 
@@ -70,7 +69,7 @@ pub async fn run_once(store: &Store, settings: &WebhookSettings) -> Result<usize
 async fn claim(store: &Store, settings: &WebhookSettings) -> Result<Vec<DeliveryRow>> {
     let now = now();
     // Long enough for the request and its bookkeeping; then another node may take over.
-    let lease = now.plus(settings.timeout + Duration::from_secs(60));
+    let lease = Lease(settings.timeout + Duration::from_secs(60)).until(now);
     let sql = concat!(
         "UPDATE webhook_deliveries SET claimed_until = $2
          WHERE id IN (
@@ -220,14 +219,12 @@ async fn record(
         .await
         .map(|done| done.rows_affected())
     })?;
-    let status = if succeeded {
-        "delivered"
-    } else if attempts >= i64::from(settings.max_attempts) {
-        "failed"
-    } else {
-        "pending"
+    let retry = settings.retry();
+    let (status, next_attempt_at) = match retry.after(attempts as u32) {
+        _ if succeeded => ("delivered", now),
+        AfterFailure::GiveUp => ("failed", now.plus(retry.delay(attempts as u32))),
+        AfterFailure::RetryIn(delay) => ("pending", now.plus(delay)),
     };
-    let next_attempt_at = now.plus(settings.backoff(attempts as u32));
     on_tx!(&mut tx, |conn| {
         sqlx::query(
             "UPDATE webhook_deliveries SET status = $2, attempts = $3, next_attempt_at = $4, claimed_until = NULL,

@@ -6,7 +6,7 @@ pub use openapi::realtime::{ClientFrame, ServerFrame};
 pub use reqwest::StatusCode;
 pub use serde_json::{Value, json};
 pub use system_tests::{
-    AppOptions, TestApp, Workspace, assert_error, id,
+    AppOptions, TestApp, Workspace, assert_error, eventually, id,
     smtp::{Fault, Received, SmtpSink},
     spawn_app_with,
     ws::{self, Credential, Socket},
@@ -107,15 +107,11 @@ pub async fn mail_list(app: &TestApp, token: &str) -> Vec<Value> {
 
 /// Polls the mail list until `wanted` holds for it.
 pub async fn mail_list_until(app: &TestApp, token: &str, what: &str, wanted: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-    let deadline = std::time::Instant::now() + PATIENCE;
-    loop {
+    eventually(&format!("the mail list to show {what}"), || async {
         let list = mail_list(app, token).await;
-        if wanted(&list) {
-            return list;
-        }
-        assert!(std::time::Instant::now() < deadline, "mail list never showed {what}: {list:#?}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+        wanted(&list).then_some(list)
+    })
+    .await
 }
 
 /// A received mail, parsed.
@@ -174,15 +170,7 @@ pub fn mails_to(sink: &SmtpSink, address: &str) -> Vec<Mail> {
 
 /// Waits for the `n`th mail (1-based) to `address`.
 pub async fn nth_mail_to(sink: &SmtpSink, address: &str, n: usize) -> Mail {
-    let deadline = std::time::Instant::now() + PATIENCE;
-    loop {
-        let mails = mails_to(sink, address);
-        if mails.len() >= n {
-            return mails[n - 1].clone();
-        }
-        assert!(std::time::Instant::now() < deadline, "mail #{n} to {address} never arrived; got {mails:#?}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    eventually(&format!("mail #{n} to {address}"), || async { mails_to(sink, address).get(n - 1).cloned() }).await
 }
 
 /// The token of the continue link in a mail's text.

@@ -29,8 +29,8 @@ async fn refused_and_dropped_connections_are_retried_and_the_mail_arrives_exactl
     assert_eq!(list[0]["message_id"].as_str(), Some(mail.message_id.as_str()));
     assert!(sink.connections() >= 4);
 
-    // Once delivered, never again.
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    // Once delivered, never again: three more rounds of the worker send nothing.
+    app.outbox_rounds_pass("mail", 3).await;
     assert_eq!(sink.received().len(), 1);
 }
 
@@ -81,8 +81,9 @@ async fn two_nodes_on_one_database_never_send_the_same_mail_twice() {
         list.len() == MAILS && list.iter().all(|m| m["state"] == "sent" && m["attempts"] == 1)
     })
     .await;
-    // Both workers kept polling meanwhile; give them time to make a mistake.
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    // Both workers keep polling: three more rounds each, and still nothing twice.
+    node_a.outbox_rounds_pass("mail", 3).await;
+    node_b.outbox_rounds_pass("mail", 3).await;
     let received: Vec<Mail> = sink.received().iter().map(parse).collect();
     assert_eq!(received.len(), MAILS, "each mail exactly once");
     let ids: BTreeSet<&str> = received.iter().map(|m| m.message_id.as_str()).collect();
@@ -121,18 +122,15 @@ async fn without_smtp_each_mail_is_a_complete_eml_file_in_the_data_directory() {
     offline_message(&app, &shop, "jo@example.com", Some("Jo"), "Can I change my delivery address?").await;
 
     let dir = data.0.join("mail");
-    let deadline = std::time::Instant::now() + PATIENCE;
-    let file = loop {
+    let file = eventually(&format!("an .eml file in {}", dir.display()), || async {
         let files: Vec<_> = std::fs::read_dir(&dir)
             .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
             .unwrap_or_default();
-        if let Some(file) = files.iter().find(|p| p.extension().is_some_and(|e| e == "eml")) {
-            assert_eq!(files.len(), 1, "one mail, and no partial file left behind: {files:?}");
-            break file.clone();
-        }
-        assert!(std::time::Instant::now() < deadline, "no .eml file in {}", dir.display());
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
+        let file = files.iter().find(|p| p.extension().is_some_and(|e| e == "eml"))?;
+        assert_eq!(files.len(), 1, "one mail, and no partial file left behind: {files:?}");
+        Some(file.clone())
+    })
+    .await;
     // The same bytes SMTP would carry; the envelope is the file's own business.
     let received = Received { mail_from: String::new(), rcpt_to: Vec::new(), data: std::fs::read(&file).unwrap() };
     let mail = parse(&received);
@@ -141,7 +139,9 @@ async fn without_smtp_each_mail_is_a_complete_eml_file_in_the_data_directory() {
     assert!(mail.content_type.starts_with("multipart/alternative"), "{}", mail.raw);
     assert!(mail.text.contains("Can I change my delivery address?"), "{}", mail.text);
     assert!(mail.html.contains("Can I change my delivery address?"), "{}", mail.html);
-    let (status, mail) = app.get("/mail", &shop.workspace.token).await;
-    assert_eq!(status, StatusCode::OK, "{mail}");
-    assert_eq!(mail["items"][0]["state"], "sent", "{mail}");
+    // The file is in place before the outbox row says `sent` (written, then recorded).
+    mail_list_until(&app, &shop.workspace.token, "the mail recorded as sent", |list| {
+        list.first().is_some_and(|m| m["state"] == "sent")
+    })
+    .await;
 }

@@ -8,10 +8,15 @@
 //! - [`restart`]: the server process is killed and started again; nothing is lost.
 //! - [`nodes`]: two nodes on one database and one Redis behave as one system.
 //! - [`stress`]: hundreds of visitors sending while connections drop at random.
+//! - [`deployment`]: the reference deployment (`deploy/`): nginx with TLS in front of two
+//!   nodes on PostgreSQL and Redis, one of them dying mid-conversation.
+//! - [`backup`]: `rapport backup` while messages flow, restored into a fresh data dir.
 
 mod common;
 
+mod backup;
 mod delivery;
+mod deployment;
 mod nodes;
 mod refusals;
 mod restart;

@@ -1,12 +1,10 @@
 //! Helpers shared by the routing tests.
 
-use std::time::{Duration, Instant};
-
 pub use openapi::realtime::{AgentStatus, ConversationChange, ServerFrame};
 pub use reqwest::{Method, StatusCode};
 pub use serde_json::{Value, json};
 pub use system_tests::{
-    AppOptions, PASSWORD, TestApp, assert_error, id, spawn_app, spawn_app_with,
+    AppOptions, PASSWORD, TestApp, assert_error, eventually, id, spawn_app, spawn_app_with,
     ws::{self, Credential, Socket},
 };
 pub use uuid::Uuid;
@@ -86,23 +84,6 @@ pub async fn queue(app: &TestApp, token: &str) -> Vec<Value> {
     let (status, body) = app.get("/queue", token).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["items"].as_array().unwrap().clone()
-}
-
-/// Polls `check` until it returns `Some`, for up to 15 seconds (generous: a busy CI
-/// machine is slow, and nothing here measures speed).
-pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// How many open conversations each agent has, by agent id.

@@ -1,9 +1,9 @@
 //! Signed, retried, ordered, disabled, replayed.
 
-use std::{collections::HashSet, time::Duration};
+use std::collections::HashSet;
 
 use serde_json::{Value, json};
-use system_tests::{TestApp, id};
+use system_tests::{TestApp, eventually, id};
 use uuid::Uuid;
 
 use crate::{
@@ -20,15 +20,11 @@ async fn deliveries(app: &TestApp, token: &str, webhook_id: &str) -> Vec<Value> 
 
 /// The delivery log once `n` deliveries are recorded as delivered.
 async fn delivered_log(app: &TestApp, token: &str, webhook_id: &str, n: usize) -> Vec<Value> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
+    eventually(&format!("{n} deliveries recorded as delivered"), || async {
         let log = deliveries(app, token, webhook_id).await;
-        if log.iter().filter(|d| d["status"] == "delivered").count() >= n {
-            return log;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "deliveries never recorded as delivered: {log:#?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        (log.iter().filter(|d| d["status"] == "delivered").count() >= n).then_some(log)
+    })
+    .await
 }
 
 async fn fetch_webhook(app: &TestApp, token: &str, webhook_id: &str) -> Value {
@@ -204,15 +200,11 @@ async fn repeated_failure_disables_the_subscription_with_a_notice() {
         let visitor = app.visitor(&site_key).await;
         app.start_conversation(&visitor, "Hello").await;
     }
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    let disabled = loop {
+    let disabled = eventually("the subscription to be disabled", || async {
         let current = fetch_webhook(&app, &ws.token, &webhook_id).await;
-        if current["enabled"] == false {
-            break current;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "never disabled: {current}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+        (current["enabled"] == false).then_some(current)
+    })
+    .await;
     let reason = disabled["disabled_reason"].as_str().expect("a notice says why");
     assert!(reason.contains("consecutive failed delivery attempts"), "{reason}");
     assert!(reason.contains("500"), "the notice names the last error: {reason}");
@@ -220,12 +212,13 @@ async fn repeated_failure_disables_the_subscription_with_a_notice() {
     assert!(receiver.received().len() >= 4);
 
     // Disabled: new events are not queued, nothing more is sent. (Attempts already in
-    // flight when it was disabled may still land: let them.)
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // flight when it was disabled may still land: a round ends when its sends have, so
+    // two rounds let them.)
+    app.outbox_rounds_pass("webhooks", 2).await;
     let sent = receiver.received().len();
     let visitor = app.visitor(&site_key).await;
     app.start_conversation(&visitor, "While disabled").await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.outbox_rounds_pass("webhooks", 3).await;
     assert_eq!(receiver.received().len(), sent, "{:#?}", crate::receiver::summary(&receiver.received()));
 
     // Re-enabling clears the notice, and events flow again.

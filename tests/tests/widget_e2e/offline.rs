@@ -72,8 +72,13 @@ async fn messages_written_offline_arrive_exactly_once_when_the_network_returns()
     assert_eq!(outbox, 2, "the unsent messages wait in the iframe's storage");
     let shot = b.screenshot("widget-phone-offline").await;
     println!("screenshot: {}", shot.display());
-    // Let the widget fail a few reconnection attempts while the link is down.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Let the widget fail a few reconnection attempts while the link is down: counted at
+    // the link, not guessed with a sleep.
+    let refused = s.link.refused() + 3;
+    system_tests::eventually("three refused reconnection attempts", || async {
+        (s.link.refused() >= refused).then_some(())
+    })
+    .await;
     assert_eq!(s.stored_bodies(conversation_id).await.len(), 2, "nothing got through while cut");
 
     s.link.restore();
