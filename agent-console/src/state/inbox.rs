@@ -442,6 +442,9 @@ impl Inbox {
         if message.author_kind != AuthorKind::Visitor {
             return;
         }
+        if news {
+            self.reopened_by(message);
+        }
         self.mark_unread(id);
         if first {
             Rc::make_mut(&mut self.announce).remove(&id);
@@ -455,6 +458,27 @@ impl Inbox {
         } else if concerns_me {
             self.raise(AlertKind::Message, id, summary(message));
         }
+    }
+
+    /// A visitor who writes reopens a pending, snoozed or resolved conversation: the
+    /// server does it in the transaction that stores the message, setting `updated_at` to
+    /// the message's time. The console applies the same rule to the message it receives,
+    /// so lists, counts and the open conversation follow at once, whether or not a
+    /// `conversation` frame also says so (one that does carries the same or a later
+    /// `updated_at` and replaces this).
+    fn reopened_by(&mut self, message: &Message) {
+        let Some(held) = self.conversation(message.conversation_id) else { return };
+        if held.status == ConversationStatus::Open || held.updated_at > message.created_at {
+            return;
+        }
+        let reopened = Conversation {
+            status: ConversationStatus::Open,
+            snoozed_until: None,
+            updated_at: message.created_at,
+            last_seq: held.last_seq.max(message.seq),
+            ..held.clone()
+        };
+        self.remember(reopened);
     }
 
     fn show(&mut self, screen: Screen) {

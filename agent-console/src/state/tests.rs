@@ -110,6 +110,44 @@ fn a_reopen_frame_moves_the_conversation_between_lists_and_counts() {
 }
 
 #[test]
+fn a_visitor_writing_reopens_a_resolved_or_snoozed_conversation_everywhere() {
+    let mut model = signed_in();
+    let resolved = conversation(1, ConversationStatus::Resolved, Some(ME), 0);
+    let mut snoozed = conversation(2, ConversationStatus::Snoozed, None, 0);
+    snoozed.snoozed_until = Some(at(3600));
+    model.apply(Action::Conversations(vec![resolved.clone(), snoozed.clone()]));
+    model.apply(Action::Select(Some(resolved.id)));
+    assert_eq!((model.inbox.count(View::Resolved), model.inbox.count(View::Snoozed)), (1, 1));
+
+    model.apply(Action::Message(message(&resolved, 2, AuthorKind::Visitor, "It broke again")));
+    model.apply(Action::Message(message(&snoozed, 2, AuthorKind::Visitor, "Any news?")));
+    assert_eq!((model.inbox.count(View::Resolved), model.inbox.count(View::Snoozed)), (0, 0));
+    assert_eq!(model.inbox.count(View::Mine), 1);
+    assert_eq!(ids(model.inbox.list(View::Queue)), vec![snoozed.id]);
+    let open = model.inbox.selected_conversation().unwrap();
+    assert_eq!((open.status, open.last_seq, open.updated_at), (ConversationStatus::Open, 2, at(2)));
+    assert_eq!(model.inbox.conversation(snoozed.id).unwrap().snoozed_until, None);
+
+    // The server's own frame for the reopen (same time) is taken as it is; an answer
+    // from before the message does not undo it.
+    model.apply(Action::Changed(
+        ConversationChange::StatusChanged,
+        conversation(1, ConversationStatus::Open, Some(ME), 2),
+    ));
+    model.apply(Action::Conversations(vec![resolved.clone()]));
+    assert_eq!(model.inbox.conversation(resolved.id).unwrap().status, ConversationStatus::Open);
+
+    // An agent's reply, a note or a replayed visitor message reopens nothing.
+    model.apply(Action::Changed(
+        ConversationChange::StatusChanged,
+        conversation(1, ConversationStatus::Resolved, Some(ME), 10),
+    ));
+    model.apply(Action::Message(message(&resolved, 3, AuthorKind::Agent, "Closing this")));
+    model.apply(Action::Message(message(&resolved, 2, AuthorKind::Visitor, "It broke again")));
+    assert_eq!(model.inbox.conversation(resolved.id).unwrap().status, ConversationStatus::Resolved);
+}
+
+#[test]
 fn a_rest_answer_older_than_a_frame_does_not_undo_it() {
     let mut model = signed_in();
     let old = conversation(1, ConversationStatus::Snoozed, None, 10);
