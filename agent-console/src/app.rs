@@ -1,127 +1,270 @@
 //! The console's root: sign-in when there is no session, otherwise the workspace with
 //! its live socket, its initial data, the idle timer and the keyboard shortcuts.
+//!
+//! The six stores (see [`crate::state`]) are provided as separate contexts, so a
+//! component re-renders only when a store it reads changes; [`Ctx`] is the stable part
+//! (the socket, the dispatcher, the visitor loader) that never re-renders anyone.
 
-use openapi::{messages::MessageKind, realtime::AgentStatus};
+use openapi::realtime::AgentStatus;
+use uuid::Uuid;
 use wasm_bindgen::{JsCast, closure::Closure};
 use yew::prelude::*;
 
 use crate::{
     components::{
-        admin::Admin, conversation::ConversationPane, help::Help, list::ListPane, nav::Nav, reports::Reports,
-        sidebar::Sidebar, signin::SignIn,
+        conversation::ConversationPane, help::Help, list::ListPane, nav::Nav, preferences::Preferences,
+        reports::Reports, settings::Settings, sidebar::Sidebar, signin::SignIn,
     },
-    notify,
-    services::{api, client::Client},
-    state::{Action, Console, Link, Screen, View},
+    loading, notify,
+    services::{api, client::Client, visitors::VisitorLoader},
+    shortcuts,
+    state::{Action, Directory, Dispatch, Inbox, Link, Live, Screen, Session, Timeline, Ui},
 };
 
-/// What every component of the signed-in console reads: the state and the socket.
-#[derive(Clone, PartialEq)]
+/// Every store's handle. A handle always reads the newest state, so listeners installed
+/// once can hold one.
+#[derive(Clone)]
+pub struct Stores {
+    pub session: UseReducerHandle<Session>,
+    pub inbox: UseReducerHandle<Inbox>,
+    pub timeline: UseReducerHandle<Timeline>,
+    pub live: UseReducerHandle<Live>,
+    pub directory: UseReducerHandle<Directory>,
+    pub ui: UseReducerHandle<Ui>,
+}
+
+/// The stable part every component of the signed-in console may use. Reading `stores`
+/// here does not subscribe to them: render from the `use_*` hooks, read `stores` in
+/// callbacks and tasks.
+#[derive(Clone)]
 pub struct Ctx {
-    pub state: UseReducerHandle<Console>,
+    pub dispatch: Dispatch,
     pub client: Client,
+    pub visitors: VisitorLoader,
+    pub stores: Stores,
+}
+
+impl PartialEq for Ctx {
+    fn eq(&self, other: &Self) -> bool {
+        self.client == other.client
+    }
 }
 
 impl Ctx {
-    pub fn dispatch(&self, action: Action) {
-        self.state.dispatch(action);
+    pub fn send(&self, action: Action) {
+        self.dispatch.send(action);
     }
 
     /// Shows an API failure in the toast.
     pub fn fail(&self, failure: api::Failure) {
-        self.state.dispatch(Action::Toast(Some((failure.message, true))));
+        self.send(Action::Toast(Some((failure.message, true))));
     }
 
     pub fn toast(&self, text: &str) {
-        self.state.dispatch(Action::Toast(Some((text.to_owned(), false))));
+        self.send(Action::Toast(Some((text.to_owned(), false))));
     }
+
+    /// Fetches the visitors among `ids` that are neither held nor on their way.
+    pub fn want_visitors(&self, ids: impl IntoIterator<Item = Uuid>) {
+        self.visitors.want(&self.stores.inbox, &self.dispatch, ids);
+    }
+}
+
+#[hook]
+pub fn use_ctx() -> Ctx {
+    use_context::<Ctx>().expect("the console's context")
+}
+
+#[hook]
+pub fn use_session() -> UseReducerHandle<Session> {
+    use_context().expect("the session store")
+}
+
+#[hook]
+pub fn use_inbox() -> UseReducerHandle<Inbox> {
+    use_context().expect("the inbox store")
+}
+
+#[hook]
+pub fn use_timeline() -> UseReducerHandle<Timeline> {
+    use_context().expect("the timeline store")
+}
+
+#[hook]
+pub fn use_live() -> UseReducerHandle<Live> {
+    use_context().expect("the live store")
+}
+
+#[hook]
+pub fn use_directory() -> UseReducerHandle<Directory> {
+    use_context().expect("the directory store")
+}
+
+#[hook]
+pub fn use_ui() -> UseReducerHandle<Ui> {
+    use_context().expect("the ui store")
 }
 
 #[function_component]
 pub fn App() -> Html {
-    let state = use_reducer(Console::default);
+    let stores = Stores {
+        session: use_reducer(Session::default),
+        inbox: use_reducer(Inbox::default),
+        timeline: use_reducer(Timeline::default),
+        live: use_reducer(Live::default),
+        directory: use_reducer(Directory::default),
+        ui: use_reducer(Ui::default),
+    };
+    let dispatch = Dispatch {
+        session: stores.session.dispatcher(),
+        inbox: stores.inbox.dispatcher(),
+        timeline: stores.timeline.dispatcher(),
+        live: stores.live.dispatcher(),
+        directory: stores.directory.dispatcher(),
+        ui: stores.ui.dispatcher(),
+    };
     {
-        let state = state.clone();
+        let dispatch = dispatch.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 // A remembered session: the cookie is still valid.
-                state.dispatch(Action::Me(api::me().await.ok()));
+                dispatch.send(Action::Me(api::me().await.ok()));
             });
         });
     }
-    match &state.me {
+    let body = match &stores.session.me {
         None => {
             html! { <div class="boot" aria-busy="true"><div class="spinner" role="status" aria-label="Loading"></div></div> }
         }
         Some(None) => {
-            let state = state.clone();
-            html! { <SignIn on_signed_in={Callback::from(move |me| state.dispatch(Action::Me(Some(me))))} /> }
+            let dispatch = dispatch.clone();
+            html! { <SignIn on_signed_in={Callback::from(move |me| dispatch.send(Action::Me(Some(me))))} /> }
         }
-        Some(Some(_)) => html! { <Workspace state={state.clone()} /> },
+        Some(Some(_)) => html! { <Workspace stores={StoresProp(stores.clone())} {dispatch} /> },
+    };
+    html! {
+        <ContextProvider<UseReducerHandle<Session>> context={stores.session.clone()}>
+        <ContextProvider<UseReducerHandle<Inbox>> context={stores.inbox.clone()}>
+        <ContextProvider<UseReducerHandle<Timeline>> context={stores.timeline.clone()}>
+        <ContextProvider<UseReducerHandle<Live>> context={stores.live.clone()}>
+        <ContextProvider<UseReducerHandle<Directory>> context={stores.directory.clone()}>
+        <ContextProvider<UseReducerHandle<Ui>> context={stores.ui.clone()}>
+            { body }
+        </ContextProvider<UseReducerHandle<Ui>>>
+        </ContextProvider<UseReducerHandle<Directory>>>
+        </ContextProvider<UseReducerHandle<Live>>>
+        </ContextProvider<UseReducerHandle<Timeline>>>
+        </ContextProvider<UseReducerHandle<Inbox>>>
+        </ContextProvider<UseReducerHandle<Session>>>
+    }
+}
+
+/// The handles as a property: equal always (they read the newest state by themselves),
+/// so passing them never re-renders the workspace.
+#[derive(Clone)]
+struct StoresProp(Stores);
+
+impl PartialEq for StoresProp {
+    fn eq(&self, _: &Self) -> bool {
+        true
     }
 }
 
 #[derive(Properties, PartialEq)]
 struct WorkspaceProps {
-    state: UseReducerHandle<Console>,
+    stores: StoresProp,
+    dispatch: Dispatch,
 }
-
-/// Idle this long (no key, pointer or focus) and the agent goes away.
-const IDLE_MS: f64 = 5.0 * 60_000.0;
 
 #[function_component]
 fn Workspace(props: &WorkspaceProps) -> Html {
-    let state = props.state.clone();
-    let client = {
-        let dispatcher = state.dispatcher();
-        (*use_memo((), move |_| Client::start(Callback::from(move |a| dispatcher.dispatch(a))))).clone()
+    let session = use_session();
+    let inbox = use_inbox();
+    let ui = use_ui();
+    let ctx = {
+        let (stores, dispatch) = (props.stores.0.clone(), props.dispatch.clone());
+        (*use_memo((), move |_| {
+            let status = notify::remembered_status(stores.session.my_id()).unwrap_or(AgentStatus::Online);
+            let client = Client::start(dispatch.clone(), status);
+            Ctx { dispatch, client, visitors: VisitorLoader::new(), stores }
+        }))
+        .clone()
     };
-    let ctx = Ctx { state: state.clone(), client: client.clone() };
-    // Listeners and tasks installed once read the newest state through this cell.
-    let latest = use_mut_ref(|| ctx.clone());
-    *latest.borrow_mut() = ctx.clone();
 
     // Initial data; the socket keeps it current from then on.
     {
-        let latest = latest.clone();
+        let ctx = ctx.clone();
         use_effect_with((), move |_| {
-            load_everything(latest.clone());
-            let stop = latest.borrow().client.clone();
+            let status = notify::remembered_status(ctx.stores.session.my_id()).unwrap_or(AgentStatus::Online);
+            ctx.send(Action::MyStatus(status, false));
+            loading::load_everything(&ctx);
+            let stop = ctx.client.clone();
             move || stop.stop()
         });
     }
     // Back from a lost connection: catch up on what the socket could not tell us.
     {
-        let latest = latest.clone();
+        let ctx = ctx.clone();
         let previous = use_mut_ref(|| Link::Connecting);
-        use_effect_with(state.link, move |link| {
+        use_effect_with(session.link, move |link| {
             if *link == Link::Live && *previous.borrow() == Link::Reconnecting {
-                load_conversations(latest, false);
+                loading::load_conversations(&ctx, false);
             }
             *previous.borrow_mut() = *link;
         });
     }
-    use_timers(latest.clone());
-    use_shortcuts(latest);
-    // Conversations announced by the socket name visitors we may not know yet.
+    // The chosen status survives a reload.
     {
-        let ctx = ctx.clone();
-        let mut missing: Vec<uuid::Uuid> =
-            state.conversations.values().map(|c| c.visitor_id).filter(|v| !state.visitors.contains_key(v)).collect();
-        missing.sort();
-        missing.dedup();
-        use_effect_with(missing, move |missing| {
-            if !missing.is_empty() {
-                load_visitors(&ctx, missing.clone());
+        let my_id = session.my_id();
+        use_effect_with((session.my_status, session.auto_away), move |(status, auto)| {
+            if !*auto {
+                notify::remember_status(my_id, *status);
             }
         });
     }
+    use_timers(ctx.clone());
+    shortcuts::use_shortcuts(ctx.clone());
+    // Conversations announced by the socket name visitors we may not hold yet.
     {
-        let unread = state.unread.len();
+        let ctx = ctx.clone();
+        let missing = inbox.conversations.values().filter(|c| !inbox.visitors.contains_key(&c.visitor_id)).count();
+        use_effect_with((missing, inbox.conversations.len()), move |_| {
+            let inbox = &ctx.stores.inbox;
+            let wanted: Vec<Uuid> = inbox.conversations.values().map(|c| c.visitor_id).collect();
+            ctx.want_visitors(wanted);
+        });
+    }
+    {
+        let unread = inbox.unread.len();
         use_effect_with(unread, move |unread| notify::set_title(*unread));
     }
+    // Alerts say who and what: "New conversation: Jane Doe" — "Where is my order?".
+    {
+        let ctx = ctx.clone();
+        use_effect_with(inbox.alert.clone(), move |alert| {
+            if let Some(alert) = alert.clone() {
+                notify::raise(&ctx, alert);
+            }
+        });
+    }
+    // Toasts go away by themselves (errors stay a little longer).
+    {
+        let ctx = ctx.clone();
+        use_effect_with(ui.toast.clone(), move |toast| {
+            if let Some(toast) = toast {
+                let serial = toast.serial;
+                let delay = if toast.error { 8000 } else { 4000 };
+                let ctx = ctx.clone();
+                crate::clock::after(delay, move || {
+                    if ctx.stores.ui.toast.as_ref().is_some_and(|t| t.serial == serial) {
+                        ctx.send(Action::Toast(None));
+                    }
+                });
+            }
+        });
+    }
 
-    let body = match state.screen {
+    let body = match inbox.screen {
         Screen::Inbox(_) => html! {
             <>
                 <ListPane />
@@ -129,191 +272,59 @@ fn Workspace(props: &WorkspaceProps) -> Html {
                 <Sidebar />
             </>
         },
-        Screen::Admin(section) => html! { <Admin {section} /> },
+        Screen::Admin(section) => html! { <Settings {section} /> },
         Screen::Reports => html! { <Reports /> },
+        Screen::Preferences => html! { <Preferences /> },
     };
-    let toast = state.toast.clone().map(|(text, error)| {
+    let toast = ui.toast.clone().map(|toast| {
         let ctx = ctx.clone();
-        let close = Callback::from(move |_| ctx.dispatch(Action::Toast(None)));
+        let close = Callback::from(move |_| ctx.send(Action::Toast(None)));
         html! {
-            <div class={classes!("toast", error.then_some("toast-error"))} role={if error { "alert" } else { "status" }}>
-                <span>{ text }</span>
+            <div class={classes!("toast", toast.error.then_some("toast-error"))} role={if toast.error { "alert" } else { "status" }}
+                data-toast="">
+                <span>{ toast.text }</span>
                 <button class="icon-button" aria-label="Dismiss" onclick={close}>{ "×" }</button>
             </div>
         }
     });
-    let details = state.details_open.then_some("details-open");
+    let details = ui.details_open.then_some("details-open");
     html! {
         <ContextProvider<Ctx> context={ctx.clone()}>
             // `data-loaded` / `data-link` say when the console is ready (and tests wait for it).
-            <div class={classes!("app", details)} data-loaded={state.loaded.then_some("")}
-                data-link={if state.link == Link::Live { "live" } else { "down" }}>
+            <div class={classes!("app", details)} data-loaded={inbox.loaded.then_some("")}
+                data-link={if session.link == Link::Live { "live" } else { "down" }}>
                 <Nav />
                 <main class="workspace" id="main">{ body }</main>
                 // Optional parts sit in fixed slots: a part appearing must never make
                 // the list of siblings shift (Yew would rebuild the workspace).
                 <div class="slot" role="status">
-                    if state.link == Link::Reconnecting {
+                    if session.link == Link::Reconnecting {
                         <div class="link-banner">{ "Reconnecting… messages you send will go out as soon as the connection is back." }</div>
                     }
                 </div>
                 <div class="slot">{ for toast }</div>
-                <div class="slot">if state.help_open { <Help /> }</div>
+                <div class="slot">if ui.help_open { <Help /> }</div>
             </div>
         </ContextProvider<Ctx>>
     }
 }
 
-type Latest = std::rc::Rc<std::cell::RefCell<Ctx>>;
-
-fn load_everything(latest: Latest) {
-    let ctx = latest.borrow().clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        // Small lists; the conversations load meanwhile in their own task.
-        if let Ok(page) = api::agents().await {
-            ctx.dispatch(Action::Agents(page.items));
-        }
-        if let Ok(page) = api::teams().await {
-            ctx.dispatch(Action::Teams(page.items));
-        }
-        if let Ok(p) = api::presence().await {
-            ctx.dispatch(Action::Presence(p.agents.into_iter().map(|a| (a.agent_id, a.status)).collect()));
-        }
-        if let Ok(page) = api::canned_responses().await {
-            ctx.dispatch(Action::Canned(page.items));
-        }
-    });
-    load_conversations(latest, true);
-}
-
-/// Everything still in progress, so the views' counts are right; after a reconnect it
-/// also catches what happened while the socket was down.
-fn load_conversations(latest: Latest, first: bool) {
-    wasm_bindgen_futures::spawn_local(async move {
-        let ctx = latest.borrow().clone();
-        let mut seen = std::collections::HashSet::new();
-        for status in ["open", "pending", "snoozed"] {
-            let mut cursor: Option<String> = None;
-            for _ in 0..5 {
-                let query = match &cursor {
-                    Some(c) => format!("status={status}&limit=100&cursor={}", api::encode(c)),
-                    None => format!("status={status}&limit=100"),
-                };
-                let Ok(page) = api::conversations(&query).await else { break };
-                for c in &page.items {
-                    seen.insert(c.id);
-                    ctx.client.follow(c.id, (c.last_seq - 1).max(0));
-                }
-                load_visitors(&latest.borrow(), page.items.iter().map(|c| c.visitor_id).collect());
-                ctx.dispatch(Action::Conversations(page.items));
-                cursor = page.next_cursor;
-                if cursor.is_none() {
-                    break;
-                }
-            }
-        }
-        refresh_queue(&ctx).await;
-        let state = latest.borrow().state.clone();
-        if first {
-            ctx.dispatch(Action::Loaded);
-            if let Some(id) = linked_conversation() {
-                open_linked(&ctx, &latest, id).await;
-                return;
-            }
-            if state.selected.is_none()
-                && let Some(first) = state.list(View::Queue).first().or(state.list(View::Mine).first())
-            {
-                ctx.dispatch(Action::Select(Some(first.id)));
-            }
-            return;
-        }
-        // Held as in progress but no longer listed: resolved (or moved) meanwhile.
-        let stale: Vec<uuid::Uuid> = state
-            .conversations
-            .values()
-            .filter(|c| c.status != openapi::conversations::ConversationStatus::Resolved)
-            .map(|c| c.id)
-            .filter(|id| !seen.contains(id))
-            .collect();
-        for id in stale {
-            if let Ok(view) = api::conversation(id).await {
-                ctx.dispatch(Action::Conversations(vec![view]));
-            }
-        }
-    });
-}
-
-/// The conversation a link names (`/console/?conversation=<id>`, as in mail to agents).
-fn linked_conversation() -> Option<uuid::Uuid> {
-    let search = web_sys::window()?.location().search().ok()?;
-    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    params.get("conversation")?.parse().ok()
-}
-
-/// Opens a linked conversation in the first view that lists it (resolved ones included).
-async fn open_linked(ctx: &Ctx, latest: &Latest, id: uuid::Uuid) {
-    let conversation = match api::conversation(id).await {
-        Ok(conversation) => conversation,
-        Err(failure) => return ctx.fail(failure),
-    };
-    load_visitors(ctx, vec![conversation.visitor_id]);
-    ctx.dispatch(Action::Conversations(vec![conversation.clone()]));
-    let state = latest.borrow().state.clone();
-    let view = [View::Mine, View::Queue, View::Open, View::Pending, View::Snoozed, View::Resolved]
-        .into_iter()
-        .find(|view| state.in_view(*view, &conversation))
-        .unwrap_or(View::Open);
-    ctx.dispatch(Action::Screen(Screen::Inbox(view)));
-    ctx.dispatch(Action::Select(Some(id)));
-}
-
-/// Waiting positions and times from the routing queue (when the server has it).
-pub async fn refresh_queue(ctx: &Ctx) {
-    if let Ok(queue) = api::queue().await {
-        load_visitors(ctx, queue.items.iter().map(|i| i.conversation.visitor_id).collect());
-        ctx.dispatch(Action::Queue(queue.items));
-    }
-}
-
-/// Fetches a visitor again (the sidebar shows the latest name and attributes).
-pub fn refresh_visitor(ctx: &Ctx, id: uuid::Uuid) {
-    let ctx = ctx.clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        if let Ok(visitor) = api::visitor(id).await {
-            ctx.dispatch(Action::Visitor(visitor));
-        }
-    });
-}
-
-/// Fetches the visitors not held yet (names for the list, details for the sidebar).
-pub fn load_visitors(ctx: &Ctx, ids: Vec<uuid::Uuid>) {
-    let mut wanted: Vec<uuid::Uuid> = ids.into_iter().filter(|id| !ctx.state.visitors.contains_key(id)).collect();
-    wanted.sort();
-    wanted.dedup();
-    for id in wanted {
-        let ctx = ctx.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            if let Ok(visitor) = api::visitor(id).await {
-                ctx.dispatch(Action::Visitor(visitor));
-            }
-        });
-    }
-}
+/// Idle this long (no key, pointer or focus) and the agent goes away.
+const IDLE_MS: f64 = 5.0 * 60_000.0;
 
 /// Typing indicators expire; an idle agent goes away and comes back on input.
 #[hook]
-fn use_timers(latest: Latest) {
+fn use_timers(ctx: Ctx) {
     use_effect_with((), move |_| {
         let window = web_sys::window().expect("a window");
         let last_input = std::rc::Rc::new(std::cell::Cell::new(crate::clock::now_ms()));
         let tick = {
-            let latest = latest.clone();
+            let ctx = ctx.clone();
             let last_input = last_input.clone();
             Closure::<dyn FnMut()>::new(move || {
-                let ctx = latest.borrow().clone();
-                ctx.dispatch(Action::Tick);
+                ctx.send(Action::Tick(crate::clock::now_ms()));
                 let idle = crate::clock::now_ms() - last_input.get() > IDLE_MS;
-                if idle && ctx.state.my_status == AgentStatus::Online {
+                if idle && ctx.stores.session.my_status == AgentStatus::Online {
                     ctx.client.set_status(AgentStatus::Away, true);
                 }
             })
@@ -322,24 +333,22 @@ fn use_timers(latest: Latest) {
             .set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), 1000)
             .unwrap_or(0);
         let activity = {
-            let latest = latest.clone();
+            let ctx = ctx.clone();
             Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
-                let ctx = latest.borrow().clone();
                 last_input.set(crate::clock::now_ms());
-                if ctx.state.auto_away && ctx.state.my_status == AgentStatus::Away {
+                let session = &ctx.stores.session;
+                if session.auto_away && session.my_status == AgentStatus::Away {
                     ctx.client.set_status(AgentStatus::Online, false);
                 }
             })
         };
         let visibility = {
-            let latest = latest.clone();
+            let ctx = ctx.clone();
             Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
-                let ctx = latest.borrow().clone();
-                if notify::tab_visible() {
-                    ctx.dispatch(Action::Seen);
-                }
+                ctx.send(Action::TabVisible(notify::tab_visible()));
             })
         };
+        ctx.send(Action::TabVisible(notify::tab_visible()));
         for event in ["keydown", "pointerdown", "pointermove", "focus"] {
             let _ = window.add_event_listener_with_callback(event, activity.as_ref().unchecked_ref());
         }
@@ -355,98 +364,4 @@ fn use_timers(latest: Latest) {
             drop((tick, activity, visibility));
         }
     });
-}
-
-/// Single-key shortcuts outside text fields (the help overlay lists them).
-#[hook]
-fn use_shortcuts(latest: Latest) {
-    use_effect_with((), move |_| {
-        let document = web_sys::window().and_then(|w| w.document()).expect("a document");
-        let listener = Closure::<dyn FnMut(KeyboardEvent)>::new(move |event: KeyboardEvent| {
-            let ctx = latest.borrow().clone();
-            on_shortcut(&ctx, &event);
-        });
-        let _ = document.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
-        move || {
-            let _ = document.remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
-            drop(listener);
-        }
-    });
-}
-
-fn on_shortcut(ctx: &Ctx, event: &KeyboardEvent) {
-    if event.key() == "Escape" {
-        ctx.dispatch(Action::Help(false));
-        ctx.dispatch(Action::Details(false));
-        return;
-    }
-    if event.ctrl_key() || event.meta_key() || event.alt_key() {
-        return;
-    }
-    let typing_in_field = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| {
-        matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.has_attribute("contenteditable")
-    });
-    if typing_in_field {
-        return;
-    }
-    let state = &ctx.state;
-    let selected = state.selected.and_then(|id| state.conversations.get(&id)).cloned();
-    let handled = match event.key().as_str() {
-        "j" | "ArrowDown" => {
-            ctx.dispatch(Action::Step(1));
-            true
-        }
-        "k" | "ArrowUp" => {
-            ctx.dispatch(Action::Step(-1));
-            true
-        }
-        "r" => {
-            ctx.dispatch(Action::FocusComposer(Some(MessageKind::Text)));
-            true
-        }
-        "n" => {
-            ctx.dispatch(Action::FocusComposer(Some(MessageKind::Note)));
-            true
-        }
-        "/" => {
-            if let Some(input) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id("search"))
-                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-            {
-                let _ = input.focus();
-            }
-            true
-        }
-        "?" => {
-            ctx.dispatch(Action::Help(!state.help_open));
-            true
-        }
-        "e" => match selected {
-            Some(c) => {
-                crate::components::conversation::set_status(
-                    ctx,
-                    c.id,
-                    openapi::conversations::ConversationStatus::Resolved,
-                );
-                true
-            }
-            None => false,
-        },
-        "c" => match selected {
-            Some(c) if c.assignee_id.is_none() => {
-                crate::components::conversation::claim(ctx, c.id);
-                true
-            }
-            _ => false,
-        },
-        "g" => {
-            ctx.dispatch(Action::Screen(Screen::Inbox(View::Queue)));
-            true
-        }
-        _ => false,
-    };
-    if handled {
-        event.prevent_default();
-    }
 }

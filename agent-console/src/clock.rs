@@ -87,3 +87,12 @@ pub fn full_time(at: f64) -> String {
     let opts = options(&[("dateStyle", "full"), ("timeStyle", "short")]);
     date.to_locale_string("default", &opts).into()
 }
+
+/// Runs `f` once after `ms` milliseconds.
+pub fn after(ms: i32, f: impl FnOnce() + 'static) {
+    let callback = wasm_bindgen::closure::Closure::once_into_js(f);
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(wasm_bindgen::JsCast::unchecked_ref(&callback), ms);
+    }
+}

@@ -1,18 +1,24 @@
 //! Rapport's agent console: the workspace where a support team answers chats.
 //!
-//! - [`app`]: the root (sign-in or the workspace), shortcuts and timers.
-//! - [`state`]: everything shown, as one reducer fed by REST answers and socket frames.
-//! - [`services`]: the REST client, the agent socket, and the views of routing answers.
+//! - [`app`]: the root (sign-in or the workspace), the stores' contexts, timers.
+//! - [`state`]: what is shown, as six small stores with pure reducers (unit-tested).
+//! - [`loading`]: what is fetched over REST at start and after a reconnect.
+//! - [`services`]: the REST client, the agent socket, the visitor loader.
 //! - [`components`]: navigation, conversation list, conversation, composer, visitor
-//!   sidebar, admin screens, help overlay.
-//! - [`clock`], [`notify`]: times as agents read them; sound, notifications, tab title.
+//!   sidebar, settings screens (one file each), reports, help overlay.
+//! - [`clock`], [`notify`], [`shortcuts`], [`text`]: times as agents read them; sound,
+//!   notifications, tab title; keyboard shortcuts; text helpers (highlighting, canned
+//!   response variables).
 
 mod app;
 mod clock;
 mod components;
+mod loading;
 mod notify;
 mod services;
+mod shortcuts;
 mod state;
+mod text;
 
 fn main() {
     yew::Renderer::<app::App>::new().render();

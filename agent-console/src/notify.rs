@@ -1,8 +1,19 @@
 //! Telling the agent something happened while they look elsewhere: a short chime, a
-//! browser notification when they allowed it and the tab is hidden, and the unread
-//! count in the tab title.
+//! browser notification that says who and what when they allowed it and the tab is
+//! hidden, and the unread count in the tab title. Also the agent's chosen status, kept in
+//! the browser so a reload does not turn "Offline" back into "Online".
 
+use std::rc::Rc;
+
+use openapi::realtime::AgentStatus;
+use uuid::Uuid;
+use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{AudioContext, Notification, NotificationOptions, NotificationPermission, OscillatorType};
+
+use crate::{
+    app::Ctx,
+    state::{Action, Alert},
+};
 
 pub fn tab_visible() -> bool {
     web_sys::window()
@@ -10,14 +21,56 @@ pub fn tab_visible() -> bool {
         .is_none_or(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
 }
 
-/// Chime, and a browser notification when the tab is hidden.
-pub fn alert(title: &str, body: &str) {
+/// Chime, and a browser notification naming the visitor when the tab is hidden. A
+/// visitor not held yet is fetched first (for a second at most).
+pub fn raise(ctx: &Ctx, alert: Rc<Alert>) {
     chime();
-    if !tab_visible() && permission() == NotificationPermission::Granted {
-        let options = NotificationOptions::new();
-        options.set_body(&body.chars().take(140).collect::<String>());
-        options.set_tag("rapport");
-        let _ = Notification::new_with_options(title, &options);
+    if tab_visible() || permission() != NotificationPermission::Granted {
+        return;
+    }
+    if ctx.stores.inbox.visitors.contains_key(&alert.visitor_id) {
+        show(ctx, &alert);
+    } else {
+        ctx.want_visitors([alert.visitor_id]);
+        let ctx = ctx.clone();
+        crate::clock::after(1000, move || show(&ctx, &alert));
+    }
+}
+
+fn show(ctx: &Ctx, alert: &Alert) {
+    let (title, body) = alert.words(&ctx.stores.inbox.visitor_name(alert.visitor_id));
+    let options = NotificationOptions::new();
+    options.set_body(&body.chars().take(140).collect::<String>());
+    // One notification per conversation: a newer one replaces it.
+    options.set_tag(&format!("rapport-{}", alert.conversation_id));
+    let Ok(notification) = Notification::new_with_options(&title, &options) else { return };
+    let (ctx, id) = (ctx.clone(), alert.conversation_id);
+    let open = Closure::once_into_js(move || {
+        if let Some(window) = web_sys::window() {
+            let _ = window.focus();
+        }
+        ctx.send(Action::Select(Some(id)));
+    });
+    notification.set_onclick(Some(open.unchecked_ref()));
+}
+
+fn status_key(agent: Option<Uuid>) -> Option<String> {
+    agent.map(|id| format!("rapport.status.{id}"))
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The status this agent last chose in this browser.
+pub fn remembered_status(agent: Option<Uuid>) -> Option<AgentStatus> {
+    let value = storage()?.get_item(&status_key(agent)?).ok()??;
+    AgentStatus::parse(&value)
+}
+
+pub fn remember_status(agent: Option<Uuid>, status: AgentStatus) {
+    if let (Some(storage), Some(key)) = (storage(), status_key(agent)) {
+        let _ = storage.set_item(&key, status.as_str());
     }
 }
 

@@ -5,8 +5,8 @@
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::{
-    account, agents, api_keys, attachments, audit, canned, conversations, mail, messages, privacy, ratings, realtime,
-    reports, routing, sites, teams, visitors, webhooks, widget, workspaces,
+    account, agents, api_keys, attachments, audit, business_hours, canned, conversations, labels, mail, messages,
+    privacy, push, ratings, realtime, reports, routing, sites, teams, views, visitors, webhooks, widget, workspaces,
 };
 
 /// Groups of operations in the spec.
@@ -46,6 +46,12 @@ pub enum ApiTags {
     Reports,
     /// Who changed what: agents, roles, keys, webhooks, sites, settings, erasures.
     Audit,
+    /// The workspace's labels for conversations.
+    Labels,
+    /// Each agent's saved views (named filters over conversations).
+    Views,
+    /// Alerts for agents whose console is closed (Web Push).
+    Notifications,
 }
 
 /// Declares [`Apis`] and the value [`all_apis`] from one list, so adding a resource's
@@ -93,6 +99,7 @@ apis!(
         audit::api::AuditApi,
         privacy::api::PrivacyApi,
     ),
+    (labels::api::LabelsApi, views::api::ViewsApi, business_hours::api::BusinessHoursApi, push::api::PushApi,),
 );
 
 /// The API service. The spec's server is relative so the same document describes every

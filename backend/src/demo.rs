@@ -50,6 +50,7 @@ pub async fn ensure(store: &Store, public_url: &str) -> Result<String> {
             prechat_name: None,
             prechat_email: None,
             offline_form: None,
+            typing_preview: Some(true),
         },
     )
     .await?;

@@ -11,7 +11,7 @@
 //! - domain modules, each owning its queries and its `api` submodule: [`workspaces`],
 //!   [`account`], [`agents`], [`teams`], [`sites`], [`api_keys`], [`visitors`], [`conversations`],
 //!   [`messages`], [`widget`], [`mail`], [`webhooks`], [`ratings`], [`routing`], [`canned`], [`reports`], [`audit`],
-//!   [`privacy`]
+//!   [`privacy`], [`labels`], [`views`], [`business_hours`], [`push`]
 
 pub mod accept;
 pub mod account;
@@ -23,6 +23,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod body_limit;
+pub mod business_hours;
 pub mod canned;
 pub mod changes;
 pub mod cli;
@@ -35,6 +36,7 @@ pub mod error;
 pub mod health;
 pub mod idempotency;
 pub mod input;
+pub mod labels;
 pub mod mail;
 pub mod maintenance;
 pub mod memory;
@@ -43,6 +45,7 @@ pub mod metrics;
 pub mod outbox;
 pub mod pagination;
 pub mod privacy;
+pub mod push;
 pub mod rate_limit;
 pub mod ratings;
 pub mod realtime;
@@ -59,6 +62,7 @@ pub mod teams;
 pub mod telemetry;
 pub mod throttle;
 pub mod visitor_mail;
+pub mod views;
 pub mod visitors;
 pub mod webhooks;
 pub mod widget;

@@ -83,6 +83,7 @@ impl Application {
         tokio::spawn(crate::routing::router::run(self.state.clone()));
         crate::mail::worker::spawn(self.state.clone());
         crate::privacy::worker::spawn(self.state.clone());
+        crate::push::worker::spawn(self.state.clone());
         let realtime = self.state.realtime.clone();
         let webhooks = crate::webhooks::worker::spawn(self.state.clone());
         // Sockets never finish on their own: tell them to close so the grace period is
@@ -150,6 +151,7 @@ fn routes(state: AppState) -> impl poem::Endpoint {
         .at("/console", get(crate::console::assets::to_console))
         .at("/console/", get(crate::console::assets::page))
         .at("/console/assets/:name", get(crate::console::assets::asset))
+        .at("/console/sw.js", get(crate::console::assets::service_worker))
         .at("/", get(crate::console::assets::to_console))
         .catch_all_error(error::render)
         .around(move |ep, req| crate::security_headers::add(ep, req, headers.clone()))

@@ -67,6 +67,10 @@ pub struct Conversation {
     /// otherwise, and in what visitors receive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_message: Option<MessagePreview>,
+    /// The visitor's rating (1 to 5, with their comment). In REST answers and in the
+    /// `updated` frame sent when the visitor rates; other frames leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<Box<crate::webhooks::Rating>>,
 }
 
 /// A conversation's newest message as a list shows it.
@@ -129,3 +133,36 @@ pub struct FeedPage {
     /// True when more changes follow.
     pub has_more: bool,
 }
+/// Where a search found its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Enum))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "server", oai(rename_all = "snake_case"))]
+pub enum MatchField {
+    /// The visitor's name.
+    Name,
+    /// The visitor's email.
+    Email,
+    /// A message (the newest that matches).
+    Message,
+}
+
+/// A conversation found by a search, with the text that matched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+pub struct ConversationMatch {
+    pub conversation: Conversation,
+    pub field: MatchField,
+    /// The matching text with up to about 60 characters of context on each side (`…`
+    /// marks a cut); the console highlights the searched words in it.
+    pub snippet: String,
+    /// The `seq` of the matching message, when the match is in a message.
+    pub seq: Option<i64>,
+}
+
+crate::page_of!(
+    /// Search results, newest conversation first.
+    ConversationMatchPage,
+    ConversationMatch
+);

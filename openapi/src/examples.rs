@@ -20,15 +20,19 @@ use crate::{
     agents::{AgentUpdate, NewAgent},
     api_keys::NewApiKey,
     auth::{AcceptInvitation, Me, PasswordChange, SigninRequest, SignupRequest},
+    business_hours::BusinessHoursUpdate,
     conversations::ConversationUpdate,
     error::ErrorBody,
+    labels::{LabelMerge, LabelPage, LabelUpdate, NewLabel},
     mail::{ContinueRequest, OfflineMessage, SiteMailSettingsUpdate, TranscriptRequest},
     messages::{Message, NewMessage},
     presence::Presence,
+    push::{NewPushSubscription, NotificationPreferences, PushSubscriptionPage, VapidKey},
     reports::WorkspaceUpdate,
     routing::{CannedResponseUpdate, NewCannedResponse, Transfer},
     sites::{NewSite, SiteUpdate},
     teams::TeamInput,
+    views::{NewSavedView, SavedViewPage},
     visitors::VisitorUpdate,
     webhooks::{NewRating, WebhookUpdate},
     widget::{IdentifyRequest, NewVisitorConversation, VisitorAttributes, VisitorContext, VisitorSessionRequest},
@@ -57,7 +61,9 @@ example!(ConversationUpdate, {"status": "resolved"});
 example!(Transfer, {"team_id": "0190f3a2-5c1e-7d4a-9b2e-3f4a5b6c7d8e", "note": "Billing question about invoice 2291"});
 example!(NewMessage, {"body": "Thanks for waiting: your refund is on its way.",
                       "client_msg_id": "0190f3a2-6d00-7abc-8def-0123456789ab"});
-example!(NewCannedResponse, {"shortcut": "refund", "body": "Refunds reach your account within 5 working days."});
+example!(NewCannedResponse, {"shortcut": "refund",
+    "body": "Hi {{visitor.first_name | there}}, refunds reach your account within 5 working days.",
+    "variants": [{"language": "fr", "body": "Bonjour {{visitor.first_name}}, le remboursement arrive sous 5 jours ouvrés."}]});
 example!(CannedResponseUpdate, {"body": "Refunds reach your account within 3 working days."});
 example!(VisitorUpdate, {"name": "Jo Doe", "attributes": {"plan": "pro"}});
 example!(WebhookUpdate, {"enabled": true});
@@ -75,6 +81,10 @@ example!(OfflineMessage, {"email": "jo@example.com", "name": "Jo Doe", "body": "
 example!(TranscriptRequest, {"email": "jo@example.com"});
 example!(ContinueRequest, {"token": "ct_9b1e…"});
 example!(NewRating, {"score": 5, "comment": "Quick and friendly, thanks!"});
+example!(NewLabel, {"name": "billing", "color": "#0e7490"});
+example!(LabelUpdate, {"name": "invoices", "color": "#b45309"});
+example!(LabelMerge, {"into_label_id": "0190f3a4-2200-7abc-8def-0123456789ab"});
+example!(NewSavedView, {"name": "Urgent billing", "filters": {"status": "open", "label": "billing", "priority": "urgent"}});
 
 // Responses of the operations that take no parameters or JSON body.
 example!(Me, {
@@ -94,3 +104,26 @@ example!(Message, {
     "author_id": "0190f3a3-0101-7a2b-8c3d-4e5f6a7b8c9d", "kind": "text",
     "body": "Thanks, that solves it!", "created_at": "2026-11-23T10:02:11Z"
 });
+example!(LabelPage, {"items": [
+    {"id": "0190f3a4-2200-7abc-8def-0123456789ab", "name": "billing", "color": "#0e7490", "conversations": 42,
+     "created_at": "2026-11-02T09:14:00Z"},
+    {"id": "0190f3a4-2300-7abc-8def-0123456789ab", "name": "vip", "color": "#be123c", "conversations": 7,
+     "created_at": "2026-11-03T10:00:00Z"}
+]});
+example!(SavedViewPage, {"items": [
+    {"id": "0190f3a4-3300-7abc-8def-0123456789ab", "name": "Urgent billing",
+     "filters": {"status": "open", "label": "billing", "priority": "urgent"}, "created_at": "2026-11-05T08:30:00Z"}
+]});
+example!(BusinessHoursUpdate, {"enabled": true,
+    "hours": [{"weekday": 1, "opens": "09:00", "closes": "12:30"}, {"weekday": 1, "opens": "13:30", "closes": "18:00"},
+              {"weekday": 2, "opens": "09:00", "closes": "18:00"}, {"weekday": 3, "opens": "09:00", "closes": "18:00"},
+              {"weekday": 4, "opens": "09:00", "closes": "18:00"}, {"weekday": 5, "opens": "09:00", "closes": "17:00"}],
+    "holidays": [{"date": "2026-12-25", "name": "Christmas"}],
+    "auto_reply": "Thanks! We're away right now and back {{next_open}}: we'll answer then."});
+example!(VapidKey, {"public_key": "BP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A8"});
+example!(NewPushSubscription, {"endpoint": "https://fcm.googleapis.com/fcm/send/dYh1…",
+    "keys": {"p256dh": "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4",
+             "auth": "BTBZMqHH6r4Tts7J_aSIgg"}});
+example!(NotificationPreferences, {"new_conversations": true, "assigned": true});
+example!(PushSubscriptionPage, {"items": [{"id": "0190f3a4-4400-7abc-8def-0123456789ab",
+    "endpoint": "https://fcm.googleapis.com/fcm/send/dYh1…", "created_at": "2026-11-05T08:30:00Z"}]});

@@ -10,10 +10,13 @@
 //! - [`auth`], [`agents`], [`teams`], [`sites`], [`api_keys`]: the workspace and its people.
 //! - [`visitors`], [`conversations`], [`messages`]: the chats themselves.
 //! - [`attachments`]: files and images uploaded into conversations and sent with messages.
+//! - [`business_hours`]: when a site's team answers.
 //! - [`widget`]: what a site's visitor-facing widget calls.
 //! - [`routing`]: the queue, claiming, transfers and saved replies.
 //! - [`presence`]: who is online.
+//! - [`push`]: Web Push subscriptions and notification preferences.
 //! - [`mail`]: email follow-up (outbox, mail settings, offline messages, continue links).
+//! - [`labels`], [`views`]: the team's labels and each agent's saved views.
 //! - [`reports`]: figures over a range of days (volume, response times, CSAT, agents).
 //! - [`realtime`]: the WebSocket frames of `/ws/visitor` and `/ws/agent`; `asyncapi` (with
 //!   the `schema` feature): their AsyncAPI document.
@@ -28,19 +31,23 @@ pub mod asyncapi;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod business_hours;
 pub mod conversations;
 pub mod error;
 #[cfg(feature = "server")]
 mod examples;
+pub mod labels;
 pub mod mail;
 pub mod messages;
 pub mod presence;
 pub mod privacy;
+pub mod push;
 pub mod realtime;
 pub mod reports;
 pub mod routing;
 pub mod sites;
 pub mod teams;
+pub mod views;
 pub mod visitors;
 pub mod webhooks;
 pub mod widget;

@@ -147,16 +147,24 @@ pub struct BusiestHours {
 pub struct AgentFigures {
     pub agent_id: uuid::Uuid,
     pub name: String,
-    /// Conversations started in range that are assigned to this agent now.
+    /// Conversations started in range that this agent handled: replied to (text to the
+    /// visitor) or resolved, whoever holds them now. A conversation handed from agent to
+    /// agent (a transfer, a requeue) counts for each one who handled it.
     pub conversations_handled: u64,
-    /// Median first response of those conversations, in seconds.
+    /// Of those, the ones the agent replied to.
+    pub replied: u64,
+    /// Of those, the ones the agent resolved (last resolve, when resolved more than once).
+    pub resolved: u64,
+    /// Median first response of the conversations whose first reply was this agent's,
+    /// in seconds (business time with `business_hours=true`).
     pub median_first_response_seconds: Option<i64>,
-    /// Ratings of those conversations, and how many were 4 or 5.
+    /// Ratings of the conversations the agent handled, and how many were 4 or 5.
     pub csat: Csat,
     /// Seconds the agent's status was `online` during the range (up to now).
     pub online_seconds: i64,
-    /// The most of those conversations the agent had open at once: each counts from its
-    /// first assignment until it was resolved (or until now while it is unresolved).
+    /// The most conversations assigned to the agent now that were open at once: each
+    /// counts from its first assignment until it was resolved (or until now while it is
+    /// unresolved).
     pub peak_concurrent: u64,
 }
 

@@ -31,6 +31,10 @@ pub struct Site {
     /// When no agent is online, the widget offers the offline form (an email to answer
     /// to, and the message) instead of the chat.
     pub offline_form: bool,
+    /// Agents see what visitors type before they send it (the widget sends it; off by
+    /// default).
+    #[serde(default)]
+    pub typing_preview: bool,
     pub created_at: crate::Timestamp,
 }
 
@@ -70,6 +74,8 @@ pub struct NewSite {
     pub prechat_email: Option<PrechatField>,
     /// Default true.
     pub offline_form: Option<bool>,
+    /// Default false.
+    pub typing_preview: Option<bool>,
 }
 
 /// Changes to a site; absent fields stay as they are.
@@ -89,6 +95,7 @@ pub struct SiteUpdate {
     pub prechat_name: Option<PrechatField>,
     pub prechat_email: Option<PrechatField>,
     pub offline_form: Option<bool>,
+    pub typing_preview: Option<bool>,
 }
 
 /// The HTML to paste into every page of the site.

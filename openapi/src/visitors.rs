@@ -38,3 +38,20 @@ crate::page_of!(
     VisitorPage,
     Visitor
 );
+
+/// A page of the site the visitor viewed, as the widget reported it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+pub struct PageView {
+    /// An http(s) URL.
+    pub url: String,
+    pub title: String,
+    pub viewed_at: crate::Timestamp,
+}
+
+crate::page_of!(
+    /// Pages a visitor viewed, newest first.
+    PageViewPage,
+    PageView
+);

@@ -73,6 +73,10 @@ pub struct WidgetSite {
     pub typical_reply_secs: Option<u64>,
     /// Up to three faces of the team for the header, agents online first.
     pub team: Vec<AgentFace>,
+    /// Send what the visitor types with `typing` frames (`preview`): the site lets its
+    /// agents see it.
+    #[serde(default)]
+    pub typing_preview: bool,
 }
 
 /// A visitor session: the opaque token identifies the visitor from now on.

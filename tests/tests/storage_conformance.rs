@@ -101,6 +101,7 @@ async fn fixture(store: &Store, name: &str) -> Fixture {
             prechat_name: None,
             prechat_email: None,
             offline_form: None,
+            typing_preview: None,
         },
     )
     .await

@@ -26,16 +26,6 @@ pub fn human_size(bytes: i64) -> String {
     }
 }
 
-/// A message's text for one-line previews: its body, or the names of its files.
-pub fn summary(message: &openapi::messages::Message) -> String {
-    if !message.body.is_empty() || message.attachments.is_empty() {
-        return message.body.clone();
-    }
-    let names: Vec<&str> = message.attachments.iter().map(|a| a.filename.as_str()).collect();
-    // Words, not an emoji: not every system has a font for it.
-    format!("{}: {}", if names.len() == 1 { "File" } else { "Files" }, names.join(", "))
-}
-
 /// A message's attachments: images first as thumbnails, then files as chips.
 pub fn attachment_list(attachments: &[MessageAttachment]) -> Html {
     if attachments.is_empty() {

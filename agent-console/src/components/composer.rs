@@ -1,8 +1,10 @@
 //! The composer: Enter sends, Shift+Enter starts a new line; Reply or Internal note
 //! (notes are yellow, like the notes in the history); `/shortcut` offers the canned
-//! responses and expands the chosen one; typing is announced to the others. Files come
-//! in through the paper clip, by pasting or by dropping them on the composer; they upload
-//! at once and go out with the next message.
+//! responses and expands the chosen one in the visitor's language with its variables
+//! filled (`{{visitor.first_name}}`…); `#label` offers the workspace's labels and puts
+//! the chosen one on the conversation; typing is announced to the others. Files come in
+//! through the paper clip, by pasting or by dropping them on the composer; they upload at
+//! once and go out with the next message.
 
 use openapi::{conversations::Conversation, messages::MessageKind};
 use wasm_bindgen::JsCast;
@@ -12,10 +14,15 @@ use yew::prelude::*;
 use super::{
     attachments::{UploadAction, UploadTray, Uploads},
     avatar::icon,
+    labels::{add_label, suggestions, swatch},
 };
 use openapi::routing::CannedResponse;
 
-use crate::{app::Ctx, clock::now_ms};
+use crate::{
+    app::{Ctx, use_ctx, use_directory, use_ui},
+    clock::now_ms,
+    text::{Variables, pick_variant},
+};
 
 /// A `typing: true` is repeated this often while the agent keeps typing.
 const TYPING_REPEAT_MS: f64 = 2_000.0;
@@ -31,10 +38,36 @@ fn shortcut_query(draft: &str) -> Option<&str> {
     word.strip_prefix('/')
 }
 
+/// The `#word` being typed at the end of the draft, if any.
+fn label_query(draft: &str) -> Option<&str> {
+    let word = draft.rsplit(char::is_whitespace).next()?;
+    word.strip_prefix('#')
+}
+
+/// A saved reply as it goes to this visitor: their language's variant, variables filled.
+fn expand_for(ctx: &Ctx, canned: &CannedResponse, conversation: &Conversation) -> String {
+    let inbox = &ctx.stores.inbox;
+    let visitor = inbox.visitors.get(&conversation.visitor_id);
+    let language = visitor.and_then(|v| v.attributes.get("language")).and_then(|l| l.as_str());
+    let variants: Vec<(String, String)> =
+        canned.variants.iter().map(|v| (v.language.clone(), v.body.clone())).collect();
+    let body = pick_variant(&canned.body, &variants, language);
+    let me = ctx.stores.session.me().cloned();
+    let variables = Variables {
+        visitor_name: visitor.and_then(|v| v.name.clone()),
+        visitor_email: visitor.and_then(|v| v.email.clone()),
+        agent_name: me.as_ref().map(|m| m.agent.name.clone()),
+        workspace_name: me.as_ref().map(|m| m.workspace.name.clone()),
+        site_name: Some(ctx.stores.directory.site_name(conversation.site_id)),
+    };
+    variables.fill(body)
+}
+
 #[function_component]
 pub fn Composer(props: &ComposerProps) -> Html {
-    let ctx = use_context::<Ctx>().expect("context");
-    let state = &ctx.state;
+    let ctx = use_ctx();
+    let ui = use_ui();
+    let directory = use_directory();
     let mode = use_state(|| MessageKind::Text);
     let draft = use_state(String::new);
     let highlighted = use_state(|| 0usize);
@@ -47,7 +80,7 @@ pub fn Composer(props: &ComposerProps) -> Html {
     // `r` / `n` shortcuts: focus, in the asked mode.
     {
         let (area, mode) = (area.clone(), mode.clone());
-        use_effect_with(state.focus_composer, move |(bump, kind)| {
+        use_effect_with(ui.focus_composer, move |(bump, kind)| {
             if *bump > 0 {
                 if let Some(kind) = kind {
                     mode.set(*kind);
@@ -71,18 +104,39 @@ pub fn Composer(props: &ComposerProps) -> Html {
     let matches: Vec<CannedResponse> = match shortcut_query(&draft) {
         Some(query) => {
             let query = query.to_lowercase();
-            state.canned.iter().filter(|c| c.shortcut.to_lowercase().starts_with(&query)).take(6).cloned().collect()
+            directory.canned.iter().filter(|c| c.shortcut.to_lowercase().starts_with(&query)).take(6).cloned().collect()
         }
         None => Vec::new(),
     };
+    let label_matches: Vec<String> = match label_query(&draft) {
+        Some(query) if matches.is_empty() => {
+            suggestions(directory.labels.iter().map(|l| l.name.as_str()), query, &props.conversation.labels)
+                .into_iter()
+                .take(6)
+                .collect()
+        }
+        _ => Vec::new(),
+    };
 
     let expand = {
-        let (draft, highlighted) = (draft.clone(), highlighted.clone());
+        let (ctx, draft, highlighted, conversation) =
+            (ctx.clone(), draft.clone(), highlighted.clone(), props.conversation.clone());
         move |canned: &CannedResponse| {
             let current = (*draft).clone();
             let cut = current.rfind('/').unwrap_or(current.len());
-            draft.set(format!("{}{}", &current[..cut], canned.body));
+            draft.set(format!("{}{}", &current[..cut], expand_for(&ctx, canned, &conversation)));
             highlighted.set(0);
+        }
+    };
+    let apply_label = {
+        let (ctx, draft, highlighted, conversation) =
+            (ctx.clone(), draft.clone(), highlighted.clone(), props.conversation.clone());
+        move |label: &str| {
+            let current = (*draft).clone();
+            let cut = current.rfind('#').unwrap_or(current.len());
+            draft.set(current[..cut].trim_end().to_owned());
+            highlighted.set(0);
+            add_label(&ctx, conversation.id, &conversation.labels, label.to_owned());
         }
     };
 
@@ -128,8 +182,30 @@ pub fn Composer(props: &ComposerProps) -> Html {
     };
     let onkeydown = {
         let (send, matches, highlighted, expand) = (send.clone(), matches.clone(), highlighted.clone(), expand.clone());
+        let (label_matches, apply_label) = (label_matches.clone(), apply_label.clone());
         Callback::from(move |event: KeyboardEvent| {
             let key = event.key();
+            if !label_matches.is_empty() {
+                let n = label_matches.len();
+                match key.as_str() {
+                    "ArrowDown" => {
+                        event.prevent_default();
+                        highlighted.set((*highlighted + 1) % n);
+                        return;
+                    }
+                    "ArrowUp" => {
+                        event.prevent_default();
+                        highlighted.set((*highlighted + n - 1) % n);
+                        return;
+                    }
+                    "Enter" | "Tab" => {
+                        event.prevent_default();
+                        apply_label(&label_matches[(*highlighted).min(n - 1)]);
+                        return;
+                    }
+                    _ => {}
+                }
+            }
             if !matches.is_empty() {
                 match key.as_str() {
                     "ArrowDown" => {
@@ -240,10 +316,27 @@ pub fn Composer(props: &ComposerProps) -> Html {
         });
         html! { <ul class="canned-list" role="listbox" aria-label="Canned responses">{ for items }</ul> }
     });
+    let label_list = (!label_matches.is_empty()).then(|| {
+        let items = label_matches.iter().enumerate().map(|(i, label)| {
+            let onclick = {
+                let (apply_label, label) = (apply_label.clone(), label.clone());
+                Callback::from(move |_| apply_label(&label))
+            };
+            let color = directory.label_color(label);
+            html! {
+                <li role="option" aria-selected={(i == *highlighted).to_string()} data-label-suggestion={label.clone()}
+                    class={classes!("canned", (i == *highlighted).then_some("active"))} {onclick}>
+                    { swatch(&color) }
+                    <span>{ format!("Label the conversation “{label}”") }</span>
+                </li>
+            }
+        });
+        html! { <ul class="canned-list" role="listbox" aria-label="Labels">{ for items }</ul> }
+    });
     let placeholder = if note {
         "Write an internal note — only your team sees it"
     } else {
-        "Reply to the visitor…  (Enter to send, Shift+Enter for a new line, / for canned responses)"
+        "Reply to the visitor…  (Enter to send, Shift+Enter for a new line, / for canned responses, # for labels)"
     };
     html! {
         <div class={classes!("composer", note.then_some("composer-note"), (*dragging).then_some("composer-drop"))}
@@ -255,6 +348,7 @@ pub fn Composer(props: &ComposerProps) -> Html {
                     data-mode-button="note" onclick={set_mode(MessageKind::Note)} title="Internal note (n)">{ "Internal note" }</button>
             </div>
             <div class="slot">{ for suggestions }</div>
+            <div class="slot">{ for label_list }</div>
             <label for="composer-input" class="sr-only">{ if note { "Internal note" } else { "Reply" } }</label>
             <textarea id="composer-input" class="composer-input" rows="3" ref={area} value={(*draft).clone()}
                 {placeholder} {oninput} {onkeydown} {onblur} {onpaste} />

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::{app::Ctx, state::Action};
+use crate::{app::use_ctx, state::Action};
 
 const SHORTCUTS: [(&str, &str); 11] = [
     ("j / ↓", "Next conversation"),
@@ -20,8 +20,8 @@ const SHORTCUTS: [(&str, &str); 11] = [
 
 #[function_component]
 pub fn Help() -> Html {
-    let ctx = use_context::<Ctx>().expect("context");
-    let close = Callback::from(move |_| ctx.dispatch(Action::Help(false)));
+    let ctx = use_ctx();
+    let close = Callback::from(move |_| ctx.send(Action::Help(false)));
     html! {
         <div class="overlay" role="presentation">
             <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="help-title">

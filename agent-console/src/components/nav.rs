@@ -1,5 +1,5 @@
-//! The left navigation: search, the views with live counts, admin screens, and the
-//! agent's own status and menu.
+//! The left navigation: the views with live counts, team inboxes, the agent's saved views,
+//! reports and settings, and the agent's own status and menu.
 
 use openapi::realtime::AgentStatus;
 use web_sys::HtmlSelectElement;
@@ -7,75 +7,103 @@ use yew::prelude::*;
 
 use super::avatar::{Avatar, icon};
 use crate::{
-    app::{Ctx, load_visitors},
-    notify,
+    app::{Ctx, use_ctx, use_directory, use_inbox, use_session},
+    loading, notify,
     services::api,
-    state::{Action, AdminSection, Screen, View},
+    state::{Action, AdminSection, Screen, SearchHit, View},
 };
 
 #[function_component]
 pub fn Nav() -> Html {
-    let ctx = use_context::<Ctx>().expect("context");
-    let state = &ctx.state;
-    let Some(me) = state.me().cloned() else { return html! {} };
+    let ctx = use_ctx();
+    let session = use_session();
+    let inbox = use_inbox();
+    let directory = use_directory();
+    let Some(me) = session.me().cloned() else { return html! {} };
 
-    let views = View::NAV.iter().map(|&view| {
-        let active = state.screen == Screen::Inbox(view);
-        let count = if view == View::Resolved { None } else { Some(state.count(view)) };
+    let item = |view: View, title: String, key: String, icon_key: &'static str, count: Option<usize>| {
+        let active = inbox.screen == Screen::Inbox(view);
         let onclick = {
             let ctx = ctx.clone();
-            Callback::from(move |_| {
-                ctx.dispatch(Action::Screen(Screen::Inbox(view)));
-                if view == View::Resolved {
-                    load_resolved(&ctx);
-                }
-            })
+            Callback::from(move |_| ctx.send(Action::Screen(Screen::Inbox(view))))
         };
         let urgent = view == View::Queue && count.unwrap_or(0) > 0;
         html! {
             <li>
-                <button class={classes!("nav-item", active.then_some("active"))} data-view={view.key()} {onclick}
-                    aria-current={active.then_some("page")} title={view.title()}>
-                    { icon(view.key()) }
-                    <span class="nav-label">{ view.title() }</span>
+                <button class={classes!("nav-item", active.then_some("active"))} data-view={key.clone()} {onclick}
+                    aria-current={active.then_some("page")} title={title.clone()}>
+                    { icon(icon_key) }
+                    <span class="nav-label">{ title }</span>
                     if let Some(count) = count {
-                        <span class={classes!("count", urgent.then_some("count-urgent"))} data-count={view.key()}
+                        <span class={classes!("count", urgent.then_some("count-urgent"))} data-count={key}
                             data-zero={(count == 0).then_some("")}
                             aria-label={format!("{count} conversations")}>{ count }</span>
                     }
                 </button>
             </li>
         }
+    };
+    let views = View::NAV.iter().map(|&view| {
+        let count = if view == View::Resolved { None } else { Some(inbox.count(view)) };
+        item(view, view.title().to_owned(), view.key().to_owned(), view.key(), count)
     });
+    // Team inboxes: the agent's teams first, then the others.
+    let mut teams: Vec<_> = directory.teams.iter().collect();
+    teams.sort_by_key(|t| (!t.member_ids.contains(&me.agent.id), t.name.to_lowercase()));
+    let teams = teams.into_iter().map(|t| {
+        let view = View::Team(t.id);
+        item(view, t.name.clone(), format!("team-{}", t.id), "teams", Some(inbox.count(view)))
+    });
+    let saved = directory.views.iter().map(|v| {
+        let view = View::Saved(v.id);
+        let count = inbox.count(view);
+        let remove = {
+            let (ctx, id, name) = (ctx.clone(), v.id, v.name.clone());
+            Callback::from(move |event: MouseEvent| {
+                event.stop_propagation();
+                delete_view(&ctx, id, name.clone());
+            })
+        };
+        let active = inbox.screen == Screen::Inbox(view);
+        let onclick = {
+            let ctx = ctx.clone();
+            Callback::from(move |_| ctx.send(Action::Screen(Screen::Inbox(view))))
+        };
+        html! {
+            <li class="nav-row">
+                <button class={classes!("nav-item", active.then_some("active"))} data-view={format!("saved-{}", v.id)}
+                    data-saved-view={v.name.clone()} {onclick} aria-current={active.then_some("page")} title={v.name.clone()}>
+                    { icon("filter") }
+                    <span class="nav-label">{ v.name.clone() }</span>
+                    <span class="count" data-zero={(count == 0).then_some("")} aria-label={format!("{count} conversations")}>{ count }</span>
+                </button>
+                <button class="icon-button nav-remove" aria-label={format!("Delete the view {}", v.name)}
+                    title="Delete this view" onclick={remove}>{ "×" }</button>
+            </li>
+        }
+    });
+    let saved: Vec<Html> = saved.collect();
 
-    let admin = state.is_admin().then(|| {
+    let admin = session.is_admin().then(|| {
         let items = AdminSection::ALL.iter().map(|&section| {
-            let active = state.screen == Screen::Admin(section);
+            let active = inbox.screen == Screen::Admin(section);
             let onclick = {
                 let ctx = ctx.clone();
-                Callback::from(move |_| ctx.dispatch(Action::Screen(Screen::Admin(section))))
-            };
-            let key = match section {
-                AdminSection::Sites => "sites",
-                AdminSection::Agents => "agents",
-                AdminSection::CannedResponses => "canned",
-                AdminSection::ApiKeys => "keys",
-                AdminSection::Teams => "teams",
-                AdminSection::Webhooks => "webhooks",
+                Callback::from(move |_| ctx.send(Action::Screen(Screen::Admin(section))))
             };
             html! {
                 <li>
-                    <button class={classes!("nav-item", active.then_some("active"))} data-admin={key} {onclick}
+                    <button class={classes!("nav-item", active.then_some("active"))} data-admin={section.key()} {onclick}
                         aria-current={active.then_some("page")} title={section.title()}>
-                        { icon(key) }<span class="nav-label">{ section.title() }</span>
+                        { icon(section.key()) }<span class="nav-label">{ section.title() }</span>
                     </button>
                 </li>
             }
         });
-        let reports_active = state.screen == Screen::Reports;
+        let reports_active = inbox.screen == Screen::Reports;
         let on_reports = {
             let ctx = ctx.clone();
-            Callback::from(move |_| ctx.dispatch(Action::Screen(Screen::Reports)))
+            Callback::from(move |_| ctx.send(Action::Screen(Screen::Reports)))
         };
         html! {
             <>
@@ -110,25 +138,38 @@ pub fn Nav() -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let _ = api::signout().await;
                 ctx.client.stop();
-                ctx.dispatch(Action::Me(None));
+                ctx.send(Action::Me(None));
             });
         })
     };
-    let on_notify = Callback::from(|_| notify::request_permission());
+    let on_preferences = {
+        let ctx = ctx.clone();
+        Callback::from(move |_| ctx.send(Action::Screen(Screen::Preferences)))
+    };
     let on_help = {
         let ctx = ctx.clone();
-        Callback::from(move |_| ctx.dispatch(Action::Help(true)))
+        Callback::from(move |_| ctx.send(Action::Help(true)))
     };
-    let status = state.my_status.as_str();
+    let status = session.my_status.as_str();
     let can_notify = notify::permission() == web_sys::NotificationPermission::Default;
+    let on_notify = Callback::from(|_| notify::request_permission());
 
     html! {
         <nav class="nav" aria-label="Inbox">
             <div class="brand"><span class="brand-mark" aria-hidden="true">{ "R" }</span>
                 <span class="nav-label">{ me.workspace.name.clone() }</span></div>
-            <ul class="nav-list">{ for views }</ul>
-            { for admin }
-            <div class="nav-spacer"></div>
+            <div class="nav-scroll">
+                <ul class="nav-list">{ for views }</ul>
+                if !directory.teams.is_empty() {
+                    <h2 class="nav-heading">{ "Teams" }</h2>
+                    <ul class="nav-list" data-team-inboxes="">{ for teams }</ul>
+                }
+                if !saved.is_empty() {
+                    <h2 class="nav-heading">{ "My views" }</h2>
+                    <ul class="nav-list" data-saved-views="">{ for saved }</ul>
+                }
+                { for admin }
+            </div>
             <div class="me">
                 <Avatar name={me.agent.name.clone()} seed={me.agent.id.to_string()} {status} />
                 <div class="me-text nav-label">
@@ -146,6 +187,7 @@ pub fn Nav() -> Html {
                 if can_notify {
                     <button class="icon-button" title="Enable desktop notifications" aria-label="Enable desktop notifications" onclick={on_notify}>{ icon("bell") }</button>
                 }
+                <button class="icon-button" title="Notification preferences" aria-label="Notification preferences" data-action="preferences" onclick={on_preferences}>{ icon("preferences") }</button>
                 <button class="icon-button" title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts" onclick={on_help}>{ icon("keyboard") }</button>
                 <button class="icon-button" title="Sign out" aria-label="Sign out" data-action="signout" onclick={on_signout}>{ icon("signout") }</button>
             </div>
@@ -153,19 +195,21 @@ pub fn Nav() -> Html {
     }
 }
 
-fn capitalise(text: &str) -> String {
+pub fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
-/// Resolved conversations are not kept live from the start: fetched on demand.
-fn load_resolved(ctx: &Ctx) {
+fn delete_view(ctx: &Ctx, id: uuid::Uuid, name: String) {
     let ctx = ctx.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        match api::conversations("status=resolved&limit=50").await {
-            Ok(page) => {
-                load_visitors(&ctx, page.items.iter().map(|c| c.visitor_id).collect());
-                ctx.dispatch(Action::Conversations(page.items));
+        match api::delete_view(id).await {
+            Ok(()) => {
+                if ctx.stores.inbox.screen == Screen::Inbox(View::Saved(id)) {
+                    ctx.send(Action::Screen(Screen::Inbox(View::Open)));
+                }
+                loading::reload_views(&ctx).await;
+                ctx.toast(&format!("View “{name}” deleted."));
             }
             Err(failure) => ctx.fail(failure),
         }
@@ -181,21 +225,29 @@ pub fn search(ctx: &Ctx, text: String) {
     let this_search = LATEST_SEARCH.fetch_add(1, Relaxed) + 1;
     let text = text.trim().to_owned();
     if text.is_empty() {
-        ctx.dispatch(Action::Screen(Screen::Inbox(View::Open)));
+        ctx.send(Action::Screen(Screen::Inbox(View::Open)));
         return;
     }
     let ctx = ctx.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let answer = api::conversations(&format!("q={}&limit=50", api::encode(&text))).await;
+        let answer = api::search(&text).await;
         if LATEST_SEARCH.load(Relaxed) != this_search {
             return;
         }
         match answer {
             Ok(page) => {
-                load_visitors(&ctx, page.items.iter().map(|c| c.visitor_id).collect());
-                let ids = page.items.iter().map(|c| c.id).collect();
-                ctx.dispatch(Action::Conversations(page.items));
-                ctx.dispatch(Action::Search(text, ids));
+                ctx.want_visitors(page.items.iter().map(|m| m.conversation.visitor_id));
+                let hits = page
+                    .items
+                    .iter()
+                    .map(|m| SearchHit {
+                        conversation_id: m.conversation.id,
+                        field: m.field,
+                        snippet: m.snippet.clone(),
+                    })
+                    .collect();
+                ctx.send(Action::Conversations(page.items.into_iter().map(|m| m.conversation).collect()));
+                ctx.send(Action::Search(text, hits));
             }
             Err(failure) => ctx.fail(failure),
         }

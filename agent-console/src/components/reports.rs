@@ -12,7 +12,10 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::avatar::Avatar;
-use crate::{app::Ctx, services::api};
+use crate::{
+    app::{use_inbox, use_session},
+    services::api,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Preset {
@@ -77,7 +80,8 @@ fn query_for(preset: Preset, today: Option<NaiveDate>, custom: &(String, String)
 
 #[function_component]
 pub fn Reports() -> Html {
-    let ctx = use_context::<Ctx>().expect("context");
+    let session = use_session();
+    let inbox = use_inbox();
     let preset = use_state(|| Preset::Week);
     let custom = use_state(|| (String::new(), String::new()));
     let today = use_state(|| None::<NaiveDate>);
@@ -85,12 +89,17 @@ pub fn Reports() -> Html {
     let failure = use_state(|| None::<String>);
     // Answers can arrive out of order (a quick change of range): only the newest counts.
     let generation = use_mut_ref(|| 0u32);
-    let query = query_for(*preset, *today, &custom);
+    let business = use_state(|| false);
+    let query = match (query_for(*preset, *today, &custom), *business) {
+        (query, false) => query,
+        (query, true) if query.is_empty() => "business_hours=true".to_owned(),
+        (query, true) => format!("{query}&business_hours=true"),
+    };
 
     {
         let (figures, failure, today, generation) =
             (figures.clone(), failure.clone(), today.clone(), generation.clone());
-        use_effect_with((query.clone(), ctx.state.report_news), move |(query, _)| {
+        use_effect_with((query.clone(), inbox.report_news), move |(query, _)| {
             let query = query.clone();
             let mine = {
                 let mut generation = generation.borrow_mut();
@@ -114,7 +123,7 @@ pub fn Reports() -> Html {
         });
     }
 
-    if !ctx.state.is_admin() {
+    if !session.is_admin() {
         return html! { <section class="reports"><p>{ "Reports are for owners and admins." }</p></section> };
     }
 
@@ -178,6 +187,11 @@ pub fn Reports() -> Html {
                     <p class="muted" data-range-text="">{ range_text.unwrap_or_default() }</p>
                 </div>
                 <div class="range-picker">
+                    <label class="check small" title="First response times count only the time the site was open">
+                        <input type="checkbox" checked={*business} data-setting="business-hours-only"
+                            onchange={let b = business.clone(); Callback::from(move |e: Event| b.set(e.target_unchecked_into::<HtmlInputElement>().checked()))} />
+                        { "Business hours only" }
+                    </label>
                     <div class="segmented" role="group" aria-label="Range">{ for buttons }</div>
                     { for custom_fields }
                 </div>
@@ -285,13 +299,26 @@ fn nice_max(max: f64) -> f64 {
     [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * magnitude).find(|&m| m >= max).unwrap_or(10.0 * magnitude)
 }
 
+/// The values an axis of counts from 0 to `top` marks: whole numbers only, evenly
+/// spaced, two to five intervals. (Halving a top of 5 marked "2" at 2.5.)
+fn axis_ticks(top: f64) -> Vec<f64> {
+    let top = top.max(1.0);
+    // The smallest round step (1, 2, 5, 10, 20…) that divides the top in at most five.
+    let step = (0..8)
+        .flat_map(|e| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(e)))
+        .find(|step| top / step <= 5.0 && (top / step).fract() == 0.0)
+        .unwrap_or(top);
+    let intervals = (top / step).round() as usize;
+    (0..=intervals).map(|i| i as f64 * step).collect()
+}
+
 fn gridlines(top: f64, label: impl Fn(f64) -> String) -> Html {
-    let lines = [0.0, 0.5, 1.0].map(|fraction| {
-        let y = H - BOTTOM - fraction * (H - BOTTOM - TOP);
+    let lines = axis_ticks(top).into_iter().map(|value| {
+        let y = H - BOTTOM - value / top * (H - BOTTOM - TOP);
         html! {
-            <g class="grid">
+            <g class="grid" data-tick={value.to_string()}>
                 <line x1={LEFT.to_string()} x2={W.to_string()} y1={y.to_string()} y2={y.to_string()} />
-                <text x={(LEFT - 6.0).to_string()} y={(y + 4.0).to_string()} text-anchor="end">{ label(fraction * top) }</text>
+                <text x={(LEFT - 6.0).to_string()} y={(y + 4.0).to_string()} text-anchor="end">{ label(value) }</text>
             </g>
         }
     });
@@ -483,6 +510,8 @@ fn agent_table(report: &AgentReport) -> Html {
                     </svg>
                     { a.conversations_handled }
                 </td>
+                <td class="right" data-column="replied">{ a.replied }</td>
+                <td class="right" data-column="resolved">{ a.resolved }</td>
                 <td class="right" data-column="first-response">{ duration(a.median_first_response_seconds) }</td>
                 <td class="right" data-column="csat">
                     { percent(a.csat.good_share) }
@@ -496,7 +525,9 @@ fn agent_table(report: &AgentReport) -> Html {
     html! {
         <table class="table agent-table">
             <thead><tr>
-                <th>{ "Agent" }</th><th class="right">{ "Conversations" }</th><th class="right">{ "Median first response" }</th>
+                <th>{ "Agent" }</th><th class="right" title="Conversations the agent replied to or resolved">{ "Handled" }</th>
+                <th class="right">{ "Replied" }</th><th class="right">{ "Resolved" }</th>
+                <th class="right" title="Of the conversations they answered first">{ "Median first response" }</th>
                 <th class="right">{ "CSAT" }</th><th class="right">{ "Time online" }</th><th class="right">{ "Peak load" }</th>
             </tr></thead>
             <tbody>{ for rows }</tbody>
@@ -551,4 +582,24 @@ fn short_date(date: NaiveDate) -> String {
 
 fn long_date(date: NaiveDate) -> String {
     date.format("%a %b %-d, %Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_ticks_are_whole_evenly_spaced_counts() {
+        assert_eq!(axis_ticks(1.0), vec![0.0, 1.0]);
+        assert_eq!(axis_ticks(2.0), vec![0.0, 1.0, 2.0]);
+        assert_eq!(axis_ticks(5.0), vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(axis_ticks(10.0), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        assert_eq!(axis_ticks(20.0), vec![0.0, 5.0, 10.0, 15.0, 20.0]);
+        assert_eq!(axis_ticks(50.0), vec![0.0, 10.0, 20.0, 30.0, 40.0, 50.0]);
+        assert_eq!(axis_ticks(200.0), vec![0.0, 50.0, 100.0, 150.0, 200.0]);
+        for top in [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 1000.0] {
+            assert!(axis_ticks(top).iter().all(|v| v.fract() == 0.0), "whole numbers for {top}");
+            assert_eq!(*axis_ticks(top).last().unwrap(), top);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The visitor beside the conversation: who they are (verified or not), their custom
-//! attributes, where they are on the site, their browser and local time, and their
-//! other conversations.
+//! attributes, where they are and have been on the site (the stored trail, so a reload
+//! keeps it), their browser and local time, and their other conversations. URLs are
+//! links.
 
 use openapi::conversations::{Conversation, ConversationStatus};
 use uuid::Uuid;
@@ -8,10 +9,10 @@ use yew::prelude::*;
 
 use super::{avatar::Avatar, list::use_ticker};
 use crate::{
-    app::Ctx,
+    app::{use_ctx, use_inbox, use_live},
     clock::{millis, relative, time_in_zone},
     services::api,
-    state::Action,
+    state::{Action, PageVisit},
 };
 
 /// Attribute keys the widget or the business may set for the browser, OS and zone.
@@ -22,9 +23,10 @@ const ZONE_KEYS: [&str; 3] = ["timezone", "time_zone", "tz"];
 #[function_component]
 pub fn Sidebar() -> Html {
     use_ticker(30_000);
-    let ctx = use_context::<Ctx>().expect("context");
-    let state = &ctx.state;
-    let selected = state.selected.and_then(|id| state.conversations.get(&id)).cloned();
+    let ctx = use_ctx();
+    let inbox = use_inbox();
+    let live = use_live();
+    let selected = inbox.selected_conversation().cloned();
     let visitor_id = selected.as_ref().map(|c| c.visitor_id).unwrap_or_default();
     let past = use_state(|| (Uuid::nil(), Vec::<Conversation>::new()));
     {
@@ -35,8 +37,17 @@ pub fn Sidebar() -> Html {
                 return;
             }
             wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(page) = api::visitor_pages(visitor_id).await {
+                    let trail = page
+                        .items
+                        .into_iter()
+                        .rev()
+                        .map(|p| PageVisit { url: p.url, title: p.title, at: millis(&p.viewed_at) })
+                        .collect();
+                    ctx.send(Action::Trail(visitor_id, trail));
+                }
                 if let Ok(page) = api::conversations(&format!("visitor_id={visitor_id}&limit=20")).await {
-                    ctx.dispatch(Action::Conversations(page.items.clone()));
+                    ctx.send(Action::Conversations(page.items.clone()));
                     past.set((visitor_id, page.items));
                 }
             });
@@ -45,22 +56,23 @@ pub fn Sidebar() -> Html {
     let Some(c) = selected else {
         return html! {};
     };
-    let visitor = state.visitors.get(&visitor_id);
-    let name = state.visitor_name(visitor_id);
+    let visitor = inbox.visitors.get(&visitor_id);
+    let name = inbox.visitor_name(visitor_id);
     let attr = |keys: &[&str]| {
         visitor.and_then(|v| keys.iter().find_map(|k| v.attributes.get(*k)).and_then(|v| v.as_str().map(str::to_owned)))
     };
-    let visited = state.pages.get(&visitor_id).cloned().unwrap_or_default();
+    let visited = live.trail(visitor_id);
     let page = visited.last().cloned();
     let earlier: Vec<Html> = visited
         .iter()
         .rev()
         .skip(1)
-        .map(|(url, title, at)| {
+        .map(|p| {
             html! {
-                <li><a href={url.clone()} target="_blank" rel="noopener noreferrer" title={url.clone()}>
-                    { if title.is_empty() { url.clone() } else { title.clone() } }</a>
-                    <span class="muted small">{ format!(" · {}", relative(*at)) }</span></li>
+                <li data-trail-page="">
+                    <a href={p.url.clone()} target="_blank" rel="noopener noreferrer" title={p.url.clone()}>
+                        { if p.title.is_empty() { p.url.clone() } else { p.title.clone() } }</a>
+                    <span class="muted small">{ format!(" · {}", relative(p.at)) }</span></li>
             }
         })
         .collect();
@@ -79,7 +91,7 @@ pub fn Sidebar() -> Html {
                         serde_json::Value::String(s) => s.clone(),
                         other => other.to_string(),
                     };
-                    html! { <><dt>{ humanise(k) }</dt><dd>{ value }</dd></> }
+                    html! { <><dt>{ humanise(k) }</dt><dd>{ linked(value) }</dd></> }
                 })
                 .collect::<Html>()
         })
@@ -88,7 +100,7 @@ pub fn Sidebar() -> Html {
         let id = p.id;
         let onclick = {
             let ctx = ctx.clone();
-            Callback::from(move |_| ctx.dispatch(Action::Select(Some(id))))
+            Callback::from(move |_| ctx.send(Action::Select(Some(id))))
         };
         let status = match p.status {
             ConversationStatus::Open => "Open",
@@ -106,7 +118,7 @@ pub fn Sidebar() -> Html {
     let others: Vec<Html> = others.collect();
     let close = {
         let ctx = ctx.clone();
-        Callback::from(move |_| ctx.dispatch(Action::Details(false)))
+        Callback::from(move |_| ctx.send(Action::Details(false)))
     };
     let seen = visitor.map(|v| relative(millis(&v.last_seen_at)));
     html! {
@@ -126,13 +138,14 @@ pub fn Sidebar() -> Html {
             </div>
             <section class="side-section">
                 <h3>{ "Current page" }</h3>
-                if let Some((url, title, at)) = page {
-                    <a class="page-link" href={url.clone()} target="_blank" rel="noopener noreferrer" data-page="">
-                        { if title.is_empty() { url.clone() } else { title } }
+                if let Some(p) = page {
+                    <a class="page-link" href={p.url.clone()} target="_blank" rel="noopener noreferrer" data-page="">
+                        { if p.title.is_empty() { p.url.clone() } else { p.title.clone() } }
                     </a>
-                    <span class="muted small">{ format!("{} · {}", url, relative(at)) }</span>
+                    <a class="muted small page-url" href={p.url.clone()} target="_blank" rel="noopener noreferrer">{ p.url.clone() }</a>
+                    <span class="muted small">{ relative(p.at) }</span>
                 } else {
-                    <span class="muted small">{ "Not reported since you opened the console" }</span>
+                    <span class="muted small">{ "No page reported yet" }</span>
                 }
                 if !earlier.is_empty() {
                     <h3 class="subhead">{ "Pages visited" }</h3>
@@ -159,6 +172,16 @@ pub fn Sidebar() -> Html {
                 }
             </section>
         </aside>
+    }
+}
+
+/// A value as text, or as a link when it is an http(s) URL (never `javascript:`).
+fn linked(value: String) -> Html {
+    let lower = value.to_ascii_lowercase();
+    if (lower.starts_with("https://") || lower.starts_with("http://")) && !value.contains(char::is_whitespace) {
+        html! { <a href={value.clone()} target="_blank" rel="noopener noreferrer">{ value }</a> }
+    } else {
+        html! { { value } }
     }
 }
 

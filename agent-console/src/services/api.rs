@@ -5,16 +5,23 @@ use gloo_net::http::{Request, RequestBuilder};
 use openapi::{
     agents::{Agent, AgentPage, AgentUpdate, CreatedAgent, NewAgent},
     api_keys::{ApiKeyPage, CreatedApiKey, NewApiKey},
-    auth::{Me, Session, SigninRequest},
-    conversations::{Conversation, ConversationPage, ConversationUpdate},
+    auth::{AcceptInvitation, Me, Session, SigninRequest, Workspace},
+    business_hours::{BusinessHours, BusinessHoursUpdate},
+    conversations::{Conversation, ConversationMatchPage, ConversationPage, ConversationUpdate},
     error::ErrorBody,
+    labels::{Label, LabelMerge, LabelPage, LabelUpdate, NewLabel},
+    mail::{SiteMailSettings, SiteMailSettingsUpdate},
     messages::MessageRange,
     presence::Presence,
-    reports::{AgentReport, BusiestHours, DailyReport, ReportSummary},
-    routing::{CannedResponse, CannedResponsePage, CannedResponseUpdate, NewCannedResponse, Queue, Transfer},
+    push::{NewPushSubscription, NotificationPreferences, PushSubscription, PushSubscriptionPage, VapidKey},
+    reports::{AgentReport, BusiestHours, DailyReport, ReportSummary, WorkspaceUpdate},
+    routing::{
+        CannedResponse, CannedResponsePage, CannedResponseUpdate, CannedVariant, NewCannedResponse, Queue, Transfer,
+    },
     sites::{EmbedSnippet, NewSite, Site, SitePage, SiteUpdate},
     teams::{Team, TeamInput, TeamPage},
-    visitors::Visitor,
+    views::{NewSavedView, SavedView, SavedViewPage},
+    visitors::{PageViewPage, Visitor, VisitorPage},
     webhooks::{
         CreatedWebhook, NewWebhook, RotatedWebhookSecret, Webhook, WebhookDelivery, WebhookDeliveryPage, WebhookPage,
         WebhookUpdate,
@@ -65,6 +72,10 @@ async fn finish<T: DeserializeOwned>(request: Result<Request, gloo_net::Error>) 
     let text = response.text().await.map_err(|_| Failure::network())?;
     let text = if text.is_empty() { "null".to_owned() } else { text };
     serde_json::from_str(&text).map_err(|err| Failure { status, code: "unreadable".into(), message: err.to_string() })
+}
+
+async fn delete<T: DeserializeOwned>(path: &str) -> Answer<T> {
+    finish(Request::delete(&url(path)).build()).await
 }
 
 async fn get<T: DeserializeOwned>(path: &str) -> Answer<T> {
@@ -128,6 +139,11 @@ pub async fn transfer(id: Uuid, agent_id: Option<Uuid>, team_id: Option<Uuid>, n
     post(&format!("/conversations/{id}/transfer"), &Transfer { agent_id, team_id, note }).await
 }
 
+/// Conversations whose visitor or messages contain `text`, with what matched.
+pub async fn search(text: &str) -> Answer<ConversationMatchPage> {
+    get(&format!("/conversations/search?q={}&limit=50", encode(text))).await
+}
+
 /// Messages with `seq` in `after_seq+1 ..= after_seq+limit`, oldest first.
 pub async fn messages(id: Uuid, after_seq: i64, limit: i64) -> Answer<MessageRange> {
     get(&format!("/conversations/{id}/messages?after_seq={after_seq}&limit={limit}")).await
@@ -137,6 +153,17 @@ pub async fn messages(id: Uuid, after_seq: i64, limit: i64) -> Answer<MessageRan
 
 pub async fn visitor(id: Uuid) -> Answer<Visitor> {
     get(&format!("/visitors/{id}")).await
+}
+
+/// Up to 100 visitors in one request.
+pub async fn visitors_by_ids(ids: &[Uuid]) -> Answer<VisitorPage> {
+    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    get(&format!("/visitors?ids={}&limit={}", ids.join(","), ids.len().max(1))).await
+}
+
+/// The pages a visitor viewed, newest first.
+pub async fn visitor_pages(id: Uuid) -> Answer<PageViewPage> {
+    get(&format!("/visitors/{id}/pages?limit=20")).await
 }
 
 pub async fn agents() -> Answer<AgentPage> {
@@ -181,6 +208,26 @@ pub async fn update_site(id: Uuid, changes: &SiteUpdate) -> Answer<Site> {
     patch(&format!("/sites/{id}"), changes).await
 }
 
+pub async fn business_hours(id: Uuid) -> Answer<BusinessHours> {
+    get(&format!("/sites/{id}/business-hours")).await
+}
+
+pub async fn replace_business_hours(id: Uuid, hours: &BusinessHoursUpdate) -> Answer<BusinessHours> {
+    with_body(Request::put(&url(&format!("/sites/{id}/business-hours"))), hours).await
+}
+
+pub async fn site_mail_settings(id: Uuid) -> Answer<SiteMailSettings> {
+    get(&format!("/sites/{id}/mail-settings")).await
+}
+
+pub async fn update_site_mail_settings(id: Uuid, changes: &SiteMailSettingsUpdate) -> Answer<SiteMailSettings> {
+    patch(&format!("/sites/{id}/mail-settings"), changes).await
+}
+
+pub async fn update_workspace(changes: &WorkspaceUpdate) -> Answer<Workspace> {
+    patch("/workspace", changes).await
+}
+
 pub async fn embed(id: Uuid) -> Answer<EmbedSnippet> {
     get(&format!("/sites/{id}/embed")).await
 }
@@ -191,8 +238,16 @@ pub async fn canned_responses() -> Answer<CannedResponsePage> {
     get("/canned-responses?limit=200").await
 }
 
-pub async fn create_canned_response(shortcut: &str, body: &str) -> Answer<CannedResponse> {
-    post("/canned-responses", &NewCannedResponse { shortcut: shortcut.into(), body: body.into() }).await
+pub async fn create_canned_response(
+    shortcut: &str,
+    body: &str,
+    variants: Vec<CannedVariant>,
+) -> Answer<CannedResponse> {
+    post(
+        "/canned-responses",
+        &NewCannedResponse { shortcut: shortcut.into(), body: body.into(), variants: Some(variants) },
+    )
+    .await
 }
 
 pub async fn delete_canned_response(id: Uuid) -> Answer<Value> {
@@ -211,8 +266,14 @@ pub async fn revoke_api_key(id: Uuid) -> Answer<Value> {
     post(&format!("/api-keys/{id}/revoke"), &serde_json::json!({})).await
 }
 
-pub async fn update_canned_response(id: Uuid, shortcut: &str, body: &str) -> Answer<CannedResponse> {
-    let changes = CannedResponseUpdate { shortcut: Some(shortcut.into()), body: Some(body.into()) };
+pub async fn update_canned_response(
+    id: Uuid,
+    shortcut: &str,
+    body: &str,
+    variants: Vec<CannedVariant>,
+) -> Answer<CannedResponse> {
+    let changes =
+        CannedResponseUpdate { shortcut: Some(shortcut.into()), body: Some(body.into()), variants: Some(variants) };
     patch(&format!("/canned-responses/{id}"), &changes).await
 }
 
@@ -275,4 +336,69 @@ pub async fn report_agents(query: &str) -> Answer<AgentReport> {
 /// Where the browser downloads a table as CSV (the session cookie goes along).
 pub fn report_csv_url(table: &str, query: &str) -> String {
     url(&format!("/reports/{table}/csv?{query}"))
+}
+
+// Labels and saved views.
+
+pub async fn labels() -> Answer<LabelPage> {
+    get("/labels").await
+}
+
+pub async fn create_label(label: &NewLabel) -> Answer<Label> {
+    post("/labels", label).await
+}
+
+pub async fn update_label(id: Uuid, changes: &LabelUpdate) -> Answer<Label> {
+    patch(&format!("/labels/{id}"), changes).await
+}
+
+pub async fn merge_label(id: Uuid, into_label_id: Uuid) -> Answer<Label> {
+    post(&format!("/labels/{id}/merge"), &LabelMerge { into_label_id }).await
+}
+
+pub async fn delete_label(id: Uuid) -> Answer<()> {
+    delete(&format!("/labels/{id}")).await
+}
+
+pub async fn views() -> Answer<SavedViewPage> {
+    get("/views").await
+}
+
+pub async fn create_view(view: &NewSavedView) -> Answer<SavedView> {
+    post("/views", view).await
+}
+
+pub async fn delete_view(id: Uuid) -> Answer<()> {
+    delete(&format!("/views/{id}")).await
+}
+
+/// Chooses a password for an invitation; signs the agent in (the cookie is set).
+pub async fn accept_invitation(token: &str, password: &str) -> Answer<Session> {
+    post("/invitations/accept", &AcceptInvitation { token: token.into(), password: password.into() }).await
+}
+
+// Web Push.
+
+pub async fn vapid_key() -> Answer<VapidKey> {
+    get("/push/key").await
+}
+
+pub async fn push_subscriptions() -> Answer<PushSubscriptionPage> {
+    get("/push/subscriptions").await
+}
+
+pub async fn create_push_subscription(subscription: &NewPushSubscription) -> Answer<PushSubscription> {
+    post("/push/subscriptions", subscription).await
+}
+
+pub async fn delete_push_subscription(id: Uuid) -> Answer<()> {
+    delete(&format!("/push/subscriptions/{id}")).await
+}
+
+pub async fn notification_preferences() -> Answer<NotificationPreferences> {
+    get("/push/preferences").await
+}
+
+pub async fn set_notification_preferences(preferences: &NotificationPreferences) -> Answer<NotificationPreferences> {
+    with_body(Request::put(&url("/push/preferences")), preferences).await
 }

@@ -5,10 +5,14 @@
 //! `client_msg_id`, so nothing is lost or sent twice.
 //!
 //! State lives in one `Rc<RefCell<Inner>>` shared by the socket's callbacks and the
-//! timers; actions are dispatched after the borrow ends.
+//! timers; actions are sent to the stores after the borrow ends.
 
 use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
+use crate::{
+    clock::{millis, now_ms},
+    state::{Action, Dispatch, Link, PageVisit, Pending},
+};
 use openapi::{
     conversations::Conversation,
     messages::MessageKind,
@@ -17,12 +21,6 @@ use openapi::{
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
-use yew::Callback;
-
-use crate::{
-    clock::{millis, now_ms},
-    state::{Action, Link, Pending},
-};
 
 const FIRST_BACKOFF_MS: f64 = 500.0;
 const MAX_BACKOFF_MS: f64 = 30_000.0;
@@ -44,7 +42,7 @@ impl PartialEq for Client {
 
 struct Inner {
     url: String,
-    dispatch: Callback<Action>,
+    dispatch: Dispatch,
     ws: Option<WebSocket>,
     /// Callbacks of the current socket, dropped with it.
     handlers: Option<Handlers>,
@@ -61,7 +59,8 @@ struct Inner {
 }
 
 impl Client {
-    pub fn start(dispatch: Callback<Action>) -> Self {
+    /// Connects, announcing `status` (the one the agent chose last time).
+    pub fn start(dispatch: Dispatch, status: AgentStatus) -> Self {
         let location = web_sys::window().expect("a window").location();
         let origin = location.origin().unwrap_or_default();
         let inner = Inner {
@@ -72,7 +71,7 @@ impl Client {
             connected: false,
             following: HashMap::new(),
             outbox: Vec::new(),
-            status: AgentStatus::Online,
+            status,
             backoff_ms: FIRST_BACKOFF_MS,
             last_frame_at: now_ms(),
             stopped: false,
@@ -131,10 +130,10 @@ impl Client {
         };
         if code == SESSION_ENDED {
             self.stop();
-            dispatch.emit(Action::Me(None));
+            dispatch.send(Action::Me(None));
             return;
         }
-        dispatch.emit(Action::Link(Link::Reconnecting));
+        dispatch.send(Action::Link(Link::Reconnecting));
         self.reconnect_later();
     }
 
@@ -211,34 +210,34 @@ impl Client {
                     let held = inner.following.entry(message.conversation_id).or_insert(0);
                     *held = (*held).max(message.seq);
                 }
-                dispatch.emit(Action::Message(message));
+                dispatch.send(Action::Message(message));
             }
             ServerFrame::Ack { client_msg_id, .. } => {
                 self.0
                     .borrow_mut()
                     .outbox
                     .retain(|f| !matches!(f, ClientFrame::Send { client_msg_id: c, .. } if *c == client_msg_id));
-                dispatch.emit(Action::Acked(client_msg_id));
+                dispatch.send(Action::Acked(client_msg_id));
             }
             ServerFrame::Typing { conversation_id, from, typing, preview, expires_in_ms } => {
-                dispatch.emit(Action::Typing { conversation_id, from, typing, preview, expires_in_ms })
+                dispatch.send(Action::Typing { conversation_id, from, typing, preview, expires_in_ms, now: now_ms() })
             }
             ServerFrame::Read { conversation_id, reader, seq } => {
-                dispatch.emit(Action::Read { conversation_id, reader, seq })
+                dispatch.send(Action::Read { conversation_id, reader, seq, now: now_ms() })
             }
             ServerFrame::Page { visitor_id, url, title, at } => {
-                dispatch.emit(Action::Page { visitor_id, url, title, at: millis(&at) })
+                dispatch.send(Action::Page { visitor_id, visit: PageVisit { url, title, at: millis(&at) } })
             }
-            ServerFrame::AgentStatus { agent_id, status } => dispatch.emit(Action::AgentStatus(agent_id, status)),
+            ServerFrame::AgentStatus { agent_id, status } => dispatch.send(Action::AgentStatus(agent_id, status)),
             ServerFrame::Error { code, message, client_msg_id: Some(client_msg_id), .. } => {
                 // Refused for good (too long, conversation gone): not retried.
                 self.0
                     .borrow_mut()
                     .outbox
                     .retain(|f| !matches!(f, ClientFrame::Send { client_msg_id: c, .. } if *c == client_msg_id));
-                dispatch.emit(Action::SendFailed(client_msg_id, format!("{message} ({code})")));
+                dispatch.send(Action::SendFailed(client_msg_id, format!("{message} ({code})")));
             }
-            ServerFrame::Error { message, .. } => dispatch.emit(Action::Toast(Some((message, true)))),
+            ServerFrame::Error { message, .. } => dispatch.send(Action::Toast(Some((message, true)))),
             ServerFrame::Conversation { change, conversation } => self.on_conversation(change, conversation),
             // `queue` is for visitors; `pong` and `resumed` only prove the link is alive.
             ServerFrame::Pong
@@ -263,7 +262,7 @@ impl Client {
         for frame in &frames {
             self.send_now(frame);
         }
-        dispatch.emit(Action::Link(Link::Live));
+        dispatch.send(Action::Link(Link::Live));
     }
 
     fn on_conversation(&self, change: openapi::realtime::ConversationChange, view: Conversation) {
@@ -272,7 +271,7 @@ impl Client {
         // starts one before the newest, which gives the list its preview.
         self.follow(id, (view.last_seq - 1).max(0));
         let dispatch = self.0.borrow().dispatch.clone();
-        dispatch.emit(Action::Changed(change, view));
+        dispatch.send(Action::Changed(change, view));
     }
 
     /// Receives this conversation's messages after `after_seq` from now on (once).
@@ -308,7 +307,7 @@ impl Client {
             inner.outbox.push(frame.clone());
             inner.dispatch.clone()
         };
-        dispatch.emit(Action::Pending(Pending { conversation_id, client_msg_id, body, kind, failed: None }));
+        dispatch.send(Action::Pending(Pending { conversation_id, client_msg_id, body, kind, failed: None }));
         self.send_now(&frame);
     }
 
@@ -329,6 +328,6 @@ impl Client {
             inner.dispatch.clone()
         };
         self.send_now(&ClientFrame::Status { status });
-        dispatch.emit(Action::MyStatus(status, auto));
+        dispatch.send(Action::MyStatus(status, auto));
     }
 }

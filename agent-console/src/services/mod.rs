@@ -1,4 +1,7 @@
-//! Talking to Rapport: [`api`] (REST) and [`client`] (the agent socket).
+//! Talking to Rapport: [`api`] (REST), [`client`] (the agent socket), [`visitors`] (each
+//! visitor fetched once, in batches), [`push`] (this browser's Web Push subscription).
 
 pub mod api;
 pub mod client;
+pub mod push;
+pub mod visitors;

@@ -7,6 +7,8 @@
 //!   scripts, styles and connections to Rapport's own origin only (the session cookie
 //!   opens the agent socket from there and nowhere else).
 //! - `/console/assets/<file>`: the wasm module, its JavaScript glue, the stylesheet.
+//! - `/console/sw.js`: the service worker that shows Web Push alerts (at the console's
+//!   path, so its scope is the console; never cached long, so an update reaches it).
 //!
 //! When the console is not built the answer is 503 with what to do, so the server and
 //! its API tests never depend on a front-end build.
@@ -86,6 +88,22 @@ pub async fn asset(
     }
     match build(&state).serve(&name, Accepts::from_headers(headers)).await {
         Ok(served) => file_response(served, &name, if query.contains_key("v") { IMMUTABLE } else { SHORT }),
+        Err(response) => response,
+    }
+}
+
+/// `/console/sw.js`: the service worker (Web Push alerts while the console is closed).
+#[handler]
+pub async fn service_worker(state: Data<&AppState>) -> Response {
+    let dir = dir(&state);
+    match build(&dir).read("sw.js").await {
+        Ok(bytes) => Response::builder()
+            .content_type("text/javascript; charset=utf-8")
+            .header(header::CACHE_CONTROL, "no-cache")
+            .header("Service-Worker-Allowed", "/console/")
+            .header("Content-Security-Policy", "default-src 'none'")
+            .header("X-Content-Type-Options", "nosniff")
+            .body(bytes),
         Err(response) => response,
     }
 }

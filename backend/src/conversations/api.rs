@@ -1,6 +1,12 @@
 //! `/conversations`: list with filters and cursor pagination, get, update.
 
-use openapi::conversations::{Conversation, ConversationPage, ConversationStatus, ConversationUpdate, FeedPage};
+use openapi::{
+    conversations::{
+        Conversation, ConversationMatch, ConversationMatchPage, ConversationPage, ConversationStatus,
+        ConversationUpdate, FeedPage, Priority,
+    },
+    realtime::ConversationChange,
+};
 use poem::web::Data;
 use poem_openapi::{
     OpenApi,
@@ -43,6 +49,15 @@ impl ConversationsApi {
         /// Search: the visitor's name or email, or any message's text (up to 200 characters).
         #[oai(example = "crate::api_examples::search")]
         q: Query<Option<String>>,
+        /// Only conversations of this team.
+        #[oai(example = "crate::api_examples::some_id")]
+        team_id: Query<Option<Uuid>>,
+        /// Only conversations carrying this label (ASCII letters match in any case).
+        #[oai(example = "crate::api_examples::label_name")]
+        label: Query<Option<String>>,
+        /// Only conversations of this priority.
+        #[oai(example = "crate::api_examples::priority")]
+        priority: Query<Option<Priority>>,
         /// From the previous page's `next_cursor`.
         #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
@@ -51,28 +66,21 @@ impl ConversationsApi {
         limit: Query<Option<u32>>,
     ) -> Result<Json<ConversationPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
-        let text = match q.0.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(text) if text.chars().count() > super::MAX_SEARCH_CHARS || text.chars().any(char::is_control) => {
-                return Err(crate::error::Error::invalid(
-                    "q",
-                    "must be at most 200 characters without control characters",
-                )
-                .into());
-            }
-            Some(text) => Some(text.to_owned()),
-        };
         let filter = Filter {
-            text,
+            text: search_text(q.0.as_deref())?,
             status: *status,
             assignee_id: *assignee_id,
             unassigned: unassigned.unwrap_or(false),
             site_id: *site_id,
             visitor_id: *visitor_id,
+            team_id: *team_id,
+            priority: *priority,
+            label: label.0.clone().filter(|l| !l.trim().is_empty()),
         };
         let rows = super::list(&state.store, auth.caller().workspace_id, &filter, page).await?;
         let (rows, next_cursor) = page.finish(rows, |row| row.id);
-        let items = super::feed::with_previews(&state.store, &rows).await?;
+        let mut items = super::feed::with_previews(&state.store, &rows).await?;
+        crate::ratings::attach(&state.store, auth.caller().workspace_id, &mut items).await?;
         Ok(Json(ConversationPage { items, next_cursor }))
     }
 
@@ -113,6 +121,43 @@ impl ConversationsApi {
         Ok(Json(FeedPage { items, after, has_more }))
     }
 
+    /// Search conversations, with what matched
+    ///
+    /// Like listing with `q`, newest first, but each result says where the text was
+    /// found (`name`, `email` or a `message`) and quotes it with some context, for a
+    /// result list that shows the matching words rather than the last message. Internal
+    /// notes are searched too (the team's own).
+    #[oai(path = "/search", method = "get", operation_id = "searchConversations")]
+    async fn search(
+        &self,
+        state: Data<&AppState>,
+        auth: WorkspaceAuth,
+        /// The visitor's name or email, or words of a message (1 to 200 characters).
+        #[oai(example = "crate::api_examples::required_search")]
+        q: Query<String>,
+        /// From the previous page's `next_cursor`.
+        #[oai(example = "crate::api_examples::cursor")]
+        cursor: Query<Option<String>>,
+        /// Page size, 1 to 200 (default 50).
+        #[oai(example = "crate::api_examples::limit")]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<ConversationMatchPage>, ApiError> {
+        let page = PageRequest::parse(cursor.as_deref(), *limit)?;
+        let text = search_text(Some(&q))?.ok_or_else(|| crate::error::Error::invalid("q", "is empty"))?;
+        let filter = Filter { text: Some(text), ..Filter::default() };
+        let found = super::search::search(&state.store, auth.caller().workspace_id, &filter, page).await?;
+        let (found, next_cursor) = page.finish(found, |f| f.conversation.id);
+        let mut conversations: Vec<Conversation> =
+            found.iter().map(|f| f.conversation.to_wire()).collect::<Result<_, _>>()?;
+        crate::ratings::attach(&state.store, auth.caller().workspace_id, &mut conversations).await?;
+        let items = found
+            .into_iter()
+            .zip(conversations)
+            .map(|(f, conversation)| ConversationMatch { conversation, field: f.field, snippet: f.snippet, seq: f.seq })
+            .collect();
+        Ok(Json(ConversationMatchPage { items, next_cursor }))
+    }
+
     /// Get a conversation
     #[oai(path = "/:conversation_id", method = "get", operation_id = "getConversation")]
     async fn get(
@@ -121,8 +166,12 @@ impl ConversationsApi {
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
     ) -> Result<Json<Conversation>, ApiError> {
-        let row = super::get(&state.store, auth.caller().workspace_id, *conversation_id).await?;
-        Ok(Json(row.to_wire()?))
+        let workspace_id = auth.caller().workspace_id;
+        let row = super::get(&state.store, workspace_id, *conversation_id).await?;
+        let mut conversation = [row.to_wire()?];
+        crate::ratings::attach(&state.store, workspace_id, &mut conversation).await?;
+        let [conversation] = conversation;
+        Ok(Json(conversation))
     }
 
     /// Change a conversation's status, assignee, team or priority
@@ -138,5 +187,16 @@ impl ConversationsApi {
         let row = super::update(&state.store, caller, *conversation_id, &body).await?;
         let conversation = row.to_wire()?;
         Ok(Json(conversation))
+    }
+}
+
+/// The search text of `q`: trimmed, at most 200 characters, no control characters.
+fn search_text(q: Option<&str>) -> Result<Option<String>, crate::error::Error> {
+    match q.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) if text.chars().count() > super::MAX_SEARCH_CHARS || text.chars().any(char::is_control) => {
+            Err(crate::error::Error::invalid("q", "must be at most 200 characters without control characters"))
+        }
+        Some(text) => Ok(Some(text.to_owned())),
     }
 }

@@ -5,6 +5,8 @@ pub mod api;
 pub mod assignment;
 pub mod batch;
 pub mod feed;
+pub mod labels;
+pub mod search;
 
 use openapi::{
     conversations::{Conversation, ConversationStatus, ConversationUpdate, Priority},
@@ -57,7 +59,7 @@ pub(crate) use columns;
 
 /// The most labels a conversation carries, and the longest label.
 const MAX_LABELS: usize = 20;
-const MAX_LABEL_CHARS: usize = 40;
+pub const MAX_LABEL_CHARS: usize = 40;
 
 impl ConversationRow {
     pub fn to_wire(&self) -> Result<Conversation> {
@@ -78,6 +80,8 @@ impl ConversationRow {
             labels: serde_json::from_str(&self.labels).unwrap_or_default(),
             feed_seq: self.feed_seq,
             last_message: None,
+            // Joined by the callers that show it (ratings::attach).
+            rating: None,
         })
     }
 
@@ -113,13 +117,17 @@ pub struct Filter {
     pub visitor_id: Option<Uuid>,
     /// Matches the visitor's name or email, or any message's text (case-insensitive).
     pub text: Option<String>,
+    pub team_id: Option<Uuid>,
+    pub priority: Option<Priority>,
+    /// Carries this label (case-insensitive for ASCII letters).
+    pub label: Option<String>,
 }
 
 /// The longest search text.
 pub const MAX_SEARCH_CHARS: usize = 200;
 
 /// A `LIKE` pattern matching `text` anywhere, with its own `%`, `_` and `\` taken literally.
-fn contains_pattern(text: &str) -> String {
+pub(crate) fn contains_pattern(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
     pattern.push('%');
     for c in text.to_lowercase().chars() {
@@ -130,6 +138,12 @@ fn contains_pattern(text: &str) -> String {
     }
     pattern.push('%');
     pattern
+}
+
+/// A `LIKE` pattern matching one label inside the stored JSON array of labels.
+pub(crate) fn label_pattern(label: &str) -> String {
+    let quoted = serde_json::to_string(label.trim()).expect("strings serialise");
+    contains_pattern(&quoted)
 }
 
 /// Conversations newest first.
@@ -153,6 +167,8 @@ pub async fn list(
                                 OR LOWER(COALESCE(v.email, '')) LIKE $9 ESCAPE '\\'))
                 OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id
                            AND LOWER(m.body) LIKE $9 ESCAPE '\\'))
+           AND ($10 IS NULL OR team_id = $10) AND ($11 IS NULL OR priority = $11)
+           AND ($12 IS NULL OR LOWER(labels) LIKE $12 ESCAPE '\\')
          ORDER BY id DESC LIMIT $8"
     );
     Ok(on_pool!(store, |pool| {
@@ -166,6 +182,9 @@ pub async fn list(
             .bind(filter.visitor_id)
             .bind(page.fetch_limit())
             .bind(filter.text.as_deref().map(contains_pattern))
+            .bind(filter.team_id)
+            .bind(filter.priority.map(|p| p.as_db()))
+            .bind(filter.label.as_deref().map(label_pattern))
             .fetch_all(pool)
             .await
     })?)
@@ -249,6 +268,8 @@ pub async fn insert(tx: &mut Tx, workspace_id: Uuid, site_id: Uuid, visitor_id: 
         .map(|done| done.rows_affected())
     })?;
     crate::webhooks::conversation_created(tx, &row).await?;
+    // Agents whose console is closed are alerted by push.
+    crate::push::conversation_created(tx, &row).await?;
     Ok(row)
 }
 
@@ -345,6 +366,8 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &Conversa
     }
     if row.status == ConversationStatus::Resolved.as_db() && before.status != row.status {
         crate::mail::flows::conversation_resolved(&mut tx, &row).await?;
+        // The agents report credits whoever resolved it.
+        crate::reports::handlers::resolved(&mut tx, &row, caller).await?;
     }
     crate::webhooks::conversation_updated(&mut tx, &before, &row).await?;
     let row = feed::advance(&mut tx, row).await?;

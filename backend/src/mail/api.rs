@@ -259,6 +259,7 @@ impl MailWidgetApi {
         }
         tx.commit().await.map_err(Error::from)?;
         let started = StartedConversation { conversation: conversation.to_wire()?, message: message.to_wire()? };
+        crate::business_hours::after_start(&state, &conversation).await;
         Ok(Started::Created(Json(started)))
     }
 

@@ -125,7 +125,8 @@ pub async fn conversation_assigned(tx: &mut Tx, conversation: &ConversationRow) 
         insert(tx, conversation.workspace_id, Some(conversation.id), MailKind::Assigned, Some(agent_id), None, now())
             .await?;
     }
-    Ok(())
+    // And a push to their browsers, under the same rule (console closed).
+    crate::push::conversation_assigned(tx, conversation).await
 }
 
 /// A conversation was resolved: a transcript for the visitor when the site wants it.

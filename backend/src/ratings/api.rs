@@ -1,11 +1,15 @@
 //! `/widget/conversations/{id}/rating`: the visitor rates their own conversation.
 
-use openapi::webhooks::{NewRating, Rating};
+use openapi::{
+    conversations::Conversation,
+    realtime::ConversationChange,
+    webhooks::{NewRating, Rating},
+};
 use poem::web::Data;
 use poem_openapi::{OpenApi, param::Path, payload::Json};
 use uuid::Uuid;
 
-use crate::{api::ApiTags, auth::VisitorAuth, error::ApiError, state::AppState};
+use crate::{api::ApiTags, auth::VisitorAuth, error::ApiError, realtime::publish, state::AppState};
 
 pub struct RatingsApi;
 
@@ -14,7 +18,8 @@ impl RatingsApi {
     /// Rate a conversation
     ///
     /// The visitor's own conversations only; rating again replaces the earlier rating.
-    /// Sends the `rating.submitted` webhook event.
+    /// Sends the `rating.submitted` webhook event, and an `updated` conversation frame
+    /// with the rating to the team.
     #[oai(path = "/conversations/:conversation_id/rating", method = "post", operation_id = "rateVisitorConversation")]
     async fn rate(
         &self,
@@ -23,6 +28,12 @@ impl RatingsApi {
         #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
         body: Json<NewRating>,
     ) -> Result<Json<Rating>, ApiError> {
-        Ok(Json(super::rate(&state.store, &auth.0, *conversation_id, &body).await?))
+        let visitor = &auth.0;
+        let rating = super::rate(&state.store, visitor, *conversation_id, &body).await?;
+        // The team's consoles show the rating at once, on the conversation and in lists.
+        let row = crate::conversations::get(&state.store, visitor.workspace_id, *conversation_id).await?;
+        let conversation = Conversation { rating: Some(Box::new(rating.clone())), ..row.to_wire()? };
+        publish::conversation_changed(&state, visitor.workspace_id, ConversationChange::Updated, conversation).await;
+        Ok(Json(rating))
     }
 }

@@ -1,16 +1,23 @@
 //! Conversation ratings: the visitor's verdict on a conversation, 1 (bad) to 5 (great).
-//! One per conversation; rating again replaces it. Announced as `rating.submitted`.
+//! One per conversation; rating again replaces it. Announced as `rating.submitted`, and
+//! to the team's consoles as an `updated` conversation frame carrying the rating.
+//! [`attach`] puts ratings on conversations the REST API returns.
 
 pub mod api;
 
-use openapi::webhooks::{NewRating, Rating};
+use std::collections::HashMap;
+
+use openapi::{
+    conversations::Conversation,
+    webhooks::{NewRating, Rating},
+};
 use uuid::Uuid;
 
 use crate::{
     auth::VisitorCaller,
     conversations,
     error::{Error, Result},
-    on_tx,
+    on_pool, on_tx,
     store::{Millis, Store, now},
 };
 
@@ -24,6 +31,47 @@ struct RatingRow {
     comment: Option<String>,
     created_at: Millis,
     updated_at: Millis,
+}
+
+impl RatingRow {
+    fn to_wire(&self) -> Result<Rating> {
+        Ok(Rating {
+            conversation_id: self.conversation_id,
+            score: u8::try_from(self.score).map_err(|_| Error::Internal("a stored score out of range".into()))?,
+            comment: self.comment.clone(),
+            created_at: self.created_at.to_utc(),
+            updated_at: self.updated_at.to_utc(),
+        })
+    }
+}
+
+/// Puts each conversation's rating on it (one query for all of them).
+pub async fn attach(store: &Store, workspace_id: Uuid, conversations: &mut [Conversation]) -> Result<()> {
+    if conversations.is_empty() {
+        return Ok(());
+    }
+    // Numbered placeholders only; the ids are bound.
+    let placeholders: Vec<String> = (0..conversations.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT conversation_id, score, comment, created_at, updated_at FROM conversation_ratings
+         WHERE workspace_id = $1 AND conversation_id IN ({})",
+        placeholders.join(", ")
+    );
+    let rows: Vec<RatingRow> = on_pool!(store, |pool| {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(workspace_id);
+        for c in conversations.iter() {
+            query = query.bind(c.id);
+        }
+        query.fetch_all(pool).await
+    })?;
+    let mut by_id: HashMap<Uuid, Rating> = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        by_id.insert(row.conversation_id, row.to_wire()?);
+    }
+    for c in conversations.iter_mut() {
+        c.rating = by_id.remove(&c.id).map(Box::new);
+    }
+    Ok(())
 }
 
 /// Stores the visitor's rating of their own conversation.
@@ -60,13 +108,7 @@ pub async fn rate(store: &Store, visitor: &VisitorCaller, conversation_id: Uuid,
         .fetch_one(conn)
         .await
     })?;
-    let rating = Rating {
-        conversation_id: row.conversation_id,
-        score: u8::try_from(row.score).map_err(|_| Error::Internal("a stored score out of range".into()))?,
-        comment: row.comment,
-        created_at: row.created_at.to_utc(),
-        updated_at: row.updated_at.to_utc(),
-    };
+    let rating = row.to_wire()?;
     crate::webhooks::rating_submitted(&mut tx, conversation.workspace_id, conversation.site_id, &rating).await?;
     tx.commit().await?;
     Ok(rating)

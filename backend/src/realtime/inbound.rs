@@ -170,14 +170,21 @@ impl Connection {
             return Ok(());
         }
         self.typing_sent.insert(conversation_id, (now, typing));
-        // Previews of what a visitor types go to agents only once the site opts in
-        // (a per-site setting the widget issue adds); until then they are dropped.
-        let _ = preview;
+        // What a visitor types reaches agents only when their site opted in
+        // (`typing_preview`); agents' previews are never forwarded.
+        let preview = match (&self.peer, preview) {
+            (Peer::Visitor { workspace_id, site_id, .. }, Some(text)) if typing => {
+                let text: String = text.chars().filter(|c| !c.is_control()).take(limits::PREVIEW_CHARS).collect();
+                let allowed = crate::sites::typing_preview(&self.state.store, *workspace_id, *site_id).await;
+                allowed.then_some(text)
+            }
+            _ => None,
+        };
         let frame = ServerFrame::Typing {
             conversation_id,
             from: self.me(),
             typing,
-            preview: None,
+            preview,
             expires_in_ms: limits::TYPING_EXPIRES.as_millis() as u32,
         };
         // A visitor's own typing is only for the team; an agent's for the visitor too.

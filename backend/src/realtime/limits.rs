@@ -54,6 +54,8 @@ pub const TYPING_EXPIRES: Duration = Duration::from_secs(6);
 pub const TYPING_THROTTLE: Duration = Duration::from_millis(1500);
 /// The longest `ref` a client frame may carry to have it echoed in an `error`.
 pub const MAX_REF_CHARS: usize = 64;
+/// The longest typing preview forwarded (longer ones are cut).
+pub const PREVIEW_CHARS: usize = 500;
 /// Messages replayed per database read.
 pub const REPLAY_PAGE: u32 = 200;
 

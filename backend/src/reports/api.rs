@@ -37,11 +37,17 @@ fn query(
     site_id: Query<Option<Uuid>>,
     team_id: Query<Option<Uuid>>,
     agent_id: Query<Option<Uuid>>,
+    business_hours: Option<bool>,
 ) -> ReportQuery {
     ReportQuery {
         from: from.0,
         to: to.0,
-        filters: Filters { site_id: site_id.0, team_id: team_id.0, agent_id: agent_id.0 },
+        filters: Filters {
+            site_id: site_id.0,
+            team_id: team_id.0,
+            agent_id: agent_id.0,
+            business_hours: business_hours.unwrap_or(false),
+        },
     }
 }
 
@@ -80,8 +86,14 @@ impl ReportsApi {
         /// Only conversations assigned to this agent.
         #[oai(example = "crate::api_examples::some_id")]
         agent_id: Query<Option<Uuid>>,
+        /// Count first responses in business time: only while the conversation's site
+        /// was open (sites without business hours count every minute).
+        #[oai(example = "crate::api_examples::business_hours")]
+        business_hours: Query<Option<bool>>,
     ) -> Result<Json<ReportSummary>, ApiError> {
-        let scope = super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id)).await?;
+        let scope =
+            super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id, business_hours.0))
+                .await?;
         Ok(Json(super::summary(&state.store, &scope).await?))
     }
 
@@ -110,8 +122,14 @@ impl ReportsApi {
         /// Only conversations assigned to this agent.
         #[oai(example = "crate::api_examples::some_id")]
         agent_id: Query<Option<Uuid>>,
+        /// Count first responses in business time: only while the conversation's site
+        /// was open (sites without business hours count every minute).
+        #[oai(example = "crate::api_examples::business_hours")]
+        business_hours: Query<Option<bool>>,
     ) -> Result<Json<DailyReport>, ApiError> {
-        let scope = super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id)).await?;
+        let scope =
+            super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id, business_hours.0))
+                .await?;
         Ok(Json(super::daily(&state.store, &scope).await?))
     }
 
@@ -140,8 +158,14 @@ impl ReportsApi {
         /// Only conversations assigned to this agent.
         #[oai(example = "crate::api_examples::some_id")]
         agent_id: Query<Option<Uuid>>,
+        /// Count first responses in business time: only while the conversation's site
+        /// was open (sites without business hours count every minute).
+        #[oai(example = "crate::api_examples::business_hours")]
+        business_hours: Query<Option<bool>>,
     ) -> Result<CsvExport, ApiError> {
-        let scope = super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id)).await?;
+        let scope =
+            super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id, business_hours.0))
+                .await?;
         let report = super::daily(&state.store, &scope).await?;
         let mut csv = Csv::new(&[
             "date",
@@ -192,7 +216,8 @@ impl ReportsApi {
         #[oai(example = "crate::api_examples::some_id")]
         agent_id: Query<Option<Uuid>>,
     ) -> Result<Json<BusiestHours>, ApiError> {
-        let scope = super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id)).await?;
+        let scope =
+            super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id, None)).await?;
         Ok(Json(super::busiest_hours(&state.store, &scope).await?))
     }
 
@@ -221,7 +246,8 @@ impl ReportsApi {
         #[oai(example = "crate::api_examples::some_id")]
         agent_id: Query<Option<Uuid>>,
     ) -> Result<CsvExport, ApiError> {
-        let scope = super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id)).await?;
+        let scope =
+            super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id, None)).await?;
         let report = super::busiest_hours(&state.store, &scope).await?;
         let hours: Vec<String> = (0..24).map(|h| format!("h{h:02}")).collect();
         let mut header = vec!["weekday"];
@@ -260,8 +286,14 @@ impl ReportsApi {
         /// Only this agent.
         #[oai(example = "crate::api_examples::some_id")]
         agent_id: Query<Option<Uuid>>,
+        /// Count first responses in business time: only while the conversation's site
+        /// was open (sites without business hours count every minute).
+        #[oai(example = "crate::api_examples::business_hours")]
+        business_hours: Query<Option<bool>>,
     ) -> Result<Json<AgentReport>, ApiError> {
-        let scope = super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id)).await?;
+        let scope =
+            super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id, business_hours.0))
+                .await?;
         Ok(Json(super::agents(&state.store, &scope).await?))
     }
 
@@ -291,13 +323,21 @@ impl ReportsApi {
         /// Only this agent.
         #[oai(example = "crate::api_examples::some_id")]
         agent_id: Query<Option<Uuid>>,
+        /// Count first responses in business time: only while the conversation's site
+        /// was open (sites without business hours count every minute).
+        #[oai(example = "crate::api_examples::business_hours")]
+        business_hours: Query<Option<bool>>,
     ) -> Result<CsvExport, ApiError> {
-        let scope = super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id)).await?;
+        let scope =
+            super::scope(&state.store, auth.caller(), &query(from, to, site_id, team_id, agent_id, business_hours.0))
+                .await?;
         let report = super::agents(&state.store, &scope).await?;
         let mut csv = Csv::new(&[
             "agent_id",
             "name",
             "conversations_handled",
+            "replied",
+            "resolved",
             "median_first_response_seconds",
             "ratings",
             "good_ratings",
@@ -310,6 +350,8 @@ impl ReportsApi {
                 agent.agent_id.to_string().as_str(),
                 &agent.name,
                 &agent.conversations_handled.to_string(),
+                &agent.replied.to_string(),
+                &agent.resolved.to_string(),
                 &opt(agent.median_first_response_seconds),
                 &agent.csat.ratings.to_string(),
                 &agent.csat.good.to_string(),

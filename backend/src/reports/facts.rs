@@ -17,6 +17,8 @@ use crate::{
 /// One conversation started in the range.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ConversationFacts {
+    pub id: Uuid,
+    pub site_id: Uuid,
     pub created_at: Millis,
     pub assignee_id: Option<Uuid>,
     pub status: String,
@@ -27,6 +29,9 @@ pub struct ConversationFacts {
     pub score: Option<i64>,
     /// Text messages visitors and agents wrote (kept by a trigger, see migration 0006).
     pub text_messages: i64,
+    /// The first response in business time, when the report counts business hours.
+    #[sqlx(skip)]
+    pub business_first_response_ms: Option<i64>,
 }
 
 impl ConversationFacts {
@@ -41,7 +46,7 @@ impl ConversationFacts {
         !self.answered() && self.is_resolved()
     }
     pub fn first_response_ms(&self) -> Option<i64> {
-        self.first_response_at.map(|at| (at.0 - self.created_at.0).max(0))
+        self.business_first_response_ms.or_else(|| self.first_response_at.map(|at| (at.0 - self.created_at.0).max(0)))
     }
     pub fn resolution_ms(&self) -> Option<i64> {
         self.resolved_at.filter(|_| self.is_resolved()).map(|at| (at.0 - self.created_at.0).max(0))
@@ -64,8 +69,8 @@ macro_rules! cohort {
 /// agent (public for the benchmark's query plans). Ratings are joined rather than looked
 /// up per row: one hash join instead of a probe per conversation.
 pub const CONVERSATIONS_SQL: &str = concat!(
-    "SELECT c.created_at, c.assignee_id, c.status, c.first_response_at, c.resolved_at, c.first_assigned_at,
-            r.score, c.text_messages",
+    "SELECT c.id, c.site_id, c.created_at, c.assignee_id, c.status, c.first_response_at, c.resolved_at,
+            c.first_assigned_at, r.score, c.text_messages",
     cohort!()
 );
 
@@ -74,6 +79,36 @@ pub async fn conversations(store: &Store, scope: &Scope) -> Result<Vec<Conversat
     let filters = scope.filters;
     Ok(on_pool!(store, |pool| {
         sqlx::query_as(CONVERSATIONS_SQL)
+            .bind(scope.workspace_id)
+            .bind(scope.start)
+            .bind(scope.end)
+            .bind(filters.site_id)
+            .bind(filters.team_id)
+            .bind(filters.agent_id)
+            .fetch_all(pool)
+            .await
+    })?)
+}
+
+/// An agent who handled a conversation of the scope: replied to the visitor, resolved
+/// it, or both (see migration 0033).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HandlerFacts {
+    pub conversation_id: Uuid,
+    pub agent_id: Uuid,
+    pub replied_at: Option<Millis>,
+    pub resolved_at: Option<Millis>,
+}
+
+/// Who handled the conversations started in the scope.
+pub async fn handlers(store: &Store, scope: &Scope) -> Result<Vec<HandlerFacts>> {
+    let filters = scope.filters;
+    let sql = "SELECT h.conversation_id, h.agent_id, h.replied_at, h.resolved_at FROM conversation_handlers h
+         JOIN conversations c ON c.id = h.conversation_id
+         WHERE c.workspace_id = $1 AND c.created_at >= $2 AND c.created_at < $3
+           AND ($4 IS NULL OR c.site_id = $4) AND ($5 IS NULL OR c.team_id = $5) AND ($6 IS NULL OR c.assignee_id = $6)";
+    Ok(on_pool!(store, |pool| {
+        sqlx::query_as(sql)
             .bind(scope.workspace_id)
             .bind(scope.start)
             .bind(scope.end)

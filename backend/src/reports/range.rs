@@ -71,6 +71,8 @@ pub struct Filters {
     pub site_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
     pub agent_id: Option<Uuid>,
+    /// First responses count only the time their site was open (business hours).
+    pub business_hours: bool,
 }
 
 /// A parsed report request: which workspace, which days, which conversations.

@@ -36,13 +36,15 @@ pub struct SiteRow {
     pub prechat_name: String,
     pub prechat_email: String,
     pub offline_form: bool,
+    /// Agents see what visitors type before they send it.
+    pub typing_preview: bool,
     pub created_at: Millis,
 }
 
 macro_rules! columns {
     () => {
         "id, workspace_id, name, site_key, allowed_origins, color, greeting, require_identity, identity_secret, routing_policy, \
-         prechat_name, prechat_email, offline_form, created_at"
+         prechat_name, prechat_email, offline_form, typing_preview, created_at"
     };
 }
 
@@ -88,6 +90,7 @@ impl SiteRow {
             prechat_name: self.prechat().0,
             prechat_email: self.prechat().1,
             offline_form: self.offline_form,
+            typing_preview: self.typing_preview,
             created_at: self.created_at.to_utc(),
         }
     }
@@ -127,12 +130,13 @@ pub async fn create(store: &Store, caller: &Caller, input: &NewSite) -> Result<S
         prechat_name: input.prechat_name.unwrap_or_default().as_db().to_owned(),
         prechat_email: input.prechat_email.unwrap_or_default().as_db().to_owned(),
         offline_form: input.offline_form.unwrap_or(true),
+        typing_preview: input.typing_preview.unwrap_or(false),
         created_at: now(),
     };
     on_pool!(store, |pool| {
         sqlx::query(
-            "INSERT INTO sites (id, workspace_id, name, site_key, allowed_origins, color, greeting, require_identity, identity_secret, routing_policy, prechat_name, prechat_email, offline_form, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            "INSERT INTO sites (id, workspace_id, name, site_key, allowed_origins, color, greeting, require_identity, identity_secret, routing_policy, prechat_name, prechat_email, offline_form, typing_preview, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(row.id)
         .bind(row.workspace_id)
@@ -147,6 +151,7 @@ pub async fn create(store: &Store, caller: &Caller, input: &NewSite) -> Result<S
         .bind(&row.prechat_name)
         .bind(&row.prechat_email)
         .bind(row.offline_form)
+        .bind(row.typing_preview)
         .bind(row.created_at)
         .execute(pool)
         .await
@@ -182,6 +187,18 @@ pub async fn get(store: &Store, workspace_id: Uuid, id: Uuid) -> Result<SiteRow>
     row.ok_or(Error::NotFound("site"))
 }
 
+/// Whether a site lets its agents see what visitors type (false when it cannot tell).
+pub async fn typing_preview(store: &Store, workspace_id: Uuid, id: Uuid) -> bool {
+    let found: std::result::Result<Option<bool>, sqlx::Error> = on_pool!(store, |pool| {
+        sqlx::query_scalar("SELECT typing_preview FROM sites WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace_id)
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+    });
+    found.ok().flatten().unwrap_or(false)
+}
+
 /// The site behind a public key, for the widget (no workspace yet: the key is the entry).
 pub async fn find_by_key(store: &Store, site_key: &str) -> Result<SiteRow> {
     // Keys are URL-safe base64; anything else cannot name a site (and NUL would not
@@ -206,7 +223,8 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &SiteUpda
                 color = COALESCE($5, color), greeting = COALESCE($6, greeting),
                 require_identity = COALESCE($7, require_identity), identity_secret = COALESCE($8, identity_secret),
                 routing_policy = COALESCE($9, routing_policy), prechat_name = COALESCE($10, prechat_name),
-                prechat_email = COALESCE($11, prechat_email), offline_form = COALESCE($12, offline_form)
+                prechat_email = COALESCE($11, prechat_email), offline_form = COALESCE($12, offline_form),
+                typing_preview = COALESCE($13, typing_preview)
          WHERE workspace_id = $1 AND id = $2 RETURNING ",
         columns!()
     );
@@ -224,6 +242,7 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &SiteUpda
             .bind(changes.prechat_name.map(|p| p.as_db()))
             .bind(changes.prechat_email.map(|p| p.as_db()))
             .bind(changes.offline_form)
+            .bind(changes.typing_preview)
             .fetch_optional(pool)
             .await
     })?;

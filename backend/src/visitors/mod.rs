@@ -151,6 +151,76 @@ pub async fn list(store: &Store, workspace_id: Uuid, page: PageRequest) -> Resul
     })?)
 }
 
+/// The most visitors one request may name (the page limit).
+pub const MAX_IDS: usize = crate::pagination::MAX_LIMIT as usize;
+
+/// The workspace's visitors among `ids`, oldest first; ids of nobody (or of another
+/// workspace) are left out. One query for a whole page of conversations' visitors.
+pub async fn get_many(store: &Store, workspace_id: Uuid, ids: &[Uuid]) -> Result<Vec<VisitorRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    if ids.len() > MAX_IDS {
+        return Err(Error::invalid("ids", format!("at most {MAX_IDS} ids")));
+    }
+    // Only numbered placeholders are assembled here; the ids themselves are bound.
+    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT {} FROM visitors WHERE workspace_id = $1 AND id IN ({}) ORDER BY id",
+        columns!(),
+        placeholders.join(", ")
+    );
+    Ok(on_pool!(store, |pool| {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(workspace_id);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        query.fetch_all(pool).await
+    })?)
+}
+
+/// Parses `ids=a,b,c` (UUIDs separated by commas), keeping the first of duplicates.
+pub fn parse_ids(raw: &str) -> Result<Vec<Uuid>> {
+    let mut ids = Vec::new();
+    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let id: Uuid = part.parse().map_err(|_| Error::invalid("ids", format!("`{part}` is not an id")))?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    if ids.len() > MAX_IDS {
+        return Err(Error::invalid("ids", format!("at most {MAX_IDS} ids")));
+    }
+    Ok(ids)
+}
+
+/// A page the visitor viewed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PageViewRow {
+    pub id: Uuid,
+    pub url: String,
+    pub title: String,
+    pub viewed_at: Millis,
+}
+
+/// The pages a visitor viewed (recorded from the widget's `page` frames), newest first.
+pub async fn pages(store: &Store, workspace_id: Uuid, visitor_id: Uuid, page: PageRequest) -> Result<Vec<PageViewRow>> {
+    get(store, workspace_id, visitor_id).await?;
+    Ok(on_pool!(store, |pool| {
+        sqlx::query_as(
+            "SELECT id, url, title, viewed_at FROM visitor_pages
+             WHERE visitor_id = $1 AND workspace_id = $2 AND ($3 IS NULL OR id < $3)
+             ORDER BY id DESC LIMIT $4",
+        )
+        .bind(visitor_id)
+        .bind(workspace_id)
+        .bind(page.after)
+        .bind(page.fetch_limit())
+        .fetch_all(pool)
+        .await
+    })?)
+}
+
 pub async fn get(store: &Store, workspace_id: Uuid, id: Uuid) -> Result<VisitorRow> {
     let sql = concat!("SELECT ", columns!(), " FROM visitors WHERE workspace_id = $1 AND id = $2");
     let row = on_pool!(store, |pool| sqlx::query_as(sql).bind(workspace_id).bind(id).fetch_optional(pool).await)?;
@@ -210,4 +280,37 @@ fn merge_attributes(mut current: BTreeMap<String, Value>, patch: &BTreeMap<Strin
         return Err(Error::invalid("attributes", format!("at most {MAX_ATTRIBUTES} attributes")));
     }
     Ok(serde_json::to_string(&current).expect("JSON values serialise"))
+}
+
+/// The browser's preferred language from an `Accept-Language` header (`fr-CA,fr;q=0.9`
+/// → `fr-CA`), if it names one.
+pub fn preferred_language(header: &str) -> Option<String> {
+    let first = header.split(',').next()?.split(';').next()?.trim();
+    let valid = (2..=35).contains(&first.len())
+        && first.split('-').all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric()));
+    valid.then(|| first.to_owned())
+}
+
+/// Keeps the visitor's `language` attribute (what saved replies pick their variant by)
+/// in step with their browser's.
+pub async fn remember_language(store: &Store, visitor: &VisitorRow, language: &str) -> Result<()> {
+    if visitor.attribute_map().get("language").and_then(Value::as_str) == Some(language) {
+        return Ok(());
+    }
+    let patch = BTreeMap::from([("language".to_owned(), Value::String(language.to_owned()))]);
+    let changes = VisitorUpdate { name: None, email: None, attributes: Some(patch) };
+    update(store, visitor.workspace_id, visitor.id, &changes).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_language_of_the_header_is_kept() {
+        assert_eq!(preferred_language("fr-CA,fr;q=0.9,en;q=0.8").as_deref(), Some("fr-CA"));
+        assert_eq!(preferred_language("de").as_deref(), Some("de"));
+        assert_eq!(preferred_language("*"), None);
+        assert_eq!(preferred_language(""), None);
+    }
 }

@@ -65,7 +65,10 @@ impl WidgetApi {
     /// same visitor (and history) continues; otherwise a new visitor is created. The
     /// browser's `context` and the browser and system named by `User-Agent` are kept as
     /// the visitor's attributes `timezone`, `language`, `screen`, `browser` and `os`
-    /// (a malformed `context` field is refused with 422 `invalid_input`).
+    /// (a malformed `context` field is refused with 422 `invalid_input`). Without a
+    /// language in the context, the browser's `Accept-Language` gives `language` (saved
+    /// replies pick their variant by it). Outside the site's business hours
+    /// `agents_online` is false.
     #[oai(path = "/session", method = "post", operation_id = "startVisitorSession")]
     async fn session(
         &self,
@@ -87,7 +90,15 @@ impl WidgetApi {
             state.throttles.from_client(crate::throttle::Attempt::WidgetSession, req)?;
         }
         let user_agent = headers.get(poem::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
-        let context = super::context::attributes(body.context.as_ref(), user_agent)?;
+        let mut context = super::context::attributes(body.context.as_ref(), user_agent)?;
+        // Without the widget's own, the browser's language: saved replies pick their
+        // variant by it.
+        if !context.contains_key("language")
+            && let Some(language) =
+                headers.get("accept-language").and_then(|v| v.to_str().ok()).and_then(visitors::preferred_language)
+        {
+            context.insert("language".to_owned(), serde_json::Value::String(language));
+        }
         let (visitor, visitor_token) =
             visitors::start_session(&state.store, &site, body.visitor_token.as_deref()).await?;
         // Written only when something changed: a session starts on every page view.
@@ -101,7 +112,10 @@ impl WidgetApi {
             }
         }
         let present = crate::realtime::presence::agents(state.realtime.presence.as_ref(), site.workspace_id).await?;
-        let agents_online = present.values().any(|status| *status == openapi::realtime::AgentStatus::Online);
+        // Outside the site's business hours nobody counts as online: the widget offers
+        // its offline form.
+        let agents_online = present.values().any(|status| *status == openapi::realtime::AgentStatus::Online)
+            && crate::business_hours::open_now(&state.store, site.workspace_id, site.id).await;
         let team = super::faces::team(&state, site.workspace_id, &present).await?;
         let latest = PageRequest::parse(None, Some(1))?;
         let mine = Filter { visitor_id: Some(visitor.id), ..Filter::default() };
@@ -117,6 +131,7 @@ impl WidgetApi {
                 prechat_email: site.prechat().1,
                 offline_form: site.offline_form,
                 typical_reply_secs: typical_reply_secs.map(|ms| (ms.max(0) as u64).div_ceil(1000)),
+                typing_preview: site.typing_preview,
                 name: site.name,
                 color: site.color,
                 greeting: site.greeting,
@@ -177,6 +192,9 @@ impl WidgetApi {
         }
         let started =
             StartedConversation { conversation: conversation.to_visitor_wire()?, message: message.to_wire()? };
+        if created {
+            crate::business_hours::after_start(&state, &conversation).await;
+        }
         Ok(if created { Started::Created(Json(started)) } else { Started::Existing(Json(started)) })
     }
 

@@ -14,6 +14,9 @@
 //! - [`prechat`]: the widget's pre-chat form settings and their enforcement.
 //! - [`serving`]: precompressed front-end files, compressed answers, the loader's check.
 //! - [`faces`]: agents' pictures, the faces visitors see, the visitor's browser context.
+//! - [`push`]: Web Push to a local push service that checks VAPID and decrypts.
+//! - [`organising`]: labels, filters, saved views, search snippets, visitors in one
+//!   request, page trails, ratings on conversations, saved replies in several languages.
 
 mod common;
 
@@ -21,8 +24,10 @@ mod attachments;
 mod auth;
 mod bad_input;
 mod faces;
+mod organising;
 mod pagination;
 mod prechat;
+mod push;
 mod resources;
 mod serving;
 mod tenant_isolation;

@@ -204,3 +204,80 @@ async fn after_the_network_drops_the_console_sends_what_was_written_once_and_cat
     let replies = messages["items"].as_array().unwrap().iter().filter(|m| m["body"] == "Yes, from 10 to 4!").count();
     assert_eq!(replies, 1, "{messages}");
 }
+
+/// What a visitor writes, over their socket, acknowledged.
+async fn visitor_writes(visitor: &mut Visitor, body: &str) {
+    visitor
+        .socket
+        .send(&ClientFrame::Send {
+            conversation_id: visitor.conversation_id,
+            client_msg_id: Uuid::new_v4().to_string(),
+            body: body.into(),
+            kind: None,
+            attachment_ids: Vec::new(),
+        })
+        .await;
+    visitor.socket.recv_until("the visitor's ack", |f| matches!(f, ServerFrame::Ack { .. })).await;
+}
+
+fn count_is(view: &str, n: usize) -> String {
+    format!("return document.querySelector('[data-count={view}]')?.textContent === '{n}'")
+}
+
+#[tokio::test]
+async fn a_visitor_writing_into_a_resolved_or_snoozed_conversation_reopens_it_on_screen() {
+    let s = stage().await;
+    let mut returning = s.visitor("The zip on my jacket broke.", json!({"name": "Jane Doe"})).await;
+    let mut waiting = s.visitor("Do you ship to Norway?", json!({"name": "Omar Haddad"})).await;
+    let (jacket, norway) = (returning.conversation_id, waiting.conversation_id);
+    let owner = s.app.get("/me", &s.workspace.token).await.1["agent"]["id"].clone();
+    let path = |c: Uuid| format!("/conversations/{c}");
+    let (status, body) = s
+        .app
+        .patch(&path(jacket), &s.workspace.token, json!({"assignee_id": owner, "status": "resolved"}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let until = (chrono::Utc::now() + chrono::Duration::hours(4)).to_rfc3339();
+    let (status, body) =
+        s.app.patch(&path(norway), &s.workspace.token, json!({"status": "snoozed", "snoozed_until": until})).await;
+    assert_eq!(status, 200, "{body}");
+    s.wait("one resolved", &count_is("resolved", 1)).await;
+    s.wait("one snoozed", &count_is("snoozed", 1)).await;
+    s.wait("nothing mine", &count_is("mine", 0)).await;
+
+    // The agent looks at the resolved one when its visitor writes again.
+    s.click("[data-view=resolved]").await;
+    s.open(jacket).await;
+    s.wait("shown resolved", "return document.querySelector('[data-status]')?.dataset.status === 'resolved'").await;
+    visitor_writes(&mut returning, "The new one broke too.").await;
+    s.wait("the open conversation says open", "return document.querySelector('[data-status]')?.dataset.status === 'open'")
+        .await;
+    s.wait(
+        "the message in the open conversation",
+        "return Array.from(document.querySelectorAll('.msg-visitor[data-seq] .bubble')).some(b => b.textContent.includes('new one broke'))",
+    )
+    .await;
+    s.wait("no longer resolved", &count_is("resolved", 0)).await;
+    s.wait("mine again", &count_is("mine", 1)).await;
+    s.wait(
+        "gone from the resolved list on screen",
+        &format!("return !document.querySelector('[data-list=resolved] [data-conversation=\"{jacket}\"]')"),
+    )
+    .await;
+    s.browser.screenshot("console-reopened-by-visitor").await;
+
+    // The snoozed one wakes into the queue when its visitor writes.
+    visitor_writes(&mut waiting, "Hello? Still there?").await;
+    s.wait("no longer snoozed", &count_is("snoozed", 0)).await;
+    s.wait("waiting in the queue", &count_is("queue", 1)).await;
+    s.click("[data-view=queue]").await;
+    s.wait(
+        "in the queue list",
+        &format!("return !!document.querySelector('[data-list=queue] [data-conversation=\"{norway}\"]')"),
+    )
+    .await;
+    // The server agrees with what the console shows.
+    for c in [jacket, norway] {
+        assert_eq!(s.app.get(&path(c), &s.workspace.token).await.1["status"], "open");
+    }
+}

@@ -15,6 +15,12 @@
 //! - [`attachments`]: thumbnails, the paper clip, drop, progress and refusals.
 //! - [`reports`]: the reports page's cards and charts show seeded numbers and follow
 //!   resolutions live.
+//! - [`organising`]: labels, filters, saved views, team inboxes, search snippets.
+//! - [`context`]: ratings, the page trail, the remembered status, notifications, saved
+//!   replies in the visitor's language, toasts, invitation links.
+//! - [`site_settings`]: identity secret, site mail, business hours, time zone, push
+//!   preferences.
+//! - [`storm`]: 500 open conversations load with a handful of requests, none refused.
 //! - [`screens`]: the main screens at desktop (1280×800) and tablet (820×1180) sizes.
 //!
 //! Needs the built console (`cargo xtask build`, which `cargo xtask test` runs) and
@@ -23,10 +29,14 @@
 mod admin;
 mod attachments;
 mod composer;
+mod context;
 mod inbox;
+mod organising;
 mod reports;
 mod routing;
 mod screens;
 mod serving;
 mod settings;
+mod site_settings;
 mod stage;
+mod storm;

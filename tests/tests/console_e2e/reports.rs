@@ -59,9 +59,11 @@ impl Seeder<'_> {
             if kind == "agent" && reply_s.is_none() {
                 continue;
             }
+            // The reply is the assignee's: the agent table credits whoever replied.
+            let author = if kind == "agent" { agent_lit.clone() } else { self.lit(self.visitor) };
             self.statements.push(format!(
-                "INSERT INTO messages (id, workspace_id, conversation_id, seq, author_kind, kind, body, created_at)
-                 VALUES ({}, {}, {}, {seq}, '{kind}', 'text', 'hello', {at})",
+                "INSERT INTO messages (id, workspace_id, conversation_id, seq, author_kind, author_id, kind, body, created_at)
+                 VALUES ({}, {}, {}, {seq}, '{kind}', {author}, 'text', 'hello', {at})",
                 self.lit(Uuid::now_v7()),
                 self.lit(self.workspace),
                 self.lit(id)

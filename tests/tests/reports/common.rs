@@ -33,6 +33,11 @@ pub struct Seed {
     pub agent_messages: usize,
     /// Internal notes and system messages, which reports do not count.
     pub notes: usize,
+    /// Replies by other agents than the assignee (agent, seconds after creation): a
+    /// conversation handed over after a requeue or a transfer.
+    pub replies_by: Vec<(Uuid, i64)>,
+    /// Who resolved it, as the server records it when an agent resolves.
+    pub resolved_by: Option<Uuid>,
 }
 
 /// A workspace with two agents, Alice and Bob, a team (Bob), two sites and a visitor.
@@ -50,7 +55,7 @@ pub struct Shop {
     pub visitor: Uuid,
 }
 
-async fn create_agent(app: &TestApp, token: &str, name: &str, email: &str, role: &str) -> (Uuid, String) {
+pub async fn create_agent(app: &TestApp, token: &str, name: &str, email: &str, role: &str) -> (Uuid, String) {
     let body = json!({"name": name, "email": email, "role": role, "password": PASSWORD, "capacity": 5});
     let (status, created) = app.post("/agents", token, body).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
@@ -164,6 +169,20 @@ impl Shop {
             } else {
                 statements.push(message("system", None, "text", reply_at));
             }
+        }
+        for (agent, secs) in &seed.replies_by {
+            statements.push(message("agent", Some(*agent), "text", created + secs * SECOND));
+        }
+        if let (Some(agent), Some(at)) = (seed.resolved_by, after(seed.resolved_after)) {
+            // The row resolving writes (the reply trigger may have made it already).
+            statements.push(format!(
+                "INSERT INTO conversation_handlers (conversation_id, workspace_id, agent_id, resolved_at)
+                 VALUES ({}, {}, {}, {at})
+                 ON CONFLICT (conversation_id, agent_id) DO UPDATE SET resolved_at = excluded.resolved_at",
+                self.lit(conversation),
+                self.lit(self.workspace_id),
+                self.lit(agent),
+            ));
         }
         if let Some(score) = seed.score {
             statements.push(format!(

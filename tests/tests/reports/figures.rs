@@ -238,7 +238,8 @@ async fn the_agent_table_has_load_csat_and_time_online() {
     assert_eq!(names, ["Alice", "Bob \"B\", Jr", "Owner"], "every agent of the workspace, by name");
     assert_eq!(
         agents[0],
-        json!({"agent_id": shop.alice, "name": "Alice", "conversations_handled": 2, "median_first_response_seconds": 30,
+        json!({"agent_id": shop.alice, "name": "Alice", "conversations_handled": 2, "replied": 2, "resolved": 0,
+               "median_first_response_seconds": 30,
                "csat": {"ratings": 2, "good": 1, "good_share": 0.5},
                // 4 h on Monday and 1.5 h on Tuesday.
                "online_seconds": 19_800,
@@ -247,7 +248,8 @@ async fn the_agent_table_has_load_csat_and_time_online() {
     );
     assert_eq!(
         agents[1],
-        json!({"agent_id": shop.bob, "name": "Bob \"B\", Jr", "conversations_handled": 2, "median_first_response_seconds": 200,
+        json!({"agent_id": shop.bob, "name": "Bob \"B\", Jr", "conversations_handled": 2, "replied": 2, "resolved": 0,
+               "median_first_response_seconds": 200,
                "csat": {"ratings": 1, "good": 1, "good_share": 1.0},
                // Online since Sunday 20:00: only 00:00–02:00 is in the week.
                "online_seconds": 7_200,
@@ -255,7 +257,7 @@ async fn the_agent_table_has_load_csat_and_time_online() {
     );
     assert_eq!(
         agents[2],
-        json!({"agent_id": shop.owner_id, "name": "Owner", "conversations_handled": 0,
+        json!({"agent_id": shop.owner_id, "name": "Owner", "conversations_handled": 0, "replied": 0, "resolved": 0,
                "csat": {"ratings": 0, "good": 0}, "online_seconds": 0, "peak_concurrent": 0})
     );
 
@@ -360,10 +362,10 @@ async fn tables_export_as_csv() {
     let lines: Vec<&str> = agents.split("\r\n").collect();
     assert_eq!(
         lines[0],
-        "agent_id,name,conversations_handled,median_first_response_seconds,ratings,good_ratings,good_share,online_seconds,peak_concurrent"
+        "agent_id,name,conversations_handled,replied,resolved,median_first_response_seconds,ratings,good_ratings,good_share,online_seconds,peak_concurrent"
     );
-    assert_eq!(lines[1], format!("{},Alice,2,30,2,1,0.5,19800,2", shop.alice));
+    assert_eq!(lines[1], format!("{},Alice,2,2,0,30,2,1,0.5,19800,2", shop.alice));
     // The comma and quotes in Bob's name are quoted, not taken for separators.
-    assert_eq!(lines[2], format!("{},\"Bob \"\"B\"\", Jr\",2,200,1,1,1,7200,1", shop.bob));
-    assert_eq!(lines[3], format!("{},Owner,0,,0,0,,0,0", shop.owner_id));
+    assert_eq!(lines[2], format!("{},\"Bob \"\"B\"\", Jr\",2,2,0,200,1,1,1,7200,1", shop.bob));
+    assert_eq!(lines[3], format!("{},Owner,0,0,0,,0,0,,0,0", shop.owner_id));
 }

@@ -16,6 +16,8 @@
 //! - [`queue`]: a waiting visitor's place in line, live.
 //! - [`rating`]: rating a resolved conversation, and changing the rating.
 //! - [`transcript`]: mailing the transcript, asking for an email first.
+//! - [`team_settings`]: business hours (offline form, auto-reply) and typing preview,
+//!   as the console sets them.
 //! - [`notify`]: a reply to a closed panel beeps and flashes the host page's title.
 //! - [`budget`]: bytes on the wire: a page view (loader only, no iframe, socket or
 //!   visitor), the opened widget, the console.
@@ -48,4 +50,5 @@ mod robustness;
 mod stage;
 mod status;
 mod storage;
+mod team_settings;
 mod transcript;

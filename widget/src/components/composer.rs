@@ -36,8 +36,7 @@ pub fn composer(client: &Client, strings: &'static Strings, chat: &Chat) -> Html
         let client = client.clone();
         Callback::from(move |_: InputEvent| {
             let Some(area) = area() else { return };
-            let has_text = !area.value().trim().is_empty();
-            client.draft_changed(has_text);
+            client.draft_changed(&area.value());
         })
     };
     let onkeydown = {

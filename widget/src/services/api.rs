@@ -36,6 +36,8 @@ pub struct Site {
     pub typical_reply_secs: Option<u64>,
     /// Faces for the header, online agents first.
     pub team: Vec<Face>,
+    /// The site lets agents see what the visitor types (sent with `typing`).
+    pub typing_preview: bool,
 }
 
 /// `openapi::widget::AgentFace`: who answers, for the header and beside replies.
@@ -73,6 +75,7 @@ impl Site {
             offline_form: site.boolean("offline_form")?,
             typical_reply_secs: site.whole("typical_reply_secs"),
             team: site.get("team").map(|t| t.items()).unwrap_or_default().iter().filter_map(Face::read).collect(),
+            typing_preview: site.boolean("typing_preview").unwrap_or(false),
         })
     }
 }
@@ -342,6 +345,7 @@ mod tests {
             offline_form: true,
             typical_reply_secs: Some(90),
             team: vec![face, AgentFace { id: Uuid::from_u128(10), name: "Bob".into(), picture_url: None }],
+            typing_preview: true,
         };
         let session = VisitorSession {
             visitor_token: "vt_1".into(),
@@ -368,6 +372,7 @@ mod tests {
                 },
                 Face { id: Uuid::from_u128(10).to_string(), name: "Bob".into(), picture_url: None },
             ],
+            typing_preview: true,
         };
         assert_eq!(read.site, expected);
         let quiet = WidgetSite { typical_reply_secs: None, prechat_name: PrechatField::Off, team: Vec::new(), ..site };

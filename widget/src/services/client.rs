@@ -42,6 +42,10 @@ const MAX_BACKOFF_MS: f64 = 30_000.0;
 /// How often we ping, and how long a silent socket is trusted.
 const PING_EVERY_MS: i32 = 10_000;
 const SILENCE_LIMIT_MS: f64 = 30_000.0;
+/// The longest typing preview sent.
+const PREVIEW_CHARS: usize = 200;
+/// A changed preview is sent this often (the server forwards one every 1.5 s).
+const PREVIEW_REPEAT_MS: f64 = 1_600.0;
 /// A `typing: true` is repeated this often while the visitor keeps typing.
 const TYPING_REPEAT_MS: f64 = 2_000.0;
 /// While the panel is open, whether agents are online is asked again this often (the
@@ -101,6 +105,13 @@ struct Inner {
     /// The composer holds text (its send button is on).
     draft: bool,
     typing_sent_at: f64,
+    /// The site lets agents see what the visitor types (sent with `typing`).
+    typing_preview: bool,
+    /// The text last sent as a preview, the latest typed, and whether a send of it waits
+    /// for the throttle.
+    preview_sent: String,
+    preview_draft: String,
+    preview_due: bool,
     typing_generation: u32,
     backoff_ms: f64,
     reconnect_timer: Option<i32>,
@@ -161,6 +172,10 @@ impl Client {
             typing: false,
             draft: false,
             typing_sent_at: 0.0,
+            typing_preview: false,
+            preview_sent: String::new(),
+            preview_draft: String::new(),
+            preview_due: false,
             typing_generation: 0,
             backoff_ms: FIRST_BACKOFF_MS,
             reconnect_timer: None,
@@ -296,6 +311,7 @@ impl Client {
         }
         crate::theme::apply(&session.site.color);
         self.post(Event::Ready { color: session.site.color.clone() });
+        self.0.borrow_mut().typing_preview = session.site.typing_preview;
         self.emit(Action::Site(session.site));
         let queued = std::mem::take(&mut self.0.borrow_mut().queued);
         for command in queued {
@@ -578,6 +594,7 @@ impl Client {
             // Sending a message ends typing on the server's side too.
             inner.typing = false;
             inner.draft = false;
+            inner.preview_draft.clear();
         }
         self.save_outbox();
         self.flush();
@@ -828,6 +845,7 @@ impl Client {
             &context(),
             Box::new(move |session| {
                 if let Ok(session) = session {
+                    client.0.borrow_mut().typing_preview = session.site.typing_preview;
                     client.emit(Action::Site(session.site));
                 }
             }),
@@ -836,8 +854,10 @@ impl Client {
 
     // ----- typing, reading, the host page --------------------------------------------
 
-    /// The composer's text changed; `has_text` tells whether the visitor is writing.
-    pub fn draft_changed(&self, has_text: bool) {
+    /// The composer's text changed. With the site's typing preview on, the text goes
+    /// along (cut short), as often as the server forwards it.
+    pub fn draft_changed(&self, text: &str) {
+        let has_text = !text.trim().is_empty();
         if has_text != self.0.borrow().draft {
             self.0.borrow_mut().draft = has_text;
             self.emit(Action::DraftEmpty(!has_text));
@@ -846,17 +866,38 @@ impl Client {
             let mut inner = self.0.borrow_mut();
             let Some(conversation_id) = inner.conversation_id.clone() else { return };
             let now = now_ms();
-            if has_text && (!inner.typing || now - inner.typing_sent_at > TYPING_REPEAT_MS) {
+            let preview: Option<String> =
+                inner.typing_preview.then(|| text.trim().chars().take(PREVIEW_CHARS).collect());
+            let changed = preview.as_ref().is_some_and(|p| *p != inner.preview_sent);
+            let every = if preview.is_some() { PREVIEW_REPEAT_MS } else { TYPING_REPEAT_MS };
+            if has_text && (!inner.typing || (changed || preview.is_none()) && now - inner.typing_sent_at > every) {
                 inner.typing = true;
                 inner.typing_sent_at = now;
-                out::typing(&conversation_id, true)
+                inner.preview_sent = preview.clone().unwrap_or_default();
+                out::typing(&conversation_id, true, preview.as_deref())
             } else if !has_text && inner.typing {
                 inner.typing = false;
-                out::typing(&conversation_id, false)
+                out::typing(&conversation_id, false, None)
             } else {
+                // A changed preview held back by the throttle goes out when it allows.
+                if changed && !inner.preview_due {
+                    inner.preview_due = true;
+                    let wait = (every - (now - inner.typing_sent_at)) as i32 + 10;
+                    let client = self.clone();
+                    after(wait, move || {
+                        let latest = {
+                            let mut inner = client.0.borrow_mut();
+                            inner.preview_due = false;
+                            inner.preview_draft.clone()
+                        };
+                        client.draft_changed(&latest);
+                    });
+                }
+                inner.preview_draft = text.to_owned();
                 return;
             }
         };
+        self.0.borrow_mut().preview_draft = text.to_owned();
         self.send_frame(&frame);
     }
 

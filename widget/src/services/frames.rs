@@ -198,8 +198,12 @@ pub mod out {
             .finish()
     }
 
-    pub fn typing(conversation_id: &str, typing: bool) -> String {
-        frame("typing").text("conversation_id", conversation_id).boolean("typing", typing).finish()
+    pub fn typing(conversation_id: &str, typing: bool, preview: Option<&str>) -> String {
+        frame("typing")
+            .text("conversation_id", conversation_id)
+            .boolean("typing", typing)
+            .maybe_text("preview", preview)
+            .finish()
     }
 
     pub fn read(conversation_id: &str, seq: i64) -> String {
@@ -309,6 +313,7 @@ mod tests {
             labels: Vec::new(),
             feed_seq: 0,
             last_message: None,
+            rating: None,
         };
         let change =
             ServerFrame::Conversation { change: ConversationChange::Created, conversation: conversation.clone() };
@@ -373,7 +378,7 @@ mod tests {
             }
         );
         assert_eq!(
-            parse(out::typing(&c, true)),
+            parse(out::typing(&c, true, None)),
             ClientFrame::Typing { conversation_id: id(4), typing: true, preview: None }
         );
         assert_eq!(parse(out::read(&c, 44)), ClientFrame::Read { conversation_id: id(4), seq: 44 });

@@ -10,9 +10,9 @@ use uuid::Uuid;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::admin::checked;
+use super::checked;
 use crate::{
-    app::Ctx,
+    app::use_ctx,
     clock::{millis, relative},
     services::api,
 };
@@ -32,7 +32,7 @@ fn describe(event: WebhookEventType) -> &'static str {
 
 #[function_component]
 pub fn Webhooks() -> Html {
-    let ctx = use_context::<Ctx>().expect("context");
+    let ctx = use_ctx();
     let webhooks = use_state(Vec::<Webhook>::new);
     let sites = use_state(Vec::<Site>::new);
     let secret = use_state(|| None::<(String, String)>);
@@ -229,7 +229,7 @@ struct DeliveryLogProps {
 /// The last 20 deliveries of one subscription, each with its last attempt.
 #[function_component]
 fn DeliveryLog(props: &DeliveryLogProps) -> Html {
-    let ctx = use_context::<Ctx>().expect("context");
+    let ctx = use_ctx();
     let deliveries = use_state(|| None::<Vec<WebhookDelivery>>);
     let refresh = use_state(|| 0u32);
     {
