@@ -77,6 +77,8 @@ pub fn site_key() -> String {
 /// The version in an agent's `picture_url` (its upload time in Unix milliseconds).
 pub fn picture_version() -> Option<i64> {
     Some(1_795_450_800_000)
+}
+
 pub fn visitor_ids() -> Option<String> {
     Some("0190f3a3-0101-7a2b-8c3d-4e5f6a7b8c9d,0190f3a3-0202-7a2b-8c3d-4e5f6a7b8c9d".to_owned())
 }

@@ -60,10 +60,10 @@ fn serve_metrics(state: &AppState, req: &poem::Request) -> poem::Response {
         }
     }
     if let Some((queued, writer)) = crate::messages::writer::progress(&state.store) {
-        let metrics = &state.metrics;
-        metrics.sends_queued.set(queued as i64);
-        metrics.message_batches.set(writer.batches.load(Relaxed) as i64);
-        metrics.messages_batched.set(writer.messages.load(Relaxed) as i64);
+        let figures = &state.metrics;
+        figures.sends_queued.set(queued as i64);
+        figures.message_batches.set(writer.batches.load(Relaxed) as i64);
+        figures.messages_batched.set(writer.messages.load(Relaxed) as i64);
     }
     state.metrics.render().with_content_type("text/plain; version=0.0.4; charset=utf-8").into_response()
 }

@@ -6,6 +6,7 @@ use std::{future::Future, time::Duration};
 use anyhow::Context;
 use poem::{
     EndpointExt, IntoEndpoint, Route, Server, get, handler,
+    listener::{Listener, TcpAcceptor, TcpListener},
     middleware::{CatchPanic, Tracing},
 };
 

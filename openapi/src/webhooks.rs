@@ -240,6 +240,7 @@ crate::page_of!(
 
 /// A visitor's rating of a conversation: a score of 1 (bad) to 5 (great).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct Rating {

@@ -38,7 +38,7 @@ fn me() -> Me {
         has_password: true,
         created_at: at(0),
     };
-    Me { agent, workspace: Workspace { id: id(9), name: "Acme".into(), time_zone: "UTC".into(), created_at: at(0) } }
+    Me { agent, workspace: Workspace { id: id(9), name: "Acme".into(), time_zone: "UTC".into(), retention_days: None, created_at: at(0) } }
 }
 
 fn conversation(n: u128, status: ConversationStatus, assignee: Option<u128>, updated: i64) -> Conversation {
@@ -57,6 +57,8 @@ fn conversation(n: u128, status: ConversationStatus, assignee: Option<u128>, upd
         resolved_at: None,
         snoozed_until: None,
         labels: Vec::new(),
+        feed_seq: 0,
+        last_message: None,
         rating: None,
     }
 }

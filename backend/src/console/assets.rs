@@ -95,8 +95,7 @@ pub async fn asset(
 /// `/console/sw.js`: the service worker (Web Push alerts while the console is closed).
 #[handler]
 pub async fn service_worker(state: Data<&AppState>) -> Response {
-    let dir = dir(&state);
-    match build(&dir).read("sw.js").await {
+    match build(&state).read("sw.js").await {
         Ok(bytes) => Response::builder()
             .content_type("text/javascript; charset=utf-8")
             .header(header::CACHE_CONTROL, "no-cache")

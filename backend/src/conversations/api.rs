@@ -1,11 +1,8 @@
 //! `/conversations`: list with filters and cursor pagination, get, update.
 
-use openapi::{
-    conversations::{
-        Conversation, ConversationMatch, ConversationMatchPage, ConversationPage, ConversationStatus,
-        ConversationUpdate, FeedPage, Priority,
-    },
-    realtime::ConversationChange,
+use openapi::conversations::{
+    Conversation, ConversationMatch, ConversationMatchPage, ConversationPage, ConversationStatus, ConversationUpdate,
+    FeedPage, Priority,
 };
 use poem::web::Data;
 use poem_openapi::{

@@ -1,6 +1,7 @@
 //! Label names on conversations, changed for the whole workspace at once: what renaming,
 //! merging or deleting a workspace label (`crate::labels`) does to conversations.
 
+use openapi::realtime::ConversationChange;
 use uuid::Uuid;
 
 use super::label_pattern;
@@ -25,7 +26,7 @@ pub async fn count(store: &Store, workspace_id: Uuid, name: &str) -> Result<u64>
 }
 
 /// Replaces the label `from` by `to` (or removes it) on every conversation carrying it;
-/// returns their ids. Case is ignored, and a conversation never carries a label twice.
+/// returns their ids, each announced as `updated` when `tx` commits. Case is ignored, and a conversation never carries a label twice.
 pub async fn replace(tx: &mut Tx, workspace_id: Uuid, from: &str, to: Option<&str>) -> Result<Vec<Uuid>> {
     let rows: Vec<(Uuid, String)> = on_tx!(&mut *tx, |conn| {
         sqlx::query_as(
@@ -53,6 +54,11 @@ pub async fn replace(tx: &mut Tx, workspace_id: Uuid, from: &str, to: Option<&st
                 .map(|done| done.rows_affected())
         })?;
         touched.push(id);
+    }
+    // Consoles follow the relabelled conversations through the feed, like any change.
+    for row in super::batch::lock_in(tx, &touched).await? {
+        let row = super::feed::advance(tx, row).await?;
+        super::record_change(tx, ConversationChange::Updated, &row)?;
     }
     Ok(touched)
 }

@@ -3,13 +3,12 @@
 
 use openapi::{
     labels::{Label, LabelMerge, LabelPage, LabelUpdate, NewLabel},
-    realtime::ConversationChange,
 };
 use poem::web::Data;
 use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
 use uuid::Uuid;
 
-use crate::{api::ApiTags, auth::WorkspaceAuth, error::ApiError, realtime::publish, state::AppState};
+use crate::{api::ApiTags, auth::WorkspaceAuth, error::ApiError, state::AppState};
 
 pub struct LabelsApi;
 
@@ -25,18 +24,6 @@ enum Deleted {
     /// The label is gone, and off every conversation.
     #[oai(status = 204)]
     Deleted,
-}
-
-/// Tells the consoles about conversations whose labels changed.
-async fn announce(state: &AppState, workspace_id: Uuid, touched: Vec<Uuid>) {
-    for id in touched {
-        match crate::conversations::get(&state.store, workspace_id, id).await.and_then(|row| row.to_wire()) {
-            Ok(conversation) => {
-                publish::conversation_changed(state, workspace_id, ConversationChange::Updated, conversation).await
-            }
-            Err(err) => tracing::warn!(error = %err, "announcing a relabelled conversation failed"),
-        }
-    }
 }
 
 #[OpenApi(prefix_path = "/labels", tag = "ApiTags::Labels")]
@@ -76,8 +63,7 @@ impl LabelsApi {
         body: Json<LabelUpdate>,
     ) -> Result<Json<Label>, ApiError> {
         let caller = auth.caller();
-        let (label, touched) = super::update(&state.store, caller, *label_id, &body).await?;
-        announce(&state, caller.workspace_id, touched).await;
+        let (label, _) = super::update(&state.store, caller, *label_id, &body).await?;
         Ok(Json(label))
     }
 
@@ -94,8 +80,7 @@ impl LabelsApi {
         body: Json<LabelMerge>,
     ) -> Result<Json<Label>, ApiError> {
         let caller = auth.caller();
-        let (label, touched) = super::merge(&state.store, caller, *label_id, body.into_label_id).await?;
-        announce(&state, caller.workspace_id, touched).await;
+        let (label, _) = super::merge(&state.store, caller, *label_id, body.into_label_id).await?;
         Ok(Json(label))
     }
 
@@ -110,8 +95,7 @@ impl LabelsApi {
         #[oai(example = "crate::api_examples::id")] label_id: Path<Uuid>,
     ) -> Result<Deleted, ApiError> {
         let caller = auth.caller();
-        let touched = super::delete(&state.store, caller, *label_id).await?;
-        announce(&state, caller.workspace_id, touched).await;
+        super::delete(&state.store, caller, *label_id).await?;
         Ok(Deleted::Deleted)
     }
 }

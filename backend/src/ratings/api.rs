@@ -1,15 +1,11 @@
 //! `/widget/conversations/{id}/rating`: the visitor rates their own conversation.
 
-use openapi::{
-    conversations::Conversation,
-    realtime::ConversationChange,
-    webhooks::{NewRating, Rating},
-};
+use openapi::webhooks::{NewRating, Rating};
 use poem::web::Data;
 use poem_openapi::{OpenApi, param::Path, payload::Json};
 use uuid::Uuid;
 
-use crate::{api::ApiTags, auth::VisitorAuth, error::ApiError, realtime::publish, state::AppState};
+use crate::{api::ApiTags, auth::VisitorAuth, error::ApiError, state::AppState};
 
 pub struct RatingsApi;
 
@@ -30,10 +26,6 @@ impl RatingsApi {
     ) -> Result<Json<Rating>, ApiError> {
         let visitor = &auth.0;
         let rating = super::rate(&state.store, visitor, *conversation_id, &body).await?;
-        // The team's consoles show the rating at once, on the conversation and in lists.
-        let row = crate::conversations::get(&state.store, visitor.workspace_id, *conversation_id).await?;
-        let conversation = Conversation { rating: Some(Box::new(rating.clone())), ..row.to_wire()? };
-        publish::conversation_changed(&state, visitor.workspace_id, ConversationChange::Updated, conversation).await;
         Ok(Json(rating))
     }
 }

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use openapi::{
     conversations::Conversation,
+    realtime::ConversationChange,
     webhooks::{NewRating, Rating},
 };
 use uuid::Uuid;
@@ -110,6 +111,14 @@ pub async fn rate(store: &Store, visitor: &VisitorCaller, conversation_id: Uuid,
     })?;
     let rating = row.to_wire()?;
     crate::webhooks::rating_submitted(&mut tx, conversation.workspace_id, conversation.site_id, &rating).await?;
+    // The team's consoles show the rating at once, on the conversation and in lists.
+    let conversation = conversations::feed::advance(&mut tx, conversation).await?;
+    let announced = Conversation { rating: Some(Box::new(rating.clone())), ..conversation.to_wire()? };
+    tx.record(crate::changes::Change::ConversationChanged {
+        workspace_id: conversation.workspace_id,
+        change: ConversationChange::Updated,
+        conversation: announced,
+    });
     tx.commit().await?;
     Ok(rating)
 }

@@ -46,7 +46,7 @@ pub fn WorkspaceSettings() -> Html {
         let (ctx, zone) = (ctx.clone(), zone.clone());
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            let changes = WorkspaceUpdate { time_zone: Some(value(&zone)) };
+            let changes = WorkspaceUpdate { time_zone: Some(value(&zone)), retention_days: None };
             let ctx = ctx.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match api::update_workspace(&changes).await {
