@@ -38,7 +38,16 @@ fn me() -> Me {
         has_password: true,
         created_at: at(0),
     };
-    Me { agent, workspace: Workspace { id: id(9), name: "Acme".into(), time_zone: "UTC".into(), retention_days: None, created_at: at(0) } }
+    Me {
+        agent,
+        workspace: Workspace {
+            id: id(9),
+            name: "Acme".into(),
+            time_zone: "UTC".into(),
+            retention_days: None,
+            created_at: at(0),
+        },
+    }
 }
 
 fn conversation(n: u128, status: ConversationStatus, assignee: Option<u128>, updated: i64) -> Conversation {

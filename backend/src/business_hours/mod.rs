@@ -177,7 +177,8 @@ async fn auto_reply(state: &AppState, conversation: &ConversationRow) -> Result<
     // One per local day: a retry or a second start the same day does not repeat it.
     let key = format!("outside-hours-{}", now.to_zoned(hours.zone.tz.clone()).date());
     let draft = Draft::parse(Author::SYSTEM, MessageKind::Text, &body, Some(&key))?;
-    let outgoing = messages::Outgoing { workspace_id: conversation.workspace_id, conversation_id: conversation.id, draft };
+    let outgoing =
+        messages::Outgoing { workspace_id: conversation.workspace_id, conversation_id: conversation.id, draft };
     // Stored like every message: the dispatcher announces it after the commit.
     messages::send(&state.store, outgoing).await?;
     Ok(())

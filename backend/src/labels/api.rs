@@ -1,9 +1,7 @@
 //! `/labels`: list, create, rename or recolour, merge, delete. Conversations that a
 //! change touches are announced to the consoles as `updated`.
 
-use openapi::{
-    labels::{Label, LabelMerge, LabelPage, LabelUpdate, NewLabel},
-};
+use openapi::labels::{Label, LabelMerge, LabelPage, LabelUpdate, NewLabel};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
 use uuid::Uuid;

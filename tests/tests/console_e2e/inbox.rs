@@ -232,10 +232,8 @@ async fn a_visitor_writing_into_a_resolved_or_snoozed_conversation_reopens_it_on
     let (jacket, norway) = (returning.conversation_id, waiting.conversation_id);
     let owner = s.app.get("/me", &s.workspace.token).await.1["agent"]["id"].clone();
     let path = |c: Uuid| format!("/conversations/{c}");
-    let (status, body) = s
-        .app
-        .patch(&path(jacket), &s.workspace.token, json!({"assignee_id": owner, "status": "resolved"}))
-        .await;
+    let (status, body) =
+        s.app.patch(&path(jacket), &s.workspace.token, json!({"assignee_id": owner, "status": "resolved"})).await;
     assert_eq!(status, 200, "{body}");
     let until = (chrono::Utc::now() + chrono::Duration::hours(4)).to_rfc3339();
     let (status, body) =
@@ -250,8 +248,11 @@ async fn a_visitor_writing_into_a_resolved_or_snoozed_conversation_reopens_it_on
     s.open(jacket).await;
     s.wait("shown resolved", "return document.querySelector('[data-status]')?.dataset.status === 'resolved'").await;
     visitor_writes(&mut returning, "The new one broke too.").await;
-    s.wait("the open conversation says open", "return document.querySelector('[data-status]')?.dataset.status === 'open'")
-        .await;
+    s.wait(
+        "the open conversation says open",
+        "return document.querySelector('[data-status]')?.dataset.status === 'open'",
+    )
+    .await;
     s.wait(
         "the message in the open conversation",
         "return Array.from(document.querySelectorAll('.msg-visitor[data-seq] .bubble')).some(b => b.textContent.includes('new one broke'))",
