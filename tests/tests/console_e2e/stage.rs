@@ -7,7 +7,7 @@ pub use fantoccini::Locator;
 pub use openapi::realtime::{ClientFrame, ServerFrame};
 pub use serde_json::{Value, json};
 pub use system_tests::{
-    AppOptions, PASSWORD, TestApp, Workspace,
+    AppOptions, METRICS_TOKEN, PASSWORD, TestApp, Workspace,
     browser::{Browser, Screen},
     id,
     link::Link,

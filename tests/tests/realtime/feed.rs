@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use system_tests::{AppOptions, spawn_app_with};
+use system_tests::{AppOptions, METRICS_TOKEN, spawn_app_with};
 
 use crate::common::*;
 
@@ -259,6 +259,6 @@ async fn a_socket_that_falls_behind_catches_up_without_being_cut() {
 }
 
 async fn metrics(app: &TestApp) -> (u16, String) {
-    let response = reqwest::get(app.url("/metrics")).await.unwrap();
+    let response = app.http.get(app.url("/metrics")).bearer_auth(METRICS_TOKEN).send().await.unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
 }
