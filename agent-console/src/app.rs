@@ -202,13 +202,15 @@ fn Workspace(props: &WorkspaceProps) -> Html {
             move || stop.stop()
         });
     }
-    // Back from a lost connection: catch up on what the socket could not tell us.
+    // Back from a lost connection: the feed's replay brings every conversation changed
+    // meanwhile; queue positions and waiting times are the queue's own.
     {
         let ctx = ctx.clone();
         let previous = use_mut_ref(|| Link::Connecting);
         use_effect_with(session.link, move |link| {
             if *link == Link::Live && *previous.borrow() == Link::Reconnecting {
-                loading::load_conversations(&ctx, false);
+                let ctx = ctx.clone();
+                wasm_bindgen_futures::spawn_local(async move { loading::refresh_queue(&ctx).await });
             }
             *previous.borrow_mut() = *link;
         });

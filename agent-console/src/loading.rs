@@ -2,9 +2,7 @@
 //! in progress (again after a reconnect, to catch what the socket could not say), the
 //! queue's waiting times, and a conversation named by a link.
 
-use std::collections::HashSet;
 
-use openapi::conversations::ConversationStatus;
 use uuid::Uuid;
 
 use crate::{
@@ -38,7 +36,7 @@ pub fn load_everything(ctx: &Ctx) {
             c.send(Action::Sites(page.items));
         }
     });
-    load_conversations(ctx, true);
+    load_conversations(ctx);
 }
 
 pub async fn reload_labels(ctx: &Ctx) {
@@ -53,12 +51,17 @@ pub async fn reload_views(ctx: &Ctx) {
     }
 }
 
-/// Everything still in progress, so the views' counts are right; after a reconnect it
-/// also catches what happened while the socket was down.
-pub fn load_conversations(ctx: &Ctx, first: bool) {
+/// Everything still in progress, so the views' counts are right. Where the workspace
+/// feed stood is read first: the socket follows it from there, so whatever changes while
+/// (and after) the lists load arrives over the socket, and a reconnect is one replay of
+/// what changed meanwhile, not a reload.
+pub fn load_conversations(ctx: &Ctx) {
     let ctx = ctx.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let mut seen = HashSet::new();
+        // Without the head (a failed request), the feed from the start is still right,
+        // only longer.
+        let head = api::feed_head().await.map_or(0, |page| page.head);
+        ctx.client.follow_feed_from(head);
         for status in ["open", "pending", "snoozed"] {
             let mut cursor: Option<String> = None;
             for _ in 0..MAX_PAGES {
@@ -67,10 +70,6 @@ pub fn load_conversations(ctx: &Ctx, first: bool) {
                     None => format!("status={status}&limit=100"),
                 };
                 let Ok(page) = api::conversations(&query).await else { break };
-                for c in &page.items {
-                    seen.insert(c.id);
-                    ctx.client.follow(c.id, (c.last_seq - 1).max(0));
-                }
                 ctx.want_visitors(page.items.iter().map(|c| c.visitor_id));
                 ctx.send(Action::Conversations(page.items));
                 cursor = page.next_cursor;
@@ -81,31 +80,15 @@ pub fn load_conversations(ctx: &Ctx, first: bool) {
         }
         refresh_queue(&ctx).await;
         let inbox = ctx.stores.inbox.clone();
-        if first {
-            ctx.send(Action::Loaded);
-            if let Some(id) = linked_conversation() {
-                open_linked(&ctx, id).await;
-                return;
-            }
-            if inbox.selected.is_none()
-                && let Some(first) = inbox.list(View::Queue).first().or(inbox.list(View::Mine).first())
-            {
-                ctx.send(Action::Select(Some(first.id)));
-            }
+        ctx.send(Action::Loaded);
+        if let Some(id) = linked_conversation() {
+            open_linked(&ctx, id).await;
             return;
         }
-        // Held as in progress but no longer listed: resolved (or moved) meanwhile.
-        let stale: Vec<Uuid> = inbox
-            .conversations
-            .values()
-            .filter(|c| c.status != ConversationStatus::Resolved)
-            .map(|c| c.id)
-            .filter(|id| !seen.contains(id))
-            .collect();
-        for id in stale {
-            if let Ok(view) = api::conversation(id).await {
-                ctx.send(Action::Conversations(vec![view]));
-            }
+        if inbox.selected.is_none()
+            && let Some(first) = inbox.list(View::Queue).first().or(inbox.list(View::Mine).first())
+        {
+            ctx.send(Action::Select(Some(first.id)));
         }
     });
 }

@@ -132,6 +132,11 @@ pub struct FeedPage {
     pub after: i64,
     /// True when more changes follow.
     pub has_more: bool,
+    /// The workspace's newest feed position when this page was read. A client that
+    /// loads its lists after reading it and then follows the feed from here (the
+    /// socket's `feed {after: head}`) misses nothing and replays nothing older.
+    #[serde(default)]
+    pub head: i64,
 }
 /// Where a search found its text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

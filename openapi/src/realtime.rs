@@ -1,8 +1,8 @@
 //! The WebSocket protocol of `/ws/visitor` and `/ws/agent` (see PROTOCOL.md).
 //!
 //! Every frame is one JSON text frame with a `type`. Clients send [`ClientFrame`]s and
-//! receive [`ServerFrame`]s. These types are serde only: the REST spec does not describe
-//! them, PROTOCOL.md does.
+//! receive [`ServerFrame`]s. PROTOCOL.md explains them; the AsyncAPI document generated
+//! from these types (`/api/asyncapi.json`, `openapi/asyncapi.json`) gives each a schema.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -110,7 +110,7 @@ pub enum ServerFrame {
         message_id: Uuid,
         seq: i64,
         created_at: Timestamp,
-        /// The node that stored it.
+        /// The node that answered (for a retry, the node answering the retry).
         server_id: Uuid,
         /// True when this was a retry of a message stored earlier.
         duplicate: bool,

@@ -113,7 +113,14 @@ pub fn ListPane() -> Html {
         let selected = inbox.selected == Some(id);
         let unread = inbox.unread.contains(&id);
         let visitor = inbox.visitor_name(conversation.visitor_id);
-        let last = timeline.last_message(id);
+        // The newest of the message held in full (the open conversation's) and the
+        // preview the list and the feed carry.
+        let last = match (timeline.last_message(id), &conversation.last_message) {
+            (Some(m), Some(p)) if p.seq > m.seq => Some(Latest::from(p)),
+            (Some(m), _) => Some(Latest::from(m)),
+            (None, Some(p)) => Some(Latest::from(p)),
+            (None, None) => None,
+        };
         let hit = (view == View::Search).then(|| inbox.search_hits.iter().find(|h| h.conversation_id == id)).flatten();
         let preview = match hit {
             Some(hit) if !hit.snippet.is_empty() => {
@@ -128,10 +135,10 @@ pub fn ListPane() -> Html {
                 html! { <span class="conv-preview" data-snippet="">{ place }{ for runs }</span> }
             }
             _ => {
-                let text = match last {
-                    Some(m) if m.kind == MessageKind::Note => format!("Note: {}", summary(m)),
-                    Some(m) if m.author_kind == AuthorKind::Agent && m.author_id == me => format!("You: {}", summary(m)),
-                    Some(m) => summary(m),
+                let text = match &last {
+                    Some(m) if m.kind == MessageKind::Note => format!("Note: {}", m.summary),
+                    Some(m) if m.author_kind == AuthorKind::Agent && m.author_id == me => format!("You: {}", m.summary),
+                    Some(m) => m.summary.clone(),
                     None => "…".to_owned(),
                 };
                 html! { <span class="conv-preview">{ text }</span> }
@@ -140,7 +147,7 @@ pub fn ListPane() -> Html {
         let time = if view == View::Queue {
             html! { <span class="waiting" title="Waiting time" data-waiting="">{ waited(inbox.waiting_since(c)) }</span> }
         } else {
-            let at = last.map_or(millis(&conversation.updated_at), |m| millis(&m.created_at));
+            let at = last.as_ref().map_or(millis(&conversation.updated_at), |m| millis(&m.created_at));
             html! { <time class="when">{ relative(at) }</time> }
         };
         let assignee =
@@ -240,5 +247,32 @@ pub fn merge(base: &mut crate::state::Filters, extra: &crate::state::Filters) {
     }
     if extra.priority.is_some() {
         base.priority = extra.priority;
+    }
+}
+
+/// A list row's newest message, whole or previewed.
+struct Latest {
+    kind: MessageKind,
+    author_kind: AuthorKind,
+    author_id: Option<uuid::Uuid>,
+    summary: String,
+    created_at: openapi::Timestamp,
+}
+
+impl From<&openapi::messages::Message> for Latest {
+    fn from(m: &openapi::messages::Message) -> Self {
+        Self { kind: m.kind, author_kind: m.author_kind, author_id: m.author_id, summary: summary(m), created_at: m.created_at }
+    }
+}
+
+impl From<&openapi::conversations::MessagePreview> for Latest {
+    fn from(p: &openapi::conversations::MessagePreview) -> Self {
+        Self {
+            kind: p.kind,
+            author_kind: p.author_kind,
+            author_id: p.author_id,
+            summary: crate::state::inbox::preview_summary(p),
+            created_at: p.created_at,
+        }
     }
 }

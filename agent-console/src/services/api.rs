@@ -7,7 +7,7 @@ use openapi::{
     api_keys::{ApiKeyPage, CreatedApiKey, NewApiKey},
     auth::{AcceptInvitation, Me, Session, SigninRequest, Workspace},
     business_hours::{BusinessHours, BusinessHoursUpdate},
-    conversations::{Conversation, ConversationMatchPage, ConversationPage, ConversationUpdate},
+    conversations::{Conversation, ConversationMatchPage, ConversationPage, ConversationUpdate, FeedPage},
     error::ErrorBody,
     labels::{Label, LabelMerge, LabelPage, LabelUpdate, NewLabel},
     mail::{SiteMailSettings, SiteMailSettingsUpdate},
@@ -116,6 +116,11 @@ pub async fn me() -> Answer<Me> {
 /// `query` is the query string after `?` (filters, `q`, `cursor`).
 pub async fn conversations(query: &str) -> Answer<ConversationPage> {
     get(&format!("/conversations?{query}")).await
+}
+
+/// Where the workspace feed stands now (one item read, only `head` used).
+pub async fn feed_head() -> Answer<FeedPage> {
+    get("/conversations/feed?limit=1").await
 }
 
 pub async fn conversation(id: Uuid) -> Answer<Conversation> {

@@ -1,8 +1,10 @@
 //! The agent socket (`/ws/agent`, PROTOCOL.md): authenticated by the session cookie,
 //! kept alive with `ping`, reopened with exponential backoff and jitter, and after
-//! every (re)connect: `status`, `resume` of every conversation the console follows
-//! (after the highest `seq` it holds), then the outbox with each message's original
-//! `client_msg_id`, so nothing is lost or sent twice.
+//! every (re)connect: `status`, `feed` after the highest `feed_seq` held (one replay of
+//! every conversation changed meanwhile, each with its newest message, then live),
+//! `resume` of the conversations shown in full (after the highest `seq` held), then the
+//! outbox with each message's original `client_msg_id`, so nothing is lost or sent
+//! twice. However many conversations the workspace has, a reconnect is one replay.
 //!
 //! State lives in one `Rc<RefCell<Inner>>` shared by the socket's callbacks and the
 //! timers; actions are sent to the stores after the borrow ends.
@@ -47,8 +49,11 @@ struct Inner {
     /// Callbacks of the current socket, dropped with it.
     handlers: Option<Handlers>,
     connected: bool,
-    /// Conversations followed, with the highest `seq` held.
+    /// Conversations shown in full (opened), with the highest `seq` held.
     following: HashMap<Uuid, i64>,
+    /// The highest workspace feed position held; none until the lists' loading has
+    /// read where the feed stood (`follow_feed_from`).
+    feed_seq: Option<i64>,
     /// Sent and not acknowledged: resent after a reconnect.
     outbox: Vec<ClientFrame>,
     status: AgentStatus,
@@ -70,6 +75,7 @@ impl Client {
             handlers: None,
             connected: false,
             following: HashMap::new(),
+            feed_seq: None,
             outbox: Vec::new(),
             status,
             backoff_ms: FIRST_BACKOFF_MS,
@@ -239,11 +245,9 @@ impl Client {
             }
             ServerFrame::Error { message, .. } => dispatch.send(Action::Toast(Some((message, true)))),
             ServerFrame::Conversation { change, conversation } => self.on_conversation(change, conversation),
+            ServerFrame::FeedSynced { feed_seq } => self.held_feed(feed_seq),
             // `queue` is for visitors; `pong` and `resumed` only prove the link is alive.
-            ServerFrame::Pong
-            | ServerFrame::Resumed { .. }
-            | ServerFrame::Queue { .. }
-            | ServerFrame::FeedSynced { .. } => {}
+            ServerFrame::Pong | ServerFrame::Resumed { .. } | ServerFrame::Queue { .. } => {}
         }
     }
 
@@ -253,6 +257,7 @@ impl Client {
             inner.connected = true;
             inner.backoff_ms = FIRST_BACKOFF_MS;
             let mut frames = vec![ClientFrame::Status { status: inner.status }];
+            frames.extend(inner.feed_seq.map(|after| ClientFrame::Feed { after }));
             frames.extend(
                 inner.following.iter().map(|(id, seq)| ClientFrame::Resume { conversation_id: *id, after_seq: *seq }),
             );
@@ -266,12 +271,33 @@ impl Client {
     }
 
     fn on_conversation(&self, change: openapi::realtime::ConversationChange, view: Conversation) {
-        let id = view.id;
-        // Follow every conversation we hear of, so its messages arrive live; the replay
-        // starts one before the newest, which gives the list its preview.
-        self.follow(id, (view.last_seq - 1).max(0));
+        self.held_feed(view.feed_seq);
         let dispatch = self.0.borrow().dispatch.clone();
         dispatch.send(Action::Changed(change, view));
+    }
+
+    /// Frames arrive in feed order, so the highest position seen is where a reconnect
+    /// continues.
+    fn held_feed(&self, feed_seq: i64) {
+        if let Some(held) = &mut self.0.borrow_mut().feed_seq {
+            *held = (*held).max(feed_seq);
+        }
+    }
+
+    /// Follows the workspace feed from `head`, read before the lists were loaded: what
+    /// changed since comes over the socket, now and after every reconnect.
+    pub fn follow_feed_from(&self, head: i64) {
+        let start = {
+            let mut inner = self.0.borrow_mut();
+            if inner.feed_seq.is_some() {
+                return;
+            }
+            inner.feed_seq = Some(head);
+            inner.connected
+        };
+        if start {
+            self.send_now(&ClientFrame::Feed { after: head });
+        }
     }
 
     /// Receives this conversation's messages after `after_seq` from now on (once).

@@ -13,7 +13,7 @@ use std::{
 };
 
 use openapi::{
-    conversations::{Conversation, ConversationStatus, MatchField},
+    conversations::{Conversation, ConversationStatus, MatchField, MessagePreview},
     messages::{AuthorKind, Message},
     realtime::{ConversationChange, Participant},
     routing::QueueEntry,
@@ -248,6 +248,52 @@ pub enum InboxAction {
 }
 
 /// Who wrote a message, as a participant (visitors and agents only).
+/// What the inbox needs of a message: a whole one (from the open conversation's replay)
+/// or the preview the workspace feed carries for every other conversation.
+#[derive(Debug, Clone)]
+pub struct Said {
+    pub conversation_id: Uuid,
+    pub seq: i64,
+    pub author_kind: AuthorKind,
+    pub created_at: openapi::Timestamp,
+    /// What an alert shows.
+    pub summary: String,
+}
+
+impl From<&Message> for Said {
+    fn from(message: &Message) -> Self {
+        Self {
+            conversation_id: message.conversation_id,
+            seq: message.seq,
+            author_kind: message.author_kind,
+            created_at: message.created_at,
+            summary: summary(message),
+        }
+    }
+}
+
+impl Said {
+    pub fn previewed(conversation_id: Uuid, preview: &MessagePreview) -> Self {
+        Self {
+            conversation_id,
+            seq: preview.seq,
+            author_kind: preview.author_kind,
+            created_at: preview.created_at,
+            summary: preview_summary(preview),
+        }
+    }
+}
+
+/// A preview's text, or what it carries when it is only files.
+pub fn preview_summary(preview: &MessagePreview) -> String {
+    match preview.attachments {
+        _ if !preview.body.is_empty() => preview.body.clone(),
+        0 => String::new(),
+        1 => "File".to_owned(),
+        n => format!("{n} files"),
+    }
+}
+
 pub fn author(message: &Message) -> Option<Participant> {
     match (message.author_kind, message.author_id) {
         (AuthorKind::Visitor, Some(v)) => Some(Participant::Visitor(v)),
@@ -370,11 +416,15 @@ impl Inbox {
     fn remember(&mut self, mut view: Conversation) {
         let id = view.id;
         if let Some(held) = self.conversations.get(&id) {
-            if held.updated_at > view.updated_at {
+            // An answer read before a change can arrive after the feed's frame of it.
+            if held.updated_at > view.updated_at || (view.feed_seq != 0 && held.feed_seq > view.feed_seq) {
                 return;
             }
             if view.rating.is_none() {
                 view.rating = held.rating.clone();
+            }
+            if view.last_message.is_none() {
+                view.last_message = held.last_message.clone();
             }
         }
         if (view.status != ConversationStatus::Open || view.assignee_id.is_some()) && self.waiting.contains_key(&id) {
@@ -414,18 +464,30 @@ impl Inbox {
         if resolved || change == ConversationChange::Created {
             self.report_news = self.report_news.wrapping_add(1);
         }
+        // The feed tells of messages in conversations the console does not follow (only
+        // the open one is): their preview counts as the message for unread marks and
+        // alerts, heard before the view that already counts it as seen.
+        let said = view.last_message.as_ref().map(|preview| Said::previewed(id, preview));
+        if change == ConversationChange::MessageAdded
+            && let Some(said) = &said
+        {
+            self.on_said(said);
+        }
         self.remember(view);
         if change == ConversationChange::Created && is_new {
             self.mark_unread(id);
             // Said with the first message, which names what the visitor wants.
             Rc::make_mut(&mut self.announce).insert(id);
+            if let Some(said) = &said {
+                self.on_said(said);
+            }
         } else if change == ConversationChange::Assigned && mine && !was_mine && !self.looking_at(id) {
             self.mark_unread(id);
             self.raise(AlertKind::Assigned, id, String::new());
         }
     }
 
-    fn on_message(&mut self, message: &Message) {
+    fn on_said(&mut self, message: &Said) {
         let id = message.conversation_id;
         let seen = self.seen_seq.get(&id).copied().unwrap_or(0);
         // A new conversation's frame already counts its first message as seen: that
@@ -454,9 +516,9 @@ impl Inbox {
         }
         let concerns_me = self.conversation(id).is_none_or(|c| c.assignee_id.is_none() || c.assignee_id == self.my_id);
         if first {
-            self.raise(AlertKind::NewConversation, id, summary(message));
+            self.raise(AlertKind::NewConversation, id, message.summary.clone());
         } else if concerns_me {
-            self.raise(AlertKind::Message, id, summary(message));
+            self.raise(AlertKind::Message, id, message.summary.clone());
         }
     }
 
@@ -466,7 +528,7 @@ impl Inbox {
     /// so lists, counts and the open conversation follow at once, whether or not a
     /// `conversation` frame also says so (one that does carries the same or a later
     /// `updated_at` and replaces this).
-    fn reopened_by(&mut self, message: &Message) {
+    fn reopened_by(&mut self, message: &Said) {
         let Some(held) = self.conversation(message.conversation_id) else { return };
         if held.status == ConversationStatus::Open || held.updated_at > message.created_at {
             return;
@@ -529,7 +591,7 @@ impl Reducible for Inbox {
             }
             InboxAction::Changed(change, view) => s.on_changed(change, view),
             InboxAction::Message(message) => {
-                s.on_message(&message);
+                s.on_said(&Said::from(&*message));
                 if s == *self {
                     return self;
                 }

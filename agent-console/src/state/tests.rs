@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use openapi::{
     agents::{Agent, Role},
     auth::{Me, Workspace},
-    conversations::{Conversation, ConversationStatus, Priority},
+    conversations::{Conversation, ConversationStatus, MessagePreview, Priority},
     messages::{AuthorKind, Message, MessageKind},
     realtime::{ConversationChange, Participant},
     views::SavedView,
@@ -418,4 +418,76 @@ fn toasts_are_numbered_so_the_right_one_goes_away() {
     let first = model.ui.toast.clone().unwrap().serial;
     model.apply(Action::Toast(Some(("Two".into(), true))));
     assert_eq!(model.ui.toast.as_ref().unwrap().serial, first + 1);
+}
+
+fn preview(seq: i64, author: AuthorKind, body: &str) -> MessagePreview {
+    MessagePreview {
+        seq,
+        author_kind: author,
+        author_id: None,
+        kind: MessageKind::Text,
+        body: body.into(),
+        attachments: 0,
+        created_at: at(seq),
+    }
+}
+
+/// With the workspace feed, the console follows in full only the conversation it shows:
+/// every other one's messages arrive as `message_added` frames carrying a preview.
+#[test]
+fn the_feeds_previews_announce_alert_and_mark_unread_like_messages() {
+    let mut model = signed_in();
+    model.apply(Action::TabVisible(false));
+    // Created with its first message in one transaction: one frame says who and what.
+    let mut c = conversation(1, ConversationStatus::Open, None, 10);
+    c.feed_seq = 1;
+    c.last_message = Some(preview(1, AuthorKind::Visitor, "Where is my order?"));
+    model.apply(Action::Changed(ConversationChange::Created, c.clone()));
+    let alert = model.inbox.alert.clone().expect("announced from the preview");
+    assert_eq!(alert.kind, AlertKind::NewConversation);
+    assert_eq!(alert.words("Jane Doe").1, "Where is my order?");
+    assert!(model.inbox.unread.contains(&c.id));
+
+    // The next message: a plain alert, once, even when the frame comes again.
+    let next = Conversation {
+        last_seq: 2,
+        feed_seq: 2,
+        updated_at: at(11),
+        last_message: Some(preview(2, AuthorKind::Visitor, "Order #1042")),
+        ..c.clone()
+    };
+    model.apply(Action::Changed(ConversationChange::MessageAdded, next.clone()));
+    let second = model.inbox.alert.clone().unwrap();
+    assert_eq!((second.kind, second.serial), (AlertKind::Message, alert.serial + 1));
+    model.apply(Action::Changed(ConversationChange::MessageAdded, next.clone()));
+    assert_eq!(model.inbox.alert.as_ref().unwrap().serial, second.serial);
+
+    // A file-only message is named as such.
+    let file = Conversation {
+        last_seq: 3,
+        feed_seq: 3,
+        last_message: Some(MessagePreview { attachments: 2, ..preview(3, AuthorKind::Visitor, "") }),
+        ..next.clone()
+    };
+    model.apply(Action::Changed(ConversationChange::MessageAdded, file));
+    assert_eq!(model.inbox.alert.as_ref().unwrap().words("Jane Doe").1, "2 files");
+}
+
+#[test]
+fn an_answer_read_before_a_feed_change_does_not_undo_it() {
+    let mut model = signed_in();
+    let mut resolved = conversation(1, ConversationStatus::Resolved, Some(ME), 10);
+    resolved.feed_seq = 7;
+    resolved.last_message = Some(preview(1, AuthorKind::Visitor, "Thanks!"));
+    model.apply(Action::Changed(ConversationChange::StatusChanged, resolved.clone()));
+    // The list's page, read before the change, arrives after its frame.
+    let mut stale = conversation(1, ConversationStatus::Open, Some(ME), 10);
+    stale.feed_seq = 6;
+    model.apply(Action::Conversations(vec![stale]));
+    let held = model.inbox.conversation(resolved.id).unwrap();
+    assert_eq!(held.status, ConversationStatus::Resolved);
+    // A change whose frame leaves the preview out keeps the one held.
+    let assigned = Conversation { feed_seq: 8, updated_at: at(12), last_message: None, ..resolved.clone() };
+    model.apply(Action::Changed(ConversationChange::Assigned, assigned));
+    assert_eq!(model.inbox.conversation(resolved.id).unwrap().last_message, resolved.last_message);
 }

@@ -115,7 +115,7 @@ impl ConversationsApi {
         let has_more = items.len() > limit as usize;
         items.truncate(limit as usize);
         let after = items.last().map_or(after, |last| last.feed_seq);
-        Ok(Json(FeedPage { items, after, has_more }))
+        Ok(Json(FeedPage { items, after, has_more, head }))
     }
 
     /// Search conversations, with what matched

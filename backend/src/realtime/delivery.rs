@@ -13,8 +13,8 @@
 //! all (it learns of new conversations from `conversation` events, and resumes them).
 //!
 //! So each socket sends each conversation's messages once, in `seq` order, whatever the
-//! bus does — as long as it does not drop events, and a socket whose subscription did
-//! drop events is closed for its client to resume.
+//! bus does: a socket whose subscription dropped events reads what it missed back from
+//! the database, where every announced message already is.
 
 use std::collections::HashMap;
 

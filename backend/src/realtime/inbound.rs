@@ -141,7 +141,7 @@ impl Connection {
         // Durably stored: acknowledge, then show it on this socket at once if it resumed
         // the conversation. Everyone else hears of it from the dispatcher (and this
         // socket's bookkeeping skips the copy that comes back that way). A retry's ack
-        // carries the same `message_id`, `seq` and `server_id` as the first: this node's.
+        // carries the same `message_id` and `seq` as the first, and this node's id.
         self.send(&ServerFrame::Ack {
             conversation_id,
             client_msg_id,

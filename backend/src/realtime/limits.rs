@@ -26,8 +26,8 @@ pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 pub const FRAMES_PER_SECOND: u32 = 10;
 /// Inbound frames allowed in a burst (a widget's outbox flushing after a reconnect).
 pub const FRAME_BURST: u32 = 30;
-/// `resume` and `ping` frames have their own, larger allowance: a console reconnecting
-/// with many open conversations resumes them all at once, a replay is a read, not a
+/// `resume`, `feed` and `ping` frames have their own, larger allowance: a client
+/// reconnecting with many open conversations resumes them all at once, a replay is a read, not a
 /// write, and a client that was rate limited for sending must still get its heartbeats
 /// answered.
 pub const SYNCS_PER_SECOND: u32 = 50;
