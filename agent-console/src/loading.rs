@@ -2,7 +2,6 @@
 //! in progress (again after a reconnect, to catch what the socket could not say), the
 //! queue's waiting times, and a conversation named by a link.
 
-
 use uuid::Uuid;
 
 use crate::{

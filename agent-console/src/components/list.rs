@@ -261,7 +261,13 @@ struct Latest {
 
 impl From<&openapi::messages::Message> for Latest {
     fn from(m: &openapi::messages::Message) -> Self {
-        Self { kind: m.kind, author_kind: m.author_kind, author_id: m.author_id, summary: summary(m), created_at: m.created_at }
+        Self {
+            kind: m.kind,
+            author_kind: m.author_kind,
+            author_id: m.author_id,
+            summary: summary(m),
+            created_at: m.created_at,
+        }
     }
 }
 

@@ -10,7 +10,17 @@ const CONVERSATIONS: usize = 500;
 
 /// Requests the server answered so far, by status class, from its own `/metrics`.
 async fn answered(s: &Stage) -> BTreeMap<String, u64> {
-    let text = s.app.http.get(format!("{}/metrics", s.app.address)).bearer_auth(METRICS_TOKEN).send().await.unwrap().text().await.unwrap();
+    let text = s
+        .app
+        .http
+        .get(format!("{}/metrics", s.app.address))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let mut counts = BTreeMap::new();
     for line in text.lines().filter(|l| l.starts_with("rapport_http_request_duration_seconds_count{")) {
         let status = line.split("status=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap_or("?");

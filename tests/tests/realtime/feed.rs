@@ -103,6 +103,9 @@ async fn the_feed_replays_each_changed_conversation_once_then_goes_live_in_order
     let (_, rest) = app.get(&format!("/conversations/feed?after={}", page["after"]), token).await;
     assert_eq!(id(&rest["items"][0]["id"]), third);
     assert_eq!((rest["has_more"].as_bool(), rest["after"].as_i64()), (Some(false), Some(synced_again)));
+    // Every page says where the feed stands, however far it reaches: where a console
+    // that loads its lists now follows from.
+    assert_eq!((page["head"].as_i64(), rest["head"].as_i64()), (Some(synced_again), Some(synced_again)));
 }
 
 #[tokio::test]
