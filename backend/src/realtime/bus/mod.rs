@@ -78,7 +78,8 @@ impl Topic {
 pub enum Event {
     /// A frame to forward to every subscribed connection (messages, typing, receipts…).
     Frame {
-        frame: ServerFrame,
+        /// Boxed: a conversation frame is ten times the size of the other events.
+        frame: Box<ServerFrame>,
         /// The frame as JSON, written once per node by the first connection that sends
         /// it, not once per connection.
         #[serde(skip)]
@@ -94,7 +95,7 @@ pub enum Event {
 
 impl Event {
     pub fn frame(frame: ServerFrame) -> Self {
-        Self::Frame { frame, text: OnceLock::new() }
+        Self::Frame { frame: Box::new(frame), text: OnceLock::new() }
     }
 }
 
