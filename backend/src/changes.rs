@@ -56,6 +56,10 @@ impl Change {
             if latest.last_message.is_none() {
                 latest.last_message = conversation.last_message.take();
             }
+            // A copy taken before the transaction gave the conversation its feed
+            // position (a new conversation announced as its first message left it) must
+            // not take the position back: a socket would skip the frame as old.
+            latest.feed_seq = latest.feed_seq.max(conversation.feed_seq);
             *conversation = latest;
         }
     }

@@ -346,12 +346,16 @@ where
     Fut: Future<Output = Option<T>>,
 {
     let deadline = tokio::time::Instant::now() + PATIENCE;
+    // Quick at first, then at most five checks a second: a check that makes requests
+    // stays within the API's rate limit however long the wait.
+    let mut pause = std::time::Duration::from_millis(25);
     loop {
         if let Some(value) = check().await {
             return value;
         }
         assert!(tokio::time::Instant::now() < deadline, "timed out after {PATIENCE:?} waiting for {what}");
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(std::time::Duration::from_millis(200));
     }
 }
 

@@ -153,12 +153,15 @@ async fn a_long_history_loads_the_newest_page_first_and_scrolls_back() {
     s.ready().await;
     s.open(c).await;
     s.wait("the newest message", "return document.querySelector('.timeline [data-seq=\"70\"]') !== null").await;
-    // The newest message was already there (the list's preview): wait for the page that
-    // opening fetched, or the click below would only ask for that same page again.
+    // Wait for the page that opening fetched, or the click below would only ask for that
+    // same page again.
     s.wait("the newest page", "return document.querySelector('.timeline [data-seq=\"21\"]') !== null").await;
+    s.wait("the way to earlier messages", "return !!document.querySelector('.load-earlier button')").await;
     let oldest = s.js("return Math.min(...Array.from(document.querySelectorAll('.timeline [data-seq]')).map(e => +e.dataset.seq))").await;
     assert!(oldest.as_i64().unwrap() > 1, "only the newest page at first, got down to {oldest}");
-    s.click(".load-earlier button").await;
+    // Scrolling back to the top asks for the page before, as the button does; the
+    // console may already be doing so when the button is pressed (then it is gone).
+    s.js("document.querySelector('.load-earlier button')?.click(); return true").await;
     s.wait(
         "the first message",
         "return document.querySelector('.timeline [data-seq=\"1\"]')?.textContent.includes('Message 1')",
@@ -239,7 +242,6 @@ async fn a_visitor_writing_into_a_resolved_or_snoozed_conversation_reopens_it_on
     let (status, body) =
         s.app.patch(&path(norway), &s.workspace.token, json!({"status": "snoozed", "snoozed_until": until})).await;
     assert_eq!(status, 200, "{body}");
-    s.wait("one resolved", &count_is("resolved", 1)).await;
     s.wait("one snoozed", &count_is("snoozed", 1)).await;
     s.wait("nothing mine", &count_is("mine", 0)).await;
 
@@ -258,7 +260,6 @@ async fn a_visitor_writing_into_a_resolved_or_snoozed_conversation_reopens_it_on
         "return Array.from(document.querySelectorAll('.msg-visitor[data-seq] .bubble')).some(b => b.textContent.includes('new one broke'))",
     )
     .await;
-    s.wait("no longer resolved", &count_is("resolved", 0)).await;
     s.wait("mine again", &count_is("mine", 1)).await;
     s.wait(
         "gone from the resolved list on screen",

@@ -220,7 +220,8 @@ async fn a_socket_that_falls_behind_catches_up_without_being_cut() {
 
     // Everything arrives: per conversation seqs 2..=21 once each and in order, the long
     // one's replay whole, and the feed reaching its head.
-    let head = synced + 1000 + 10 * 20;
+    // The 1,000 old messages are behind `synced` already; each new message is one position.
+    let head = synced + 10 * 20;
     let mut seen: HashMap<Uuid, Vec<i64>> = HashMap::new();
     let mut feed_at = synced;
     let mut changes_seen = BTreeMap::new();
@@ -243,7 +244,11 @@ async fn a_socket_that_falls_behind_catches_up_without_being_cut() {
                 *changes_seen.entry(conversation.id).or_insert(0) += 1;
             }
             Ok(_) => {}
-            Err(ended) => panic!("the agent socket ended instead of catching up: {ended:?}"),
+            Err(ended) => panic!(
+                "the agent socket ended instead of catching up: {ended:?}; feed at {feed_at} of {head}, long at {:?}, others {:?}",
+                seen.get(&long).map(Vec::len),
+                conversations.iter().map(|c| seen.get(c).map_or(0, Vec::len)).collect::<Vec<_>>()
+            ),
         }
     }
     for conversation in &conversations {
@@ -264,4 +269,28 @@ async fn a_socket_that_falls_behind_catches_up_without_being_cut() {
 async fn metrics(app: &TestApp) -> (u16, String) {
     let response = app.http.get(app.url("/metrics")).bearer_auth(METRICS_TOKEN).send().await.unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_conversation_started_over_the_widget_api_reaches_a_following_console_once() {
+    let app = spawn_app().await;
+    let chat = chat(&app).await;
+    let token = &chat.workspace.token;
+    let mut agent = agent_socket(&app.address, token).await;
+    let (_, synced) = follow(&mut agent, 0).await;
+
+    let (visitor_token, _) = visitor(&app, &chat.site_key).await;
+    let started = app.start_conversation(&visitor_token, "Where is my parcel?").await;
+    let (change, conversation) = next_change(&mut agent).await;
+    assert_eq!((change, conversation.id, conversation.feed_seq), (ConversationChange::Created, started, synced + 1));
+    assert_eq!(conversation.last_message.map(|m| m.body), Some("Where is my parcel?".into()));
+    // A change over REST: the next position, live.
+    let owner = app.get("/me", token).await.1["agent"]["id"].clone();
+    let (status, body) = app
+        .patch(&format!("/conversations/{started}"), token, json!({"assignee_id": owner, "status": "resolved"}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, conversation) = next_change(&mut agent).await;
+    assert_eq!((conversation.id, conversation.feed_seq), (started, synced + 2));
+    assert_eq!(conversation.status, openapi::conversations::ConversationStatus::Resolved);
 }
