@@ -107,7 +107,8 @@ pub async fn return_to_queue(tx: &mut Tx, workspace_id: Uuid, agent_id: Uuid) ->
 /// Whether any snoozed conversation is due, read without taking the write lock (the
 /// router asks every pass; on SQLite a write transaction would queue behind messages).
 pub async fn any_snooze_due(store: &Store, now: Millis) -> Result<bool> {
-    let due: Option<i64> = on_pool!(store, |pool| {
+    // `1` is an INTEGER (i32) on PostgreSQL: read as i64 there, every pass failed.
+    let due: Option<i32> = on_pool!(store, |pool| {
         sqlx::query_scalar("SELECT 1 FROM conversations WHERE status = 'snoozed' AND snoozed_until <= $1 LIMIT 1")
             .bind(now)
             .fetch_optional(pool)

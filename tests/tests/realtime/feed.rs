@@ -177,10 +177,12 @@ async fn a_socket_that_falls_behind_catches_up_without_being_cut() {
     .await;
     let chat = chat(&app).await;
     let token = &chat.workspace.token;
-    // A long conversation to replay.
+    // A long conversation to replay: 3 MB, more than the loopback socket buffers hold, so
+    // the server's replay waits on a client that reads only once the crowd is done.
     let long = chat.conversation_id;
+    let padding = "x".repeat(3000);
     for n in 0..1000 {
-        let body = json!({"body": format!("old {n}"), "client_msg_id": format!("old-{n}")});
+        let body = json!({"body": format!("old {n} {padding}"), "client_msg_id": format!("old-{n}")});
         let (status, answer) = app.post(&format!("/conversations/{long}/messages"), token, body).await;
         assert_eq!(status, 201, "{answer}");
     }
@@ -196,8 +198,9 @@ async fn a_socket_that_falls_behind_catches_up_without_being_cut() {
     for (_, conversation) in &crowd {
         resume(&mut agent, *conversation, 1).await;
     }
-    // The crowd writes 200 messages (400 workspace events) within the socket's limits,
-    // while the agent's socket replays 1,001 messages.
+    // The crowd writes 200 messages (400 workspace events) within the sockets' bursts, as
+    // fast as they are acknowledged: ten senders share each commit, whose twenty events
+    // reach the 16-slot topic at once, while the agent's socket replays 1,001 messages.
     let writers: Vec<_> = crowd
         .into_iter()
         .map(|(mut socket, conversation)| {
@@ -205,7 +208,6 @@ async fn a_socket_that_falls_behind_catches_up_without_being_cut() {
                 for n in 0..20 {
                     socket.send(&send(conversation, &format!("new-{n}"), &format!("new {n}"))).await;
                     ack(&mut socket, &format!("new-{n}")).await;
-                    tokio::time::sleep(std::time::Duration::from_millis(120)).await;
                 }
                 conversation
             })
