@@ -192,6 +192,21 @@ async fn a_socket_that_falls_behind_catches_up_without_being_cut() {
         let conversation = app.start_conversation(&visitor_token, "hello").await;
         crowd.push((visitor_socket(&app.address, &visitor_token).await, conversation));
     }
+    // Eighteen conversations carry a label; renaming it changes them all in one
+    // transaction, whose eighteen events reach the 16-slot topic at once: the socket falls
+    // behind whatever the machine's speed.
+    let mut labelled: Vec<Uuid> = crowd.iter().map(|(_, c)| *c).collect();
+    for _ in 0..8 {
+        let (visitor_token, _) = visitor(&app, &chat.site_key).await;
+        labelled.push(app.start_conversation(&visitor_token, "hello").await);
+    }
+    let (status, label) = app.post("/labels", token, json!({"name": "vip"})).await;
+    assert_eq!(status, 201, "{label}");
+    for conversation in &labelled {
+        let (status, body) =
+            app.patch(&format!("/conversations/{conversation}"), token, json!({"labels": ["vip"]})).await;
+        assert_eq!(status, 200, "{body}");
+    }
 
     let mut agent = agent_socket(&app.address, token).await;
     let (_, synced) = follow(&mut agent, 0).await;
@@ -215,6 +230,9 @@ async fn a_socket_that_falls_behind_catches_up_without_being_cut() {
         .collect();
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     agent.send(&ClientFrame::Resume { conversation_id: long, after_seq: 0 }).await;
+    let (status, body) =
+        app.patch(&format!("/labels/{}", label["id"].as_str().unwrap()), token, json!({"name": "gold"})).await;
+    assert_eq!(status, 200, "{body}");
     let mut conversations = Vec::new();
     for writer in writers {
         conversations.push(writer.await.unwrap());
@@ -222,8 +240,9 @@ async fn a_socket_that_falls_behind_catches_up_without_being_cut() {
 
     // Everything arrives: per conversation seqs 2..=21 once each and in order, the long
     // one's replay whole, and the feed reaching its head.
-    // The 1,000 old messages are behind `synced` already; each new message is one position.
-    let head = synced + 10 * 20;
+    // The 1,000 old messages are behind `synced` already; each new message is one
+    // position, and so is each relabelled conversation.
+    let head = synced + 10 * 20 + labelled.len() as i64;
     let mut seen: HashMap<Uuid, Vec<i64>> = HashMap::new();
     let mut feed_at = synced;
     let mut changes_seen = BTreeMap::new();
@@ -257,7 +276,7 @@ async fn a_socket_that_falls_behind_catches_up_without_being_cut() {
         assert_eq!(seen[conversation], (2..=21).collect::<Vec<_>>(), "conversation {conversation}");
     }
     assert_eq!(seen[&long], (1..=1001).collect::<Vec<_>>());
-    assert!(changes_seen.keys().all(|id| conversations.contains(id) || *id == long));
+    assert!(changes_seen.keys().all(|id| labelled.contains(id) || *id == long));
     let (status, metrics) = metrics(&app).await;
     assert_eq!(status, 200);
     let caught_up = metrics
