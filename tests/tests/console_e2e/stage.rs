@@ -105,7 +105,10 @@ impl Stage {
 
     pub async fn click(&self, css: &str) {
         // The console re-renders as frames arrive: an element found a moment ago may have
-        // been replaced by the time it is clicked. Find it again then.
+        // been replaced by the time it is clicked. Find it again then. And it may not be
+        // there yet (a screen still loading): wait for it first.
+        let query = serde_json::to_string(css).expect("a selector as a JS string");
+        self.wait(&format!("{css} on screen"), &format!("return !!document.querySelector({query})")).await;
         for attempt in 1.. {
             let element = self.browser.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}"));
             match element.click().await {
