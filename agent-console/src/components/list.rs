@@ -19,7 +19,7 @@ use crate::{
     app::{use_ctx, use_directory, use_inbox, use_timeline},
     clock::{millis, relative, waited},
     loading,
-    state::{Action, View, summary},
+    state::{Action, View, inbox::Said},
     text::highlight,
 };
 
@@ -116,9 +116,9 @@ pub fn ListPane() -> Html {
         // The newest of the message held in full (the open conversation's) and the
         // preview the list and the feed carry.
         let last = match (timeline.last_message(id), &conversation.last_message) {
-            (Some(m), Some(p)) if p.seq > m.seq => Some(Latest::from(p)),
-            (Some(m), _) => Some(Latest::from(m)),
-            (None, Some(p)) => Some(Latest::from(p)),
+            (Some(m), Some(p)) if p.seq > m.seq => Some(Said::previewed(id, p)),
+            (Some(m), _) => Some(Said::from(m)),
+            (None, Some(p)) => Some(Said::previewed(id, p)),
             (None, None) => None,
         };
         let hit = (view == View::Search).then(|| inbox.search_hits.iter().find(|h| h.conversation_id == id)).flatten();
@@ -247,38 +247,5 @@ pub fn merge(base: &mut crate::state::Filters, extra: &crate::state::Filters) {
     }
     if extra.priority.is_some() {
         base.priority = extra.priority;
-    }
-}
-
-/// A list row's newest message, whole or previewed.
-struct Latest {
-    kind: MessageKind,
-    author_kind: AuthorKind,
-    author_id: Option<uuid::Uuid>,
-    summary: String,
-    created_at: openapi::Timestamp,
-}
-
-impl From<&openapi::messages::Message> for Latest {
-    fn from(m: &openapi::messages::Message) -> Self {
-        Self {
-            kind: m.kind,
-            author_kind: m.author_kind,
-            author_id: m.author_id,
-            summary: summary(m),
-            created_at: m.created_at,
-        }
-    }
-}
-
-impl From<&openapi::conversations::MessagePreview> for Latest {
-    fn from(p: &openapi::conversations::MessagePreview) -> Self {
-        Self {
-            kind: p.kind,
-            author_kind: p.author_kind,
-            author_id: p.author_id,
-            summary: crate::state::inbox::preview_summary(p),
-            created_at: p.created_at,
-        }
     }
 }

@@ -14,7 +14,7 @@ use std::{
 
 use openapi::{
     conversations::{Conversation, ConversationStatus, MatchField, MessagePreview},
-    messages::{AuthorKind, Message},
+    messages::{AuthorKind, Message, MessageKind},
     realtime::{ConversationChange, Participant},
     routing::QueueEntry,
     views::{ConversationFilters, SavedView},
@@ -250,13 +250,16 @@ pub enum InboxAction {
 /// Who wrote a message, as a participant (visitors and agents only).
 /// What the inbox needs of a message: a whole one (from the open conversation's replay)
 /// or the preview the workspace feed carries for every other conversation.
+/// Also what a list row shows as the conversation's newest message.
 #[derive(Debug, Clone)]
 pub struct Said {
     pub conversation_id: Uuid,
     pub seq: i64,
     pub author_kind: AuthorKind,
+    pub author_id: Option<Uuid>,
+    pub kind: MessageKind,
     pub created_at: openapi::Timestamp,
-    /// What an alert shows.
+    /// What an alert or a list row shows.
     pub summary: String,
 }
 
@@ -266,6 +269,8 @@ impl From<&Message> for Said {
             conversation_id: message.conversation_id,
             seq: message.seq,
             author_kind: message.author_kind,
+            author_id: message.author_id,
+            kind: message.kind,
             created_at: message.created_at,
             summary: summary(message),
         }
@@ -278,6 +283,8 @@ impl Said {
             conversation_id,
             seq: preview.seq,
             author_kind: preview.author_kind,
+            author_id: preview.author_id,
+            kind: preview.kind,
             created_at: preview.created_at,
             summary: preview_summary(preview),
         }
