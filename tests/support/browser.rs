@@ -130,10 +130,43 @@ impl Browser {
         }
     }
 
+    /// Runs axe-core (injected once per document) on the current frame and returns its
+    /// violations, summarised as `{id, impact, nodes: ["selector: why"]}`; prints their
+    /// count under `state` so a failing run says where.
+    pub async fn accessibility_violations(&self, state: &str) -> Vec<Value> {
+        let axe = axe_source();
+        self.client.execute(&format!("if (!window.axe) {{ {axe} }}"), vec![]).await.expect("injecting axe-core");
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document).then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact,
+                   nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}))),
+                   e => done([{id: 'axe failed', nodes: [String(e)]}]));",
+                vec![],
+            )
+            .await
+            .expect("running axe-core");
+        let found: Vec<Value> = serde_json::from_value(found).expect("axe-core's violations as a list");
+        println!("{state}: {} accessibility violations", found.len());
+        found
+    }
+
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
         // Drop finishes the job.
     }
+}
+
+/// axe-core's script: `RAPPORT_AXE_CORE`, or where `cargo xtask test` installs it.
+fn axe_source() -> String {
+    let path = std::env::var("RAPPORT_AXE_CORE").unwrap_or_else(|_| {
+        let home = std::env::var("HOME").unwrap_or_else(|_| "/tmp".into());
+        format!("{home}/.cache/rapport-tools/axe-core-4.14.1/node_modules/axe-core/axe.min.js")
+    });
+    std::fs::read_to_string(&path).unwrap_or_else(|err| {
+        panic!("axe-core is missing at {path} ({err}): run `cargo xtask test` (it installs it) or set RAPPORT_AXE_CORE")
+    })
 }
 
 impl Drop for Browser {

@@ -32,7 +32,7 @@ const DEB_PACKAGES: &[DebPackage] = &[
     // Browser tests drive headless Chromium through chromedriver.
     DebPackage { name: "chromium", marker: "/usr/bin/chromium", needed: Needed::WithFrontends },
     DebPackage { name: "chromium-driver", marker: "/usr/bin/chromedriver", needed: Needed::WithFrontends },
-    // npm fetches axe-core, which the widget's accessibility test runs in the panel.
+    // npm fetches axe-core, which the accessibility tests run in the widget and the console.
     DebPackage { name: "npm", marker: "/usr/bin/npm", needed: Needed::WithFrontends },
     // The reference deployment test runs deploy/nginx/rapport.conf in Debian's nginx, with
     // a certificate made by openssl.
@@ -57,11 +57,11 @@ pub fn ensure_prerequisites() -> Result<(), String> {
     ensure_schemathesis()
 }
 
-/// The axe-core release the widget's accessibility test injects into the panel (pinned:
+/// The axe-core release the accessibility tests inject into the pages (pinned:
 /// its rules change between releases).
 pub const AXE_CORE_VERSION: &str = "4.14.1";
 
-/// Where axe-core is installed; `tests/tests/widget_e2e/accessibility.rs` looks there
+/// Where axe-core is installed; `tests/support/browser.rs` looks there
 /// too (or at `RAPPORT_AXE_CORE`, a path to `axe.min.js`).
 pub fn axe_core_dir() -> std::path::PathBuf {
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_else(|| "/tmp".into());

@@ -63,6 +63,7 @@ pub fn icon(name: &str) -> Html {
         }
         "webhooks" => "M9 15a3 3 0 1 1-3-3M15 9a3 3 0 1 1 3 3M6 12l4-7M18 12H10M12 20l-2-3",
         "reports" => "M4 20V11M10 20V5M16 20v-8M21 20H3",
+        "audit" => "M6 3h9l4 4v14H6zM9 11h7M9 15h7M9 7h3",
         "claim" => "M12 5v14M5 12h14",
         "transfer" => "M4 8h14l-4-4M20 16H6l4 4",
         "reopen" => "M4 12a8 8 0 1 0 3-6.3M4 4v5h5",

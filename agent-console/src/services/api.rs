@@ -5,6 +5,7 @@ use gloo_net::http::{Request, RequestBuilder};
 use openapi::{
     agents::{Agent, AgentPage, AgentUpdate, CreatedAgent, NewAgent},
     api_keys::{ApiKeyPage, CreatedApiKey, NewApiKey},
+    audit::AuditEntryPage,
     auth::{AcceptInvitation, Me, Session, SigninRequest, Workspace},
     business_hours::{BusinessHours, BusinessHoursUpdate},
     conversations::{Conversation, ConversationMatchPage, ConversationPage, ConversationUpdate, FeedPage},
@@ -269,6 +270,12 @@ pub async fn create_api_key(key: &NewApiKey) -> Answer<CreatedApiKey> {
 
 pub async fn revoke_api_key(id: Uuid) -> Answer<Value> {
     post(&format!("/api-keys/{id}/revoke"), &serde_json::json!({})).await
+}
+
+/// A page of the audit log, newest first; `query` holds the filter (`action=…`) and the
+/// previous page's `cursor`, already encoded.
+pub async fn audit_log(query: &str) -> Answer<AuditEntryPage> {
+    get(&format!("/audit-log?limit=50&{query}")).await
 }
 
 pub async fn update_canned_response(

@@ -62,10 +62,11 @@ pub enum AdminSection {
     CannedResponses,
     ApiKeys,
     Webhooks,
+    AuditLog,
 }
 
 impl AdminSection {
-    pub const ALL: [AdminSection; 8] = [
+    pub const ALL: [AdminSection; 9] = [
         AdminSection::Workspace,
         AdminSection::Sites,
         AdminSection::Agents,
@@ -74,6 +75,7 @@ impl AdminSection {
         AdminSection::CannedResponses,
         AdminSection::ApiKeys,
         AdminSection::Webhooks,
+        AdminSection::AuditLog,
     ];
 
     pub fn title(self) -> &'static str {
@@ -86,6 +88,7 @@ impl AdminSection {
             AdminSection::CannedResponses => "Canned responses",
             AdminSection::ApiKeys => "API keys",
             AdminSection::Webhooks => "Webhooks",
+            AdminSection::AuditLog => "Audit log",
         }
     }
 
@@ -99,6 +102,7 @@ impl AdminSection {
             AdminSection::CannedResponses => "canned",
             AdminSection::ApiKeys => "keys",
             AdminSection::Webhooks => "webhooks",
+            AdminSection::AuditLog => "audit",
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Settings screens: a site's appearance and its embed snippet, inviting and managing
-//! agents.
+//! agents, the audit log.
 
 use crate::stage::*;
 
@@ -75,4 +75,52 @@ async fn an_owner_invites_an_agent_sets_capacity_and_deactivates_them() {
         .await;
     s.wait("Ada deactivated", "return Array.from(document.querySelectorAll('.table tbody tr')).some(r => r.textContent.includes('Ada Byron') && r.textContent.includes('Reactivate'))").await;
     assert_eq!(s.app.get(&path, &s.workspace.token).await.1["active"], false);
+}
+
+#[tokio::test]
+async fn an_owner_reads_the_audit_log_filters_it_and_pages_back() {
+    let s = stage().await;
+    let token = s.workspace.token.clone();
+    // Fifty-five changes of the site: more than one page of the log.
+    for n in 1..=55 {
+        let (status, body) =
+            s.app.patch(&format!("/sites/{}", s.site_id), &token, json!({"greeting": format!("Hello #{n}")})).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (_, bo) = s.agent("Bo Berg", "bo@acme.test").await;
+    let (status, body) = s.app.patch(&format!("/agents/{bo}"), &token, json!({"role": "admin"})).await;
+    assert_eq!(status, 200, "{body}");
+
+    s.click("[data-admin=audit]").await;
+    s.wait("a first page of fifty", "return document.querySelectorAll('[data-audit]').length === 50").await;
+    let newest = s.js("return document.querySelector('[data-audit]').textContent").await;
+    let newest = newest.as_str().unwrap();
+    assert!(newest.contains("Bo Berg") && newest.contains("role"), "the role change comes first: {newest}");
+    assert!(newest.contains("\"agent\"") && newest.contains("\"admin\""), "with its values before and after: {newest}");
+    assert!(newest.contains(&s.workspace.email), "and who made it: {newest}");
+
+    // Older entries, down to the workspace's very first site changes.
+    let (status, log) = s.app.get("/audit-log?limit=200", &token).await;
+    assert_eq!(status, 200, "{log}");
+    let recorded = log["items"].as_array().unwrap().len();
+    assert!(recorded > 50, "site created, changed 55 times, Bo created and promoted: {recorded}");
+    s.click("[data-action=older]").await;
+    s.wait("the rest", &format!("return document.querySelectorAll('[data-audit]').length === {recorded}")).await;
+    s.wait("no more pages", "return !document.querySelector('[data-action=older]')").await;
+    let kinds = s.js("return Array.from(document.querySelectorAll('[data-audit]')).map(r => r.dataset.audit)").await;
+    let kinds: Vec<String> = serde_json::from_value(kinds).unwrap();
+    assert_eq!(kinds.iter().filter(|k| *k == "site_updated").count(), 55, "{kinds:?}");
+    assert_eq!(kinds.last().map(String::as_str), Some("site_created"), "oldest last: {kinds:?}");
+
+    // Only role changes.
+    s.js("const f = document.querySelector('#audit-action'); f.value = 'agent_updated';
+          f.dispatchEvent(new Event('change', {bubbles: true})); return true")
+        .await;
+    s.wait(
+        "only the role change",
+        "const rows = document.querySelectorAll('[data-audit]');
+         return rows.length === 1 && rows[0].dataset.audit === 'agent_updated'",
+    )
+    .await;
+    s.browser.screenshot("console-audit-log-desktop").await;
 }

@@ -8,7 +8,8 @@
 //!   console reaches the visitor; an internal note never does.
 //! - [`routing`]: claim from the console; two agents claiming at once; transfer with a
 //!   note.
-//! - [`admin`]: a site's settings and embed snippet; inviting and managing agents.
+//! - [`admin`]: a site's settings and embed snippet; inviting and managing agents; the
+//!   audit log, filtered and paged.
 //! - [`settings`]: editing saved replies and teams; webhooks with a test event and the
 //!   delivery log.
 //! - [`serving`]: `/` leads to `/console/`; its policy, versioned assets, a missing build.
@@ -21,11 +22,14 @@
 //! - [`site_settings`]: identity secret, site mail, business hours, time zone, push
 //!   preferences.
 //! - [`storm`]: 500 open conversations load with a handful of requests, none refused.
+//! - [`accessibility`]: axe-core finds nothing on the inbox, a conversation, every settings
+//!   screen and the reports.
 //! - [`screens`]: the main screens at desktop (1280×800) and tablet (820×1180) sizes.
 //!
 //! Needs the built console (`cargo xtask build`, which `cargo xtask test` runs) and
 //! chromium + chromium-driver: without them the tests fail and say so.
 
+mod accessibility;
 mod admin;
 mod attachments;
 mod composer;

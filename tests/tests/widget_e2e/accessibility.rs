@@ -4,39 +4,8 @@
 
 use crate::stage::*;
 
-/// axe-core's script: `RAPPORT_AXE_CORE`, or where `cargo xtask test` installs it.
-fn axe_source() -> String {
-    let path = std::env::var("RAPPORT_AXE_CORE").unwrap_or_else(|_| {
-        let home = std::env::var("HOME").unwrap_or_else(|_| "/tmp".into());
-        format!("{home}/.cache/rapport-tools/axe-core-4.14.1/node_modules/axe-core/axe.min.js")
-    });
-    std::fs::read_to_string(&path).unwrap_or_else(|err| {
-        panic!("axe-core is missing at {path} ({err}): run `cargo xtask test` (it installs it) or set RAPPORT_AXE_CORE")
-    })
-}
-
-/// Runs axe-core in the current frame; returns its violations, summarised.
-async fn violations(s: &Stage, axe: &str, state: &str) -> Vec<Value> {
-    let client = &s.browser.client;
-    client.execute(&format!("if (!window.axe) {{ {axe} }}"), vec![]).await.expect("injecting axe-core");
-    let found = client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document).then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact,
-               nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}))),
-               e => done([{id: 'axe failed', nodes: [String(e)]}]));",
-            vec![],
-        )
-        .await
-        .expect("running axe-core");
-    let found: Vec<Value> = serde_json::from_value(found).unwrap();
-    println!("{state}: {} violations", found.len());
-    found
-}
-
 #[tokio::test]
 async fn the_panel_has_no_accessibility_violations_and_takes_the_focus() {
-    let axe = axe_source();
     let s = stage("", Screen::Desktop).await;
     let b = &s.browser;
     s.open_widget().await;
@@ -52,7 +21,7 @@ async fn the_panel_has_no_accessibility_violations_and_takes_the_focus() {
         .await
         .unwrap();
     assert_eq!(sizes, "16px", "no zoom on focus in iOS");
-    assert_eq!(violations(&s, &axe, "empty panel").await, Vec::<Value>::new());
+    assert_eq!(s.browser.accessibility_violations("empty panel").await, Vec::<Value>::new());
 
     // A conversation: the visitor's messages, an agent's reply with name and face.
     s.type_text("Is this accessible?", true).await;
@@ -64,7 +33,7 @@ async fn the_panel_has_no_accessibility_violations_and_takes_the_focus() {
     assert_eq!(status, 201, "{body}");
     b.wait_for("the reply with its author", "return !!document.querySelector('.rp-by-agent .rp-author')", PATIENCE)
         .await;
-    assert_eq!(violations(&s, &axe, "conversation").await, Vec::<Value>::new());
+    assert_eq!(s.browser.accessibility_violations("conversation").await, Vec::<Value>::new());
     b.screenshot("a11y-conversation-desktop").await;
 
     // Resolved: the rating card and the transcript link.
@@ -74,14 +43,13 @@ async fn the_panel_has_no_accessibility_violations_and_takes_the_focus() {
         .await;
     assert_eq!(status, 200, "{body}");
     b.wait_for("the rating card", "return !!document.querySelector('.rp-rating')", PATIENCE).await;
-    assert_eq!(violations(&s, &axe, "rating").await, Vec::<Value>::new());
+    assert_eq!(s.browser.accessibility_violations("rating").await, Vec::<Value>::new());
     b.screenshot("a11y-rating-desktop").await;
     s.browser.client.clone().close().await.ok();
 }
 
 #[tokio::test]
 async fn the_pre_chat_form_has_no_accessibility_violations() {
-    let axe = axe_source();
     let settings = json!({"offline_form": false, "prechat_name": "required", "prechat_email": "optional"});
     let s = stage_with("", Screen::Phone, settings).await;
     let b = &s.browser;
@@ -97,11 +65,11 @@ async fn the_pre_chat_form_has_no_accessibility_violations() {
         .await
         .unwrap();
     assert_eq!(sizes, json!(["16px", "16px", "16px"]));
-    assert_eq!(violations(&s, &axe, "pre-chat form").await, Vec::<Value>::new());
+    assert_eq!(s.browser.accessibility_violations("pre-chat form").await, Vec::<Value>::new());
     // Sent empty: the errors are announced and accessible too.
     b.client.find(Locator::Css(".rp-start button[type=submit]")).await.unwrap().click().await.unwrap();
     b.wait_for("the errors", "return document.querySelectorAll('.rp-error').length >= 2", PATIENCE).await;
-    assert_eq!(violations(&s, &axe, "pre-chat form with errors").await, Vec::<Value>::new());
+    assert_eq!(s.browser.accessibility_violations("pre-chat form with errors").await, Vec::<Value>::new());
     b.screenshot("a11y-prechat-phone").await;
     s.browser.client.clone().close().await.ok();
 }

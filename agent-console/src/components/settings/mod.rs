@@ -4,10 +4,12 @@
 //! - [`sites`]: the sites with, per site, [`site_editor`] (appearance, behaviour, embed
 //!   snippet), [`site_identity`] (the identity secret, shown and rotated), [`site_mail`]
 //!   (sender, notification address, transcripts) and [`business_hours`];
-//! - [`agents`], [`teams`], [`labels`], [`canned`], [`api_keys`], [`webhooks`].
+//! - [`agents`], [`teams`], [`labels`], [`canned`], [`api_keys`], [`webhooks`];
+//! - [`audit_log`]: who changed what, read-only.
 
 pub mod agents;
 pub mod api_keys;
+pub mod audit_log;
 pub mod business_hours;
 pub mod canned;
 pub mod labels;
@@ -44,6 +46,7 @@ pub fn Settings(props: &SettingsProps) -> Html {
         AdminSection::CannedResponses => html! { <canned::Canned /> },
         AdminSection::ApiKeys => html! { <api_keys::ApiKeys /> },
         AdminSection::Webhooks => html! { <webhooks::Webhooks /> },
+        AdminSection::AuditLog => html! { <audit_log::AuditLog /> },
     };
     html! { <section class="admin" aria-labelledby="admin-title" data-settings={props.section.key()}>{ body }</section> }
 }
