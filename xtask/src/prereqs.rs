@@ -86,7 +86,7 @@ fn ensure_axe_core() -> Result<(), String> {
 /// The schemathesis release the contract test runs (pinned: its CLI and checks change).
 pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
-/// Where the schemathesis virtualenv lives; `tests/tests/contract_fuzz.rs` looks there too
+/// Where the schemathesis virtualenv lives; `tests/tests/contract/fuzz.rs` looks there too
 /// (or at `RAPPORT_SCHEMATHESIS`).
 pub fn schemathesis_venv() -> std::path::PathBuf {
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_else(|| "/tmp".into());

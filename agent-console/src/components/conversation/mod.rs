@@ -170,7 +170,8 @@ pub fn ConversationPane() -> Html {
     for m in &messages {
         let this_day = day(millis(&m.created_at));
         if this_day != last_day {
-            items.push(html! { <li key={format!("day-{this_day}")} class="day" role="separator"><span>{ this_day.clone() }</span></li> });
+            items
+                .push(html! { <li key={format!("day-{this_day}")} class="day"><span>{ this_day.clone() }</span></li> });
             last_day = this_day;
         }
         items.push(html! {

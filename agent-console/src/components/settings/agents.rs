@@ -139,7 +139,7 @@ pub fn Agents() -> Html {
             </header>
             <div class="card">
                 <table class="table">
-                    <thead><tr><th>{ "Agent" }</th><th>{ "Role" }</th><th>{ "Capacity" }</th><th>{ "State" }</th><th></th></tr></thead>
+                    <thead><tr><th>{ "Agent" }</th><th>{ "Role" }</th><th>{ "Capacity" }</th><th>{ "State" }</th><th><span class="sr-only">{ "Actions" }</span></th></tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>
             </div>
@@ -164,7 +164,7 @@ pub fn Agents() -> Html {
                 }
             }) }
             <form class="card inline-form" onsubmit={on_create} aria-label="Invite an agent">
-                <h3>{ "Invite an agent" }</h3>
+                <h2 class="form-title">{ "Invite an agent" }</h2>
                 <label class="sr-only" for="agent-name">{ "Name" }</label>
                 <input id="agent-name" ref={name} placeholder="Name" required=true />
                 <label class="sr-only" for="agent-email">{ "Email" }</label>

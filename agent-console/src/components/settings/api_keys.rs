@@ -93,11 +93,11 @@ pub fn ApiKeys() -> Html {
                 </div>
             }
             <div class="card">
-                <table class="table"><thead><tr><th>{ "Name" }</th><th>{ "Key" }</th><th>{ "Scope" }</th><th>{ "Last used" }</th><th></th></tr></thead>
+                <table class="table"><thead><tr><th>{ "Name" }</th><th>{ "Key" }</th><th>{ "Scope" }</th><th>{ "Last used" }</th><th><span class="sr-only">{ "Actions" }</span></th></tr></thead>
                 <tbody>{ for rows }</tbody></table>
             </div>
             <form class="card inline-form" onsubmit={on_create} aria-label="New API key">
-                <h3>{ "New key" }</h3>
+                <h2 class="form-title">{ "New key" }</h2>
                 <label class="sr-only" for="key-name">{ "Name" }</label>
                 <input id="key-name" ref={name} placeholder="CRM sync" required=true />
                 <label class="sr-only" for="key-scope">{ "Scope" }</label>

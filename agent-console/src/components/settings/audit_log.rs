@@ -93,7 +93,8 @@ pub fn AuditLog() -> Html {
     };
     let options = ACTIONS.iter().map(|&(action, title)| {
         let name = wire_name(action);
-        html! { <option selected={*filter == name} value={name}>{ title }</option> }
+        let selected = *filter == name;
+        html! { <option {selected} value={name}>{ title }</option> }
     });
     let rows = loaded.entries.iter().map(row);
     html! {

@@ -145,12 +145,12 @@ pub fn Canned() -> Html {
                 if directory.canned.is_empty() {
                     <p class="muted">{ "No canned responses yet." }</p>
                 } else {
-                    <table class="table"><thead><tr><th>{ "Shortcut" }</th><th>{ "Text" }</th><th></th></tr></thead>
+                    <table class="table"><thead><tr><th>{ "Shortcut" }</th><th>{ "Text" }</th><th><span class="sr-only">{ "Actions" }</span></th></tr></thead>
                     <tbody>{ for rows }</tbody></table>
                 }
             </div>
             <form class="card stack" onsubmit={on_create} aria-label="New canned response">
-                <h3>{ "New canned response" }</h3>
+                <h2 class="form-title">{ "New canned response" }</h2>
                 <label for="canned-shortcut">{ "Shortcut" }</label>
                 <input id="canned-shortcut" ref={shortcut} placeholder="refund" required=true />
                 <label for="canned-body">{ "Text" }</label>

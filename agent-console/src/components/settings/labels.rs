@@ -197,13 +197,13 @@ pub fn Labels() -> Html {
                     <p class="muted">{ "No labels yet: add one here, or type one on a conversation." }</p>
                 } else {
                     <table class="table">
-                        <thead><tr><th>{ "Label" }</th><th>{ "Colour" }</th><th>{ "Used on" }</th><th></th></tr></thead>
+                        <thead><tr><th>{ "Label" }</th><th>{ "Colour" }</th><th>{ "Used on" }</th><th><span class="sr-only">{ "Actions" }</span></th></tr></thead>
                         <tbody>{ for rows }</tbody>
                     </table>
                 }
             </div>
             <form class="card inline-form" onsubmit={on_create} aria-label="New label">
-                <h3>{ "New label" }</h3>
+                <h2 class="form-title">{ "New label" }</h2>
                 <label class="sr-only" for="new-label-name">{ "Name" }</label>
                 <input id="new-label-name" ref={new_name} placeholder="billing" required=true maxlength="40" />
                 <label class="sr-only" for="new-label-color">{ "Colour" }</label>

@@ -99,7 +99,7 @@ pub fn Sites() -> Html {
                 <div class="admin-aside">
                     <ul class="site-tabs">{ for tabs }</ul>
                     <form class="card stack" onsubmit={on_create}>
-                        <h3>{ "Add a site" }</h3>
+                        <h2 class="form-title">{ "Add a site" }</h2>
                         <label for="new-site-name">{ "Name" }</label>
                         <input id="new-site-name" ref={new_name} required=true placeholder="Acme Store" />
                         <label for="new-site-origin">{ "Website address" }</label>

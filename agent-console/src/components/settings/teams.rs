@@ -161,11 +161,11 @@ pub fn Teams() -> Html {
                 <p class="muted">{ "Group agents so conversations can be routed and transferred to a team." }</p>
             </div></header>
             <div class="card">
-                <table class="table"><thead><tr><th>{ "Team" }</th><th>{ "Members" }</th><th></th></tr></thead>
+                <table class="table"><thead><tr><th>{ "Team" }</th><th>{ "Members" }</th><th><span class="sr-only">{ "Actions" }</span></th></tr></thead>
                 <tbody>{ for rows }</tbody></table>
             </div>
             <form class="card inline-form" onsubmit={on_create} aria-label="New team">
-                <h3>{ "New team" }</h3>
+                <h2 class="form-title">{ "New team" }</h2>
                 <label class="sr-only" for="team-name">{ "Name" }</label>
                 <input id="team-name" ref={name} placeholder="Billing" required=true />
                 <button class="button primary" type="submit">{ "Create team" }</button>

@@ -189,12 +189,12 @@ pub fn Webhooks() -> Html {
                 if webhooks.is_empty() {
                     <p class="muted">{ "No webhooks yet." }</p>
                 } else {
-                    <table class="table"><thead><tr><th>{ "Endpoint" }</th><th>{ "Events" }</th><th>{ "Site" }</th><th>{ "State" }</th><th></th></tr></thead>
+                    <table class="table"><thead><tr><th>{ "Endpoint" }</th><th>{ "Events" }</th><th>{ "Site" }</th><th>{ "State" }</th><th><span class="sr-only">{ "Actions" }</span></th></tr></thead>
                     <tbody>{ for rows }</tbody></table>
                 }
             </div>
             <form class="card stack" onsubmit={on_create} aria-label="New webhook">
-                <h3>{ "New webhook" }</h3>
+                <h2 class="form-title">{ "New webhook" }</h2>
                 <label for="webhook-url">{ "Endpoint URL" }</label>
                 <input id="webhook-url" ref={url} type="url" placeholder="https://crm.example.com/rapport" required=true />
                 <label for="webhook-description">{ "Description" }</label>
@@ -291,7 +291,7 @@ fn DeliveryLog(props: &DeliveryLogProps) -> Html {
     });
     html! {
         <div class="delivery-log">
-            <div class="row-between"><h3>{ "Recent deliveries" }</h3>
+            <div class="row-between"><h2 class="form-title">{ "Recent deliveries" }</h2>
                 <button class="button small" onclick={on_refresh}>{ "Refresh" }</button></div>
             if list.is_empty() {
                 <p class="muted small">{ "Nothing sent yet. Send a test event to try your endpoint." }</p>
