@@ -113,6 +113,9 @@ pub struct AppOptions {
     pub widget_dir: Option<String>,
     /// More configuration variables (`RAPPORT_…`), taking precedence over the above.
     pub env: Vec<(String, String)>,
+    /// Seed the demo workspace, as `rapport serve --demo` does (its site allows the
+    /// server's own address as an origin).
+    pub demo: bool,
 }
 
 pub fn redis_url() -> String {
@@ -162,6 +165,9 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         .expect("test settings");
     let app = Application::build(settings).await.expect("building the app");
     let address = format!("http://127.0.0.1:{}", app.port());
+    if options.demo {
+        backend::demo::ensure(&app.state().store, &address).await.expect("seeding the demo workspace");
+    }
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until_stopped(async {
         let _ = stopped.await;

@@ -256,7 +256,6 @@ impl AgentPictureApi {
         state: Data<&AppState>,
         #[oai(example = "crate::api_examples::id")] agent_id: Path<Uuid>,
         /// The version from `picture_url`; with it the answer is cached for a year.
-        #[oai(example = "crate::api_examples::picture_version")]
         v: Query<Option<i64>>,
     ) -> Result<Picture, ApiError> {
         let row: Option<(String, Vec<u8>, i64)> = on_pool!(&state.store, |pool| {

@@ -285,7 +285,6 @@ impl AttachmentsApi {
         state: Data<&AppState>,
         #[oai(example = "crate::api_examples::id")] attachment_id: Path<Uuid>,
         /// From the attachment's `url`.
-        #[oai(example = "crate::api_examples::link_token")]
         token: Query<Option<String>>,
     ) -> Result<Download, ApiError> {
         let row = super::find_by_id(&state.store, *attachment_id).await?;

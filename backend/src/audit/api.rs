@@ -22,16 +22,12 @@ impl AuditApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// Only entries of this action.
-        #[oai(example = "example_action")]
         action: Query<Option<AuditAction>>,
         /// Only entries about this agent, key, webhook, site or visitor.
-        #[oai(example = "crate::api_examples::some_id")]
         target_id: Query<Option<Uuid>>,
         /// From the previous page's `next_cursor`.
-        #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
-        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<AuditEntryPage>, ApiError> {
         let caller = auth.caller();
@@ -40,8 +36,4 @@ impl AuditApi {
         let (items, next_cursor) = super::list(&state.store, caller.workspace_id, *action, *target_id, page).await?;
         Ok(Json(AuditEntryPage { items, next_cursor }))
     }
-}
-
-fn example_action() -> Option<AuditAction> {
-    Some(AuditAction::AgentUpdated)
 }

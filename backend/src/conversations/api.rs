@@ -29,37 +29,26 @@ impl ConversationsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// Only conversations in this status.
-        #[oai(example = "crate::api_examples::conversation_status")]
         status: Query<Option<ConversationStatus>>,
         /// Only conversations assigned to this agent.
-        #[oai(example = "crate::api_examples::some_id")]
         assignee_id: Query<Option<Uuid>>,
         /// Only conversations nobody is assigned to.
-        #[oai(example = "crate::api_examples::unassigned")]
         unassigned: Query<Option<bool>>,
         /// Only conversations from this site.
-        #[oai(example = "crate::api_examples::some_id")]
         site_id: Query<Option<Uuid>>,
         /// Only conversations of this visitor.
-        #[oai(example = "crate::api_examples::some_id")]
         visitor_id: Query<Option<Uuid>>,
         /// Search: the visitor's name or email, or any message's text (up to 200 characters).
-        #[oai(example = "crate::api_examples::search")]
         q: Query<Option<String>>,
         /// Only conversations of this team.
-        #[oai(example = "crate::api_examples::some_id")]
         team_id: Query<Option<Uuid>>,
         /// Only conversations carrying this label (ASCII letters match in any case).
-        #[oai(example = "crate::api_examples::label_name")]
         label: Query<Option<String>>,
         /// Only conversations of this priority.
-        #[oai(example = "crate::api_examples::priority")]
         priority: Query<Option<Priority>>,
         /// From the previous page's `next_cursor`.
-        #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
-        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<ConversationPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
@@ -94,10 +83,8 @@ impl ConversationsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// The highest `feed_seq` you hold (default 0: everything).
-        #[oai(example = "crate::api_examples::after_seq")]
         after: Query<Option<i64>>,
         /// Page size, 1 to 500 (default 200).
-        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<FeedPage>, ApiError> {
         let workspace_id = auth.caller().workspace_id;
@@ -133,10 +120,8 @@ impl ConversationsApi {
         #[oai(example = "crate::api_examples::required_search")]
         q: Query<String>,
         /// From the previous page's `next_cursor`.
-        #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
-        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<ConversationMatchPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;

@@ -74,13 +74,11 @@ impl MailApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// Only mail in this state.
-        #[oai(name = "state", example = "crate::api_examples::mail_state")]
+        #[oai(name = "state")]
         mail_state: Query<Option<MailState>>,
         /// From the previous page's `next_cursor`.
-        #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
-        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<MailPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;

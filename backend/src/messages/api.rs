@@ -85,10 +85,8 @@ impl MessagesApi {
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
         /// Return messages after this `seq` (default 0: from the start).
-        #[oai(example = "crate::api_examples::after_seq")]
         after_seq: Query<Option<i64>>,
         /// At most this many, 1 to 500 (default 100).
-        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<MessageRange>, ApiError> {
         let (after_seq, limit) = parse_range(*after_seq, *limit)?;

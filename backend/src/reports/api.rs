@@ -72,23 +72,17 @@ impl ReportsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// First day, `YYYY-MM-DD`, in the workspace's time zone (default: 6 days before `to`).
-        #[oai(example = "crate::api_examples::report_from")]
         from: Query<Option<String>>,
         /// Last day, inclusive (default: today); at most 366 days after `from`.
-        #[oai(example = "crate::api_examples::report_to")]
         to: Query<Option<String>>,
         /// Only conversations on this site.
-        #[oai(example = "crate::api_examples::some_id")]
         site_id: Query<Option<Uuid>>,
         /// Only conversations routed to this team.
-        #[oai(example = "crate::api_examples::some_id")]
         team_id: Query<Option<Uuid>>,
         /// Only conversations assigned to this agent.
-        #[oai(example = "crate::api_examples::some_id")]
         agent_id: Query<Option<Uuid>>,
         /// Count first responses in business time: only while the conversation's site
         /// was open (sites without business hours count every minute).
-        #[oai(example = "crate::api_examples::business_hours")]
         business_hours: Query<Option<bool>>,
     ) -> Result<Json<ReportSummary>, ApiError> {
         let scope =
@@ -108,23 +102,17 @@ impl ReportsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// First day, `YYYY-MM-DD`, in the workspace's time zone (default: 6 days before `to`).
-        #[oai(example = "crate::api_examples::report_from")]
         from: Query<Option<String>>,
         /// Last day, inclusive (default: today); at most 366 days after `from`.
-        #[oai(example = "crate::api_examples::report_to")]
         to: Query<Option<String>>,
         /// Only conversations on this site.
-        #[oai(example = "crate::api_examples::some_id")]
         site_id: Query<Option<Uuid>>,
         /// Only conversations routed to this team.
-        #[oai(example = "crate::api_examples::some_id")]
         team_id: Query<Option<Uuid>>,
         /// Only conversations assigned to this agent.
-        #[oai(example = "crate::api_examples::some_id")]
         agent_id: Query<Option<Uuid>>,
         /// Count first responses in business time: only while the conversation's site
         /// was open (sites without business hours count every minute).
-        #[oai(example = "crate::api_examples::business_hours")]
         business_hours: Query<Option<bool>>,
     ) -> Result<Json<DailyReport>, ApiError> {
         let scope =
@@ -144,23 +132,17 @@ impl ReportsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// First day, `YYYY-MM-DD`, in the workspace's time zone (default: 6 days before `to`).
-        #[oai(example = "crate::api_examples::report_from")]
         from: Query<Option<String>>,
         /// Last day, inclusive (default: today); at most 366 days after `from`.
-        #[oai(example = "crate::api_examples::report_to")]
         to: Query<Option<String>>,
         /// Only conversations on this site.
-        #[oai(example = "crate::api_examples::some_id")]
         site_id: Query<Option<Uuid>>,
         /// Only conversations routed to this team.
-        #[oai(example = "crate::api_examples::some_id")]
         team_id: Query<Option<Uuid>>,
         /// Only conversations assigned to this agent.
-        #[oai(example = "crate::api_examples::some_id")]
         agent_id: Query<Option<Uuid>>,
         /// Count first responses in business time: only while the conversation's site
         /// was open (sites without business hours count every minute).
-        #[oai(example = "crate::api_examples::business_hours")]
         business_hours: Query<Option<bool>>,
     ) -> Result<CsvExport, ApiError> {
         let scope =
@@ -201,19 +183,14 @@ impl ReportsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// First day, `YYYY-MM-DD`, in the workspace's time zone (default: 6 days before `to`).
-        #[oai(example = "crate::api_examples::report_from")]
         from: Query<Option<String>>,
         /// Last day, inclusive (default: today); at most 366 days after `from`.
-        #[oai(example = "crate::api_examples::report_to")]
         to: Query<Option<String>>,
         /// Only conversations on this site.
-        #[oai(example = "crate::api_examples::some_id")]
         site_id: Query<Option<Uuid>>,
         /// Only conversations routed to this team.
-        #[oai(example = "crate::api_examples::some_id")]
         team_id: Query<Option<Uuid>>,
         /// Only conversations assigned to this agent.
-        #[oai(example = "crate::api_examples::some_id")]
         agent_id: Query<Option<Uuid>>,
     ) -> Result<Json<BusiestHours>, ApiError> {
         let scope =
@@ -231,19 +208,14 @@ impl ReportsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// First day, `YYYY-MM-DD`, in the workspace's time zone (default: 6 days before `to`).
-        #[oai(example = "crate::api_examples::report_from")]
         from: Query<Option<String>>,
         /// Last day, inclusive (default: today); at most 366 days after `from`.
-        #[oai(example = "crate::api_examples::report_to")]
         to: Query<Option<String>>,
         /// Only conversations on this site.
-        #[oai(example = "crate::api_examples::some_id")]
         site_id: Query<Option<Uuid>>,
         /// Only conversations routed to this team.
-        #[oai(example = "crate::api_examples::some_id")]
         team_id: Query<Option<Uuid>>,
         /// Only conversations assigned to this agent.
-        #[oai(example = "crate::api_examples::some_id")]
         agent_id: Query<Option<Uuid>>,
     ) -> Result<CsvExport, ApiError> {
         let scope =
@@ -272,23 +244,17 @@ impl ReportsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// First day, `YYYY-MM-DD`, in the workspace's time zone (default: 6 days before `to`).
-        #[oai(example = "crate::api_examples::report_from")]
         from: Query<Option<String>>,
         /// Last day, inclusive (default: today); at most 366 days after `from`.
-        #[oai(example = "crate::api_examples::report_to")]
         to: Query<Option<String>>,
         /// Only conversations on this site.
-        #[oai(example = "crate::api_examples::some_id")]
         site_id: Query<Option<Uuid>>,
         /// Only the team's members, and conversations routed to the team.
-        #[oai(example = "crate::api_examples::some_id")]
         team_id: Query<Option<Uuid>>,
         /// Only this agent.
-        #[oai(example = "crate::api_examples::some_id")]
         agent_id: Query<Option<Uuid>>,
         /// Count first responses in business time: only while the conversation's site
         /// was open (sites without business hours count every minute).
-        #[oai(example = "crate::api_examples::business_hours")]
         business_hours: Query<Option<bool>>,
     ) -> Result<Json<AgentReport>, ApiError> {
         let scope =
@@ -309,23 +275,17 @@ impl ReportsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// First day, `YYYY-MM-DD`, in the workspace's time zone (default: 6 days before `to`).
-        #[oai(example = "crate::api_examples::report_from")]
         from: Query<Option<String>>,
         /// Last day, inclusive (default: today); at most 366 days after `from`.
-        #[oai(example = "crate::api_examples::report_to")]
         to: Query<Option<String>>,
         /// Only conversations on this site.
-        #[oai(example = "crate::api_examples::some_id")]
         site_id: Query<Option<Uuid>>,
         /// Only the team's members, and conversations routed to the team.
-        #[oai(example = "crate::api_examples::some_id")]
         team_id: Query<Option<Uuid>>,
         /// Only this agent.
-        #[oai(example = "crate::api_examples::some_id")]
         agent_id: Query<Option<Uuid>>,
         /// Count first responses in business time: only while the conversation's site
         /// was open (sites without business hours count every minute).
-        #[oai(example = "crate::api_examples::business_hours")]
         business_hours: Query<Option<bool>>,
     ) -> Result<CsvExport, ApiError> {
         let scope =

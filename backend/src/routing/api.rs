@@ -36,16 +36,12 @@ impl RoutingApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// Only this site's line(s).
-        #[oai(example = "crate::api_examples::some_id")]
         site_id: Query<Option<Uuid>>,
         /// Only this team's line(s).
-        #[oai(example = "crate::api_examples::some_id")]
         team_id: Query<Option<Uuid>>,
         /// At most this many, 1 to 500 (default 100); the longest-waiting come first.
-        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
         /// `next_cursor` of the previous page.
-        #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
     ) -> Result<Json<Queue>, ApiError> {
         let limit = match *limit {

@@ -33,13 +33,10 @@ impl VisitorsApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// From the previous page's `next_cursor`.
-        #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
-        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
         /// Up to 200 visitor ids separated by commas.
-        #[oai(example = "crate::api_examples::visitor_ids")]
         ids: Query<Option<String>>,
     ) -> Result<Json<VisitorPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
@@ -77,10 +74,8 @@ impl VisitorsApi {
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")] visitor_id: Path<Uuid>,
         /// From the previous page's `next_cursor`.
-        #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
-        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<PageViewPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;

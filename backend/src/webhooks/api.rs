@@ -63,10 +63,8 @@ impl WebhooksApi {
         state: Data<&AppState>,
         auth: WorkspaceAuth,
         /// From the previous page's `next_cursor`.
-        #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
-        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<WebhookPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;
@@ -207,10 +205,8 @@ impl WebhooksApi {
         auth: WorkspaceAuth,
         #[oai(example = "crate::api_examples::id")] webhook_id: Path<Uuid>,
         /// From the previous page's `next_cursor`.
-        #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
-        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<WebhookDeliveryPage>, ApiError> {
         let page = PageRequest::parse(cursor.as_deref(), *limit)?;

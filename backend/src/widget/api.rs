@@ -150,10 +150,8 @@ impl WidgetApi {
         state: Data<&AppState>,
         auth: VisitorAuth,
         /// From the previous page's `next_cursor`.
-        #[oai(example = "crate::api_examples::cursor")]
         cursor: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
-        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<VisitorConversationPage>, ApiError> {
         let visitor = &auth.0;
@@ -208,10 +206,8 @@ impl WidgetApi {
         auth: VisitorAuth,
         #[oai(example = "crate::api_examples::id")] conversation_id: Path<Uuid>,
         /// Return messages after this `seq` (default 0).
-        #[oai(example = "crate::api_examples::after_seq")]
         after_seq: Query<Option<i64>>,
         /// At most this many, 1 to 500 (default 100).
-        #[oai(example = "crate::api_examples::limit")]
         limit: Query<Option<u32>>,
     ) -> Result<Json<MessageRange>, ApiError> {
         let visitor = &auth.0;

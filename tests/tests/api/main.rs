@@ -17,6 +17,7 @@
 //! - [`push`]: Web Push to a local push service that checks VAPID and decrypts.
 //! - [`organising`]: labels, filters, saved views, search snippets, visitors in one
 //!   request, page trails, ratings on conversations, saved replies in several languages.
+//! - [`readme`]: the README's API and webhook examples, run as written.
 
 mod common;
 
@@ -28,6 +29,7 @@ mod organising;
 mod pagination;
 mod prechat;
 mod push;
+mod readme;
 mod resources;
 mod serving;
 mod tenant_isolation;
