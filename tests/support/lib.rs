@@ -344,24 +344,46 @@ impl TestApp {
 /// that waits this way measures speed.
 pub const PATIENCE: std::time::Duration = std::time::Duration::from_secs(20);
 
-/// Polls `check` until it returns `Some`, for up to [`PATIENCE`]; the one way tests wait
-/// for something another task or process does.
+/// Polls `check` until it returns `Some`, for up to [`PATIENCE`]; with [`until`], the one
+/// way tests wait for something another task or process does.
 pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
 {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    // Quick at first, then at most five checks a second: a check that makes requests
-    // stays within the API's rate limit however long the wait.
-    let mut pause = std::time::Duration::from_millis(25);
+    let mut pace = Pace::new();
     loop {
         if let Some(value) = check().await {
             return value;
         }
-        assert!(tokio::time::Instant::now() < deadline, "timed out after {PATIENCE:?} waiting for {what}");
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(std::time::Duration::from_millis(200));
+        pace.wait(what).await;
+    }
+}
+
+/// [`eventually`] for a condition that only holds or not.
+pub async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let mut pace = Pace::new();
+    while !check().await {
+        pace.wait(what).await;
+    }
+}
+
+/// How waits poll: quick at first, then at most five checks a second, so a check that
+/// makes requests stays within the API's rate limit however long the wait.
+struct Pace {
+    deadline: tokio::time::Instant,
+    pause: std::time::Duration,
+}
+
+impl Pace {
+    fn new() -> Self {
+        Self { deadline: tokio::time::Instant::now() + PATIENCE, pause: std::time::Duration::from_millis(25) }
+    }
+
+    async fn wait(&mut self, what: &str) {
+        assert!(tokio::time::Instant::now() < self.deadline, "timed out after {PATIENCE:?} waiting for {what}");
+        tokio::time::sleep(self.pause).await;
+        self.pause = (self.pause * 2).min(std::time::Duration::from_millis(200));
     }
 }
 

@@ -252,15 +252,12 @@ async fn visitors_come_in_one_request_and_keep_their_page_trail() {
     for (url, title) in [("https://shop.test/", "Home"), ("https://shop.test/shoes", "Shoes")] {
         socket.send(&openapi::realtime::ClientFrame::Page { url: url.into(), title: title.into() }).await;
     }
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let trail = loop {
+    let trail = system_tests::eventually("both pages stored", || async {
         let (status, body) = app.get(&format!("/visitors/{visitor}/pages"), &ws.token).await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        if body["items"].as_array().unwrap().len() == 2 || std::time::Instant::now() > deadline {
-            break body;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
+        (body["items"].as_array().unwrap().len() == 2).then_some(body)
+    })
+    .await;
     let urls: Vec<&str> = trail["items"].as_array().unwrap().iter().map(|p| p["url"].as_str().unwrap()).collect();
     assert_eq!(urls, vec!["https://shop.test/shoes", "https://shop.test/"], "newest first");
     let (status, body) = app.get(&format!("/visitors/{theirs}/pages"), &ws.token).await;

@@ -6,7 +6,6 @@
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
-    time::Duration,
 };
 
 use aes_gcm::{Aes128Gcm, KeyInit, Nonce, aead::Aead};
@@ -70,14 +69,8 @@ impl Service {
 
     /// Waits until the `n`th push (counting from 1) arrived; returns it.
     async fn nth(&self, n: usize) -> Push {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(push) = self.received.lock().unwrap().get(n - 1) {
-                return push.clone();
-            }
-            assert!(tokio::time::Instant::now() < deadline, "push {n} never came: {:?}", self.received.lock().unwrap());
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        system_tests::eventually(&format!("push {n}"), || async { self.received.lock().unwrap().get(n - 1).cloned() })
+            .await
     }
 }
 
@@ -226,18 +219,14 @@ async fn an_agent_with_the_console_closed_gets_signed_encrypted_pushes_that_say_
     let to_laptop = seen.iter().find(|p| p.browser == "owner-laptop").unwrap();
     assert_eq!(laptop.decrypt(&to_laptop.body)["title"], "New conversation: Jane Doe");
     // The browser the service said is gone is forgotten.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
+    let endpoints = system_tests::eventually("the gone browser forgotten", || async {
         let (_, mine) = app.get("/push/subscriptions", &ws.token).await;
-        let endpoints: Vec<&str> =
-            mine["items"].as_array().unwrap().iter().map(|s| s["endpoint"].as_str().unwrap()).collect();
-        if endpoints.len() == 1 {
-            assert!(endpoints[0].ends_with("/owner-laptop"), "{endpoints:?}");
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "the gone browser is still listed: {endpoints:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        let endpoints: Vec<String> =
+            mine["items"].as_array().unwrap().iter().map(|s| s["endpoint"].as_str().unwrap().to_owned()).collect();
+        (endpoints.len() == 1).then_some(endpoints)
+    })
+    .await;
+    assert!(endpoints[0].ends_with("/owner-laptop"), "{endpoints:?}");
 
     // Ada only wants assignments now: a new conversation reaches the owner's laptop alone;
     // assigned to Ada, it reaches her phone.
@@ -266,30 +255,18 @@ async fn an_agent_with_the_console_closed_gets_signed_encrypted_pushes_that_say_
             .expect("Ada's console");
     console.send(&openapi::realtime::ClientFrame::Ping).await;
     console.recv_until("pong", |f| matches!(f, openapi::realtime::ServerFrame::Pong)).await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
+    let ada_online = async || {
         let (_, presence) = app.get("/presence", &ws.token).await;
-        if presence["agents"].as_array().unwrap().iter().any(|a| a["agent_id"] == json!(ada_id)) {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "Ada's console never counted as open: {presence}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        presence["agents"].as_array().unwrap().iter().any(|a| a["agent_id"] == json!(ada_id))
+    };
+    system_tests::until("Ada's console counted as open", async || ada_online().await).await;
     visitor_writes(&app, &ws.token, &site_key, "Lea", "Hello?").await;
     // Her phone was subscribed first: had it been alerted, it would have come first.
     let push = service.nth(6).await;
     assert_eq!(push.browser, "owner-laptop", "the owner has no console open; Ada has");
     assert_eq!(laptop.decrypt(&push.body)["title"], "New conversation: Lea");
     drop(console);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let (_, presence) = app.get("/presence", &ws.token).await;
-        if !presence["agents"].as_array().unwrap().iter().any(|a| a["agent_id"] == json!(ada_id)) {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "Ada's console still counts as open: {presence}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    system_tests::until("Ada's console counted as closed", async || !ada_online().await).await;
     // Closed again: the next assignment reaches her phone — and nothing came between.
     let (status, body) = app.patch(&format!("/conversations/{first}"), &ws.token, json!({"assignee_id": ada_id})).await;
     assert_eq!(status, StatusCode::OK, "{body}");

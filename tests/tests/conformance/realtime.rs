@@ -6,7 +6,7 @@
 //! Redis test uses a fresh key and channel prefix, so tests share one server without
 //! seeing each other; the last cases are Redis-only (prefixes, a broken link).
 
-use std::{collections::BTreeMap, future::Future, sync::Arc, time::Duration};
+use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use backend::realtime::{
     bus::{Bus, Event, Interrupted, LocalBus, RedisBus, Subscription, Topic},
@@ -116,7 +116,7 @@ impl Deployment {
     async fn until_unsubscribed(&self, topic: Topic) {
         let Self::Redis(prefix) = self else { return };
         let (admin, channel) = (redis_admin().await, format!("{prefix}{topic}"));
-        eventually(|| {
+        system_tests::until("the channel without subscribers", || {
             let (mut admin, channel) = (admin.clone(), channel.clone());
             async move {
                 let (_, subscribers): (String, i64) =
@@ -125,15 +125,6 @@ impl Deployment {
             }
         })
         .await;
-    }
-}
-
-/// Polls `check` until it holds, failing after [`PATIENCE`].
-async fn eventually<F: Future<Output = bool>>(mut check: impl FnMut() -> F) {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while !check().await {
-        assert!(tokio::time::Instant::now() < deadline, "condition not met in time");
-        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
@@ -398,14 +389,7 @@ async fn redis_broken_link_closes_subscriptions_then_recovers() {
     assert_eq!(closed.unwrap_err(), Interrupted::Closed);
 
     // The link reconnects with backoff; until then subscribing fails rather than hangs.
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    let mut after = loop {
-        match node.subscribe(topic).await {
-            Ok(subscription) => break subscription,
-            Err(_) if tokio::time::Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(50)).await,
-            Err(error) => panic!("the bus did not recover: {error}"),
-        }
-    };
+    let mut after = system_tests::eventually("the bus to recover", || async { node.subscribe(topic).await.ok() }).await;
     other.publish(topic, event(2)).await.unwrap();
     node.publish(topic, event(3)).await.unwrap();
     assert_eq!(next(&mut after).await, event(2));

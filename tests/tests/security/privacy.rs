@@ -1,14 +1,12 @@
 //! Privacy: everything about a visitor exported and erased on request; conversations
 //! older than the workspace keeps deleted by the retention worker; uploads never sent
 //! removed after a day. Age is simulated by moving stored times back, and the worker is
-//! waited for by polling what it should have done (`eventually`), never by sleeping.
-
-use std::time::{Duration, Instant};
+//! waited for by polling what it should have done (`until`), never by sleeping.
 
 use openapi::realtime::ClientFrame;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use system_tests::{AppOptions, TestApp, assert_error, id, json_of, spawn_app_with, ws};
+use system_tests::{AppOptions, TestApp, assert_error, id, json_of, spawn_app_with, until, ws};
 use uuid::Uuid;
 
 use crate::common::{count, millis_ago, sql};
@@ -21,15 +19,6 @@ async fn app(env: &[(&str, &str)]) -> TestApp {
         ..AppOptions::default()
     })
     .await
-}
-
-/// Polls `check` until it holds (the worker runs every 100 ms in these tests).
-async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !check().await {
-        assert!(Instant::now() < deadline, "never happened: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// A new visitor on the site: (token, id).
@@ -101,7 +90,7 @@ async fn a_visitor_is_exported_whole_then_erased_whole() {
 
     // Export: everything, in one document.
     let mut export = Value::Null;
-    eventually("the page view stored", async || {
+    until("the page view stored", async || {
         export = app.get(&format!("/visitors/{vera_id}/export"), &owner.token).await.1;
         export["pages"].as_array().is_some_and(|p| !p.is_empty())
     })
@@ -220,11 +209,11 @@ async fn the_retention_worker_deletes_what_is_older_than_the_workspace_keeps() {
     )
     .await;
     sql(&app, &format!("UPDATE attachments SET created_at = {thirty_one_days} WHERE filename = 'old.txt'")).await;
-    eventually("the old conversation deleted", async || {
+    until("the old conversation deleted", async || {
         app.get(&format!("/conversations/{old}"), &owner.token).await.0 == StatusCode::NOT_FOUND
     })
     .await;
-    eventually("the old file deleted", async || {
+    until("the old file deleted", async || {
         app.get(&format!("/conversations/{recent}/attachments/{old_file}"), &owner.token).await.0
             == StatusCode::NOT_FOUND
     })
@@ -233,7 +222,7 @@ async fn the_retention_worker_deletes_what_is_older_than_the_workspace_keeps() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(messages["items"].as_array().unwrap().len(), 2, "the recent conversation stays whole");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM attachment_blobs").await, 0, "the file's bytes went too");
-    eventually("the pass audited", async || {
+    until("the pass audited", async || {
         let (_, log) = app.get("/audit-log?action=retention_applied", &owner.token).await;
         log["items"].as_array().is_some_and(|items| items.iter().any(|e| e["actor_kind"] == "system"))
     })
@@ -264,10 +253,8 @@ async fn uploads_never_sent_are_removed_after_a_day() {
     )
     .await;
     let file = |id: Uuid| format!("/conversations/{conversation}/attachments/{id}");
-    eventually("the stale upload removed", async || {
-        app.get(&file(stale), &owner.token).await.0 == StatusCode::NOT_FOUND
-    })
-    .await;
+    until("the stale upload removed", async || app.get(&file(stale), &owner.token).await.0 == StatusCode::NOT_FOUND)
+        .await;
     assert_eq!(app.get(&file(sent), &owner.token).await.0, StatusCode::OK, "sent files stay");
     assert_eq!(app.get(&file(fresh), &owner.token).await.0, StatusCode::OK, "less than a day old");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM attachment_blobs").await, 2);

@@ -64,11 +64,7 @@ async fn an_owner_invites_an_agent_sets_capacity_and_deactivates_them() {
         .await;
     s.wait("saved", "return document.querySelector('.toast')?.textContent.includes('Saved')").await;
     let path = format!("/agents/{ada_id}");
-    let deadline = std::time::Instant::now() + PATIENCE;
-    while s.app.get(&path, &s.workspace.token).await.1["capacity"] != 8 {
-        assert!(std::time::Instant::now() < deadline, "capacity never saved");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    until("the capacity saved", async || s.app.get(&path, &s.workspace.token).await.1["capacity"] == 8).await;
 
     s.js("Array.from(document.querySelectorAll('.table tbody tr')).find(r => r.textContent.includes('Ada Byron'))
           .querySelector('button').click(); return true")

@@ -52,15 +52,11 @@ async fn the_page_trail_is_there_after_a_reload_with_links_and_the_chosen_status
         visitor.socket.send(&ClientFrame::Page { url: url.into(), title: title.into() }).await;
     }
     // Stored as they arrive: the console opened later still has them.
-    let deadline = std::time::Instant::now() + PATIENCE;
-    loop {
+    until("the three pages stored", async || {
         let (_, pages) = s.app.get(&format!("/visitors/{}/pages", visitor.visitor_id), &s.workspace.token).await;
-        if pages["items"].as_array().unwrap().len() == 3 {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "pages not stored: {pages}");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+        pages["items"].as_array().unwrap().len() == 3
+    })
+    .await;
     // Offline by choice, then a reload.
     s.js("const select = document.querySelector('#my-status'); select.value = 'offline';
           select.dispatchEvent(new Event('change', {bubbles: true})); return true")

@@ -19,15 +19,7 @@ async fn labels_of(s: &Stage, conversation: Uuid) -> Value {
 
 /// Waits until the conversation carries exactly `labels` (stored, seen through the API).
 async fn wait_labels(s: &Stage, conversation: Uuid, labels: Value) {
-    let deadline = std::time::Instant::now() + PATIENCE;
-    while labels_of(s, conversation).await != labels {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "labels never became {labels}: {}",
-            labels_of(s, conversation).await
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    until(&format!("the labels {labels}"), async || labels_of(s, conversation).await == labels).await;
 }
 
 #[tokio::test]

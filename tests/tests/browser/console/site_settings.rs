@@ -38,17 +38,13 @@ async fn the_identity_secret_is_shown_and_rotated_and_mail_settings_saved() {
     s.click("[data-setting=transcript]").await;
     s.browser.screenshot("console-site-mail").await;
     s.click("[data-site-mail] button[type=submit]").await;
-    let deadline = std::time::Instant::now() + PATIENCE;
-    loop {
+    let mail = system_tests::eventually("the mail settings saved", || async {
         let (_, mail) = s.app.get(&format!("/sites/{}/mail-settings", s.site_id), &s.workspace.token).await;
-        if mail["notify_email"] == "support@acme.test" {
-            assert_eq!(mail["from_name"], "Acme Support");
-            assert_eq!(mail["transcript_on_resolve"], true);
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "mail settings not saved: {mail}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+        (mail["notify_email"] == "support@acme.test").then_some(mail)
+    })
+    .await;
+    assert_eq!(mail["from_name"], "Acme Support");
+    assert_eq!(mail["transcript_on_resolve"], true);
 }
 
 #[tokio::test]
@@ -58,15 +54,10 @@ async fn business_hours_and_the_time_zone_are_set_from_the_console() {
     s.wait("the zone list", "return document.querySelectorAll('#workspace-zone option').length > 100").await;
     s.js("const select = document.querySelector('#workspace-zone'); select.value = 'Europe/Paris'; return true").await;
     s.click("[data-action=save-zone]").await;
-    let deadline = std::time::Instant::now() + PATIENCE;
-    loop {
-        let (_, me) = s.app.get("/me", &s.workspace.token).await;
-        if me["workspace"]["time_zone"] == "Europe/Paris" {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "zone not saved: {me}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    until("the time zone saved", async || {
+        s.app.get("/me", &s.workspace.token).await.1["workspace"]["time_zone"] == "Europe/Paris"
+    })
+    .await;
 
     s.click("[data-admin=sites]").await;
     s.click("[data-site-part=hours]").await;
@@ -105,15 +96,11 @@ async fn each_agent_chooses_what_pushes_they_get() {
     s.wait("the push card", "return !!document.querySelector('[data-push] [data-setting=push-new]:not([disabled])')")
         .await;
     s.click("[data-setting=push-new]").await;
-    let deadline = std::time::Instant::now() + PATIENCE;
-    loop {
-        let (_, preferences) = s.app.get("/push/preferences", &s.workspace.token).await;
-        if preferences == json!({"new_conversations": false, "assigned": true}) {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "not saved: {preferences}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    until("the push preferences saved", async || {
+        s.app.get("/push/preferences", &s.workspace.token).await.1
+            == json!({"new_conversations": false, "assigned": true})
+    })
+    .await;
     s.browser.screenshot("console-notification-preferences").await;
     // The service worker that shows pushes is served at the console's path.
     let worker = s.app.http.get(format!("{}/console/sw.js", s.app.address)).send().await.unwrap();

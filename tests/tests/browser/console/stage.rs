@@ -11,7 +11,7 @@ pub use system_tests::{
     browser::{Browser, Screen},
     id,
     link::Link,
-    spawn_app_with,
+    spawn_app_with, until,
     ws::{self, Credential, Socket},
 };
 pub use uuid::Uuid;

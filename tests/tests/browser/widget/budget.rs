@@ -84,11 +84,11 @@ async fn a_page_view_costs_the_loader_alone_and_the_opened_widget_stays_under_bu
     });
     b.client.perform_actions(hover).await.unwrap();
     b.wait_for("the warmed-up iframe", "return document.querySelectorAll('iframe').length === 1", PATIENCE).await;
-    eventually("the warm-up's visitor", || async { visitors(&s).await == 1 }).await;
+    until("the warm-up's visitor", || async { visitors(&s).await == 1 }).await;
     assert_eq!(s.link.sockets_opened(), 0, "warming up opens no socket");
     launcher.click().await.unwrap();
     s.enter_widget().await;
-    eventually("the chat's socket", || async { s.link.sockets_opened() == 1 }).await;
+    until("the chat's socket", || async { s.link.sockets_opened() == 1 }).await;
     let opened = settled(&s.link).await - before;
     println!("opened widget: {opened} B from Rapport (budget {WIDGET_BUDGET} B)");
     assert!(opened <= WIDGET_BUDGET, "the opened widget downloaded {opened} B (budget {WIDGET_BUDGET} B)");
@@ -112,7 +112,7 @@ async fn a_returning_visitor_with_a_conversation_connects_to_show_unread_replies
     b.client.goto(&format!("{}/checkout", s.page.origin)).await.unwrap();
     b.wait_for("the iframe, without a click", "return document.querySelectorAll('iframe').length === 1", PATIENCE)
         .await;
-    eventually("its socket", || async { s.link.sockets_opened() == sockets + 1 }).await;
+    until("its socket", || async { s.link.sockets_opened() == sockets + 1 }).await;
     let (status, body) = s
         .app
         .post(&format!("/conversations/{conversation_id}/messages"), &s.workspace.token, json!({"body": "It is!"}))

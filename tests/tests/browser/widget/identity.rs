@@ -53,17 +53,11 @@ async fn a_wrong_user_hash_is_refused_and_the_right_one_verifies() {
     s.page.show(HostPage::embedding(&s.link.address, &s.site_key, &identify("user-42", &user_hash(secret, "user-42"))));
     b.client.refresh().await.unwrap();
     s.open_widget().await;
-    let deadline = std::time::Instant::now() + PATIENCE;
-    let visitor = loop {
+    let visitor = system_tests::eventually("the visitor verified", || async {
         let visitor = the_visitor(&s).await;
-        if visitor["verified"] == true {
-            break visitor;
-        }
-        if std::time::Instant::now() > deadline {
-            panic!("the visitor never became verified: {visitor}; host page events: {:?}", s.host_events().await);
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
+        (visitor["verified"] == true).then_some(visitor)
+    })
+    .await;
     assert_eq!(visitor["user_id"], "user-42");
     assert_eq!(visitor["email"], "ana@acme.test");
     assert_eq!(

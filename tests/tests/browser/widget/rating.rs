@@ -23,15 +23,11 @@ async fn ratings(s: &Stage, webhook_id: &str) -> Vec<(i64, Value)> {
 }
 
 async fn wait_for_ratings(s: &Stage, webhook_id: &str, count: usize) -> Vec<(i64, Value)> {
-    let deadline = std::time::Instant::now() + PATIENCE;
-    loop {
+    system_tests::eventually(&format!("{count} ratings delivered"), || async {
         let found = ratings(s, webhook_id).await;
-        if found.len() >= count {
-            return found;
-        }
-        assert!(std::time::Instant::now() < deadline, "only {found:?} after {PATIENCE:?}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+        (found.len() >= count).then_some(found)
+    })
+    .await
 }
 
 async fn click(s: &Stage, css: &str) {

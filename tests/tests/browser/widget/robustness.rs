@@ -34,12 +34,12 @@ async fn a_huge_title_and_url_leave_sending_working() {
 async fn the_first_message_recovers_from_a_failing_api_without_a_reconnect() {
     let s = stage("", Screen::Desktop).await;
     s.open_widget().await;
-    eventually("the chat's socket", || async { s.link.sockets_opened() == 1 }).await;
+    until("the chat's socket", || async { s.link.sockets_opened() == 1 }).await;
     // Plain HTTP fails from now on; the socket stays up.
     s.link.cut_http();
     s.type_text("Hello, anyone there?", true).await;
     s.wait_for_mine(&["Hello, anyone there?"], "sending", PATIENCE).await;
-    eventually("the conversation start to fail twice", || async { s.link.refused_http() >= 2 }).await;
+    until("the conversation start to fail twice", || async { s.link.refused_http() >= 2 }).await;
     s.browser.screenshot("robust-api-down-desktop").await;
     s.link.restore();
     // Its own backoff (0.5 s doubling) brings it through: no new socket needed.

@@ -11,26 +11,13 @@ pub use system_tests::{
     host_page::HostPage,
     id,
     link::Link,
-    spawn_app_with,
+    spawn_app_with, until,
     ws::{self, Credential, Socket},
 };
 pub use uuid::Uuid;
 
 /// How long the widget gets for anything it should do by itself.
 pub const PATIENCE: Duration = Duration::from_secs(20);
-
-/// Waits until `check` holds (server-side conditions: rows, sockets, mail).
-pub async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = std::time::Instant::now() + PATIENCE;
-    while !check().await {
-        assert!(std::time::Instant::now() < deadline, "timed out after {PATIENCE:?} waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 pub const SITE_NAME: &str = "Acme Support";
 

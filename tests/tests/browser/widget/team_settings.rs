@@ -21,16 +21,12 @@ async fn outside_business_hours_the_widget_offers_its_offline_form_and_the_visit
     let mut agent = s.agent_socket().await;
     agent.send(&ClientFrame::Status { status: openapi::realtime::AgentStatus::Online }).await;
     let online = |site: &Value| site["agents_online"].as_bool().unwrap();
-    let deadline = std::time::Instant::now() + PATIENCE;
-    loop {
+    until("the agent counted as online", async || {
         let (_, session) =
             s.app.call(reqwest::Method::POST, "/widget/session", None, Some(json!({"site_key": s.site_key}))).await;
-        if online(&session["site"]) {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "the agent never counted as online: {session}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+        online(&session["site"])
+    })
+    .await;
 
     let hours: Vec<Value> = (1..=7).map(|day| json!({"weekday": day, "opens": "09:00", "closes": "17:00"})).collect();
     let (status, saved) = s
