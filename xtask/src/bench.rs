@@ -1,7 +1,8 @@
 //! `cargo xtask bench`: the load benchmark (rising rates until saturation, latency, CPU
 //! per message, idle sockets up to the open-files limit), on SQLite and PostgreSQL; and
 //! `cargo xtask bench-burst`: every visitor sending at once, every agent resuming every
-//! conversation. Both the server and the benchmarks are built with the release profile: a
+//! conversation; `cargo xtask bench-feed`: consoles following a big workspace's feed
+//! while they lose their connection. All the server and the benchmarks are built with the release profile: a
 //! debug build would measure the compiler's settings, not the code.
 
 use std::process::Command;
@@ -21,6 +22,17 @@ pub fn bench(extra: &[String]) -> Result<(), String> {
     // The built binary directly, not `cargo run`: cargo would stay in the process tree
     // and in the figures of `ps`, and re-check the build for nothing.
     run(Command::new(target_dir().join("release").join("load-bench")).args(extra))
+}
+
+/// `cargo xtask bench-feed`: consoles following the feed of a 10,000-conversation
+/// workspace under saturating traffic, dropped at random; their return times and a
+/// delivery check (PostgreSQL by default).
+pub fn bench_feed(extra: &[String]) -> Result<(), String> {
+    crate::header("ensuring PostgreSQL");
+    crate::services::ensure_services()?;
+    build("feed-bench")?;
+    crate::header("running feed-bench");
+    run(Command::new(target_dir().join("release").join("feed-bench")).args(extra))
 }
 
 pub fn bench_burst(extra: &[String]) -> Result<(), String> {

@@ -42,6 +42,11 @@ Commands:
   bench-burst [-- args]
                   every visitor sends at once while every agent resumes every
                   conversation: `cargo xtask bench-burst -- --visitors 10000 --agents 5`
+  bench-feed [-- args]
+                  10,000 open conversations on PostgreSQL, 1,000 visitors sending at
+                  5,000 messages/s offered, 20 consoles following the workspace feed,
+                  each dropped 5 times at random: how fast each is current again, and a
+                  delivery check (`cargo xtask bench-feed -- --help` lists the options)
   bench-reports [-- args]
                   seed PostgreSQL (database rapport_bench_reports) with 100,000
                   conversations and 1,000,000 messages, time every report over 30 days
@@ -75,6 +80,7 @@ fn main() -> ExitCode {
         "test" => return test(extra),
         "bench" => bench::bench(extra),
         "bench-burst" => bench::bench_burst(extra),
+        "bench-feed" => bench::bench_feed(extra),
         "bench-reports" => bench::bench_reports(extra),
         "openapi" => no_args(command, extra).and_then(|()| openapi()),
         "build" => no_args(command, extra).and_then(|()| {

@@ -1,7 +1,9 @@
 //! What the load benchmark is asked to do.
 
 use anyhow::{Result, ensure};
-use clap::{Parser, ValueEnum};
+use clap::Parser;
+
+pub use crate::setup::Engine;
 
 /// Drives a real `rapport` server (a process of its own, release build) with visitors
 /// sending at rising rates, and prints what it sustains: received messages per second,
@@ -38,12 +40,6 @@ pub struct Args {
     /// Setup requests in flight at once.
     #[arg(long, default_value_t = 32)]
     pub concurrency: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Engine {
-    Sqlite,
-    Postgres,
 }
 
 /// The most messages a second one visitor socket sends (the server refuses above 10).

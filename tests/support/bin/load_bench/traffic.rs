@@ -27,7 +27,7 @@ use uuid::Uuid;
 /// The origin the benchmark's site allows.
 pub const ORIGIN: &str = "https://shop.test";
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Opens a socket with a token (and, for visitors, the site's origin); waits for `hello`.
 pub async fn connect(address: &str, path: &str, token: &str, origin: Option<&str>) -> Result<Ws> {
