@@ -72,6 +72,7 @@ apis!(
     (
         workspaces::api::AuthApi,
         account::api::AccountApi,
+        account::api::PasswordResetApi,
         agents::api::AgentsApi,
         teams::api::TeamsApi,
         sites::api::SitesApi,

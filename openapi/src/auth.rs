@@ -103,6 +103,30 @@ pub struct PasswordChanged {
     pub sessions_ended: u32,
 }
 
+/// Asks for a link to choose a new password. The answer is the same whether or not an
+/// agent uses the address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
+pub struct PasswordResetRequest {
+    /// The address the agent signs in with; the link is mailed there.
+    pub email: String,
+}
+
+/// Chooses a new password with a reset link's token. Every session of the agent ends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
+#[cfg_attr(feature = "server", oai(example))]
+pub struct PasswordReset {
+    /// The `reset` parameter of the mailed link. It works once, within an hour.
+    pub token: String,
+    /// At least 10 characters, and not easy to guess (common passwords, patterns and the
+    /// account's own name or email are refused).
+    pub new_password: String,
+}
+
 /// One of the signed-in agent's sessions (a browser or device signed in).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(poem_openapi::Object))]

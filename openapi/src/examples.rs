@@ -19,7 +19,7 @@ macro_rules! example {
 use crate::{
     agents::{AgentUpdate, NewAgent},
     api_keys::NewApiKey,
-    auth::{AcceptInvitation, Me, PasswordChange, SigninRequest, SignupRequest},
+    auth::{AcceptInvitation, Me, PasswordChange, PasswordReset, PasswordResetRequest, SigninRequest, SignupRequest},
     business_hours::BusinessHoursUpdate,
     conversations::ConversationUpdate,
     error::ErrorBody,
@@ -45,6 +45,8 @@ example!(SignupRequest, {"workspace_name": "Acme", "name": "Ada Lovelace", "emai
 example!(SigninRequest, {"email": "ada@acme.example", "password": "correct horse battery staple"});
 example!(AcceptInvitation, {"token": "inv_3q2x…", "password": "a long passphrase"});
 example!(PasswordChange, {"current_password": "correct horse battery staple", "new_password": "tangerine submarine kettle 88"});
+example!(PasswordResetRequest, {"email": "ada@acme.example"});
+example!(PasswordReset, {"token": "b3Jp…Z2lu", "new_password": "tangerine submarine kettle 88"});
 
 example!(NewAgent, {"name": "Grace Hopper", "email": "grace@acme.example", "role": "agent", "capacity": 5});
 example!(AgentUpdate, {"capacity": 8});

@@ -6,7 +6,7 @@ use openapi::{
     agents::{Agent, AgentPage, AgentUpdate, CreatedAgent, NewAgent},
     api_keys::{ApiKeyPage, CreatedApiKey, NewApiKey},
     audit::AuditEntryPage,
-    auth::{AcceptInvitation, Me, Session, SigninRequest, Workspace},
+    auth::{AcceptInvitation, Me, PasswordReset, PasswordResetRequest, Session, SigninRequest, Workspace},
     business_hours::{BusinessHours, BusinessHoursUpdate},
     conversations::{Conversation, ConversationMatchPage, ConversationPage, ConversationUpdate, FeedPage},
     error::ErrorBody,
@@ -387,6 +387,18 @@ pub async fn delete_view(id: Uuid) -> Answer<()> {
 /// Chooses a password for an invitation; signs the agent in (the cookie is set).
 pub async fn accept_invitation(token: &str, password: &str) -> Answer<Session> {
     post("/invitations/accept", &AcceptInvitation { token: token.into(), password: password.into() }).await
+}
+
+/// Asks for a link to reset a forgotten password; answered alike whether or not an
+/// account uses the address.
+pub async fn request_password_reset(email: &str) -> Answer<()> {
+    post("/password-reset", &PasswordResetRequest { email: email.into() }).await
+}
+
+/// Chooses a new password with a reset link's token. No session is opened: the agent then
+/// signs in with it.
+pub async fn reset_password(token: &str, new_password: &str) -> Answer<()> {
+    post("/password-reset/confirm", &PasswordReset { token: token.into(), new_password: new_password.into() }).await
 }
 
 // Web Push.

@@ -1,8 +1,9 @@
-//! The signed-in agent's own account: changing their password (which ends their other
-//! sessions), their sessions listed and ended one by one, and resetting a forgotten
-//! password by email.
+//! An agent's own account: changing their password (which ends their other sessions),
+//! their sessions listed and ended one by one, and resetting a forgotten password by email
+//! ([`reset`]). The operations are in [`api`].
 
 pub mod api;
+pub mod reset;
 
 use uuid::Uuid;
 
@@ -38,8 +39,11 @@ pub async fn change_password(state: &AppState, caller: &Caller, current: &str, n
     password::check(new, &[&agent.email, &agent.name, &workspace.name])
         .map_err(|err| rename_field(err, "new_password"))?;
     let hash = password::hash(new).await?;
-    agents::set_password(&state.store, caller.workspace_id, agent_id, &hash).await?;
-    sessions::delete_all_for_agent_but(&state.store, caller.workspace_id, agent_id, Some(session_id)).await
+    let mut tx = state.store.begin_write().await?;
+    agents::set_password(&mut tx, caller.workspace_id, agent_id, &hash).await?;
+    let ended = sessions::delete_all_for_agent_but(&mut tx, caller.workspace_id, agent_id, Some(session_id)).await?;
+    tx.commit().await?;
+    Ok(ended)
 }
 
 /// The password policy speaks of `password`; here the field has another name.

@@ -271,9 +271,10 @@ pub async fn accept_invitation(store: &Store, invitation: &str, new_password: &s
     row.ok_or_else(|| Error::Unauthorized("unknown, expired or already used invitation".into()))
 }
 
-/// Replaces an agent's password hash (a change or a reset).
-pub async fn set_password(store: &Store, workspace_id: Uuid, agent_id: Uuid, hash: &str) -> Result<()> {
-    on_pool!(store, |pool| {
+/// Replaces an agent's password hash (a change or a reset), inside `tx`: the caller ends
+/// sessions in the same transaction.
+pub async fn set_password(tx: &mut Tx, workspace_id: Uuid, agent_id: Uuid, hash: &str) -> Result<()> {
+    on_tx!(tx, |conn| {
         sqlx::query(
             "UPDATE agents SET password_hash = $1, invitation_hash = NULL, invitation_expires_at = NULL
              WHERE id = $2 AND workspace_id = $3",
@@ -281,7 +282,7 @@ pub async fn set_password(store: &Store, workspace_id: Uuid, agent_id: Uuid, has
         .bind(hash)
         .bind(agent_id)
         .bind(workspace_id)
-        .execute(pool)
+        .execute(conn)
         .await
         .map(|done| done.rows_affected())
     })?;

@@ -35,9 +35,11 @@ impl Target {
     }
 }
 
-/// Who did it: an agent or a key (from the request's credentials), or Rapport itself.
+/// Who did it: an agent or a key (from the request's credentials), an agent who proved who
+/// they are without credentials (a password-reset link mailed to them), or Rapport itself.
 pub enum Who<'a> {
     Caller(&'a Caller),
+    Agent(Uuid),
     System,
 }
 
@@ -83,15 +85,18 @@ fn is_unrecorded(field: &str) -> bool {
 }
 
 /// The actor's kind, id and name as they are now.
-async fn actor(store: &Store, who: &Who<'_>) -> Result<(AuditActorKind, Option<Uuid>, String)> {
-    let Who::Caller(caller) = who else {
-        return Ok((AuditActorKind::System, None, "Rapport".to_owned()));
+async fn actor(store: &Store, workspace_id: Uuid, who: &Who<'_>) -> Result<(AuditActorKind, Option<Uuid>, String)> {
+    let agent = |agent_id: Uuid| async move {
+        let agent = crate::agents::get(store, workspace_id, agent_id).await?;
+        Ok::<_, Error>((AuditActorKind::Agent, Some(agent_id), format!("{} <{}>", agent.name, agent.email)))
+    };
+    let caller = match who {
+        Who::Caller(caller) => caller,
+        Who::Agent(agent_id) => return agent(*agent_id).await,
+        Who::System => return Ok((AuditActorKind::System, None, "Rapport".to_owned())),
     };
     Ok(match caller.actor {
-        Actor::Agent { agent_id, .. } => {
-            let agent = crate::agents::get(store, caller.workspace_id, agent_id).await?;
-            (AuditActorKind::Agent, Some(agent_id), format!("{} <{}>", agent.name, agent.email))
-        }
+        Actor::Agent { agent_id, .. } => agent(agent_id).await?,
         Actor::ApiKey { key_id, .. } => {
             let name: Option<String> = on_pool!(store, |pool| {
                 sqlx::query_scalar("SELECT name FROM api_keys WHERE id = $1 AND workspace_id = $2")
@@ -157,7 +162,7 @@ pub async fn record(state: &AppState, entry: Record<'_>) {
 }
 
 async fn write(store: &Store, entry: Record<'_>) -> Result<()> {
-    let (actor_kind, actor_id, actor_name) = actor(store, &entry.who).await?;
+    let (actor_kind, actor_id, actor_name) = actor(store, entry.workspace_id, &entry.who).await?;
     let actor_kind = match actor_kind {
         AuditActorKind::Agent => "agent",
         AuditActorKind::ApiKey => "api_key",

@@ -9,16 +9,20 @@
 //!
 //! Bearer tokens are unaffected: a browser never adds one on its own. A request with both
 //! is a bearer request: the cookie is ignored ([`super::scheme`]), so it is not checked
-//! here either. Requests that *create* a session (sign-in, sign-up, accepting an
-//! invitation, resetting a password) are checked too when they come from a browser, so
-//! another site cannot sign a visitor into the attacker's account ("login CSRF").
+//! here either. Requests made without any credential that create a session or change an
+//! account (sign-in, sign-up, accepting an invitation, asking for and using a password
+//! reset link) are checked too when they come from a browser, so another site cannot sign
+//! a visitor into the attacker's account ("login CSRF") nor make their browser ask for
+//! reset mails.
 
 use poem::{Endpoint, IntoResponse, Request, Response, http::Method};
 
 use crate::{error::ApiError, input::Origin};
 
-/// Operations (under `/api/v1`) that answer with a new session cookie.
-const SESSION_CREATING: [&str; 4] = ["/signin", "/signup", "/invitations/accept", "/password-reset/complete"];
+/// Operations (under `/api/v1`) that take no credential and sign someone in or change an
+/// account: refused from another site's pages like a cookie request.
+const SIGN_IN_LIKE: [&str; 5] =
+    ["/signin", "/signup", "/invitations/accept", "/password-reset", "/password-reset/confirm"];
 
 /// Why a request does not look like it came from Rapport's own pages.
 #[derive(Debug, PartialEq, Eq)]
@@ -104,16 +108,20 @@ pub async fn guard<E: Endpoint>(next: E, req: Request, own: Option<Origin>) -> p
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if changes_state && !has_authorization(&req) {
         let path = req.uri().path();
-        let creates_session = SESSION_CREATING.iter().any(|op| path.ends_with(op));
+        let sign_in_like = SIGN_IN_LIKE.iter().any(|op| path.ends_with(op));
         let refusal = if has_session_cookie(&req) {
             from_own_pages(&req, own.as_ref()).err()
-        } else if creates_session {
+        } else if sign_in_like {
             from_foreign_page(&req, own.as_ref())
         } else {
             None
         };
         if let Some(refusal) = refusal {
-            let what = if creates_session { "signing in" } else { "a request with the session cookie" };
+            let what = match (sign_in_like, path.contains("/password-reset")) {
+                (false, _) => "a request with the session cookie",
+                (true, true) => "resetting a password",
+                (true, false) => "signing in",
+            };
             return Ok(refusal.into_api_error(what).into_response());
         }
     }

@@ -15,8 +15,8 @@ use super::{
 use crate::{
     config::{ConfigError, Env, invalid},
     error::{Error, Result},
-    on_pool,
-    store::{Millis, Store, StoredEnum, now},
+    on_pool, on_tx,
+    store::{Millis, Store, StoredEnum, Tx, now},
 };
 
 /// How long sessions last (`RAPPORT_SESSION_IDLE_HOURS`, `RAPPORT_SESSION_MAX_DAYS`).
@@ -219,26 +219,30 @@ pub async fn delete(store: &Store, workspace_id: Uuid, agent_id: Uuid, session_i
 }
 
 /// Ends every session of an agent but `keep` (a password change keeps the session that
-/// made it); returns the ids ended, so their sockets can be closed.
+/// made it, a reset keeps none), inside `tx`; returns the ids ended, so their sockets can
+/// be closed.
 pub async fn delete_all_for_agent_but(
-    store: &Store,
+    tx: &mut Tx,
     workspace_id: Uuid,
     agent_id: Uuid,
     keep: Option<Uuid>,
 ) -> Result<Vec<Uuid>> {
-    Ok(on_pool!(store, |pool| {
+    Ok(on_tx!(tx, |conn| {
         sqlx::query_scalar(
             "DELETE FROM sessions WHERE agent_id = $1 AND workspace_id = $2 AND ($3 IS NULL OR id <> $3) RETURNING id",
         )
         .bind(agent_id)
         .bind(workspace_id)
         .bind(keep)
-        .fetch_all(pool)
+        .fetch_all(conn)
         .await
     })?)
 }
 
 /// Ends every session of an agent (deactivation).
 pub async fn delete_all_for_agent(store: &Store, workspace_id: Uuid, agent_id: Uuid) -> Result<()> {
-    delete_all_for_agent_but(store, workspace_id, agent_id, None).await.map(|_| ())
+    let mut tx = store.begin_write().await?;
+    delete_all_for_agent_but(&mut tx, workspace_id, agent_id, None).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -9,6 +9,8 @@
 //! - [`strict`]: numbers and booleans are not strings.
 //! - [`accounts`]: password changes, sessions listed and ended, idle and absolute
 //!   lifetimes, the password policy, owners protected, invitations that expire.
+//! - [`reset`]: a forgotten password reset by a mailed link (no enumeration, single use,
+//!   an hour, every session ended, throttled).
 //! - [`audit`]: who changed what, read by owners and admins only, without secrets.
 //! - [`privacy`]: a visitor exported and erased whole; retention; unsent uploads removed.
 
@@ -18,5 +20,6 @@ mod common;
 mod csrf;
 mod headers;
 mod privacy;
+mod reset;
 mod strict;
 mod throttle;

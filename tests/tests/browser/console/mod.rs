@@ -25,6 +25,7 @@
 //! - [`accessibility`]: axe-core finds nothing on the inbox, a conversation, every settings
 //!   screen and the reports.
 //! - [`screens`]: the main screens at desktop (1280×800) and tablet (820×1180) sizes.
+//! - [`reset`]: a forgotten password reset from the sign-in page and a mailed link.
 //!
 //! Needs the built console (`cargo xtask build`, which `cargo xtask test` runs) and
 //! chromium + chromium-driver: without them the tests fail and say so.
@@ -37,6 +38,7 @@ mod context;
 mod inbox;
 mod organising;
 mod reports;
+mod reset;
 mod routing;
 mod screens;
 mod serving;
