@@ -70,7 +70,7 @@ pub struct Conversation {
     /// The visitor's rating (1 to 5, with their comment). In REST answers and in the
     /// `updated` frame sent when the visitor rates; other frames leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rating: Option<Box<crate::webhooks::Rating>>,
+    pub rating: Option<Box<crate::ratings::Rating>>,
 }
 
 /// A conversation's newest message as a list shows it.

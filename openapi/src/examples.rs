@@ -19,8 +19,12 @@ macro_rules! example {
 use crate::{
     agents::{AgentUpdate, NewAgent},
     api_keys::NewApiKey,
-    auth::{AcceptInvitation, Me, PasswordChange, PasswordReset, PasswordResetRequest, SigninRequest, SignupRequest},
+    auth::{
+        AcceptInvitation, Me, PasswordChange, PasswordReset, PasswordResetRequest, SigninRequest, SignupRequest,
+        WorkspaceUpdate,
+    },
     business_hours::BusinessHoursUpdate,
+    canned::{CannedResponseUpdate, NewCannedResponse},
     conversations::ConversationUpdate,
     error::ErrorBody,
     labels::{LabelMerge, LabelPage, LabelUpdate, NewLabel},
@@ -28,13 +32,13 @@ use crate::{
     messages::{Message, NewMessage},
     presence::Presence,
     push::{NewPushSubscription, NotificationPreferences, PushSubscriptionPage, VapidKey},
-    reports::WorkspaceUpdate,
-    routing::{CannedResponseUpdate, NewCannedResponse, Transfer},
+    ratings::NewRating,
+    routing::Transfer,
     sites::{NewSite, SiteUpdate},
     teams::TeamInput,
     views::{NewSavedView, SavedViewPage},
     visitors::VisitorUpdate,
-    webhooks::{NewRating, WebhookUpdate},
+    webhooks::WebhookUpdate,
     widget::{IdentifyRequest, NewVisitorConversation, VisitorAttributes, VisitorContext, VisitorSessionRequest},
 };
 

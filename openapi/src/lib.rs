@@ -12,7 +12,7 @@
 //! - [`attachments`]: files and images uploaded into conversations and sent with messages.
 //! - [`business_hours`]: when a site's team answers.
 //! - [`widget`]: what a site's visitor-facing widget calls.
-//! - [`routing`]: the queue, claiming, transfers and saved replies.
+//! - [`routing`]: the queue, claiming, transfers; [`canned`]: saved replies.
 //! - [`presence`]: who is online.
 //! - [`push`]: Web Push subscriptions and notification preferences.
 //! - [`mail`]: email follow-up (outbox, mail settings, offline messages, continue links).
@@ -20,7 +20,8 @@
 //! - [`reports`]: figures over a range of days (volume, response times, CSAT, agents).
 //! - [`realtime`]: the WebSocket frames of `/ws/visitor` and `/ws/agent`; `asyncapi` (with
 //!   the `schema` feature): their AsyncAPI document.
-//! - [`webhooks`]: webhook subscriptions, deliveries, payloads, and conversation ratings.
+//! - [`webhooks`]: webhook subscriptions, deliveries, payloads; [`ratings`]: visitors'
+//!   ratings of their conversations.
 //! - [`audit`]: who changed what (the audit log).
 //! - [`privacy`]: a visitor's data exported or erased.
 
@@ -32,6 +33,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod business_hours;
+pub mod canned;
 pub mod conversations;
 pub mod error;
 #[cfg(feature = "server")]
@@ -42,6 +44,7 @@ pub mod messages;
 pub mod presence;
 pub mod privacy;
 pub mod push;
+pub mod ratings;
 pub mod realtime;
 pub mod reports;
 pub mod routing;

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    attachments::Attachment, conversations::Conversation, mail::Mail, messages::Message, visitors::Visitor,
-    webhooks::Rating,
+    attachments::Attachment, conversations::Conversation, mail::Mail, messages::Message, ratings::Rating,
+    visitors::Visitor,
 };
 
 /// One conversation of the visitor with everything in it.

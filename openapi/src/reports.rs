@@ -176,16 +176,3 @@ pub struct AgentReport {
     pub range: ReportRange,
     pub agents: Vec<AgentFigures>,
 }
-
-/// Changes workspace settings; absent fields keep their value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(poem_openapi::Object))]
-#[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
-#[cfg_attr(feature = "server", oai(example))]
-pub struct WorkspaceUpdate {
-    /// An IANA time zone name such as `Europe/Paris`; reports count days and hours in it.
-    pub time_zone: Option<String>,
-    /// Delete conversations and visitors' page views this many days (1 to 3650) after
-    /// their last activity; 0 keeps them forever (the default).
-    pub retention_days: Option<u32>,
-}

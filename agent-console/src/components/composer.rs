@@ -16,7 +16,7 @@ use super::{
     avatar::icon,
     labels::{add_label, suggestions, swatch},
 };
-use openapi::routing::CannedResponse;
+use openapi::canned::CannedResponse;
 
 use crate::{
     app::{Ctx, use_ctx, use_directory, use_ui},

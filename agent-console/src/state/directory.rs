@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use openapi::{agents::Agent, labels::Label, routing::CannedResponse, sites::Site, teams::Team, views::SavedView};
+use openapi::{agents::Agent, canned::CannedResponse, labels::Label, sites::Site, teams::Team, views::SavedView};
 use uuid::Uuid;
 use yew::Reducible;
 

@@ -29,11 +29,12 @@ use std::rc::Rc;
 use openapi::{
     agents::Agent,
     auth::Me,
+    canned::CannedResponse,
     conversations::Conversation,
     labels::Label,
     messages::{Message, MessageKind},
     realtime::{AgentStatus, ConversationChange, Participant},
-    routing::{CannedResponse, QueueEntry},
+    routing::QueueEntry,
     sites::Site,
     teams::Team,
     views::SavedView,

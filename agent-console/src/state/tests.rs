@@ -8,9 +8,9 @@ use openapi::{
     auth::{Me, Workspace},
     conversations::{Conversation, ConversationStatus, MessagePreview, Priority},
     messages::{AuthorKind, Message, MessageKind},
+    ratings::Rating,
     realtime::{ConversationChange, Participant},
     views::SavedView,
-    webhooks::Rating,
 };
 use uuid::Uuid;
 

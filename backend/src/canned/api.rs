@@ -1,6 +1,6 @@
 //! `/canned-responses`: the team's saved replies.
 
-use openapi::routing::{CannedResponse, CannedResponsePage, CannedResponseUpdate, NewCannedResponse};
+use openapi::canned::{CannedResponse, CannedResponsePage, CannedResponseUpdate, NewCannedResponse};
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, OpenApi,

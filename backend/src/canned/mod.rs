@@ -4,7 +4,7 @@
 
 pub mod api;
 
-use openapi::routing::{CannedResponse, CannedResponseUpdate, CannedVariant, NewCannedResponse};
+use openapi::canned::{CannedResponse, CannedResponseUpdate, CannedVariant, NewCannedResponse};
 use uuid::Uuid;
 
 use crate::{

@@ -69,7 +69,7 @@ pub async fn export(store: &Store, workspace_id: Uuid, visitor_id: Uuid) -> Resu
             conversation: conversation.to_wire()?,
             messages: all.iter().map(messages::MessageRow::to_wire).collect::<Result<_>>()?,
             attachments: attachments.iter().map(AttachmentRow::to_wire).collect(),
-            rating: rating.map(|(score, comment, created_at, updated_at)| openapi::webhooks::Rating {
+            rating: rating.map(|(score, comment, created_at, updated_at)| openapi::ratings::Rating {
                 conversation_id,
                 score: score.clamp(0, 5) as u8,
                 comment,

@@ -1,6 +1,6 @@
 //! `/widget/conversations/{id}/rating`: the visitor rates their own conversation.
 
-use openapi::webhooks::{NewRating, Rating};
+use openapi::ratings::{NewRating, Rating};
 use poem::web::Data;
 use poem_openapi::{OpenApi, param::Path, payload::Json};
 use uuid::Uuid;

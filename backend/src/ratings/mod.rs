@@ -9,8 +9,8 @@ use std::collections::HashMap;
 
 use openapi::{
     conversations::Conversation,
+    ratings::{NewRating, Rating},
     realtime::ConversationChange,
-    webhooks::{NewRating, Rating},
 };
 use uuid::Uuid;
 

@@ -10,8 +10,9 @@
 //! event, so a workspace without webhooks pays one indexed read per change.
 
 use openapi::{
+    ratings::Rating,
     visitors::Visitor,
-    webhooks::{Rating, WebhookEventType, WebhookPayload},
+    webhooks::{WebhookEventType, WebhookPayload},
 };
 use serde_json::{Value, json};
 use uuid::Uuid;

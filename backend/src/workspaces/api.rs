@@ -2,8 +2,7 @@
 
 use openapi::{
     audit::AuditAction,
-    auth::{AcceptInvitation, Me, Session, SigninRequest, SignupRequest, Workspace},
-    reports::WorkspaceUpdate,
+    auth::{AcceptInvitation, Me, Session, SigninRequest, SignupRequest, Workspace, WorkspaceUpdate},
 };
 use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, OpenApi, payload::Json};

@@ -2,7 +2,10 @@
 
 pub mod api;
 
-use openapi::{agents::Role, auth::Workspace, reports::WorkspaceUpdate};
+use openapi::{
+    agents::Role,
+    auth::{Workspace, WorkspaceUpdate},
+};
 use uuid::Uuid;
 
 use crate::{

@@ -1,6 +1,6 @@
 //! Saved replies: shortcut, body with variables, and the same reply in other languages.
 
-use openapi::routing::CannedVariant;
+use openapi::canned::CannedVariant;
 use uuid::Uuid;
 use yew::prelude::*;
 

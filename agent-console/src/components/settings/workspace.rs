@@ -1,7 +1,7 @@
 //! The workspace: its name and the time zone that reports (days, hours) and business
 //! hours are counted in.
 
-use openapi::reports::WorkspaceUpdate;
+use openapi::auth::WorkspaceUpdate;
 use yew::prelude::*;
 
 use super::{head, value};
