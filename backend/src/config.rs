@@ -53,7 +53,7 @@ pub struct Settings {
     /// Webhook delivery: SSRF guard, retries, disabling (`RAPPORT_WEBHOOKS_*`).
     pub webhooks: crate::webhooks::WebhookSettings,
     /// Per-credential request rate limits (`RAPPORT_RATE_LIMIT_*`).
-    pub rate_limit: crate::rate_limit::RateLimitSettings,
+    pub rate_limit: crate::http::rate_limit::RateLimitSettings,
     /// Throttles of sign-in, sign-up, password resets and widget sessions per client
     /// address and account; the proxies trusted to name the client.
     pub throttle: crate::throttle::ThrottleSettings,
@@ -339,7 +339,7 @@ impl Settings {
             agent_offline_grace: env.agent_offline_grace.0,
             mail,
             webhooks: crate::webhooks::WebhookSettings::from_env(&env),
-            rate_limit: crate::rate_limit::RateLimitSettings::from_env(&env),
+            rate_limit: crate::http::rate_limit::RateLimitSettings::from_env(&env),
             throttle: crate::throttle::ThrottleSettings::from_env(&env),
             metrics: crate::health::MetricsSettings::from_env(&env),
             retention: crate::privacy::worker::RetentionSettings::from_env(&env),

@@ -4,16 +4,15 @@
 //! - wiring: [`cli`], [`config`], [`demo`], [`startup`], [`state`], [`telemetry`], [`metrics`], [`health`]
 //! - operations beside the server: [`maintenance`] (`rapport check`, `rapport backup`)
 //! - what both outboxes (mail, webhooks) share: [`outbox`] (lease, retries, polling)
-//! - the HTTP edge: [`api`] (assembles the OpenAPI service), [`error`], [`body_limit`],
-//!   [`compression`], [`input`] (parsing), [`pagination`], [`auth`], [`throttle`], [`strict_json`],
-//!   [`security_headers`]; the front-ends' files: [`static_files`]
+//! - the HTTP edge: [`http`] (accepting connections and the middleware around every
+//!   route), [`api`] (assembles the OpenAPI service), [`error`], [`input`] (parsing),
+//!   [`pagination`], [`auth`], [`throttle`]; the front-ends' files: [`static_files`]
 //! - storage: [`store`] (SQLite or PostgreSQL behind one handle)
 //! - domain modules, each owning its queries and its `api` submodule: [`workspaces`],
 //!   [`account`], [`agents`], [`teams`], [`sites`], [`api_keys`], [`visitors`], [`conversations`],
 //!   [`messages`], [`widget`], [`mail`], [`webhooks`], [`ratings`], [`routing`], [`canned`], [`reports`], [`audit`],
 //!   [`privacy`], [`labels`], [`views`], [`business_hours`], [`push`]
 
-pub mod accept;
 pub mod account;
 pub mod agents;
 pub mod api;
@@ -22,19 +21,17 @@ pub mod api_keys;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
-pub mod body_limit;
 pub mod business_hours;
 pub mod canned;
 pub mod changes;
 pub mod cli;
-pub mod compression;
 pub mod config;
 pub mod console;
 pub mod conversations;
 pub mod demo;
 pub mod error;
 pub mod health;
-pub mod idempotency;
+pub mod http;
 pub mod input;
 pub mod labels;
 pub mod mail;
@@ -46,18 +43,15 @@ pub mod outbox;
 pub mod pagination;
 pub mod privacy;
 pub mod push;
-pub mod rate_limit;
 pub mod ratings;
 pub mod realtime;
 pub mod reports;
 pub mod routing;
-pub mod security_headers;
 pub mod sites;
 pub mod startup;
 pub mod state;
 pub mod static_files;
 pub mod store;
-pub mod strict_json;
 pub mod teams;
 pub mod telemetry;
 pub mod throttle;

@@ -11,10 +11,10 @@ use poem::{
 };
 
 use crate::{
-    accept::SocketAcceptor,
-    api, body_limit,
+    api,
     config::Settings,
     error, health,
+    http::{accept::SocketAcceptor, body_limit},
     metrics::Metrics,
     realtime::{Realtime, handshake},
     state::AppState,
@@ -122,19 +122,19 @@ fn routes(state: AppState) -> impl poem::Endpoint {
     let body_limits =
         body_limit::Limits { max_body: state.settings.max_body_bytes, max_upload: state.settings.attachment_max_bytes };
     let metrics = state.metrics.clone();
-    let limiter = crate::rate_limit::RateLimiter::new(state.settings.rate_limit);
+    let limiter = crate::http::rate_limit::RateLimiter::new(state.settings.rate_limit);
     let own_origin = crate::auth::csrf::own_origin(&state.settings.public_url);
-    let schemas = crate::strict_json::Schemas::from_spec(&spec);
-    let headers = crate::security_headers::Policy::new(&state.settings.public_url);
+    let schemas = crate::http::strict_json::Schemas::from_spec(&spec);
+    let headers = crate::http::security_headers::Policy::new(&state.settings.public_url);
     Route::new()
         .nest(
             "/api/v1",
             api.into_endpoint()
-                .around(crate::idempotency::guard)
-                .around(move |ep, req| crate::strict_json::guard(ep, req, schemas.clone()))
+                .around(crate::http::idempotency::guard)
+                .around(move |ep, req| crate::http::strict_json::guard(ep, req, schemas.clone()))
                 .around(move |ep, req| crate::auth::csrf::guard(ep, req, own_origin.clone()))
                 .around(move |ep, req| body_limit::limit(ep, req, body_limits))
-                .around(move |ep, req| crate::rate_limit::limit(ep, req, limiter.clone())),
+                .around(move |ep, req| crate::http::rate_limit::limit(ep, req, limiter.clone())),
         )
         .at("/api/openapi.json", get(spec_endpoint).data(spec))
         .at("/api/asyncapi.json", get(spec_endpoint).data(api::asyncapi_json()))
@@ -155,8 +155,8 @@ fn routes(state: AppState) -> impl poem::Endpoint {
         .at("/console/sw.js", get(crate::console::assets::service_worker))
         .at("/", get(crate::console::assets::to_console))
         .catch_all_error(error::render)
-        .around(move |ep, req| crate::security_headers::add(ep, req, headers.clone()))
-        .around(crate::compression::compress)
+        .around(move |ep, req| crate::http::security_headers::add(ep, req, headers.clone()))
+        .around(crate::http::compression::compress)
         .with(CatchPanic::new())
         .around(move |ep, req| crate::metrics::observe(ep, req, metrics.clone()))
         .with(Tracing)

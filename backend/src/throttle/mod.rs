@@ -1,6 +1,6 @@
 //! Throttles for what a client can do before it has a credential: sign in, sign up, ask for
 //! a password reset, start widget sessions. The per-credential rate limit
-//! ([`crate::rate_limit`]) never sees these requests, and a fresh visitor token or a guess
+//! ([`crate::http::rate_limit`]) never sees these requests, and a fresh visitor token or a guess
 //! at a password costs an attacker nothing, so they are counted per client address and,
 //! where there is one, per account:
 //!

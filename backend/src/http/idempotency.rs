@@ -54,7 +54,7 @@ pub async fn guard<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Respo
     if req.method() != poem::http::Method::POST {
         return next.call(req).await.map(IntoResponse::into_response);
     }
-    let Some(credential) = crate::rate_limit::credential(&req) else {
+    let Some(credential) = crate::http::rate_limit::credential(&req) else {
         return next.call(req).await.map(IntoResponse::into_response);
     };
     let key = match key {
