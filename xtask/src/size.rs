@@ -41,7 +41,7 @@ pub fn report() -> Result<(), String> {
 
 fn measure(server: &Server) -> Result<(), String> {
     let demo = server.get("/demo", None)?;
-    let demo = String::from_utf8_lossy(&demo.body).into_owned();
+    let demo = demo.text()?;
     let site_key = between(&demo, "data-site=\"", "\"").ok_or("the demo page names no site key")?.to_owned();
     let widget = dist_dir("widget");
     let console = dist_dir("agent-console");
@@ -60,7 +60,7 @@ fn measure(server: &Server) -> Result<(), String> {
     // 2. The opened widget: its frame page, everything that page loads, and the session.
     let mut opened = Total::default();
     let frame = server.get(&format!("/widget/frame?site={site_key}&host={origin}"), None)?;
-    let page = String::from_utf8_lossy(&frame.body).into_owned();
+    let page = frame.text()?;
     opened.add(frame.named("frame page"));
     let version = between(&page, "?v=", "\"").ok_or("the frame page has no versioned assets")?.to_owned();
     for name in assets(&page, "/widget/assets/").into_iter().chain(["widget_bg.wasm".to_owned()]) {
@@ -73,7 +73,7 @@ fn measure(server: &Server) -> Result<(), String> {
     // 3. The agent console.
     let mut agents = Total::default();
     let index = server.get("/console/", None)?;
-    let page = String::from_utf8_lossy(&index.body).into_owned();
+    let page = index.text()?;
     agents.add(index.named("console page"));
     let version = between(&page, "?v=", "\"").ok_or("the console page has no versioned assets")?.to_owned();
     for name in assets(&page, "/console/assets/").into_iter().chain(["agent-console_bg.wasm".to_owned()]) {
@@ -123,6 +123,12 @@ impl Fetched {
     fn named(mut self, what: &str) -> Self {
         self.what = what.to_owned();
         self
+    }
+
+    /// The body decoded as the browser would (pages above the compression threshold come
+    /// compressed), as text.
+    fn text(&self) -> Result<String, String> {
+        Ok(String::from_utf8_lossy(&decode(&self.body, self.encoding.as_deref())?).into_owned())
     }
 }
 
