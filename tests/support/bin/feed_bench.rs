@@ -60,8 +60,8 @@ use crate::{
     args::Args,
     console::{Console, Drop},
     procstat::{cpu_seconds, load_average},
-    setup::{bounded, database, percentile, start_node, team, visitor_token},
-    traffic::{ORIGIN, Plan, Shared, close_window},
+    setup::{Engine, conversations, database, percentile, start_node, start_senders, team},
+    traffic::{Plan, Shared, close_window},
 };
 
 /// A return after the server cut the connection (4002) must be complete within this.
@@ -102,15 +102,7 @@ async fn run(args: &Args) -> Result<bool> {
     let team = team(&app, args.agents).await?;
 
     let started = Instant::now();
-    let conversations: Vec<(String, Uuid)> = bounded(args.conversations, args.concurrency, |_| {
-        let (app, site_key) = (app.clone(), team.site_key.clone());
-        async move {
-            let token = visitor_token(&app, &site_key).await?;
-            let conversation = app.start_conversation(&token, "hello").await;
-            Ok((token, conversation))
-        }
-    })
-    .await?;
+    let conversations = conversations(&app, &team.site_key, args.conversations, args.concurrency).await?;
     println!(
         "== {:?}: {} open conversations made in {:.1?}; {} of their visitors send {} messages/s for {} s; \
          {} consoles, each dropped {} times for up to {} s",
@@ -128,19 +120,7 @@ async fn run(args: &Args) -> Result<bool> {
     // The senders, ready but quiet.
     let shared = Arc::new(Shared::new(1));
     let (plan, planned) = watch::channel(Plan { step: 0, interval: None });
-    let sockets = bounded(args.senders, 64, |v| {
-        let (address, token) = (node.address.clone(), conversations[v].0.clone());
-        async move { traffic::connect(&address, "/ws/visitor", &token, Some(ORIGIN)).await }
-    })
-    .await?;
-    let senders: Vec<_> = sockets
-        .into_iter()
-        .zip(&conversations)
-        .enumerate()
-        .map(|(v, (ws, (_, conversation)))| {
-            tokio::spawn(traffic::visitor(shared.clone(), ws, *conversation, planned.clone(), (v as u64) * 7919))
-        })
-        .collect();
+    let senders = start_senders(&node.address, &conversations[..args.senders], &shared, &planned).await?;
 
     // The consoles: each reads where the feed stands (and would load its lists over REST
     // here), then follows it; each has a sender's conversation open.
@@ -153,7 +133,7 @@ async fn run(args: &Args) -> Result<bool> {
         let head = feed_head(&app, token).await?;
         let open = conversations[a * args.senders / args.agents].1;
         let console = Console::new(format!("agent {a}"), &node.address, token.clone(), open, head);
-        // Drops between the first and the last 5 s of the traffic, apart from each other.
+        // Drops between the first and the last 5 s of the traffic.
         let window = args.seconds as f64 - 10.0;
         let mut drops: Vec<Drop> = (0..args.drops)
             .map(|_| Drop {
@@ -206,7 +186,7 @@ async fn run(args: &Args) -> Result<bool> {
         counts.acked_in_window.load(Relaxed) as f64 / seconds,
         (cpu1 - cpu0) * 100.0 / seconds,
         (cpu1 - cpu0) * 1000.0 / acked.max(1.0),
-        if database.cpu_seconds().await > 0.0 {
+        if args.engine == Engine::Postgres {
             format!(", PostgreSQL {:.0} % of a core", (pg1 - pg0) * 100.0 / seconds)
         } else {
             String::new()

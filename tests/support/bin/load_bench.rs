@@ -38,7 +38,10 @@ use uuid::Uuid;
 use crate::{
     args::{Args, Engine, PER_VISITOR_MAX},
     procstat::{cpu_seconds, load_average, rss_bytes},
-    setup::{Database, Team, bounded, database, mib, percentile, start_node, team, visitor_token},
+    setup::{
+        Database, Team, bounded, conversations, database, mib, percentile, start_node, start_senders, team,
+        visitor_token,
+    },
     traffic::{ORIGIN, Plan, Shared, close_window},
 };
 
@@ -95,15 +98,7 @@ async fn run_engine(args: &Args, engine: Engine, file_limit: u64) -> Result<()> 
     );
 
     let started = Instant::now();
-    let conversations: Vec<(String, Uuid)> = bounded(args.visitors, args.concurrency, |_| {
-        let (app, site_key) = (app.clone(), team.site_key.clone());
-        async move {
-            let token = visitor_token(&app, &site_key).await?;
-            let conversation = app.start_conversation(&token, "hello").await;
-            Ok((token, conversation))
-        }
-    })
-    .await?;
+    let conversations = conversations(&app, &team.site_key, args.visitors, args.concurrency).await?;
     println!("set up {} visitors with a conversation each in {:.1?}", conversations.len(), started.elapsed());
 
     let shared = Arc::new(Shared::new(args.rates.len()));
@@ -116,19 +111,7 @@ async fn run_engine(args: &Args, engine: Engine, file_limit: u64) -> Result<()> 
         agents.push(tokio::spawn(traffic::agent(shared.clone(), ws)));
     }
     let (plan, planned) = watch::channel(Plan { step: 0, interval: None });
-    let sockets = bounded(conversations.len(), 64, |v| {
-        let (address, token) = (node.address.clone(), conversations[v].0.clone());
-        async move { traffic::connect(&address, "/ws/visitor", &token, Some(ORIGIN)).await }
-    })
-    .await?;
-    let visitors: Vec<_> = sockets
-        .into_iter()
-        .zip(&conversations)
-        .enumerate()
-        .map(|(v, (ws, (_, conversation)))| {
-            tokio::spawn(traffic::visitor(shared.clone(), ws, *conversation, planned.clone(), (v as u64) * 7919))
-        })
-        .collect();
+    let visitors = start_senders(&node.address, &conversations, &shared, &planned).await?;
     tokio::time::sleep(SETTLE).await;
     println!("sockets open: {:.1} MiB server memory", mib(rss_bytes(node.pid())?));
 

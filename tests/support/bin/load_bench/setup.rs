@@ -12,7 +12,14 @@ use system_tests::{
 };
 use uuid::Uuid;
 
-use crate::{procstat::postgres_cpu_seconds, traffic::ORIGIN};
+use std::sync::Arc;
+
+use tokio::{sync::watch, task::JoinHandle};
+
+use crate::{
+    procstat::postgres_cpu_seconds,
+    traffic::{self, ORIGIN, Plan, Shared},
+};
 
 /// A storage engine to run against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -144,4 +151,46 @@ pub fn percentile(sorted: &[u32], p: f64) -> f64 {
     }
     let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
     f64::from(sorted[rank.min(sorted.len()) - 1]) / 1000.0
+}
+
+/// `count` visitors of the site, each with a conversation it started: (visitor token,
+/// conversation id), `concurrency` at once.
+pub async fn conversations(
+    app: &Arc<TestApp>,
+    site_key: &str,
+    count: usize,
+    concurrency: usize,
+) -> Result<Vec<(String, Uuid)>> {
+    bounded(count, concurrency, |_| {
+        let (app, site_key) = (app.clone(), site_key.to_owned());
+        async move {
+            let token = visitor_token(&app, &site_key).await?;
+            let conversation = app.start_conversation(&token, "hello").await;
+            Ok((token, conversation))
+        }
+    })
+    .await
+}
+
+/// Opens a visitor socket for each of `conversations` and starts it sending on the
+/// clock `planned` gives (quiet until it says so).
+pub async fn start_senders(
+    address: &str,
+    conversations: &[(String, Uuid)],
+    shared: &Arc<Shared>,
+    planned: &watch::Receiver<Plan>,
+) -> Result<Vec<JoinHandle<()>>> {
+    let sockets = bounded(conversations.len(), 64, |v| {
+        let (address, token) = (address.to_owned(), conversations[v].0.clone());
+        async move { traffic::connect(&address, "/ws/visitor", &token, Some(ORIGIN)).await }
+    })
+    .await?;
+    Ok(sockets
+        .into_iter()
+        .zip(conversations)
+        .enumerate()
+        .map(|(v, (ws, (_, conversation)))| {
+            tokio::spawn(traffic::visitor(shared.clone(), ws, *conversation, planned.clone(), (v as u64) * 7919))
+        })
+        .collect())
 }
