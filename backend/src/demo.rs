@@ -22,7 +22,7 @@ pub const PASSWORD: &str = "rapport-demo";
 /// demo site's key.
 pub async fn ensure(store: &Store, public_url: &str) -> Result<String> {
     let email = Email::parse("email", EMAIL)?;
-    let owner = match agents::find_by_email(store, &email).await? {
+    let owner = match demo_owner(store, &email).await? {
         Some(owner) => owner,
         None => {
             let new = NewWorkspace::parse("Demo Company", "Demo Owner", EMAIL, PASSWORD)?;
@@ -80,11 +80,17 @@ pub async fn page(state: poem::web::Data<&crate::state::AppState>) -> poem::Resp
     }
 }
 
+/// The demo workspace's owner: the first account of the demo address (anyone may sign
+/// up with the published address later; that makes another workspace, not the demo).
+async fn demo_owner(store: &Store, email: &Email) -> Result<Option<agents::AgentRow>> {
+    Ok(agents::accounts_of(store, email).await?.into_iter().min_by_key(|agent| (agent.created_at, agent.id)))
+}
+
 /// The demo site's key, if the demo workspace exists (never created here: only
 /// `serve --demo` does that).
 async fn demo_site_key(store: &Store) -> Result<Option<String>> {
     let email = Email::parse("email", EMAIL)?;
-    let Some(owner) = agents::find_by_email(store, &email).await? else {
+    let Some(owner) = demo_owner(store, &email).await? else {
         return Ok(None);
     };
     let first = crate::pagination::PageRequest::parse(None, Some(1))?;

@@ -28,6 +28,10 @@ pub struct SignupRequest {
 pub struct SigninRequest {
     pub email: String,
     pub password: String,
+    /// When the address has accounts in several workspaces: the one to sign in to. By
+    /// default, the account the password opens, the one signed into most recently first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace_id: Option<uuid::Uuid>,
 }
 
 /// A new session. The console also receives it as the HttpOnly `rapport_session` cookie;

@@ -102,7 +102,7 @@ pub fn encode(value: &str) -> String {
 }
 
 pub async fn signin(email: &str, password: &str) -> Answer<Session> {
-    post("/signin", &SigninRequest { email: email.into(), password: password.into() }).await
+    post("/signin", &SigninRequest { email: email.into(), password: password.into(), workspace_id: None }).await
 }
 
 pub async fn signout() -> Answer<Value> {

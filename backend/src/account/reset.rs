@@ -26,12 +26,16 @@ use crate::{
 /// How long a reset link works.
 pub const LIFETIME: Duration = Duration::from_secs(3600);
 
-/// Mails a reset link to `email` when an active agent uses it; does nothing otherwise.
+/// Mails a reset link for each active account of `email` (one per workspace it joined,
+/// each naming its workspace); does nothing for an address without one.
 pub async fn send_link(state: &AppState, email: &Email) -> Result<()> {
-    let Some(agent) = agents::find_by_email(&state.store, email).await? else { return Ok(()) };
-    if !agent.active {
-        return Ok(());
+    for agent in agents::accounts_of(&state.store, email).await?.into_iter().filter(|agent| agent.active) {
+        send_link_to(state, &agent).await?;
     }
+    Ok(())
+}
+
+async fn send_link_to(state: &AppState, agent: &agents::AgentRow) -> Result<()> {
     let workspace = crate::workspaces::get(&state.store, agent.workspace_id).await?;
     let secret = token::random_string(32);
     let at = now();

@@ -53,7 +53,10 @@ impl AgentsApi {
     /// Create or invite an agent
     ///
     /// Owners and admins only. Without a password the agent is invited and the response
-    /// carries a one-time invitation token.
+    /// carries a one-time invitation token. An address already in this workspace is
+    /// `email_taken`; one used in other workspaces is answered like any other (it becomes
+    /// another account of that address, with its own password), unless it is in 5
+    /// already (`too_many_accounts`).
     #[oai(path = "/", method = "post", operation_id = "createAgent")]
     async fn create(
         &self,

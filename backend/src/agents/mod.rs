@@ -1,5 +1,10 @@
 //! Agents: the workspace's people. Created by sign-up (the owner), by admins (with a
 //! password or as an invitation), never deleted — deactivated, so history keeps its authors.
+//!
+//! An address is unique within a workspace, not across them: one person may work in
+//! several workspaces, each account with its own password, and signing up or adding an
+//! agent answers the same whether or not the address has an account elsewhere (asking
+//! must not tell anyone who uses Rapport). Sign-in tries the address's accounts in turn.
 
 pub mod api;
 pub mod picture;
@@ -17,6 +22,10 @@ use crate::{
 };
 
 pub const DEFAULT_CAPACITY: i32 = 5;
+
+/// The most workspaces one address may have an account in. Sign-in checks the password
+/// against each of the address's accounts, so this bounds its cost.
+pub const MAX_ACCOUNTS_PER_ADDRESS: i64 = 5;
 
 /// How long an invitation can be accepted.
 pub const INVITATION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
@@ -92,6 +101,18 @@ pub async fn insert(
         active: true,
         created_at: now(),
     };
+    let accounts: i64 = on_tx!(tx, |conn| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM agents WHERE email = $1").bind(&row.email).fetch_one(conn).await
+    })?;
+    if accounts >= MAX_ACCOUNTS_PER_ADDRESS {
+        return Err(Error::conflict(
+            "too_many_accounts",
+            format!(
+                "{} already has an account in {MAX_ACCOUNTS_PER_ADDRESS} workspaces, the most one address may have",
+                row.email
+            ),
+        ));
+    }
     let inserted = on_tx!(tx, |conn| {
         sqlx::query(
             "INSERT INTO agents (id, workspace_id, name, email, password_hash, invitation_hash, role, capacity, active, created_at, invitation_expires_at)
@@ -115,7 +136,7 @@ pub async fn insert(
     match inserted {
         Ok(_) => Ok(row),
         Err(err) if is_unique_violation(&err) => {
-            Err(Error::conflict("email_taken", format!("an agent with email {} already exists", row.email)))
+            Err(Error::conflict("email_taken", format!("an agent with email {} already exists in this workspace", row.email)))
         }
         Err(err) => Err(err.into()),
     }
@@ -171,10 +192,17 @@ pub async fn get(store: &Store, workspace_id: Uuid, id: Uuid) -> Result<AgentRow
     row.ok_or(Error::NotFound("agent"))
 }
 
-/// Finds an agent by email across workspaces, for sign-in.
-pub async fn find_by_email(store: &Store, email: &Email) -> Result<Option<AgentRow>> {
-    let sql = concat!("SELECT ", columns!(), " FROM agents WHERE email = $1");
-    Ok(on_pool!(store, |pool| sqlx::query_as(sql).bind(email.as_str()).fetch_optional(pool).await)?)
+/// The accounts of `email`, one per workspace it joined: the one signed into most
+/// recently first, then the newest. At most [`MAX_ACCOUNTS_PER_ADDRESS`].
+pub async fn accounts_of(store: &Store, email: &Email) -> Result<Vec<AgentRow>> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM agents WHERE email = $1
+         ORDER BY COALESCE((SELECT MAX(s.created_at) FROM sessions s WHERE s.agent_id = agents.id), 0) DESC,
+                  created_at DESC, id"
+    );
+    Ok(on_pool!(store, |pool| sqlx::query_as(sql).bind(email.as_str()).fetch_all(pool).await)?)
 }
 
 /// Applies an admin's changes. The workspace always keeps an active owner, and only

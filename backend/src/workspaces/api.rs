@@ -65,12 +65,41 @@ pub(crate) async fn open_session(
     Ok((session, cookie))
 }
 
+/// The account among an address's `accounts` that `password` opens (in `workspace_id`
+/// when given): active accounts are tried first, in their order. Every account tried
+/// costs one password check, and an address without accounts costs one too, so the time
+/// taken does not tell whether an address is known.
+async fn open_account(
+    mut accounts: Vec<agents::AgentRow>,
+    workspace_id: Option<uuid::Uuid>,
+    password: &str,
+) -> Result<Option<agents::AgentRow>, Error> {
+    accounts.retain(|agent| workspace_id.is_none_or(|id| agent.workspace_id == id));
+    // Stable: the order of `accounts_of` stays within active and deactivated ones.
+    accounts.sort_by_key(|agent| !agent.active);
+    if accounts.is_empty() {
+        password::verify_nothing(password).await?;
+    }
+    for agent in accounts {
+        let verified = match agent.password_hash.as_deref() {
+            Some(hash) => password::verify(password, hash).await?,
+            None => password::verify_nothing(password).await?,
+        };
+        if verified {
+            return Ok(Some(agent));
+        }
+    }
+    Ok(None)
+}
+
 #[OpenApi(tag = "ApiTags::Auth")]
 impl AuthApi {
     /// Create a workspace and its owner
     ///
-    /// Signs the owner in. Refused with `signup_closed` when the server runs with
-    /// `RAPPORT_SIGNUP=closed`.
+    /// Signs the owner in. An address may have accounts in several workspaces, so the
+    /// answer is the same whether or not it is already used elsewhere; an address with
+    /// accounts in 5 workspaces is refused with `too_many_accounts`. Refused with
+    /// `signup_closed` when the server runs with `RAPPORT_SIGNUP=closed`.
     #[oai(path = "/signup", method = "post", operation_id = "signup")]
     async fn signup(
         &self,
@@ -91,6 +120,10 @@ impl AuthApi {
 
     /// Sign in with email and password
     ///
+    /// An address with accounts in several workspaces signs in to the one the password
+    /// opens (each account has its own), trying the most recently used first; give
+    /// `workspace_id` to choose.
+    ///
     /// Attempts are throttled per client address and per account (`too_many_attempts`,
     /// 429 with `Retry-After`); when the server is busy checking passwords it answers 503
     /// `busy` with `Retry-After`.
@@ -109,17 +142,11 @@ impl AuthApi {
         let Ok(email) = Email::parse("email", &body.email) else {
             return Err(refused());
         };
-        let agent = agents::find_by_email(&state.store, &email).await?;
-        let verified = match agent.as_ref().and_then(|a| a.password_hash.as_deref()) {
-            Some(hash) => password::verify(&body.password, hash).await?,
-            None => password::verify_nothing(&body.password).await?,
-        };
-        let agent = match agent {
-            Some(agent) if verified && agent.active => agent,
-            Some(agent) if verified && !agent.active => {
-                return Err(ApiError::unauthorized("this agent has been deactivated"));
-            }
-            _ => return Err(refused()),
+        let accounts = agents::accounts_of(&state.store, &email).await?;
+        let agent = match open_account(accounts, body.workspace_id, &body.password).await? {
+            Some(agent) if agent.active => agent,
+            Some(_) => return Err(ApiError::unauthorized("this agent has been deactivated")),
+            None => return Err(refused()),
         };
         let (session, cookie) = open_session(&state, req, &agent).await?;
         Ok(SessionResponse::Ok(Json(session), cookie))

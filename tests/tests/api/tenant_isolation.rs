@@ -337,12 +337,23 @@ async fn references_to_another_workspaces_ids_are_invalid() {
 }
 
 #[tokio::test]
-async fn an_email_belongs_to_one_agent_across_workspaces() {
-    // Sign-in is by email alone, so one address cannot be an agent of two workspaces.
+async fn an_address_in_two_workspaces_is_two_accounts_each_seeing_its_own() {
     let (app, a, b) = two_tenants().await;
     let (status, body) = try_create_agent(&app, &a.workspace.token, &b.workspace.email, "agent", Some(PASSWORD)).await;
-    assert_error(status, &body, StatusCode::CONFLICT, "email_taken");
-    let (status, session) = signin(&app, &b.workspace.email, PASSWORD).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // The same address and password: the account named opens, and sees only its workspace.
+    let body = json!({"email": b.workspace.email, "password": PASSWORD, "workspace_id": a.workspace.id});
+    let (status, session) = app.call(Method::POST, "/signin", None, Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{session}");
+    assert_eq!(id(&session["workspace"]["id"]), a.workspace.id);
+    assert_eq!(session["agent"]["role"], "agent");
+    let (_, conversation) = app.get(&format!("/conversations/{}", b.ids.conversation), session["token"].as_str().unwrap()).await;
+    assert_eq!(conversation["code"], "not_found", "{conversation}");
+    // Unnamed, the one used last; named, the other.
+    let (_, session) = signin(&app, &b.workspace.email, PASSWORD).await;
+    assert_eq!(id(&session["workspace"]["id"]), a.workspace.id);
+    let body = json!({"email": b.workspace.email, "password": PASSWORD, "workspace_id": b.workspace.id});
+    let (status, session) = app.call(Method::POST, "/signin", None, Some(body)).await;
     assert_eq!(status, StatusCode::OK, "{session}");
     assert_eq!(id(&session["workspace"]["id"]), b.workspace.id);
 }

@@ -55,7 +55,7 @@ macro_rules! conformance {
 conformance!(
     migrations_are_idempotent,
     workspace_and_owner_are_created_together,
-    emails_are_unique_across_workspaces,
+    an_address_is_unique_within_a_workspace_only,
     queries_are_scoped_by_workspace,
     seq_is_gapless_under_concurrent_senders,
     client_msg_id_stores_once_even_when_raced,
@@ -137,16 +137,21 @@ async fn workspace_and_owner_are_created_together(store: Store) {
     let owner = agents::get(&store, f.owner.workspace_id, f.owner.agent_id().unwrap()).await.unwrap();
     assert_eq!(owner.role, "owner");
     assert!(owner.password_hash.as_deref().is_some_and(|h| h.starts_with("$argon2id$")));
-    // A failed sign-up (taken email) leaves no orphan workspace behind.
-    let again = NewWorkspace::parse("Other", "Owner", "owner@acme.test", "correct horse battery").unwrap();
-    assert!(matches!(workspaces::create(&store, again).await, Err(Error::Conflict { code: "email_taken", .. })));
+    // An address may own several workspaces, up to a limit; a refused sign-up leaves no
+    // orphan workspace behind.
+    for n in 1..agents::MAX_ACCOUNTS_PER_ADDRESS {
+        let again = NewWorkspace::parse(&format!("Other {n}"), "Owner", "OWNER@acme.test", "correct horse battery").unwrap();
+        workspaces::create(&store, again).await.unwrap();
+    }
+    let refused = NewWorkspace::parse("One too many", "Owner", "owner@acme.test", "correct horse battery").unwrap();
+    assert!(matches!(workspaces::create(&store, refused).await, Err(Error::Conflict { code: "too_many_accounts", .. })));
     let count: i64 =
         backend::on_pool!(&store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM workspaces").fetch_one(pool).await)
             .unwrap();
-    assert_eq!(count, 1);
+    assert_eq!(count, agents::MAX_ACCOUNTS_PER_ADDRESS);
 }
 
-async fn emails_are_unique_across_workspaces(store: Store) {
+async fn an_address_is_unique_within_a_workspace_only(store: Store) {
     let a = fixture(&store, "a").await;
     let b = fixture(&store, "b").await;
     let new = openapi::agents::NewAgent {
@@ -157,8 +162,9 @@ async fn emails_are_unique_across_workspaces(store: Store) {
         password: Some("correct horse battery".into()),
     };
     agents::create(&store, &a.owner, &new).await.unwrap();
-    let clash =
-        agents::create(&store, &b.owner, &openapi::agents::NewAgent { email: "bo@shared.test".into(), ..new }).await;
+    let again = openapi::agents::NewAgent { email: "bo@shared.test".into(), ..new };
+    agents::create(&store, &b.owner, &again).await.unwrap();
+    let clash = agents::create(&store, &a.owner, &again).await;
     assert!(matches!(clash, Err(Error::Conflict { code: "email_taken", .. })));
 }
 

@@ -7,6 +7,8 @@
 //! - [`csrf`]: cookie requests only from Rapport's own pages; bearer over cookie, REST and sockets.
 //! - [`headers`]: security headers on every answer, HSTS, `/metrics` closed.
 //! - [`strict`]: numbers and booleans are not strings.
+//! - [`addresses`]: one address in several workspaces; sign-up and new agents answer alike
+//!   whether or not an address is used (no enumeration).
 //! - [`accounts`]: password changes, sessions listed and ended, idle and absolute
 //!   lifetimes, the password policy, owners protected, invitations that expire.
 //! - [`reset`]: a forgotten password reset by a mailed link (no enumeration, single use,
@@ -15,6 +17,7 @@
 //! - [`privacy`]: a visitor exported and erased whole; retention; unsent uploads removed.
 
 mod accounts;
+mod addresses;
 mod audit;
 mod common;
 mod csrf;

@@ -1,0 +1,157 @@
+//! One address, several workspaces: signing up or adding an agent answers alike whether
+//! or not the address already has an account elsewhere, so neither tells anyone who uses
+//! Rapport; each account keeps its own password and sees only its own workspace.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use system_tests::{AppOptions, PASSWORD, TestApp, assert_error, id, spawn_app_with};
+use uuid::Uuid;
+
+/// A server whose sign-up and sign-in are not throttled (these tests do many of each).
+async fn app() -> TestApp {
+    let env = [("RAPPORT_AUTH_ATTEMPTS_PER_MINUTE", "0"), ("RAPPORT_SIGNIN_ATTEMPTS_PER_ACCOUNT_PER_HOUR", "0")];
+    spawn_app_with(AppOptions {
+        env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        ..AppOptions::default()
+    })
+    .await
+}
+
+async fn signup(app: &TestApp, workspace: &str, email: &str, password: &str) -> (StatusCode, Value) {
+    let body = json!({"workspace_name": workspace, "name": "Ana", "email": email, "password": password});
+    app.call(Method::POST, "/signup", None, Some(body)).await
+}
+
+async fn signin(app: &TestApp, email: &str, password: &str, workspace_id: Option<Uuid>) -> (StatusCode, Value) {
+    let mut body = json!({"email": email, "password": password});
+    if let Some(workspace_id) = workspace_id {
+        body["workspace_id"] = json!(workspace_id);
+    }
+    app.call(Method::POST, "/signin", None, Some(body)).await
+}
+
+/// The names of an answer's fields, nested, with the kind of each value: what an answer
+/// tells apart from the values themselves.
+fn shape(value: &Value) -> Value {
+    match value {
+        Value::Object(fields) => fields.iter().map(|(k, v)| (k.clone(), shape(v))).collect(),
+        Value::Array(items) => Value::Array(items.iter().map(shape).collect()),
+        Value::String(_) => json!("string"),
+        Value::Number(_) => json!("number"),
+        Value::Bool(_) => json!("bool"),
+        Value::Null => Value::Null,
+    }
+}
+
+#[tokio::test]
+async fn signing_up_answers_alike_whether_or_not_the_address_has_an_account() {
+    let app = app().await;
+    let (fresh_status, fresh) = signup(&app, "Acme", "ana@acme.test", PASSWORD).await;
+    assert_eq!(fresh_status, StatusCode::CREATED, "{fresh}");
+    // Emails are case-insensitive: another spelling is the same address.
+    let (taken_status, taken) = signup(&app, "Globex", "ANA@acme.test", "another strong passphrase 42").await;
+    assert_eq!(taken_status, StatusCode::CREATED, "{taken}");
+    assert_eq!(shape(&fresh), shape(&taken));
+    assert_ne!(fresh["workspace"]["id"], taken["workspace"]["id"]);
+    assert_eq!(taken["agent"]["email"], "ana@acme.test");
+    assert_eq!(taken["agent"]["role"], "owner");
+    // Each account is its own: the second workspace sees only itself.
+    let (_, agents) = app.get("/agents", taken["token"].as_str().unwrap()).await;
+    let emails: Vec<&str> = agents["items"].as_array().unwrap().iter().map(|a| a["email"].as_str().unwrap()).collect();
+    assert_eq!(emails, ["ana@acme.test"]);
+}
+
+#[tokio::test]
+async fn adding_an_agent_answers_alike_whether_or_not_the_address_is_used_in_another_workspace() {
+    let app = app().await;
+    let acme = app.signup("Acme").await;
+    let globex = app.signup("Globex").await;
+    let add = |email: &str| json!({"name": "Bo", "email": email, "role": "agent"});
+    let (fresh_status, fresh) = app.post("/agents", &acme.token, add("bo@nowhere.test")).await;
+    assert_eq!(fresh_status, StatusCode::CREATED, "{fresh}");
+    let (used_status, used) = app.post("/agents", &acme.token, add(&globex.email)).await;
+    assert_eq!(used_status, StatusCode::CREATED, "{used}");
+    assert_eq!(shape(&fresh), shape(&used));
+    assert!(used["invitation_token"].is_string(), "{used}");
+    // Within one workspace the admin sees the list anyway: a repeat is named.
+    let (status, body) = app.post("/agents", &acme.token, add("BO@nowhere.test")).await;
+    assert_error(status, &body, StatusCode::CONFLICT, "email_taken");
+
+    // The invitation works although the address has an account in Globex: it becomes a
+    // second account with its own password, and Globex's is untouched.
+    let accept = json!({"token": used["invitation_token"], "password": "acme side passphrase 77"});
+    let (status, session) = app.call(Method::POST, "/invitations/accept", None, Some(accept)).await;
+    assert_eq!(status, StatusCode::OK, "{session}");
+    assert_eq!(id(&session["workspace"]["id"]), acme.id);
+    let (status, session) = signin(&app, &globex.email, PASSWORD, None).await;
+    assert_eq!(status, StatusCode::OK, "{session}");
+    assert_eq!(id(&session["workspace"]["id"]), globex.id);
+    let (status, session) = signin(&app, &globex.email, "acme side passphrase 77", None).await;
+    assert_eq!(status, StatusCode::OK, "{session}");
+    assert_eq!(id(&session["workspace"]["id"]), acme.id);
+}
+
+#[tokio::test]
+async fn one_password_for_two_accounts_opens_the_latest_used_unless_a_workspace_is_named() {
+    let app = app().await;
+    let (_, first) = signup(&app, "First", "cy@both.test", PASSWORD).await;
+    let (_, second) = signup(&app, "Second", "cy@both.test", PASSWORD).await;
+    let first_id = id(&first["workspace"]["id"]);
+    let second_id = id(&second["workspace"]["id"]);
+    // The second sign-up's session is the newest.
+    let (status, session) = signin(&app, "cy@both.test", PASSWORD, None).await;
+    assert_eq!(status, StatusCode::OK, "{session}");
+    assert_eq!(id(&session["workspace"]["id"]), second_id);
+    // Named, the first; then, the most recently used, it is the default.
+    let (status, session) = signin(&app, "cy@both.test", PASSWORD, Some(first_id)).await;
+    assert_eq!(status, StatusCode::OK, "{session}");
+    assert_eq!(id(&session["workspace"]["id"]), first_id);
+    let (_, session) = signin(&app, "cy@both.test", PASSWORD, None).await;
+    assert_eq!(id(&session["workspace"]["id"]), first_id);
+    // A workspace the address has no account in opens nothing, like a wrong password.
+    let (status, body) = signin(&app, "cy@both.test", PASSWORD, Some(Uuid::now_v7())).await;
+    assert_error(status, &body, StatusCode::UNAUTHORIZED, "unauthorized");
+    let (status, body) = signin(&app, "cy@both.test", "not the passphrase at all", None).await;
+    assert_error(status, &body, StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+#[tokio::test]
+async fn a_deactivated_account_does_not_hide_the_active_one() {
+    let app = app().await;
+    let acme = app.signup("Acme").await;
+    let globex = app.signup("Globex").await;
+    // Dee is an agent of both, with one password; Acme deactivates her account.
+    let dee = json!({"name": "Dee", "email": "dee@both.test", "role": "agent", "password": PASSWORD});
+    let (_, in_acme) = app.post("/agents", &acme.token, dee.clone()).await;
+    app.post("/agents", &globex.token, dee).await;
+    let (_, acme_session) = signin(&app, "dee@both.test", PASSWORD, Some(acme.id)).await;
+    assert!(acme_session["token"].is_string(), "{acme_session}");
+    let (status, body) =
+        app.patch(&format!("/agents/{}", in_acme["agent"]["id"].as_str().unwrap()), &acme.token, json!({"active": false})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, session) = signin(&app, "dee@both.test", PASSWORD, None).await;
+    assert_eq!(status, StatusCode::OK, "{session}");
+    assert_eq!(id(&session["workspace"]["id"]), globex.id);
+    let (status, body) = signin(&app, "dee@both.test", PASSWORD, Some(acme.id)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("deactivated"), "{body}");
+}
+
+#[tokio::test]
+async fn an_address_joins_at_most_five_workspaces() {
+    let app = app().await;
+    for n in 1..=5 {
+        let (status, body) = signup(&app, &format!("Shop {n}"), "eve@many.test", PASSWORD).await;
+        assert_eq!(status, StatusCode::CREATED, "sign-up {n}: {body}");
+    }
+    let (status, body) = signup(&app, "Shop 6", "eve@many.test", PASSWORD).await;
+    assert_error(status, &body, StatusCode::CONFLICT, "too_many_accounts");
+    let owner = app.signup("Other").await;
+    let (status, body) =
+        app.post("/agents", &owner.token, json!({"name": "Eve", "email": "eve@many.test", "role": "agent"})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, "too_many_accounts");
+    // The five accounts still work; the newest is the default.
+    let (_, session) = signin(&app, "eve@many.test", PASSWORD, None).await;
+    let (_, me) = app.get("/me", session["token"].as_str().unwrap()).await;
+    assert_eq!(me["workspace"]["name"], "Shop 5");
+}
