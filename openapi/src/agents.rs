@@ -57,7 +57,7 @@ pub struct NewAgent {
 #[cfg_attr(feature = "server", oai(skip_serializing_if_is_none))]
 pub struct CreatedAgent {
     pub agent: Agent,
-    /// Shown once; hand it to the agent (the email issue sends it by mail).
+    /// Shown once. It is also mailed to the agent, as a link to the console.
     pub invitation_token: Option<String>,
 }
 

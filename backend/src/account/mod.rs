@@ -1,8 +1,9 @@
 //! An agent's own account: changing their password (which ends their other sessions),
 //! their sessions listed and ended one by one, and resetting a forgotten password by email
-//! ([`reset`]). The operations are in [`api`].
+//! ([`reset`]); the mail about accounts ([`notices`]). The operations are in [`api`].
 
 pub mod api;
+pub mod notices;
 pub mod reset;
 
 use uuid::Uuid;

@@ -13,6 +13,7 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use crate::{
+    account::notices::{self, Joined},
     api::ApiTags,
     audit::{self, Target},
     auth::WorkspaceAuth,
@@ -52,8 +53,9 @@ impl AgentsApi {
 
     /// Create or invite an agent
     ///
-    /// Owners and admins only. Without a password the agent is invited and the response
-    /// carries a one-time invitation token. An address already in this workspace is
+    /// Owners and admins only. Without a password the agent is invited: a link to choose
+    /// their password (`{public_url}/console/?invitation=<token>`, good once, for 7 days)
+    /// is mailed to them, and the response carries its token too, to hand over another way. An address already in this workspace is
     /// `email_taken`; one used in other workspaces is answered like any other (it becomes
     /// another account of that address, with its own password), unless it is in 5
     /// already (`too_many_accounts`).
@@ -66,6 +68,10 @@ impl AgentsApi {
         body: Json<NewAgent>,
     ) -> Result<Created, ApiError> {
         let (row, invitation_token) = super::create(&state.store, auth.caller(), &body).await?;
+        match &invitation_token {
+            Some(token) => notices::invite(&state, auth.caller(), &row, token.clone()),
+            None => notices::joined(&state, &row, Joined::Added),
+        }
         let agent = row.to_wire()?;
         let (action, verb) = match invitation_token {
             Some(_) => (AuditAction::AgentInvited, "Invited"),

@@ -135,9 +135,10 @@ pub async fn insert(
     });
     match inserted {
         Ok(_) => Ok(row),
-        Err(err) if is_unique_violation(&err) => {
-            Err(Error::conflict("email_taken", format!("an agent with email {} already exists in this workspace", row.email)))
-        }
+        Err(err) if is_unique_violation(&err) => Err(Error::conflict(
+            "email_taken",
+            format!("an agent with email {} already exists in this workspace", row.email),
+        )),
         Err(err) => Err(err.into()),
     }
 }

@@ -114,6 +114,7 @@ impl AuthApi {
         let new = NewWorkspace::parse(&body.workspace_name, &body.name, &body.email, &body.password)?;
         password::check(&body.password, &[&body.email, &body.name, &body.workspace_name])?;
         let (_, owner) = super::create(&state.store, new).await?;
+        crate::account::notices::joined(&state, &owner, crate::account::notices::Joined::SignedUp);
         let (session, cookie) = open_session(&state, req, &owner).await?;
         Ok(SessionResponse::Created(Json(session), cookie))
     }

@@ -34,7 +34,8 @@ async fn signup_with_an_address_used_elsewhere_makes_another_workspace() {
     // Asking must not tell whether an address has an account (tests/security/addresses.rs).
     let app = spawn_app().await;
     let first = app.signup("Acme").await;
-    let (status, body) = app.call(Method::POST, "/signup", None, Some(signup_body(&first.email.to_uppercase(), PASSWORD))).await;
+    let (status, body) =
+        app.call(Method::POST, "/signup", None, Some(signup_body(&first.email.to_uppercase(), PASSWORD))).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_ne!(id(&body["workspace"]["id"]), first.id);
 }

@@ -347,7 +347,8 @@ async fn an_address_in_two_workspaces_is_two_accounts_each_seeing_its_own() {
     assert_eq!(status, StatusCode::OK, "{session}");
     assert_eq!(id(&session["workspace"]["id"]), a.workspace.id);
     assert_eq!(session["agent"]["role"], "agent");
-    let (_, conversation) = app.get(&format!("/conversations/{}", b.ids.conversation), session["token"].as_str().unwrap()).await;
+    let (_, conversation) =
+        app.get(&format!("/conversations/{}", b.ids.conversation), session["token"].as_str().unwrap()).await;
     assert_eq!(conversation["code"], "not_found", "{conversation}");
     // Unnamed, the one used last; named, the other.
     let (_, session) = signin(&app, &b.workspace.email, PASSWORD).await;

@@ -140,11 +140,15 @@ async fn workspace_and_owner_are_created_together(store: Store) {
     // An address may own several workspaces, up to a limit; a refused sign-up leaves no
     // orphan workspace behind.
     for n in 1..agents::MAX_ACCOUNTS_PER_ADDRESS {
-        let again = NewWorkspace::parse(&format!("Other {n}"), "Owner", "OWNER@acme.test", "correct horse battery").unwrap();
+        let again =
+            NewWorkspace::parse(&format!("Other {n}"), "Owner", "OWNER@acme.test", "correct horse battery").unwrap();
         workspaces::create(&store, again).await.unwrap();
     }
     let refused = NewWorkspace::parse("One too many", "Owner", "owner@acme.test", "correct horse battery").unwrap();
-    assert!(matches!(workspaces::create(&store, refused).await, Err(Error::Conflict { code: "too_many_accounts", .. })));
+    assert!(matches!(
+        workspaces::create(&store, refused).await,
+        Err(Error::Conflict { code: "too_many_accounts", .. })
+    ));
     let count: i64 =
         backend::on_pool!(&store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM workspaces").fetch_one(pool).await)
             .unwrap();

@@ -1,20 +1,46 @@
 //! One address, several workspaces: signing up or adding an agent answers alike whether
 //! or not the address already has an account elsewhere, so neither tells anyone who uses
-//! Rapport; each account keeps its own password and sees only its own workspace.
+//! Rapport; each account keeps its own password and sees only its own workspace. The
+//! address's owner is told by mail instead, and invitations arrive by mail.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use system_tests::{AppOptions, PASSWORD, TestApp, assert_error, id, spawn_app_with};
+use system_tests::{
+    AppOptions, PASSWORD, TestApp, assert_error, eventually, id,
+    smtp::{Received, SmtpSink},
+    spawn_app_with,
+};
 use uuid::Uuid;
 
 /// A server whose sign-up and sign-in are not throttled (these tests do many of each).
 async fn app() -> TestApp {
+    spawn_app_with(AppOptions { env: unthrottled(), ..AppOptions::default() }).await
+}
+
+fn unthrottled() -> Vec<(String, String)> {
     let env = [("RAPPORT_AUTH_ATTEMPTS_PER_MINUTE", "0"), ("RAPPORT_SIGNIN_ATTEMPTS_PER_ACCOUNT_PER_HOUR", "0")];
-    spawn_app_with(AppOptions {
-        env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-        ..AppOptions::default()
-    })
-    .await
+    env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// The same, mailing through `sink`.
+async fn mailing_app(sink: &SmtpSink) -> TestApp {
+    let mut env = unthrottled();
+    env.extend([
+        ("RAPPORT_SMTP_URL".to_owned(), sink.url()),
+        ("RAPPORT_MAIL_POLL_MS".to_owned(), "25".to_owned()),
+        ("RAPPORT_MAIL_FROM".to_owned(), "noreply@rapport.test".to_owned()),
+    ]);
+    spawn_app_with(AppOptions { env, ..AppOptions::default() }).await
+}
+
+/// The subjects and plain texts of the mails `sink` received for `address`.
+fn mails_to(sink: &SmtpSink, address: &str) -> Vec<(String, String)> {
+    let read = |received: &Received| {
+        let message = mail_parser::MessageParser::default().parse(&received.data).expect("an RFC 5322 message");
+        let text = message.body_text(0).expect("a plain text part").replace("\r\n", "\n");
+        (message.subject().unwrap_or_default().to_owned(), text)
+    };
+    sink.received().iter().filter(|r| r.rcpt_to.iter().any(|a| a == address)).map(read).collect()
 }
 
 async fn signup(app: &TestApp, workspace: &str, email: &str, password: &str) -> (StatusCode, Value) {
@@ -126,8 +152,9 @@ async fn a_deactivated_account_does_not_hide_the_active_one() {
     app.post("/agents", &globex.token, dee).await;
     let (_, acme_session) = signin(&app, "dee@both.test", PASSWORD, Some(acme.id)).await;
     assert!(acme_session["token"].is_string(), "{acme_session}");
-    let (status, body) =
-        app.patch(&format!("/agents/{}", in_acme["agent"]["id"].as_str().unwrap()), &acme.token, json!({"active": false})).await;
+    let (status, body) = app
+        .patch(&format!("/agents/{}", in_acme["agent"]["id"].as_str().unwrap()), &acme.token, json!({"active": false}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, session) = signin(&app, "dee@both.test", PASSWORD, None).await;
     assert_eq!(status, StatusCode::OK, "{session}");
@@ -154,4 +181,59 @@ async fn an_address_joins_at_most_five_workspaces() {
     let (_, session) = signin(&app, "eve@many.test", PASSWORD, None).await;
     let (_, me) = app.get("/me", session["token"].as_str().unwrap()).await;
     assert_eq!(me["workspace"]["name"], "Shop 5");
+}
+
+#[tokio::test]
+async fn an_invitation_is_mailed_with_the_link_that_signs_the_agent_in() {
+    let sink = SmtpSink::start().await;
+    let app = mailing_app(&sink).await;
+    let acme = app.signup("Acme").await;
+    let (status, created) = app.post("/agents", &acme.token, json!({"name": "Bo", "email": "bo@acme.test"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let (subject, text) = eventually("the invitation mail", || async { mails_to(&sink, "bo@acme.test").pop() }).await;
+    assert_eq!(subject, "Owner invited you to Acme on Rapport");
+    let link = format!("{}/console/?invitation=", app.address);
+    let start = text.find(&link).unwrap_or_else(|| panic!("a link to {link}… in {text}")) + link.len();
+    let token = text[start..].split_whitespace().next().unwrap().trim_end_matches(['>', ')']);
+    assert_eq!(token, created["invitation_token"].as_str().unwrap(), "the mailed link carries the invitation");
+    assert!(text.contains("works once, within 7 days"), "{text}");
+    let accept = json!({"token": token, "password": "bo's own passphrase 31"});
+    let (status, session) = app.call(Method::POST, "/invitations/accept", None, Some(accept)).await;
+    assert_eq!(status, StatusCode::OK, "{session}");
+    assert_eq!(id(&session["workspace"]["id"]), acme.id);
+}
+
+#[tokio::test]
+async fn an_address_getting_another_account_is_told_by_mail_and_a_new_address_is_not() {
+    let sink = SmtpSink::start().await;
+    let app = mailing_app(&sink).await;
+    signup(&app, "Acme", "ana@shared.test", PASSWORD).await;
+    let (status, _) = signup(&app, "Globex", "ana@shared.test", "globex side passphrase 5").await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (subject, text) = eventually("the notice of a second account", || async {
+        mails_to(&sink, "ana@shared.test").pop()
+    })
+    .await;
+    assert_eq!(subject, "Your address has a new Rapport account in Globex");
+    assert!(text.contains("A new workspace, Globex, was created on Rapport with your address ana@shared.test"), "{text}");
+    assert!(text.contains("your account in Acme is unchanged"), "{text}");
+
+    // An admin adding the address with a password: told too, naming both others.
+    let initech = app.signup("Initech").await;
+    let agent = json!({"name": "Ana", "email": "ana@shared.test", "password": "initech side passphrase 9"});
+    let (status, body) = app.post("/agents", &initech.token, agent).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (subject, text) = eventually("the notice of a third account", || async {
+        let mails = mails_to(&sink, "ana@shared.test");
+        (mails.len() >= 2).then(|| mails[1].clone())
+    })
+    .await;
+    assert_eq!(subject, "Your address has a new Rapport account in Initech");
+    assert!(text.contains("An admin of Initech added your address ana@shared.test"), "{text}");
+    assert!(text.contains("Globex") && text.contains("Acme"), "{text}");
+
+    // Acme's sign-up, the first account of the address, mailed nothing; nor did Initech's.
+    app.outbox_rounds_pass("mail", 3).await;
+    assert_eq!(mails_to(&sink, "ana@shared.test").len(), 2);
+    assert!(mails_to(&sink, &initech.email).is_empty());
 }

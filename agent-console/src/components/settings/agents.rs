@@ -158,7 +158,7 @@ pub fn Agents() -> Html {
                             <strong>{ format!("Invitation for {email}") }</strong>
                             <button class="button small" data-action="copy-invitation" onclick={on_copy}>{ icon("copy") }{ "Copy link" }</button>
                         </div>
-                        <p class="muted small">{ "Send them this link: it opens the console, where they choose a password. It works once and is not shown again." }</p>
+                        <p class="muted small">{ "We mailed them this link; you may also send it yourself. It opens the console, where they choose a password; it works once, within 7 days, and is not shown here again." }</p>
                         <pre class="snippet"><a href={link.clone()} data-invitation-link="">{ link.clone() }</a></pre>
                     </div>
                 }
