@@ -102,8 +102,11 @@ fn upgrade(ws: WebSocket, state: AppState, peer: Peer) -> Response {
     };
     // tungstenite's defaults (128 KiB read and write buffers per socket) are sized for
     // bulk transfer; chat frames are small, and 10,000 idle sockets should cost megabytes.
+    // The read buffer is zero-filled whole on the first read, so its size is resident in
+    // every socket that ever spoke: 1 KiB holds a `hello` or a chat message, and a bigger
+    // frame grows it for as long as that frame needs.
     let config = WebSocketConfig::default()
-        .read_buffer_size(4 * 1024)
+        .read_buffer_size(1024)
         .write_buffer_size(0)
         .max_write_buffer_size(2 * limits::MAX_FRAME_BYTES)
         .max_message_size(Some(limits::MAX_FRAME_BYTES))

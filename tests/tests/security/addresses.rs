@@ -210,12 +210,13 @@ async fn an_address_getting_another_account_is_told_by_mail_and_a_new_address_is
     signup(&app, "Acme", "ana@shared.test", PASSWORD).await;
     let (status, _) = signup(&app, "Globex", "ana@shared.test", "globex side passphrase 5").await;
     assert_eq!(status, StatusCode::CREATED);
-    let (subject, text) = eventually("the notice of a second account", || async {
-        mails_to(&sink, "ana@shared.test").pop()
-    })
-    .await;
+    let (subject, text) =
+        eventually("the notice of a second account", || async { mails_to(&sink, "ana@shared.test").pop() }).await;
     assert_eq!(subject, "Your address has a new Rapport account in Globex");
-    assert!(text.contains("A new workspace, Globex, was created on Rapport with your address ana@shared.test"), "{text}");
+    assert!(
+        text.contains("A new workspace, Globex, was created on Rapport with your address ana@shared.test"),
+        "{text}"
+    );
     assert!(text.contains("your account in Acme is unchanged"), "{text}");
 
     // An admin adding the address with a password: told too, naming both others.
