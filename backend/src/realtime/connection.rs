@@ -444,9 +444,11 @@ impl Connection {
         };
         let frame: Result<ClientFrame, _> = serde_json::from_str(&text);
         // Malformed frames count against the general bucket, like `send`.
-        let limiter = match frame {
-            Ok(ClientFrame::Resume { .. } | ClientFrame::Ping | ClientFrame::Feed { .. }) => &mut self.sync_limiter,
-            _ => &mut self.limiter,
+        let (limiter, per_second, kind) = match frame {
+            Ok(ClientFrame::Resume { .. } | ClientFrame::Ping | ClientFrame::Feed { .. }) => {
+                (&mut self.sync_limiter, limits::SYNCS_PER_SECOND, "resume, feed and ping frames")
+            }
+            _ => (&mut self.limiter, limits::FRAMES_PER_SECOND, "frames"),
         };
         if let Err(wait) = limiter.check(Instant::now()) {
             self.refused_in_a_row += 1;
@@ -455,10 +457,7 @@ impl Connection {
             }
             let mut refusal = Refusal::new(
                 "rate_limited",
-                format!(
-                    "more than {} frames per second; this frame was dropped, send it again later",
-                    limits::FRAMES_PER_SECOND
-                ),
+                format!("more than {per_second} {kind} per second; this frame was dropped, send it again later"),
             );
             refusal.retry_after_ms = Some(wait.as_millis().clamp(1, u128::from(u32::MAX)) as u32);
             return self.refuse(refusal, &text).await;

@@ -123,18 +123,24 @@ async fn a_flood_is_rate_limited_with_an_error_frame_and_only_acked_messages_are
     }
     let mut acked = Vec::new();
     let mut limited = Vec::new();
+    let mut messages = Vec::new();
     while acked.len() + limited.len() < flood {
         match visitor.recv().await {
             ServerFrame::Ack { client_msg_id, .. } => acked.push(client_msg_id),
-            ServerFrame::Error { code, client_msg_id, retry_after_ms, .. } => {
+            ServerFrame::Error { code, message, client_msg_id, retry_after_ms, .. } => {
                 assert_eq!(code, "rate_limited");
                 assert!(retry_after_ms.is_some_and(|ms| ms > 0));
+                messages.push(message);
                 limited.push(client_msg_id.expect("the refused frame's client_msg_id"));
             }
             _ => {}
         }
     }
     assert!(acked.len() >= limits.frame_burst as usize, "the burst is allowed ({} acked)", acked.len());
+    assert!(
+        messages.iter().all(|m| m.starts_with(&format!("more than {} frames per second", limits.frames_per_second))),
+        "{messages:?}"
+    );
     assert!(!limited.is_empty(), "a flood of {flood} frames at once must be limited");
     // The socket is still open, and exactly the acked messages are stored, once each.
     visitor.send(&ClientFrame::Ping).await;
@@ -143,4 +149,33 @@ async fn a_flood_is_rate_limited_with_an_error_frame_and_only_acked_messages_are
     assert_gapless(&stored);
     let stored_ids: Vec<String> = stored.iter().skip(1).map(|m| m.client_msg_id.clone().unwrap()).collect();
     assert_eq!(stored_ids, acked);
+}
+
+#[tokio::test]
+async fn a_flood_of_pings_is_limited_by_the_sync_allowance_and_says_so() {
+    let app = spawn_app().await;
+    let chat = chat(&app).await;
+    let mut visitor = visitor_socket(&app.address, &chat.visitor_token).await;
+    // (The hello announces the sending allowance only; this one is the server's.)
+    use backend::realtime::limits::{SYNC_BURST, SYNCS_PER_SECOND};
+    // Past the burst, but fewer refusals in a row than close the socket.
+    let flood = SYNC_BURST as usize + 60;
+    for _ in 0..flood {
+        visitor.send(&ClientFrame::Ping).await;
+    }
+    let (mut pongs, mut refusals) = (0, Vec::new());
+    while pongs + refusals.len() < flood {
+        match visitor.recv().await {
+            ServerFrame::Pong => pongs += 1,
+            ServerFrame::Error { code, message, .. } => {
+                assert_eq!(code, "rate_limited");
+                refusals.push(message);
+            }
+            _ => {}
+        }
+    }
+    assert!(pongs >= SYNC_BURST as usize, "the sync burst is allowed ({pongs} pongs)");
+    assert!(!refusals.is_empty(), "{flood} pings at once must be limited");
+    let expected = format!("more than {SYNCS_PER_SECOND} resume, feed and ping frames per second");
+    assert!(refusals.iter().all(|m| m.starts_with(&expected)), "{refusals:?}");
 }
