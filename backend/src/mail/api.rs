@@ -67,7 +67,9 @@ enum Queued {
 impl MailApi {
     /// List the workspace's mail
     ///
-    /// Newest first, with each mail's state, attempts and last error.
+    /// Newest first, with each mail's state, attempts and last error. Account notices
+    /// (mailed to an address that gets an account here while it has accounts elsewhere)
+    /// are left out: they are for the address's owner alone.
     #[oai(path = "/mail", method = "get", operation_id = "listMail")]
     async fn list(
         &self,

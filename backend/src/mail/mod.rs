@@ -189,7 +189,10 @@ impl OutboxRow {
     }
 }
 
-/// A workspace's mail, newest first.
+/// A workspace's mail, newest first, but for account notices: one is written to an address
+/// only when it has accounts in other workspaces, so listing it would tell this workspace's
+/// admins what the notice exists to keep from them (it is filed under the workspace the
+/// new account is in because every mail is filed under one).
 pub async fn list(
     store: &Store,
     workspace_id: Uuid,
@@ -207,7 +210,7 @@ pub async fn list(
         "SELECT ",
         columns!(),
         " FROM mail_outbox
-         WHERE workspace_id = $1 AND ($2 IS NULL OR id < $2) AND ($3 IS NULL OR state = $3)
+         WHERE workspace_id = $1 AND kind <> 'account_notice' AND ($2 IS NULL OR id < $2) AND ($3 IS NULL OR state = $3)
          ORDER BY id DESC LIMIT $4"
     );
     Ok(on_pool!(store, |pool| {

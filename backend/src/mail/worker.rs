@@ -170,9 +170,10 @@ impl Worker {
             Ok(()) => {
                 on_pool!(&self.state.store, |pool| {
                     sqlx::query(
-                        // Mails that carry a one-time link keep no copy of it once sent.
+                        // Mails that carry a one-time link keep no copy of it once sent, nor does
+                        // an account notice, which names the address's other workspaces.
                         "UPDATE mail_outbox SET state = 'sent', attempts = attempts + 1, sent_at = $3, claimed_until = NULL,
-                            raw = CASE WHEN kind IN ('transcript_confirmation', 'password_reset', 'invitation')
+                            raw = CASE WHEN kind IN ('transcript_confirmation', 'password_reset', 'invitation', 'account_notice')
                                 THEN NULL ELSE raw END
                          WHERE id = $1 AND claimed_by = $2",
                     )

@@ -90,7 +90,8 @@ pub async fn export(store: &Store, workspace_id: Uuid, visitor_id: Uuid) -> Resu
     let sql = concat!(
         "SELECT ",
         crate::mail::columns!(),
-        " FROM mail_outbox WHERE workspace_id = $1
+        // Account notices are the address owner's alone (see `mail::list`).
+        " FROM mail_outbox WHERE workspace_id = $1 AND kind <> 'account_notice'
            AND (conversation_id IN (SELECT id FROM conversations WHERE workspace_id = $1 AND visitor_id = $2)
                 OR ($3 IS NOT NULL AND recipient = $3))
          ORDER BY id"

@@ -69,6 +69,12 @@ fn shape(value: &Value) -> Value {
     }
 }
 
+/// The account notices among them (Globex's team, Ana, also gets the offline message below).
+fn notices_to(sink: &SmtpSink, address: &str) -> Vec<(String, String)> {
+    let notice = |(subject, _): &(String, String)| subject.starts_with("Your address has a new Rapport account");
+    mails_to(sink, address).into_iter().filter(notice).collect()
+}
+
 #[tokio::test]
 async fn signing_up_answers_alike_whether_or_not_the_address_has_an_account() {
     let app = app().await;
@@ -208,7 +214,7 @@ async fn an_address_getting_another_account_is_told_by_mail_and_a_new_address_is
     let sink = SmtpSink::start().await;
     let app = mailing_app(&sink).await;
     signup(&app, "Acme", "ana@shared.test", PASSWORD).await;
-    let (status, _) = signup(&app, "Globex", "ana@shared.test", "globex side passphrase 5").await;
+    let (status, globex) = signup(&app, "Globex", "ana@shared.test", "globex side passphrase 5").await;
     assert_eq!(status, StatusCode::CREATED);
     let (subject, text) =
         eventually("the notice of a second account", || async { mails_to(&sink, "ana@shared.test").pop() }).await;
@@ -218,6 +224,25 @@ async fn an_address_getting_another_account_is_told_by_mail_and_a_new_address_is
         "{text}"
     );
     assert!(text.contains("your account in Acme is unchanged"), "{text}");
+    // Globex's admins — whoever signed it up — cannot read the notice in their mail log:
+    // its existence alone says the address has another account.
+    let globex_token = globex["token"].as_str().unwrap();
+    let (status, mail) = app.get("/mail", globex_token).await;
+    assert_eq!(status, StatusCode::OK, "{mail}");
+    assert_eq!(mail["items"], json!([]), "{mail}");
+    // Nor by exporting a visitor of theirs who gives that address.
+    let (_, site_key) = app.create_site(globex_token).await;
+    let vera = app.visitor(&site_key).await;
+    let offline = json!({"email": "ana@shared.test", "body": "Hello?", "client_msg_id": "o-1"});
+    let (status, started) = app.post("/widget/offline-message", &vera, offline).await;
+    assert_eq!(status, StatusCode::CREATED, "{started}");
+    let (_, visitor) =
+        app.get(&format!("/conversations/{}", started["conversation"]["id"].as_str().unwrap()), globex_token).await;
+    let (status, export) =
+        app.get(&format!("/visitors/{}/export", visitor["visitor_id"].as_str().unwrap()), globex_token).await;
+    assert_eq!(status, StatusCode::OK, "{export}");
+    let kinds: Vec<&Value> = export["mail"].as_array().unwrap().iter().map(|m| &m["kind"]).collect();
+    assert!(!kinds.contains(&&json!("account_notice")), "{kinds:?}");
 
     // An admin adding the address with a password: told too, naming both others.
     let initech = app.signup("Initech").await;
@@ -225,8 +250,8 @@ async fn an_address_getting_another_account_is_told_by_mail_and_a_new_address_is
     let (status, body) = app.post("/agents", &initech.token, agent).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let (subject, text) = eventually("the notice of a third account", || async {
-        let mails = mails_to(&sink, "ana@shared.test");
-        (mails.len() >= 2).then(|| mails[1].clone())
+        let notices = notices_to(&sink, "ana@shared.test");
+        (notices.len() >= 2).then(|| notices[1].clone())
     })
     .await;
     assert_eq!(subject, "Your address has a new Rapport account in Initech");
@@ -235,6 +260,6 @@ async fn an_address_getting_another_account_is_told_by_mail_and_a_new_address_is
 
     // Acme's sign-up, the first account of the address, mailed nothing; nor did Initech's.
     app.outbox_rounds_pass("mail", 3).await;
-    assert_eq!(mails_to(&sink, "ana@shared.test").len(), 2);
+    assert_eq!(notices_to(&sink, "ana@shared.test").len(), 2);
     assert!(mails_to(&sink, &initech.email).is_empty());
 }
