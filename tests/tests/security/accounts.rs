@@ -7,18 +7,13 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use system_tests::{AppOptions, PASSWORD, TestApp, assert_error, spawn_app_with, ws};
+use system_tests::{PASSWORD, TestApp, assert_error, ws};
 
-use crate::common::{millis_ago, sql};
+use crate::common::{UNTHROTTLED, app_with, millis_ago, sql};
 
 /// A server whose sign-in is not throttled (these tests sign in often from one address).
 async fn app() -> TestApp {
-    let env = [("RAPPORT_AUTH_ATTEMPTS_PER_MINUTE", "0"), ("RAPPORT_SIGNIN_ATTEMPTS_PER_ACCOUNT_PER_HOUR", "0")];
-    spawn_app_with(AppOptions {
-        env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-        ..AppOptions::default()
-    })
-    .await
+    app_with(&UNTHROTTLED).await
 }
 
 async fn signin_as(app: &TestApp, email: &str, password: &str, user_agent: &str) -> (StatusCode, Value) {
@@ -130,15 +125,12 @@ async fn sessions_are_listed_to_their_agent_and_ended_one_by_one() {
 
 #[tokio::test]
 async fn sessions_end_when_unused_for_the_idle_lifetime_and_at_their_absolute_age() {
-    let app = spawn_app_with(AppOptions {
-        env: vec![
-            ("RAPPORT_SESSION_IDLE_HOURS".into(), "2".into()),
-            ("RAPPORT_SESSION_MAX_DAYS".into(), "3".into()),
-            ("RAPPORT_AUTH_ATTEMPTS_PER_MINUTE".into(), "0".into()),
-        ],
-        ..AppOptions::default()
-    })
-    .await;
+    let env = [
+        ("RAPPORT_SESSION_IDLE_HOURS", "2"),
+        ("RAPPORT_SESSION_MAX_DAYS", "3"),
+        ("RAPPORT_AUTH_ATTEMPTS_PER_MINUTE", "0"),
+    ];
+    let app = app_with(&env).await;
     let owner = app.signup("Acme").await;
     let (_, signed_in) = signin_as(&app, &owner.email, PASSWORD, "t").await;
     // The absolute lifetime is what the session and its cookie say.

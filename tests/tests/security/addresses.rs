@@ -5,42 +5,19 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use system_tests::{
-    AppOptions, PASSWORD, TestApp, assert_error, eventually, id,
-    smtp::{Received, SmtpSink},
-    spawn_app_with,
-};
+use system_tests::{PASSWORD, TestApp, assert_error, eventually, id, smtp::SmtpSink};
 use uuid::Uuid;
+
+use crate::common::{UNTHROTTLED, app_with, mailing_app, mails_to, read};
 
 /// A server whose sign-up and sign-in are not throttled (these tests do many of each).
 async fn app() -> TestApp {
-    spawn_app_with(AppOptions { env: unthrottled(), ..AppOptions::default() }).await
-}
-
-fn unthrottled() -> Vec<(String, String)> {
-    let env = [("RAPPORT_AUTH_ATTEMPTS_PER_MINUTE", "0"), ("RAPPORT_SIGNIN_ATTEMPTS_PER_ACCOUNT_PER_HOUR", "0")];
-    env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-}
-
-/// The same, mailing through `sink`.
-async fn mailing_app(sink: &SmtpSink) -> TestApp {
-    let mut env = unthrottled();
-    env.extend([
-        ("RAPPORT_SMTP_URL".to_owned(), sink.url()),
-        ("RAPPORT_MAIL_POLL_MS".to_owned(), "25".to_owned()),
-        ("RAPPORT_MAIL_FROM".to_owned(), "noreply@rapport.test".to_owned()),
-    ]);
-    spawn_app_with(AppOptions { env, ..AppOptions::default() }).await
+    app_with(&UNTHROTTLED).await
 }
 
 /// The subjects and plain texts of the mails `sink` received for `address`.
-fn mails_to(sink: &SmtpSink, address: &str) -> Vec<(String, String)> {
-    let read = |received: &Received| {
-        let message = mail_parser::MessageParser::default().parse(&received.data).expect("an RFC 5322 message");
-        let text = message.body_text(0).expect("a plain text part").replace("\r\n", "\n");
-        (message.subject().unwrap_or_default().to_owned(), text)
-    };
-    sink.received().iter().filter(|r| r.rcpt_to.iter().any(|a| a == address)).map(read).collect()
+fn texts_to(sink: &SmtpSink, address: &str) -> Vec<(String, String)> {
+    mails_to(sink, address).iter().map(read).collect()
 }
 
 async fn signup(app: &TestApp, workspace: &str, email: &str, password: &str) -> (StatusCode, Value) {
@@ -72,7 +49,7 @@ fn shape(value: &Value) -> Value {
 /// The account notices among them (Globex's team, Ana, also gets the offline message below).
 fn notices_to(sink: &SmtpSink, address: &str) -> Vec<(String, String)> {
     let notice = |(subject, _): &(String, String)| subject.starts_with("Your address has a new Rapport account");
-    mails_to(sink, address).into_iter().filter(notice).collect()
+    texts_to(sink, address).into_iter().filter(notice).collect()
 }
 
 #[tokio::test]
@@ -192,11 +169,11 @@ async fn an_address_joins_at_most_five_workspaces() {
 #[tokio::test]
 async fn an_invitation_is_mailed_with_the_link_that_signs_the_agent_in() {
     let sink = SmtpSink::start().await;
-    let app = mailing_app(&sink).await;
+    let app = mailing_app(&sink, &UNTHROTTLED).await;
     let acme = app.signup("Acme").await;
     let (status, created) = app.post("/agents", &acme.token, json!({"name": "Bo", "email": "bo@acme.test"})).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
-    let (subject, text) = eventually("the invitation mail", || async { mails_to(&sink, "bo@acme.test").pop() }).await;
+    let (subject, text) = eventually("the invitation mail", || async { texts_to(&sink, "bo@acme.test").pop() }).await;
     assert_eq!(subject, "Owner invited you to Acme on Rapport");
     let link = format!("{}/console/?invitation=", app.address);
     let start = text.find(&link).unwrap_or_else(|| panic!("a link to {link}… in {text}")) + link.len();
@@ -212,12 +189,12 @@ async fn an_invitation_is_mailed_with_the_link_that_signs_the_agent_in() {
 #[tokio::test]
 async fn an_address_getting_another_account_is_told_by_mail_and_a_new_address_is_not() {
     let sink = SmtpSink::start().await;
-    let app = mailing_app(&sink).await;
+    let app = mailing_app(&sink, &UNTHROTTLED).await;
     signup(&app, "Acme", "ana@shared.test", PASSWORD).await;
     let (status, globex) = signup(&app, "Globex", "ana@shared.test", "globex side passphrase 5").await;
     assert_eq!(status, StatusCode::CREATED);
     let (subject, text) =
-        eventually("the notice of a second account", || async { mails_to(&sink, "ana@shared.test").pop() }).await;
+        eventually("the notice of a second account", || async { texts_to(&sink, "ana@shared.test").pop() }).await;
     assert_eq!(subject, "Your address has a new Rapport account in Globex");
     assert!(
         text.contains("A new workspace, Globex, was created on Rapport with your address ana@shared.test"),

@@ -8,26 +8,17 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use system_tests::{
-    AppOptions, PASSWORD, TestApp, assert_error, eventually, json_of,
-    smtp::{Received, SmtpSink},
-    spawn_app_with, ws,
-};
+use system_tests::{PASSWORD, TestApp, assert_error, eventually, json_of, smtp::SmtpSink, ws};
 
-use crate::common::{count, millis_ago, sql};
+use crate::common::{count, mailing_app, mails_to, millis_ago, read, sql};
 
 const NEW_PASSWORD: &str = "tangerine submarine kettle 88";
 
-/// A server that mails through `sink`, with `env` on top.
+/// A server that mails through `sink`, with `env` on top; sign-in unthrottled per account.
 async fn app(sink: &SmtpSink, env: &[(&str, &str)]) -> TestApp {
-    let mut vars = vec![
-        ("RAPPORT_SMTP_URL".to_owned(), sink.url()),
-        ("RAPPORT_MAIL_POLL_MS".to_owned(), "25".to_owned()),
-        ("RAPPORT_MAIL_FROM".to_owned(), "noreply@rapport.test".to_owned()),
-        ("RAPPORT_SIGNIN_ATTEMPTS_PER_ACCOUNT_PER_HOUR".to_owned(), "0".to_owned()),
-    ];
-    vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    spawn_app_with(AppOptions { env: vars, ..AppOptions::default() }).await
+    let mut vars = vec![("RAPPORT_SIGNIN_ATTEMPTS_PER_ACCOUNT_PER_HOUR", "0")];
+    vars.extend_from_slice(env);
+    mailing_app(sink, &vars).await
 }
 
 async fn ask(app: &TestApp, email: &str) -> (StatusCode, Value) {
@@ -41,17 +32,6 @@ async fn reset(app: &TestApp, token: &str, new_password: &str) -> (StatusCode, V
 
 async fn signin(app: &TestApp, email: &str, password: &str) -> (StatusCode, Value) {
     app.call(Method::POST, "/signin", None, Some(json!({"email": email, "password": password}))).await
-}
-
-/// A received mail's subject and plain text.
-fn read(received: &Received) -> (String, String) {
-    let message = mail_parser::MessageParser::default().parse(&received.data).expect("an RFC 5322 message");
-    let text = message.body_text(0).expect("a plain text part").replace("\r\n", "\n");
-    (message.subject().unwrap_or_default().to_owned(), text)
-}
-
-fn mails_to(sink: &SmtpSink, address: &str) -> Vec<Received> {
-    sink.received().into_iter().filter(|r| r.rcpt_to.iter().any(|a| a == address)).collect()
 }
 
 /// Waits for the `n`th mail (1-based) to `address` and returns the token of its link.
