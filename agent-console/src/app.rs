@@ -11,9 +11,9 @@ use wasm_bindgen::{JsCast, closure::Closure};
 use yew::prelude::*;
 
 use crate::{
+    address, bundle,
     components::{
-        conversation::ConversationPane, help::Help, list::ListPane, nav::Nav, preferences::Preferences,
-        reports::Reports, settings::Settings, sidebar::Sidebar, signin::SignIn,
+        conversation::ConversationPane, help::Help, list::ListPane, nav::Nav, sidebar::Sidebar, signin::SignIn,
     },
     loading, notify,
     services::{api, client::Client, visitors::VisitorLoader},
@@ -197,6 +197,9 @@ fn Workspace(props: &WorkspaceProps) -> Html {
         use_effect_with((), move |_| {
             let status = notify::remembered_status(ctx.stores.session.my_id()).unwrap_or(AgentStatus::Online);
             ctx.send(Action::MyStatus(status, false));
+            if let Some(screen) = address::requested_screen() {
+                ctx.send(Action::Screen(screen));
+            }
             loading::load_everything(&ctx);
             let stop = ctx.client.clone();
             move || stop.stop()
@@ -224,6 +227,7 @@ fn Workspace(props: &WorkspaceProps) -> Html {
             }
         });
     }
+    use_effect_with(inbox.screen, |screen| bundle::follow(*screen));
     use_timers(ctx.clone());
     shortcuts::use_shortcuts(ctx.clone());
     // Conversations announced by the socket name visitors we may not hold yet.
@@ -274,9 +278,7 @@ fn Workspace(props: &WorkspaceProps) -> Html {
                 <Sidebar />
             </>
         },
-        Screen::Admin(section) => html! { <Settings {section} /> },
-        Screen::Reports => html! { <Reports /> },
-        Screen::Preferences => html! { <Preferences /> },
+        screen => bundle::render(screen),
     };
     let toast = ui.toast.clone().map(|toast| {
         let ctx = ctx.clone();

@@ -5,6 +5,7 @@
 use uuid::Uuid;
 
 use crate::{
+    address,
     app::Ctx,
     services::api,
     state::{Action, Screen, View},
@@ -84,7 +85,10 @@ pub fn load_conversations(ctx: &Ctx) {
             open_linked(&ctx, id).await;
             return;
         }
+        // The first waiting conversation opens, unless the agent is on another screen
+        // (an address such as `?screen=reports`): selecting would take them away from it.
         if inbox.selected.is_none()
+            && matches!(inbox.screen, Screen::Inbox(_))
             && let Some(first) = inbox.list(View::Queue).first().or(inbox.list(View::Mine).first())
         {
             ctx.send(Action::Select(Some(first.id)));
@@ -94,9 +98,7 @@ pub fn load_conversations(ctx: &Ctx) {
 
 /// The conversation a link names (`/console/?conversation=<id>`, as in mail to agents).
 fn linked_conversation() -> Option<Uuid> {
-    let search = web_sys::window()?.location().search().ok()?;
-    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    params.get("conversation")?.parse().ok()
+    address::param("conversation")?.parse().ok()
 }
 
 /// Opens a linked conversation in the first view that lists it (resolved ones included).

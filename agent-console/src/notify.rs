@@ -119,7 +119,8 @@ pub fn set_title(unread: usize) {
     }
 }
 
-/// Copies text to the clipboard.
+/// Copies text to the clipboard (links and secrets on the settings screens).
+#[cfg(feature = "complete")]
 pub fn copy(text: &str) {
     if let Some(window) = web_sys::window() {
         let _ = window.navigator().clipboard().write_text(text);

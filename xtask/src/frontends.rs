@@ -13,6 +13,16 @@ use crate::cmd::{cargo, run, target_dir, workspace_root};
 /// are optional: the list is checked against the disk so the task works before they exist.
 const FRONTENDS: &[&str] = &["widget", "agent-console"];
 
+/// The wasm modules a front-end crate builds, each with its cargo features: the widget
+/// one, the console two (`agent-console/src/bundle.rs`: the everyday build and the
+/// complete one).
+fn modules(krate: &'static str) -> &'static [(&'static str, &'static str)] {
+    match krate {
+        "agent-console" => &[("agent-console", ""), ("console-admin", "complete")],
+        _ => &[("widget", "")],
+    }
+}
+
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// Size-optimised profile (see the workspace Cargo.toml), so the backend's own release
@@ -35,8 +45,21 @@ pub fn build_frontends() -> Result<(), String> {
     for krate in crates {
         // One crate per cargo invocation: building them together would unify their
         // dependencies' features and could bloat each bundle with the other's needs.
-        run(cargo().args(["build", "-p", krate, "--target", WASM_TARGET, "--profile", WASM_PROFILE]))?;
-        bindgen(krate)?;
+        for (module, features) in modules(krate) {
+            // cargo keeps each feature set's build apart, so alternating costs no rebuild.
+            run(cargo().args([
+                "build",
+                "-p",
+                krate,
+                "--target",
+                WASM_TARGET,
+                "--profile",
+                WASM_PROFILE,
+                "--features",
+                features,
+            ]))?;
+            bindgen(krate, module)?;
+        }
         copy_static(krate)?;
         crate::compress::finish(&dist_dir(krate))?;
     }
@@ -64,13 +87,15 @@ fn copy_static(krate: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn bindgen(krate: &str) -> Result<(), String> {
+/// Binds the crate's artifact as built last, under the module's name.
+fn bindgen(krate: &str, module: &str) -> Result<(), String> {
     let root = workspace_root();
     run(Command::new("wasm-bindgen")
         .current_dir(&root)
         .args(["--target", "web", "--no-typescript"])
         // The name section alone is most of the file; browsers don't need either section.
         .args(["--remove-name-section", "--remove-producers-section"])
+        .args(["--out-name", module])
         .arg("--out-dir")
         .arg(dist_dir(krate))
         .arg(wasm_file(krate)))

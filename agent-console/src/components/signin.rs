@@ -7,7 +7,7 @@ use openapi::auth::Me;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::services::api;
+use crate::{address, services::api};
 
 #[derive(Properties, PartialEq)]
 pub struct SignInProps {
@@ -57,7 +57,7 @@ impl Step {
 
 /// The first step: from the address bar's token, if any.
 fn first_step() -> Step {
-    match (query_param("invitation"), query_param("reset")) {
+    match (address::param("invitation"), address::param("reset")) {
         (Some(token), _) => Step::Invitation(token),
         (None, Some(token)) => Step::Reset(token),
         (None, None) => Step::SignIn,
@@ -78,7 +78,7 @@ pub fn SignIn(props: &SignInProps) -> Html {
         let (step, error, notice) = (step.clone(), error.clone(), notice.clone());
         Callback::from(move |_: MouseEvent| {
             if matches!(*step, Step::Reset(_)) {
-                forget_token();
+                address::clear();
             }
             error.set(None);
             notice.set(None);
@@ -109,14 +109,14 @@ pub fn SignIn(props: &SignInProps) -> Html {
                 match answer {
                     Ok(Some(session)) => {
                         if matches!(current, Step::Invitation(_)) {
-                            forget_token();
+                            address::clear();
                         }
                         done.emit(Me { agent: session.agent, workspace: session.workspace })
                     }
                     Ok(None) => {
                         error.set(None);
                         if matches!(current, Step::Reset(_)) {
-                            forget_token();
+                            address::clear();
                             notice.set(Some("Your password is changed: sign in with it."));
                             step.set(Step::SignIn);
                         } else {
@@ -201,21 +201,5 @@ pub fn SignIn(props: &SignInProps) -> Html {
                 }
             </form>
         </main>
-    }
-}
-
-/// A token parameter of the console's address (`/console/?invitation=…`, `?reset=…`).
-fn query_param(name: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    params.get(name).filter(|t| !t.is_empty())
-}
-
-/// Takes a used or abandoned token out of the address bar (a reload must not try it again).
-fn forget_token() {
-    if let Some(window) = web_sys::window()
-        && let Ok(history) = window.history()
-    {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/console/"));
     }
 }

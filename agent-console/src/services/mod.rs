@@ -3,5 +3,6 @@
 
 pub mod api;
 pub mod client;
+#[cfg(feature = "complete")]
 pub mod push;
 pub mod visitors;

@@ -101,6 +101,31 @@ pub enum Screen {
     Preferences,
 }
 
+impl Screen {
+    /// The screen's name in the address (`/console/?screen=settings.sites`); the inbox's
+    /// views have none: `/console/` is the inbox.
+    pub fn key(self) -> Option<String> {
+        match self {
+            Screen::Inbox(_) => None,
+            Screen::Admin(section) => Some(format!("settings.{}", section.key())),
+            Screen::Reports => Some("reports".to_owned()),
+            Screen::Preferences => Some("preferences".to_owned()),
+        }
+    }
+
+    /// The screen an address names, if it names one.
+    pub fn from_key(key: &str) -> Option<Screen> {
+        match key {
+            "reports" => Some(Screen::Reports),
+            "preferences" => Some(Screen::Preferences),
+            _ => {
+                let section = key.strip_prefix("settings.")?;
+                AdminSection::ALL.into_iter().find(|s| s.key() == section).map(Screen::Admin)
+            }
+        }
+    }
+}
+
 /// A search result: the conversation and the text that matched.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchHit {

@@ -491,3 +491,17 @@ fn an_answer_read_before_a_feed_change_does_not_undo_it() {
     model.apply(Action::Changed(ConversationChange::Assigned, assigned));
     assert_eq!(model.inbox.conversation(resolved.id).unwrap().last_message, resolved.last_message);
 }
+
+#[test]
+fn every_screen_but_the_inbox_has_an_address_that_names_it_back() {
+    let mut screens = vec![Screen::Reports, Screen::Preferences];
+    screens.extend(AdminSection::ALL.map(Screen::Admin));
+    for screen in screens {
+        let key = screen.key().expect("a screen outside the inbox has an address");
+        assert_eq!(Screen::from_key(&key), Some(screen), "{key}");
+    }
+    assert_eq!(Screen::Inbox(View::Queue).key(), None, "the inbox is /console/ itself");
+    for unknown in ["", "settings.", "settings.nope", "inbox", "Reports"] {
+        assert_eq!(Screen::from_key(unknown), None, "{unknown:?}");
+    }
+}

@@ -5,8 +5,11 @@
 //! - `/` and `/console` redirect to `/console/`, the console's page. It references the
 //!   assets with `?v=<build>` so they can be cached for a year, and its policy allows
 //!   scripts, styles and connections to Rapport's own origin only (the session cookie
-//!   opens the agent socket from there and nowhere else).
-//! - `/console/assets/<file>`: the wasm module, its JavaScript glue, the stylesheet.
+//!   opens the agent socket from there and nowhere else). The page starts one of the
+//!   console's two builds (`agent-console/src/bundle.rs`): the complete one when its
+//!   address names a screen beyond the inbox (`?screen=settings.sites`), the everyday one
+//!   (sign-in and the inbox) otherwise.
+//! - `/console/assets/<file>`: the wasm modules, their JavaScript glue, the stylesheet.
 //! - `/console/sw.js`: the service worker that shows Web Push alerts (at the console's
 //!   path, so its scope is the console; never cached long, so an update reaches it).
 //!
@@ -29,6 +32,11 @@ use crate::{
 const PAGE: &str = "index.html";
 /// Its modification time versions every asset URL the page references.
 const WASM: &str = "agent-console_bg.wasm";
+
+/// The console's builds: the everyday one, and the complete one with settings, reports
+/// and preferences.
+const INBOX_BUILD: &str = "agent-console";
+const COMPLETE_BUILD: &str = "console-admin";
 
 fn build(state: &AppState) -> BuildDir {
     BuildDir::new(
@@ -53,7 +61,7 @@ pub fn to_console(uri: &poem::http::Uri) -> Response {
 }
 
 #[handler]
-pub async fn page(state: Data<&AppState>) -> Response {
+pub async fn page(state: Data<&AppState>, uri: &poem::http::Uri) -> Response {
     let build = build(&state);
     let template = match build.read(PAGE).await {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
@@ -65,7 +73,8 @@ pub async fn page(state: Data<&AppState>) -> Response {
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
          connect-src 'self' {socket_origin}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     );
-    let html = template.replace("{{v}}", &build.version().await);
+    let bundle = if names_a_screen(uri.query().unwrap_or_default()) { COMPLETE_BUILD } else { INBOX_BUILD };
+    let html = template.replace("{{v}}", &build.version().await).replace("{{bundle}}", bundle);
     Response::builder()
         .content_type("text/html; charset=utf-8")
         .header(header::CACHE_CONTROL, "no-cache")
@@ -74,6 +83,12 @@ pub async fn page(state: Data<&AppState>) -> Response {
         .header("X-Frame-Options", "DENY")
         .header("Referrer-Policy", "same-origin")
         .body(html)
+}
+
+/// Whether the query has a `screen` parameter (read by hand: the page answers whatever
+/// else the query holds).
+fn names_a_screen(query: &str) -> bool {
+    query.split('&').any(|pair| pair.split('=').next() == Some("screen"))
 }
 
 #[handler]
@@ -104,5 +119,18 @@ pub async fn service_worker(state: Data<&AppState>) -> Response {
             .header("X-Content-Type-Options", "nosniff")
             .body(bytes),
         Err(response) => response,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_a_screen_parameter_chooses_the_complete_build() {
+        for query in ["screen=settings.sites", "a=1&screen=reports", "screen", "screen=&x"] {
+            assert!(super::names_a_screen(query), "{query}");
+        }
+        for query in ["", "conversation=1", "screens=1", "x=screen", "reset=abc"] {
+            assert!(!super::names_a_screen(query), "{query}");
+        }
     }
 }

@@ -1,5 +1,5 @@
 //! How Rapport serves the console: `/` leads to it (with a linked conversation opened),
-//! its page carries a strict policy, and a server without the built console says what to do
+//! its page starts the build its address needs and carries a strict policy, and a server without the built console says what to do
 //! instead of failing.
 
 use super::stage::*;
@@ -20,6 +20,11 @@ async fn the_root_redirects_to_the_console_whose_page_allows_only_its_own_origin
     let page = response.text().await.unwrap();
     assert!(page.contains("/console/assets/agent-console.js?v="), "assets are versioned: {page}");
     assert!(!page.contains("{{v}}"), "{page}");
+    assert!(page.contains(r#"data-bundle="agent-console""#), "the everyday build: {page}");
+    // An address naming a screen beyond the inbox starts the complete build.
+    let page = app.http.get(app.url("/console/?screen=reports")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(r#"data-bundle="console-admin""#), "{page}");
+    assert!(page.contains("/console/assets/console-admin.js?v="), "{page}");
 
     let response = app.http.get(app.url("/console/assets/console.css?v=1")).send().await.unwrap();
     assert_eq!(response.status(), 200);

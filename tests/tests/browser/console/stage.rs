@@ -122,6 +122,10 @@ impl Stage {
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
+        // The field may belong to a screen still loading (settings load the console's
+        // complete build first).
+        let query = serde_json::to_string(css).expect("a selector as a JS string");
+        self.wait(&format!("{css} on screen"), &format!("return !!document.querySelector({query})")).await;
         let element = self.browser.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}"));
         element.send_keys(text).await.unwrap_or_else(|e| panic!("typing into {css}: {e}"));
     }
