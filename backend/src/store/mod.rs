@@ -120,6 +120,12 @@ impl Store {
                 // FULL: an acknowledged message survives power loss, not only a crash.
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
+                // Checkpoint every ~40 MiB of WAL instead of SQLite's 4 MiB: a busy inbox
+                // rewrites the same conversation and index pages, and each checkpoint
+                // copies them into the database again. +9–10 % messages per second at
+                // saturation (README, load benchmark); durability is the WAL's fsync at
+                // commit either way.
+                .pragma("wal_autocheckpoint", "10000")
                 .busy_timeout(Duration::from_secs(10));
             Pool::Sqlite(SqlitePoolOptions::new().max_connections(8).connect_with(options).await?)
         } else {
