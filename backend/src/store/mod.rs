@@ -122,7 +122,7 @@ impl Store {
                 .foreign_keys(true)
                 // Checkpoint every ~40 MiB of WAL instead of SQLite's 4 MiB: a busy inbox
                 // rewrites the same conversation and index pages, and each checkpoint
-                // copies them into the database again. +9–10 % messages per second at
+                // copies them into the database again. 4–9 % more messages per second at
                 // saturation (README, load benchmark); durability is the WAL's fsync at
                 // commit either way.
                 .pragma("wal_autocheckpoint", "10000")
