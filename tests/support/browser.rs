@@ -11,7 +11,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
 use crate::ScratchDir;
@@ -111,6 +111,12 @@ impl Browser {
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, png).expect("writing a screenshot");
         path
+    }
+
+    /// Clicks the element `css` finds in the current frame (it must be there).
+    pub async fn click(&self, css: &str) {
+        let element = self.client.find(Locator::Css(css)).await.unwrap_or_else(|err| panic!("no {css}: {err}"));
+        element.click().await.unwrap_or_else(|err| panic!("clicking {css}: {err}"));
     }
 
     /// Polls `script` (run in the current frame) until it returns something truthy.

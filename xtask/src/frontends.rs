@@ -9,19 +9,12 @@ use std::process::Command;
 
 use crate::cmd::{cargo, run, target_dir, workspace_root};
 
-/// Front-end crates, by directory; each directory's name is also its crate name. They
+/// Front-end crates, by directory (each directory's name is also its crate name), with
+/// the wasm modules each builds and the cargo features of each: the widget one, the console
+/// two (`agent-console/src/bundle.rs`: the everyday build and the complete one). The crates
 /// are optional: the list is checked against the disk so the task works before they exist.
-const FRONTENDS: &[&str] = &["widget", "agent-console"];
-
-/// The wasm modules a front-end crate builds, each with its cargo features: the widget
-/// one, the console two (`agent-console/src/bundle.rs`: the everyday build and the
-/// complete one).
-fn modules(krate: &'static str) -> &'static [(&'static str, &'static str)] {
-    match krate {
-        "agent-console" => &[("agent-console", ""), ("console-admin", "complete")],
-        _ => &[("widget", "")],
-    }
-}
+const FRONTENDS: &[(&str, &[(&str, &str)])] =
+    &[("widget", &[("widget", "")]), ("agent-console", &[("agent-console", ""), ("console-admin", "complete")])];
 
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
@@ -31,21 +24,26 @@ const WASM_PROFILE: &str = "release-wasm";
 
 /// The front-end crates present in the workspace.
 pub fn existing() -> Vec<&'static str> {
+    present().map(|(krate, _)| *krate).collect()
+}
+
+/// The rows of [`FRONTENDS`] whose crate is on disk.
+fn present() -> impl Iterator<Item = &'static (&'static str, &'static [(&'static str, &'static str)])> {
     let root = workspace_root();
-    FRONTENDS.iter().copied().filter(|krate| root.join(krate).join("Cargo.toml").is_file()).collect()
+    FRONTENDS.iter().filter(move |(krate, _)| root.join(krate).join("Cargo.toml").is_file())
 }
 
 /// Builds every existing front-end to wasm and runs wasm-bindgen on it.
 pub fn build_frontends() -> Result<(), String> {
-    let crates = existing();
+    let crates: Vec<_> = present().collect();
     if crates.is_empty() {
-        println!("no front-end crates ({}) yet: nothing to build", FRONTENDS.join(", "));
+        println!("no front-end crates yet: nothing to build");
         return Ok(());
     }
-    for krate in crates {
+    for (krate, modules) in crates {
         // One crate per cargo invocation: building them together would unify their
         // dependencies' features and could bloat each bundle with the other's needs.
-        for (module, features) in modules(krate) {
+        for (module, features) in *modules {
             // cargo keeps each feature set's build apart, so alternating costs no rebuild.
             run(cargo().args([
                 "build",

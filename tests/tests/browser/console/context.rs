@@ -171,7 +171,7 @@ async fn toasts_go_away_and_an_invitation_is_a_link_that_signs_the_agent_in() {
         )
         .await;
     theirs.client.find(Locator::Css("#password")).await.unwrap().send_keys("a long enough password").await.unwrap();
-    theirs.client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    theirs.click("button[type=submit]").await;
     theirs
         .wait_for("their console", "return !!document.querySelector('.app[data-loaded][data-link=live]')", PATIENCE)
         .await;

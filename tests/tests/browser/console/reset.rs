@@ -30,11 +30,11 @@ async fn a_forgotten_password_is_reset_from_a_mailed_link() {
     theirs.client.goto(&format!("{}/console/", s.link.address)).await.unwrap();
     let wait = |what: &'static str, script: &'static str| theirs.wait_for(what, script, PATIENCE);
     wait("the sign-in form", "return !!document.querySelector('#email')").await;
-    theirs.client.find(Locator::Css("[data-action=forgot-password]")).await.unwrap().click().await.unwrap();
+    theirs.click("[data-action=forgot-password]").await;
     wait("the form asking for the address", "return !document.querySelector('#password')").await;
     no_violations(&theirs, "forgot password").await;
     theirs.client.find(Locator::Css("#email")).await.unwrap().send_keys(&email).await.unwrap();
-    theirs.client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    theirs.click("button[type=submit]").await;
     let said = wait("the answer", "return document.querySelector('.form-notice[role=status]')?.textContent").await;
     assert_eq!(said, "If an account uses this address, a link to choose a new password is on its way.");
 
@@ -51,13 +51,13 @@ async fn a_forgotten_password_is_reset_from_a_mailed_link() {
 
     // A weak password is refused with the server's reason; the link still works.
     theirs.client.find(Locator::Css("#password")).await.unwrap().send_keys("password123").await.unwrap();
-    theirs.client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    theirs.click("button[type=submit]").await;
     let error = wait("the refusal", "return document.querySelector('.form-error')?.textContent").await;
     assert!(error.as_str().unwrap().contains("too easy to guess"), "{error}");
     let field = theirs.client.find(Locator::Css("#password")).await.unwrap();
     field.clear().await.unwrap();
     field.send_keys(NEW_PASSWORD).await.unwrap();
-    theirs.client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    theirs.click("button[type=submit]").await;
     let said =
         wait("the sign-in form again", "return document.querySelector('.form-notice[role=status]')?.textContent").await;
     assert_eq!(said, "Your password is changed: sign in with it.");
@@ -70,7 +70,7 @@ async fn a_forgotten_password_is_reset_from_a_mailed_link() {
     // The new password opens the console.
     theirs.client.find(Locator::Css("#email")).await.unwrap().send_keys(&email).await.unwrap();
     theirs.client.find(Locator::Css("#password")).await.unwrap().send_keys(NEW_PASSWORD).await.unwrap();
-    theirs.client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    theirs.click("button[type=submit]").await;
     wait("their console", "return !!document.querySelector('.app[data-loaded][data-link=live]')").await;
     theirs.close().await;
 }

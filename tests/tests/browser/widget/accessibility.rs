@@ -67,7 +67,7 @@ async fn the_pre_chat_form_has_no_accessibility_violations() {
     assert_eq!(sizes, json!(["16px", "16px", "16px"]));
     assert_eq!(s.browser.accessibility_violations("pre-chat form").await, Vec::<Value>::new());
     // Sent empty: the errors are announced and accessible too.
-    b.client.find(Locator::Css(".rp-start button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.click(".rp-start button[type=submit]").await;
     b.wait_for("the errors", "return document.querySelectorAll('.rp-error').length >= 2", PATIENCE).await;
     assert_eq!(s.browser.accessibility_violations("pre-chat form with errors").await, Vec::<Value>::new());
     b.screenshot("a11y-prechat-phone").await;

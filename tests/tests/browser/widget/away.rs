@@ -10,7 +10,7 @@ async fn fill(s: &Stage, css: &str, text: &str) {
 }
 
 async fn submit(s: &Stage) {
-    s.browser.client.find(Locator::Css(".rp-start .rp-primary")).await.unwrap().click().await.unwrap();
+    s.browser.click(".rp-start .rp-primary").await;
 }
 
 #[tokio::test]

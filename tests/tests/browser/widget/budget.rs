@@ -151,7 +151,7 @@ async fn the_console_downloads_under_its_budget_and_brings_settings_when_opened(
 
     // Settings come with the complete build, at the screen's own address.
     let before = settled(&s.link).await;
-    b.client.find(Locator::Css("[data-admin=sites]")).await.unwrap().click().await.unwrap();
+    b.click("[data-admin=sites]").await;
     b.wait_for(
         "the sites screen, in the complete build",
         "return document.documentElement.dataset.bundle === 'console-admin' && !!document.querySelector('[data-snippet]')",
@@ -165,10 +165,10 @@ async fn the_console_downloads_under_its_budget_and_brings_settings_when_opened(
 
     // From there every screen is at hand without loading a page, and the address follows.
     b.client.execute("window.samePage = true; return true", vec![]).await.unwrap();
-    b.client.find(Locator::Css("[data-admin=agents]")).await.unwrap().click().await.unwrap();
+    b.click("[data-admin=agents]").await;
     b.wait_for("the agents screen", "return !!document.querySelector('.table tbody tr')", PATIENCE).await;
     b.wait_for("its address", "return location.search === '?screen=settings.agents'", PATIENCE).await;
-    b.client.find(Locator::Css("[data-view=mine]")).await.unwrap().click().await.unwrap();
+    b.click("[data-view=mine]").await;
     b.wait_for(
         "the inbox, at /console/",
         "return !document.querySelector('[data-settings]') && location.search === ''",

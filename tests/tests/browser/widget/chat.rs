@@ -92,7 +92,7 @@ async fn a_visitor_chats_with_an_agent_and_keeps_the_history_across_reloads() {
     );
 
     // Closed panel: a new reply shows on the launcher's badge.
-    b.client.find(Locator::Css("[data-rapport-launcher]")).await.unwrap().click().await.unwrap();
+    b.click("[data-rapport-launcher]").await;
     let later = "Anything else I can help with?";
     agent
         .send(&ClientFrame::Send {

@@ -39,7 +39,7 @@ async fn the_visitors_browser_reaches_the_console() {
     s.sign_in_to_console().await;
     let row = format!("[data-conversation=\"{conversation_id}\"]");
     b.wait_for("the conversation in the list", &format!("return !!document.querySelector('{row}')"), PATIENCE).await;
-    b.client.find(Locator::Css(&row)).await.unwrap().click().await.unwrap();
+    b.click(&row).await;
     let facts = b
         .wait_for(
             "the visitor panel's details",

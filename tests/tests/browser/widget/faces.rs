@@ -92,7 +92,7 @@ async fn an_agent_uploads_a_picture_in_the_console_and_visitors_see_it() {
 
     s.sign_in_to_console().await;
     b.wait_for("the picture button", "return !!document.querySelector('[data-action=picture]')", PATIENCE).await;
-    b.client.find(Locator::Css("[data-action=picture]")).await.unwrap().click().await.unwrap();
+    b.click("[data-action=picture]").await;
     b.wait_for(
         "the picture panel, with initials",
         "return document.querySelector('.picture-initials')?.textContent === 'O'",
@@ -126,9 +126,9 @@ async fn an_agent_uploads_a_picture_in_the_console_and_visitors_see_it() {
     // Removed in the console (still signed in): initials again, and nothing to download.
     b.client.goto(&format!("{}/console/", s.link.address)).await.unwrap();
     b.wait_for("the picture button", "return !!document.querySelector('[data-action=picture]')", PATIENCE).await;
-    b.client.find(Locator::Css("[data-action=picture]")).await.unwrap().click().await.unwrap();
+    b.click("[data-action=picture]").await;
     b.wait_for("the Remove button", "return !!document.querySelector('.picture-panel .link-button')", PATIENCE).await;
-    b.client.find(Locator::Css(".picture-panel .link-button")).await.unwrap().click().await.unwrap();
+    b.click(".picture-panel .link-button").await;
     b.wait_for("initials again", "return document.querySelector('.picture-initials')?.textContent === 'O'", PATIENCE)
         .await;
     let gone = s.app.request(reqwest::Method::GET, &picture, None).send().await.unwrap();

@@ -30,10 +30,6 @@ async fn wait_for_ratings(s: &Stage, webhook_id: &str, count: usize) -> Vec<(i64
     .await
 }
 
-async fn click(s: &Stage, css: &str) {
-    s.browser.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no {css}")).click().await.unwrap();
-}
-
 #[tokio::test]
 async fn a_resolved_conversation_is_rated_and_the_rating_can_change() {
     let s = stage("", Screen::Phone).await;
@@ -66,7 +62,7 @@ async fn a_resolved_conversation_is_rated_and_the_rating_can_change() {
     let send_disabled =
         b.client.execute("return document.querySelector('.rp-rating .rp-primary').disabled", vec![]).await.unwrap();
     assert_eq!(send_disabled, true, "a score first");
-    click(&s, ".rp-face[data-score='4']").await;
+    s.browser.click(".rp-face[data-score='4']").await;
     let pressed = b
         .client
         .execute("return document.querySelector('.rp-face[data-score=\"4\"]').getAttribute('aria-pressed')", vec![])
@@ -82,7 +78,7 @@ async fn a_resolved_conversation_is_rated_and_the_rating_can_change() {
         .await
         .unwrap();
     b.screenshot("rating-phone").await;
-    click(&s, ".rp-rating .rp-primary").await;
+    s.browser.click(".rp-rating .rp-primary").await;
     let thanks = b
         .wait_for("the thanks", "return document.querySelector('.rp-rating-done [role=status]')?.textContent", PATIENCE)
         .await;
@@ -91,10 +87,10 @@ async fn a_resolved_conversation_is_rated_and_the_rating_can_change() {
     assert_eq!(wait_for_ratings(&s, &webhook_id, 1).await, vec![(4, json!("Quick and friendly"))]);
 
     // Changed to 5 without a comment: the latest rating counts.
-    click(&s, ".rp-rating-done .rp-link").await;
+    s.browser.click(".rp-rating-done .rp-link").await;
     b.wait_for("the rating form again", "return !!document.querySelector('.rp-rating form')", PATIENCE).await;
-    click(&s, ".rp-face[data-score='5']").await;
-    click(&s, ".rp-rating .rp-primary").await;
+    s.browser.click(".rp-face[data-score='5']").await;
+    s.browser.click(".rp-rating .rp-primary").await;
     b.wait_for(
         "the thanks again",
         "return document.querySelector('.rp-rating-done')?.dataset.rating === '5'",

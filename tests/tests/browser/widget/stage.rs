@@ -208,7 +208,7 @@ impl Stage {
         b.wait_for("the sign-in form", "return !!document.querySelector('#email')", PATIENCE).await;
         b.client.find(Locator::Css("#email")).await.unwrap().send_keys(&self.workspace.email).await.unwrap();
         b.client.find(Locator::Css("#password")).await.unwrap().send_keys(system_tests::PASSWORD).await.unwrap();
-        b.client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+        b.click("button[type=submit]").await;
     }
 
     /// What the host page's `Rapport('on', …)` listeners recorded.

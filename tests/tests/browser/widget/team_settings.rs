@@ -55,7 +55,7 @@ async fn outside_business_hours_the_widget_offers_its_offline_form_and_the_visit
         let field = b.client.find(Locator::Css(css)).await.unwrap();
         field.send_keys(text).await.unwrap();
     }
-    b.client.find(Locator::Css(".rp-start .rp-primary")).await.unwrap().click().await.unwrap();
+    b.click(".rp-start .rp-primary").await;
     // The auto-reply reaches the widget, saying when the team is back.
     let reply = b
         .wait_for(

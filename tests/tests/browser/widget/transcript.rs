@@ -14,7 +14,7 @@ async fn a_visitor_without_an_email_gives_one_and_is_asked_to_confirm_it() {
     s.wait_for_mine(&["Please send me the steps we went through."], "sent", PATIENCE).await;
 
     b.wait_for("the transcript link", "return !!document.querySelector('[data-action=transcript]')", PATIENCE).await;
-    b.client.find(Locator::Css("[data-action=transcript]")).await.unwrap().click().await.unwrap();
+    b.click("[data-action=transcript]").await;
     b.wait_for(
         "the email field, focused",
         "const input = document.querySelector('.rp-transcript-ask input'); return !!input && document.activeElement === input",
