@@ -30,6 +30,10 @@ pub use crate::changes::Change;
 pub use enums::StoredEnum;
 pub use time::{Millis, now};
 
+/// The SQLite writer's page cache, in KiB when negative (SQLite's convention): room for
+/// the pages a few thousand busy conversations keep dirtying. Grows only as it is used.
+const WRITER_CACHE_KIB: &str = "-32768";
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -41,6 +45,8 @@ pub struct Store {
 
 pub struct StoreShared {
     pool: Pool,
+    /// SQLite: the connection every write transaction runs on (see [`Store::connect`]).
+    sqlite_writer: Option<SqlitePool>,
     /// SQLite allows one writer at a time. Writers of this process take turns here, in
     /// arrival order, instead of sleeping in SQLite's busy handler (1 to 100 ms a try)
     /// while another one holds the lock.
@@ -113,6 +119,7 @@ macro_rules! on_tx {
 impl Store {
     /// Connects to `url` (`sqlite:…` or `postgres://…`) without migrating.
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        let mut sqlite_writer = None;
         let pool = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -127,6 +134,20 @@ impl Store {
                 // commit either way.
                 .pragma("wal_autocheckpoint", "10000")
                 .busy_timeout(Duration::from_secs(10));
+            // Every write goes through this one connection, kept open: writes take turns
+            // anyway (`write_turn`), and a connection's page cache is only good until
+            // another connection writes. Its cache holds a busy inbox's hot pages (each
+            // open conversation's row and index tails) instead of reading them back from
+            // the file for each batch: ten times fewer `pread`s per message.
+            sqlite_writer = Some(
+                SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .min_connections(1)
+                    .idle_timeout(None)
+                    .max_lifetime(None)
+                    .connect_with(options.clone().pragma("cache_size", WRITER_CACHE_KIB))
+                    .await?,
+            );
             Pool::Sqlite(SqlitePoolOptions::new().max_connections(8).connect_with(options).await?)
         } else {
             let options = PgConnectOptions::from_str(url)?;
@@ -141,6 +162,7 @@ impl Store {
         Ok(Self {
             shared: Arc::new(StoreShared {
                 pool,
+                sqlite_writer,
                 write_turn: Arc::new(Mutex::new(())),
                 after_commit: OnceLock::new(),
                 message_writer: OnceLock::new(),
@@ -205,6 +227,7 @@ impl Store {
         Ok(match self.pool() {
             Pool::Sqlite(pool) => {
                 let turn = self.shared.write_turn.clone().lock_owned().await;
+                let pool = self.shared.sqlite_writer.as_ref().unwrap_or(pool);
                 let conn = TxConn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?);
                 Tx { conn, changes: Vec::new(), after_commit, _turn: Some(turn) }
             }
@@ -220,6 +243,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(writer) = &self.shared.sqlite_writer {
+            writer.close().await;
+        }
         on_pool!(self, |pool| pool.close().await)
     }
 }
