@@ -32,8 +32,8 @@ use crate::{
 ///
 /// Saturated, most of a message's cost is the pages its batch dirties (each conversation's
 /// row and its entries in the per-conversation indexes), and a page dirtied once serves
-/// every message of the batch that touches it: at 15,000 msg/s offered (3,000 visitors),
-/// 512 moved 15–25 % more messages than 128 on SQLite and 13–39 % more on PostgreSQL, with
+/// every message of the batch that touches it: at 10,000 and 20,000 msg/s offered, 512
+/// moved 15–29 % more messages than 128 on SQLite and 13–39 % more on PostgreSQL, with
 /// lower latency (README, load benchmark); 1,024 did worse again. A batch announces up to
 /// twice its size in events on a workspace's topic, which buffers
 /// [`crate::realtime::bus::TOPIC_CAPACITY`] (1,024): a socket that falls further behind
