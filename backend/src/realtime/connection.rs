@@ -37,6 +37,15 @@ use crate::{
 
 type Sink = SplitSink<WebSocketStream, WsMessage>;
 
+/// The outcome of a write that had [`limits::SEND_TIMEOUT`] to finish.
+fn written<E>(result: Result<Result<(), E>, tokio::time::error::Elapsed>) -> Outcome {
+    match result {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(Closing::new(1006, "")),
+        Err(_) => Err(Closing::new(close::SLOW_CONSUMER, "not reading fast enough; reconnect and resume")),
+    }
+}
+
 /// Why a socket ends; the close frame sent, if any.
 pub(super) struct Closing {
     code: u16,
@@ -103,6 +112,9 @@ pub(super) struct Connection {
     pub(super) typing_sent: HashMap<Uuid, (Instant, bool)>,
     last_inbound: Instant,
     last_credential_check: Instant,
+    /// While true, frames are queued on the socket instead of written one by one; see
+    /// [`Connection::on_events`].
+    holding_writes: bool,
 }
 
 impl Connection {
@@ -126,6 +138,7 @@ impl Connection {
             typing_sent: HashMap::new(),
             last_inbound: now,
             last_credential_check: now,
+            holding_writes: false,
         }
     }
 
@@ -188,7 +201,7 @@ impl Connection {
                     // The peer vanished: nothing to say to it.
                     Some(Err(_)) | None => return Closing::new(1006, ""),
                 },
-                event = subscription.recv() => Box::pin(self.on_event(event, &subscription)).await,
+                event = subscription.recv() => Box::pin(self.on_events(event, &mut subscription)).await,
                 _ = heartbeat.tick() => Box::pin(self.on_heartbeat()).await,
                 _ = shutdown.changed() => Err(Closing::new(1001, "server restarting; reconnect and resume")),
             };
@@ -266,13 +279,36 @@ impl Connection {
         self.send_raw(WsMessage::Text(text)).await
     }
 
-    /// Writes one WebSocket message, giving up on a client that does not take it in time.
+    /// Writes one WebSocket message (or queues it, see [`Connection::on_events`]), giving
+    /// up on a client that does not take it in time.
     async fn send_raw(&mut self, message: WsMessage) -> Outcome {
-        match tokio::time::timeout(limits::SEND_TIMEOUT, self.sink.send(message)).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(Closing::new(1006, "")),
-            Err(_) => Err(Closing::new(close::SLOW_CONSUMER, "not reading fast enough; reconnect and resume")),
+        if self.holding_writes {
+            written(tokio::time::timeout(limits::SEND_TIMEOUT, self.sink.feed(message)).await)
+        } else {
+            written(tokio::time::timeout(limits::SEND_TIMEOUT, self.sink.send(message)).await)
         }
+    }
+
+    /// Handles `first` and the bus events already waiting behind it, then writes the
+    /// frames they produced at once. A committed batch reaches an agent's socket as
+    /// dozens of events in a row; one write for all their frames costs the kernel (and
+    /// the client) about what one frame did. Nothing waits for more events to come: an
+    /// event alone is written as soon as it is handled.
+    async fn on_events(
+        &mut self,
+        first: Result<std::sync::Arc<Event>, Interrupted>,
+        subscription: &mut Subscription,
+    ) -> Outcome {
+        self.holding_writes = true;
+        let mut handled = self.on_event(first, subscription).await;
+        for _ in 1..limits::EVENTS_PER_WRITE {
+            let Some(next) = handled.is_ok().then(|| subscription.try_recv()).flatten() else { break };
+            handled = self.on_event(next, subscription).await;
+        }
+        self.holding_writes = false;
+        // Closing anyway: the close frame that follows writes what is queued.
+        handled?;
+        written(tokio::time::timeout(limits::SEND_TIMEOUT, self.sink.flush()).await)
     }
 
     async fn on_heartbeat(&mut self) -> Outcome {

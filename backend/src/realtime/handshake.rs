@@ -105,9 +105,15 @@ fn upgrade(ws: WebSocket, state: AppState, peer: Peer) -> Response {
     // The read buffer is zero-filled whole on the first read, so its size is resident in
     // every socket that ever spoke: 1 KiB holds a `hello` or a chat message, and a bigger
     // frame grows it for as long as that frame needs.
+    // Agents' sockets, few and busy, gather a burst's frames into one write (see
+    // `Connection::on_events`); a visitor's frames are written as they come.
+    let write_buffer = match peer {
+        Peer::Agent { .. } => AGENT_WRITE_BUFFER,
+        Peer::Visitor { .. } => 0,
+    };
     let config = WebSocketConfig::default()
         .read_buffer_size(1024)
-        .write_buffer_size(0)
+        .write_buffer_size(write_buffer)
         .max_write_buffer_size(2 * limits::MAX_FRAME_BYTES)
         .max_message_size(Some(limits::MAX_FRAME_BYTES))
         .max_frame_size(Some(limits::MAX_FRAME_BYTES));
@@ -119,6 +125,9 @@ fn upgrade(ws: WebSocket, state: AppState, peer: Peer) -> Response {
         })
         .into_response()
 }
+
+/// Bytes of frames an agent's socket gathers before writing them (a few dozen messages).
+const AGENT_WRITE_BUFFER: usize = 16 * 1024;
 
 /// When a client refused for a full server should try again.
 const RETRY_WHEN_FULL_SECS: u32 = 5;

@@ -42,6 +42,9 @@ pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// A frame the client does not take within this long marks it as too slow to keep:
 /// it is dropped (to resume later) instead of making the server buffer for it.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// Bus events a socket handles before it writes what they produced: the frames of
+/// events already waiting go out in one write (see `Connection::on_events`).
+pub const EVENTS_PER_WRITE: usize = 64;
 /// How long a closing socket waits for the client's close reply.
 pub const CLOSE_LINGER: Duration = Duration::from_secs(1);
 /// How often credentials are checked again (sessions expire, agents get deactivated)

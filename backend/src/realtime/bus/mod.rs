@@ -153,6 +153,16 @@ impl Subscription {
             Err(broadcast::error::RecvError::Closed) => Err(Interrupted::Closed),
         }
     }
+
+    /// The next event if one is already waiting, without waiting for one.
+    pub fn try_recv(&mut self) -> Option<Result<Arc<Event>, Interrupted>> {
+        match self.receiver.try_recv() {
+            Ok(event) => Some(Ok(event)),
+            Err(broadcast::error::TryRecvError::Empty) => None,
+            Err(broadcast::error::TryRecvError::Lagged(_)) => Some(Err(Interrupted::Lagged)),
+            Err(broadcast::error::TryRecvError::Closed) => Some(Err(Interrupted::Closed)),
+        }
+    }
 }
 
 impl Drop for Subscription {
