@@ -306,7 +306,7 @@ impl Connection {
             handled = self.on_event(next, subscription).await;
         }
         self.holding_writes = false;
-        // Closing anyway: the close frame that follows writes what is queued.
+        // On an error the socket closes; its close frame goes out after what is queued.
         handled?;
         written(tokio::time::timeout(limits::SEND_TIMEOUT, self.sink.flush()).await)
     }

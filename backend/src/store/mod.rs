@@ -134,9 +134,9 @@ impl Store {
                 // commit either way.
                 .pragma("wal_autocheckpoint", "10000")
                 .busy_timeout(Duration::from_secs(10));
-            // Every write goes through this one connection, kept open: writes take turns
-            // anyway (`write_turn`), and a connection's page cache is only good until
-            // another connection writes. Its cache holds a busy inbox's hot pages (each
+            // Every write transaction (`begin_write`) runs on this one connection, kept
+            // open: they take turns anyway (`write_turn`), and a connection's page cache
+            // is only good until another connection writes. Its cache holds a busy inbox's hot pages (each
             // open conversation's row and index tails) instead of reading them back from
             // the file for each batch: ten times fewer `pread`s per message.
             sqlite_writer = Some(
