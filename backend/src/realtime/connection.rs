@@ -301,9 +301,11 @@ impl Connection {
     ) -> Outcome {
         self.holding_writes = true;
         let mut handled = self.on_event(first, subscription).await;
-        for _ in 1..limits::EVENTS_PER_WRITE {
-            let Some(next) = handled.is_ok().then(|| subscription.try_recv()).flatten() else { break };
+        let mut count = 1;
+        while handled.is_ok() && count < limits::EVENTS_PER_WRITE {
+            let Some(next) = subscription.try_recv() else { break };
             handled = self.on_event(next, subscription).await;
+            count += 1;
         }
         self.holding_writes = false;
         // On an error the socket closes; its close frame goes out after what is queued.
