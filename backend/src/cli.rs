@@ -65,7 +65,6 @@ enum AdminCommand {
 /// The whole `rapport` process: logging, arguments, and a one-line error on failure.
 /// Shared by the `rapport` binary and the test suite's `rapport-node`.
 pub async fn main() {
-    crate::memory::return_large_frees_to_the_system();
     crate::telemetry::init();
     if let Err(err) = run(Cli::parse()).await {
         // One line: configuration errors already name the variable and the problem.
