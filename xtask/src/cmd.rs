@@ -6,10 +6,18 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// Root of the cargo workspace. xtask sits one level below it; the path is fixed at
-/// compile time so every task works whatever the current directory is.
+/// Root of the cargo workspace. xtask sits one level below it, so every task works
+/// whatever the current directory is.
+///
+/// Read from `CARGO_MANIFEST_DIR` as `cargo run` sets it, not as it was when xtask was
+/// compiled: two checkouts sharing one `CARGO_TARGET_DIR` (a CI clone beside a working
+/// copy) share the xtask binary too, and cargo does not rebuild it for the other path, so
+/// the compiled-in path would make one checkout's `cargo xtask` build and test the other's
+/// code.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives inside the workspace").to_path_buf()
+    let manifest_dir =
+        env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest_dir.parent().expect("xtask lives inside the workspace").to_path_buf()
 }
 
 /// Where cargo puts build output: `CARGO_TARGET_DIR` if set, else `<workspace>/target`.
