@@ -37,9 +37,9 @@ use crate::{
 
 type Sink = SplitSink<WebSocketStream, WsMessage>;
 
-/// The outcome of a write that had [`limits::SEND_TIMEOUT`] to finish.
-fn written<E>(result: Result<Result<(), E>, tokio::time::error::Elapsed>) -> Outcome {
-    match result {
+/// Gives `write` [`limits::SEND_TIMEOUT`] to finish, and says how the socket fares.
+async fn written<E>(write: impl std::future::Future<Output = Result<(), E>>) -> Outcome {
+    match tokio::time::timeout(limits::SEND_TIMEOUT, write).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(_)) => Err(Closing::new(1006, "")),
         Err(_) => Err(Closing::new(close::SLOW_CONSUMER, "not reading fast enough; reconnect and resume")),
@@ -283,9 +283,9 @@ impl Connection {
     /// up on a client that does not take it in time.
     async fn send_raw(&mut self, message: WsMessage) -> Outcome {
         if self.holding_writes {
-            written(tokio::time::timeout(limits::SEND_TIMEOUT, self.sink.feed(message)).await)
+            written(self.sink.feed(message)).await
         } else {
-            written(tokio::time::timeout(limits::SEND_TIMEOUT, self.sink.send(message)).await)
+            written(self.sink.send(message)).await
         }
     }
 
@@ -310,7 +310,7 @@ impl Connection {
         self.holding_writes = false;
         // On an error the socket closes; its close frame goes out after what is queued.
         handled?;
-        written(tokio::time::timeout(limits::SEND_TIMEOUT, self.sink.flush()).await)
+        written(self.sink.flush()).await
     }
 
     async fn on_heartbeat(&mut self) -> Outcome {

@@ -136,9 +136,9 @@ impl Store {
                 .busy_timeout(Duration::from_secs(10));
             // Every write transaction (`begin_write`) runs on this one connection, kept
             // open: they take turns anyway (`write_turn`), and a connection's page cache
-            // is only good until another connection writes. Its cache holds a busy inbox's hot pages (each
-            // open conversation's row and index tails) instead of reading them back from
-            // the file for each batch: ten times fewer `pread`s per message.
+            // is only good until another connection writes. Its cache holds a busy inbox's
+            // hot pages (each open conversation's row and index tails) instead of reading
+            // them back from the file for each batch: ten times fewer `pread`s per message.
             sqlite_writer = Some(
                 SqlitePoolOptions::new()
                     .max_connections(1)
