@@ -13,7 +13,7 @@ use crate::{
     error::Result,
     messages::Author,
     on_tx,
-    store::{Millis, StoredEnum, Tx, values_list},
+    store::{Millis, StoredEnum, Tx, keep_prepared, values_list},
 };
 
 /// Locks the conversations `ids` (sorted, without repeats) for the rest of `tx` and reads
@@ -34,7 +34,7 @@ pub async fn lock_in(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<ConversationRow>> 
         values_list(tx.is_postgres(), ids.len(), 1)
     );
     Ok(on_tx!(tx, |conn| {
-        let mut query = sqlx::query_as(AssertSqlSafe(sql.as_str())).persistent(false);
+        let mut query = sqlx::query_as(AssertSqlSafe(sql.as_str())).persistent(keep_prepared(ids.len()));
         for id in ids {
             query = query.bind(id);
         }
@@ -124,7 +124,7 @@ pub async fn save_in(tx: &mut Tx, changed: &[&Changing]) -> Result<()> {
         values_list(tx.is_postgres(), changed.len(), COLUMNS)
     );
     on_tx!(tx, |conn| {
-        let mut query = sqlx::query(AssertSqlSafe(sql.as_str())).persistent(false);
+        let mut query = sqlx::query(AssertSqlSafe(sql.as_str())).persistent(keep_prepared(changed.len()));
         for changing in changed {
             let row = &changing.row;
             query = query

@@ -24,7 +24,7 @@ use crate::{
     },
     error::{Error, Result},
     on_tx,
-    store::{StoredEnum, Tx, now, values_list},
+    store::{StoredEnum, Tx, keep_prepared, now, values_list},
 };
 
 /// Stores `batch` inside `tx`, in order. The outer error means the transaction failed and
@@ -166,7 +166,7 @@ async fn sent_before(tx: &mut Tx, keys: &[(Uuid, &str)]) -> Result<HashMap<(Uuid
         values_list(tx.is_postgres(), keys.len(), 2)
     );
     let rows: Vec<MessageRow> = on_tx!(tx, |conn| {
-        let mut query = sqlx::query_as(AssertSqlSafe(sql.as_str())).persistent(false);
+        let mut query = sqlx::query_as(AssertSqlSafe(sql.as_str())).persistent(keep_prepared(keys.len()));
         for (conversation_id, key) in keys {
             query = query.bind(conversation_id).bind(key);
         }
@@ -188,7 +188,7 @@ async fn insert(
         values_list(tx.is_postgres(), accepted.len(), COLUMNS)
     );
     on_tx!(tx, |conn| {
-        let mut query = sqlx::query(AssertSqlSafe(sql.as_str())).persistent(false);
+        let mut query = sqlx::query(AssertSqlSafe(sql.as_str())).persistent(keep_prepared(accepted.len()));
         for (_, message, _) in accepted {
             query = query
                 .bind(message.id)

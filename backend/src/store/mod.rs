@@ -9,7 +9,9 @@
 //! Ids are UUIDs (v7 where order matters: ordering by id is ordering by creation); times
 //! are Unix milliseconds ([`Millis`]).
 
+mod checkpoint;
 mod enums;
+mod sqlite_writer;
 mod time;
 
 use std::{
@@ -24,7 +26,7 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use tokio::sync::{Mutex, OwnedMutexGuard, mpsc};
+use tokio::sync::mpsc;
 
 pub use crate::changes::Change;
 pub use enums::StoredEnum;
@@ -45,12 +47,8 @@ pub struct Store {
 
 pub struct StoreShared {
     pool: Pool,
-    /// SQLite: the connection every write transaction runs on (see [`Store::connect`]).
-    sqlite_writer: Option<SqlitePool>,
-    /// SQLite allows one writer at a time. Writers of this process take turns here, in
-    /// arrival order, instead of sleeping in SQLite's busy handler (1 to 100 ms a try)
-    /// while another one holds the lock.
-    write_turn: Arc<Mutex<()>>,
+    /// SQLite: the connection every write transaction runs on, one at a time.
+    sqlite_writer: Option<sqlite_writer::Writer>,
     /// Where a committed transaction's [`Change`]s go: the node's dispatcher, once the
     /// server has started one (a bare store, as in storage tests, has none).
     after_commit: OnceLock<mpsc::Sender<Vec<Change>>>,
@@ -78,13 +76,11 @@ pub struct Tx {
     /// it rolls back).
     changes: Vec<Change>,
     after_commit: Option<mpsc::Sender<Vec<Change>>>,
-    /// Held until commit or rollback on SQLite (see [`StoreShared::write_turn`]).
-    _turn: Option<OwnedMutexGuard<()>>,
 }
 
 /// The connection of a [`Tx`].
 pub enum TxConn {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Sqlite(sqlite_writer::WriteTx),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
@@ -119,7 +115,7 @@ macro_rules! on_tx {
 impl Store {
     /// Connects to `url` (`sqlite:…` or `postgres://…`) without migrating.
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
-        let mut sqlite_writer = None;
+        let (mut sqlite_writer, mut sqlite_file) = (None, None);
         let pool = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -127,47 +123,53 @@ impl Store {
                 // FULL: an acknowledged message survives power loss, not only a crash.
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
-                // Checkpoint every ~40 MiB of WAL instead of SQLite's 4 MiB: a busy inbox
-                // rewrites the same conversation and index pages, and each checkpoint
-                // copies them into the database again. 4–9 % more messages per second at
-                // saturation (README, load benchmark); durability is the WAL's fsync at
-                // commit either way.
-                .pragma("wal_autocheckpoint", "10000")
+                // No commit checkpoints: [`checkpoint`] does it beside the writers.
+                .pragma("wal_autocheckpoint", "0")
                 .busy_timeout(Duration::from_secs(10));
-            // Every write transaction (`begin_write`) runs on this one connection, kept
-            // open: they take turns anyway (`write_turn`), and a connection's page cache
-            // is only good until another connection writes. Its cache holds a busy inbox's
-            // hot pages (each open conversation's row and index tails) instead of reading
-            // them back from the file for each batch: ten times fewer `pread`s per message.
-            sqlite_writer = Some(
-                SqlitePoolOptions::new()
-                    .max_connections(1)
-                    .min_connections(1)
-                    .idle_timeout(None)
-                    .max_lifetime(None)
-                    .connect_with(options.clone().pragma("cache_size", WRITER_CACHE_KIB))
-                    .await?,
-            );
-            Pool::Sqlite(SqlitePoolOptions::new().max_connections(8).connect_with(options).await?)
+            sqlite_file = Some(options.get_filename().to_owned());
+            sqlite_writer =
+                Some(sqlite_writer::Writer::open(&options.clone().pragma("cache_size", WRITER_CACHE_KIB)).await?);
+            // The readers' pool does not test a connection before lending it: a SQLite
+            // connection is a file this process holds open, not one a network can drop,
+            // and the test is a round trip to sqlx's worker thread.
+            Pool::Sqlite(
+                SqlitePoolOptions::new().test_before_acquire(false).max_connections(8).connect_with(options).await?,
+            )
         } else {
             let options = PgConnectOptions::from_str(url)?;
             Pool::Postgres(
                 PgPoolOptions::new()
+                    // A connection is tested before it is lent only after a second idle
+                    // (PostgreSQL may have restarted meanwhile): one in steady use would
+                    // fail its next statement just the same, and the test is a round trip
+                    // in every transaction, each batch of messages included.
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| {
+                        Box::pin(async move {
+                            if meta.idle_for > Duration::from_secs(1) {
+                                sqlx::Connection::ping(conn).await?;
+                            }
+                            Ok(true)
+                        })
+                    })
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
                     .await?,
             )
         };
-        Ok(Self {
+        let store = Self {
             shared: Arc::new(StoreShared {
                 pool,
                 sqlite_writer,
-                write_turn: Arc::new(Mutex::new(())),
                 after_commit: OnceLock::new(),
                 message_writer: OnceLock::new(),
             }),
-        })
+        };
+        if let Some(file) = sqlite_file {
+            tokio::spawn(checkpoint::run(Arc::downgrade(&store.shared), file));
+        }
+        Ok(store)
     }
 
     /// The engine's pool, for [`on_pool!`].
@@ -217,24 +219,22 @@ impl Store {
 
     /// Starts a transaction that will write.
     ///
-    /// SQLite's default deferred transactions fail with SQLITE_BUSY when one that has read
-    /// tries to write after another wrote; `BEGIN IMMEDIATE` takes the write lock up
-    /// front. Writers of this process first queue for their turn (so they never wait in
-    /// SQLite's busy handler for each other); another process's writer is still waited
-    /// for by the busy timeout.
+    /// On SQLite, in this process's queue for the writer connection
+    /// ([`sqlite_writer::Writer::begin`]).
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
         let after_commit = self.shared.after_commit.get().cloned();
-        Ok(match self.pool() {
-            Pool::Sqlite(pool) => {
-                let turn = self.shared.write_turn.clone().lock_owned().await;
-                let pool = self.shared.sqlite_writer.as_ref().unwrap_or(pool);
-                let conn = TxConn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?);
-                Tx { conn, changes: Vec::new(), after_commit, _turn: Some(turn) }
-            }
-            Pool::Postgres(pool) => {
-                Tx { conn: TxConn::Postgres(pool.begin().await?), changes: Vec::new(), after_commit, _turn: None }
-            }
-        })
+        let conn = match (self.pool(), &self.shared.sqlite_writer) {
+            (Pool::Sqlite(_), Some(writer)) => TxConn::Sqlite(writer.begin().await?),
+            (Pool::Sqlite(_), None) => unreachable!("a SQLite store opens its writer"),
+            (Pool::Postgres(pool), _) => TxConn::Postgres(pool.begin().await?),
+        };
+        Ok(Tx { conn, changes: Vec::new(), after_commit })
+    }
+
+    /// SQLite: waits until no transaction of this process writes, and holds them off
+    /// until the turn is dropped. `None` on PostgreSQL.
+    pub(crate) async fn write_turn(&self) -> Option<sqlite_writer::Turn> {
+        Some(self.shared.sqlite_writer.as_ref()?.turn().await)
     }
 
     /// True when the database answers.
@@ -274,11 +274,14 @@ impl Tx {
     /// The hand-over happens before SQLite's write turn is released, so on one node the
     /// dispatcher sees SQLite's changes in commit order.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        let Self { conn, changes, after_commit, _turn } = self;
-        match conn {
-            TxConn::Sqlite(tx) => tx.commit().await?,
-            TxConn::Postgres(tx) => tx.commit().await?,
-        }
+        let Self { conn, changes, after_commit } = self;
+        let _turn = match conn {
+            TxConn::Sqlite(tx) => Some(tx.commit().await?),
+            TxConn::Postgres(tx) => {
+                tx.commit().await?;
+                None
+            }
+        };
         if let Some(dispatcher) = after_commit.filter(|_| !changes.is_empty()) {
             // Only fails once the dispatcher has stopped (shutdown): nobody is listening.
             let _ = dispatcher.send(changes).await;
@@ -324,6 +327,20 @@ pub fn values_list(postgres: bool, rows: usize, columns: usize) -> String {
     }
     text
 }
+
+/// Whether a statement built by [`values_list`] for `rows` rows stays prepared on its
+/// connection. Under light load a batch holds one message or a few, and the same few
+/// statements recur: kept, each is parsed once per connection (on SQLite this halved the
+/// time a batch's statements take at 1,000 msg/s), and on PostgreSQL runs in one round
+/// trip instead of two (Parse/Describe, then Bind/Execute). A saturated node's batches
+/// come in hundreds of sizes, which would only churn the statement cache (each eviction
+/// costs a round trip of its own), so larger statements are prepared for one use.
+pub fn keep_prepared(rows: usize) -> bool {
+    rows <= KEPT_ROWS
+}
+
+/// The largest batch whose statements [`keep_prepared`] keeps.
+const KEPT_ROWS: usize = 8;
 
 #[cfg(test)]
 mod tests {

@@ -64,6 +64,7 @@ conformance!(
     visitor_sessions_resume_only_on_their_site,
     starting_a_conversation_is_idempotent,
     senders_share_one_commit_and_a_refused_one_fails_alone,
+    a_transaction_dropped_unfinished_stores_nothing,
 );
 
 async fn open(engine: Engine) -> (Store, ScratchDir) {
@@ -385,4 +386,34 @@ async fn senders_share_one_commit_and_a_refused_one_fails_alone(store: Store) {
     assert_eq!(conversations::get(&store, ws, id).await.unwrap().last_seq, 23);
     let untouched = conversations::get(&store, other.owner.workspace_id, elsewhere).await.unwrap();
     assert_eq!(untouched.last_seq, 1, "another workspace's conversation is not written");
+}
+
+/// A write transaction dropped before its commit (an error, a cancelled request) leaves
+/// nothing behind, and the next one starts at once (on SQLite, in the same writer's turn).
+async fn a_transaction_dropped_unfinished_stores_nothing(store: Store) {
+    let f = fixture(&store, "acme").await;
+    let id = conversation(&store, &f).await;
+    let ws = f.owner.workspace_id;
+    send(&store, ws, id, visitor_draft(&f.visitor, "kept", Some("kept"))).await.unwrap();
+    {
+        let mut tx = store.begin_write().await.unwrap();
+        let outgoing = messages::Outgoing {
+            workspace_id: ws,
+            conversation_id: id,
+            draft: visitor_draft(&f.visitor, "dropped", Some("dropped")),
+        };
+        let stored = messages::batch::store_in(&mut tx, vec![outgoing]).await.unwrap();
+        assert!(stored[0].as_ref().is_ok_and(|s| s.created), "written in the transaction");
+    }
+    let next = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        send(&store, ws, id, visitor_draft(&f.visitor, "after", Some("after"))),
+    )
+    .await
+    .expect("the next transaction is not held up")
+    .unwrap();
+    assert_eq!(next.message.seq, 3, "the dropped message took no seq");
+    let listed = messages::list_after(&store, ws, id, 0, 10, Audience::Team).await.unwrap();
+    let bodies: Vec<&str> = listed.iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(bodies, ["hello", "kept", "after"]);
 }
