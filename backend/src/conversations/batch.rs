@@ -1,6 +1,8 @@
 //! Conversations as a batch of messages changes them: locked together, changed in memory
 //! by [`ConversationRow::take_message`], written back in one statement.
 
+use std::collections::HashSet;
+
 use openapi::{
     conversations::ConversationStatus,
     messages::{AuthorKind, MessageKind},
@@ -8,9 +10,9 @@ use openapi::{
 use sqlx::AssertSqlSafe;
 use uuid::Uuid;
 
-use super::{ConversationRow, columns};
+use super::{ConversationRow, columns, feed};
 use crate::{
-    error::Result,
+    error::{Error, Result},
     messages::Author,
     on_tx,
     store::{Millis, StoredEnum, Tx, keep_prepared, values_list},
@@ -109,24 +111,53 @@ pub fn counts_as_text(author: Author, kind: MessageKind) -> bool {
     kind == MessageKind::Text && matches!(author.kind, AuthorKind::Visitor | AuthorKind::Agent)
 }
 
-/// Writes back what a batch changed, in one statement.
-pub async fn save_in(tx: &mut Tx, changed: &[&Changing]) -> Result<()> {
-    if changed.is_empty() {
-        return Ok(());
+/// Writes back what a batch changed (`changed`, ordered by workspace, then id), each
+/// conversation taking its workspace's next feed position in that order. Returns the workspaces that have an
+/// enabled webhook subscription (see [`feed::Taken`]).
+///
+/// On PostgreSQL, when the batch is one workspace's (a node's usual batch), the feed
+/// counter is taken by the same statement, in a `WITH` clause: one round trip fewer, and
+/// at 1,000 msg/s each is a tenth of a batch's time. Several workspaces take theirs one
+/// by one, in id order, so two nodes lock workspace rows in the same order; SQLite
+/// cannot update inside `WITH`, and its round trips stay in-process.
+pub async fn save_in(tx: &mut Tx, changed: &mut [&mut Changing]) -> Result<HashSet<Uuid>> {
+    let mut hooked = HashSet::new();
+    let Some(first) = changed.first() else { return Ok(hooked) };
+    let workspace_id = first.row.workspace_id;
+    if tx.is_postgres() && changed.iter().all(|c| c.row.workspace_id == workspace_id) {
+        if save_with_feed(tx, changed).await? {
+            hooked.insert(workspace_id);
+        }
+        return Ok(hooked);
     }
-    const COLUMNS: usize = 11;
-    let sql = format!(
-        "UPDATE conversations SET last_seq = v.column2, updated_at = v.column3, status = v.column4,
-            first_response_at = v.column5, queued_at = v.column6, snoozed_until = v.column7,
-            assignee_id = v.column8, first_assigned_at = v.column9, text_messages = text_messages + v.column10,
-            feed_seq = v.column11
-         FROM (VALUES {}) AS v WHERE conversations.id = v.column1",
-        values_list(tx.is_postgres(), changed.len(), COLUMNS)
-    );
-    on_tx!(tx, |conn| {
-        let mut query = sqlx::query(AssertSqlSafe(sql.as_str())).persistent(keep_prepared(changed.len()));
-        for changing in changed {
-            let row = &changing.row;
+    for group in changed.chunk_by_mut(|a, b| a.row.workspace_id == b.row.workspace_id) {
+        let workspace_id = group[0].row.workspace_id;
+        let taken = feed::next_seqs(tx, workspace_id, group.len() as i64).await?;
+        if taken.webhooks {
+            hooked.insert(workspace_id);
+        }
+        for (n, changing) in group.iter_mut().enumerate() {
+            changing.row.feed_seq = taken.first + n as i64;
+        }
+    }
+    save(tx, changed).await?;
+    Ok(hooked)
+}
+
+/// The columns a batch changes, from `v`, the `VALUES` list [`bind_changes`] fills; its
+/// eleventh column is the feed position, or in [`save_with_feed`] the offset from the
+/// workspace's counter.
+const CHANGES: usize = 11;
+const SET_CHANGES: &str = "last_seq = v.column2, updated_at = v.column3, status = v.column4,
+    first_response_at = v.column5, queued_at = v.column6, snoozed_until = v.column7,
+    assignee_id = v.column8, first_assigned_at = v.column9, text_messages = text_messages + v.column10";
+
+/// Binds each conversation's row of the `VALUES` list, the eleventh column being `last`.
+macro_rules! bind_changes {
+    ($query:expr, $changed:expr, |$n:ident, $changing:ident| $last:expr) => {{
+        let mut query = $query;
+        for ($n, $changing) in $changed.iter().enumerate() {
+            let row = &$changing.row;
             query = query
                 .bind(row.id)
                 .bind(row.last_seq)
@@ -137,10 +168,61 @@ pub async fn save_in(tx: &mut Tx, changed: &[&Changing]) -> Result<()> {
                 .bind(row.snoozed_until)
                 .bind(row.assignee_id)
                 .bind(row.first_assigned_at)
-                .bind(changing.text_added)
-                .bind(row.feed_seq);
+                .bind($changing.text_added)
+                .bind($last);
         }
+        query
+    }};
+}
+
+/// The conversations, their feed positions already taken.
+async fn save(tx: &mut Tx, changed: &[&mut Changing]) -> Result<()> {
+    let sql = format!(
+        "UPDATE conversations SET {SET_CHANGES}, feed_seq = v.column11
+         FROM (VALUES {}) AS v WHERE conversations.id = v.column1",
+        values_list(tx.is_postgres(), changed.len(), CHANGES)
+    );
+    on_tx!(tx, |conn| {
+        let query = sqlx::query(AssertSqlSafe(sql.as_str())).persistent(keep_prepared(changed.len()));
+        let query = bind_changes!(query, changed, |_n, changing| changing.row.feed_seq);
         query.execute(conn).await.map(|done| done.rows_affected())
     })?;
     Ok(())
+}
+
+/// One workspace's conversations and its feed counter in one PostgreSQL statement;
+/// returns whether the workspace has an enabled webhook subscription.
+async fn save_with_feed(tx: &mut Tx, changed: &mut [&mut Changing]) -> Result<bool> {
+    let rows = changed.len();
+    let (count, workspace) = (rows * CHANGES + 1, rows * CHANGES + 2);
+    let sql = format!(
+        "WITH feed AS (
+            UPDATE workspaces SET feed_seq = feed_seq + ${count} WHERE id = ${workspace}
+            RETURNING feed_seq - ${count} AS base, EXISTS (
+                SELECT 1 FROM webhook_subscriptions s WHERE s.workspace_id = ${workspace} AND s.enabled = TRUE
+            ) AS webhooks
+         )
+         UPDATE conversations SET {SET_CHANGES}, feed_seq = feed.base + v.column11
+         FROM (VALUES {}) AS v, feed WHERE conversations.id = v.column1
+         RETURNING conversations.id, conversations.feed_seq, feed.webhooks",
+        values_list(true, rows, CHANGES)
+    );
+    let workspace_id = changed[0].row.workspace_id;
+    let saved: Vec<(Uuid, i64, bool)> = on_tx!(tx, |conn| {
+        let query = sqlx::query_as(AssertSqlSafe(sql.as_str())).persistent(keep_prepared(rows));
+        let query = bind_changes!(query, changed, |n, _changing| n as i64 + 1);
+        query.bind(rows as i64).bind(workspace_id).fetch_all(conn).await
+    })?;
+    // No row: the workspace is gone (the conversations are locked, so they are there).
+    if saved.len() != rows {
+        return Err(Error::NotFound("workspace"));
+    }
+    let mut webhooks = false;
+    for (id, feed_seq, hooked) in saved {
+        webhooks |= hooked;
+        if let Some(changing) = changed.iter_mut().find(|c| c.row.id == id) {
+            changing.row.feed_seq = feed_seq;
+        }
+    }
+    Ok(webhooks)
 }

@@ -3,9 +3,10 @@
 //! [`store_in`] takes a batch of outgoing messages (one, or what the [`writer`] gathered)
 //! and stores it inside one transaction, in a fixed number of statements whatever its
 //! size: lock the conversations, look up earlier sends of the same `client_msg_id`s,
-//! insert the messages, write the conversations back, then the outbox rows. Each message
-//! is refused or stored on its own: a refusal is decided before anything is written, so
-//! it never costs the others their place.
+//! insert the messages, write the conversations back with their feed positions (which
+//! also tells whether the workspace has webhooks), then the outbox rows, if any. Each
+//! message is refused or stored on its own: a refusal is decided before anything is
+//! written, so it never costs the others their place.
 //!
 //! [`writer`]: super::writer
 
@@ -123,22 +124,12 @@ pub async fn store_in(tx: &mut Tx, batch: Vec<Outgoing>) -> Result<Vec<Result<St
     for (_, message, uploads) in accepted.iter().filter(|(_, _, uploads)| !uploads.is_empty()) {
         crate::attachments::bind_in(tx, message.id, uploads).await?;
     }
-    // Each conversation written takes its workspace's next feed position, in id order.
-    let mut touched: Vec<(Uuid, Uuid)> =
-        conversations.values().filter(|c| c.changed()).map(|c| (c.row.workspace_id, c.row.id)).collect();
-    touched.sort_unstable();
-    for chunk in touched.chunk_by(|a, b| a.0 == b.0) {
-        let first = conversations::feed::next_seqs(tx, chunk[0].0, chunk.len() as i64).await?;
-        for (n, (_, id)) in chunk.iter().enumerate() {
-            if let Some(changing) = conversations.get_mut(id) {
-                changing.row.feed_seq = first + n as i64;
-            }
-        }
-    }
+    let mut changing: Vec<&mut Changing> = conversations.values_mut().filter(|c| c.changed()).collect();
+    changing.sort_by_key(|c| (c.row.workspace_id, c.row.id));
+    let hooked = conversations::batch::save_in(tx, &mut changing).await?;
     let mut changed: Vec<&Changing> = conversations.values().filter(|c| c.changed()).collect();
     changed.sort_by_key(|c| c.row.id);
-    conversations::batch::save_in(tx, &changed).await?;
-    consequences(tx, &accepted, &changed, &conversations).await?;
+    consequences(tx, &accepted, &changed, &conversations, &hooked).await?;
     Ok(results)
 }
 
@@ -209,19 +200,25 @@ async fn insert(
 }
 
 /// What the stored messages cause, written in the same transaction: webhook deliveries,
-/// continuity mail, and the changes the dispatcher announces after commit.
+/// continuity mail, and the changes the dispatcher announces after commit. Only the
+/// workspaces in `hooked` have webhook subscriptions to look at.
 async fn consequences(
     tx: &mut Tx,
     accepted: &[(usize, MessageRow, Vec<Uuid>)],
     changed: &[&Changing],
     conversations: &HashMap<Uuid, Changing>,
+    hooked: &HashSet<Uuid>,
 ) -> Result<()> {
-    let stored: Vec<(&ConversationRow, &MessageRow)> =
-        accepted.iter().map(|(_, message, _)| (&conversations[&message.conversation_id].row, message)).collect();
+    let stored: Vec<(&ConversationRow, &MessageRow)> = accepted
+        .iter()
+        .map(|(_, message, _)| (&conversations[&message.conversation_id].row, message))
+        .filter(|(conversation, _)| hooked.contains(&conversation.workspace_id))
+        .collect();
     crate::webhooks::messages_created(tx, &stored).await?;
     for changing in changed {
         let (before, after) = (&changing.before, &changing.row);
-        if before.status != after.status || before.assignee_id != after.assignee_id {
+        let moved = before.status != after.status || before.assignee_id != after.assignee_id;
+        if moved && hooked.contains(&after.workspace_id) {
             crate::webhooks::conversation_updated(tx, before, after).await?;
         }
         // The team answered: the visitor may not be there to read it, so a continuity

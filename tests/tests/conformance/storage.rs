@@ -3,21 +3,25 @@
 
 use std::collections::BTreeSet;
 
+use std::time::Duration;
+
 use backend::{
     agents,
     auth::{Actor, Caller, VisitorCaller},
-    conversations,
+    conversations::{self, feed},
     error::Error,
     messages::{self, Audience, Author, Draft},
+    pagination::PageRequest,
     sites,
     store::Store,
-    visitors, widget,
+    visitors, webhooks, widget,
     workspaces::{self, NewWorkspace},
 };
 use openapi::{
     agents::Role,
     messages::{AuthorKind, MessageKind},
     sites::NewSite,
+    webhooks::{NewWebhook, WebhookEventType},
 };
 use std::sync::atomic::Ordering::Relaxed;
 
@@ -64,6 +68,7 @@ conformance!(
     visitor_sessions_resume_only_on_their_site,
     starting_a_conversation_is_idempotent,
     senders_share_one_commit_and_a_refused_one_fails_alone,
+    a_batch_keeps_each_workspace_s_feed_and_webhooks,
     a_transaction_dropped_unfinished_stores_nothing,
 );
 
@@ -326,46 +331,19 @@ async fn senders_share_one_commit_and_a_refused_one_fails_alone(store: Store) {
     // seq 2: an agent's message under the key the visitor will wrongly reuse.
     send(&store, ws, id, Draft::parse(agent, MessageKind::Text, "mine", Some("taken")).unwrap()).await.unwrap();
 
-    // Hold the conversation (and, on SQLite, the write turn): the writer's next batch waits.
-    let mut hold = store.begin_write().await.unwrap();
-    conversations::batch::lock_in(&mut hold, &[id]).await.unwrap();
-    let probe = {
-        let store = store.clone();
-        let draft = visitor_draft(&f.visitor, "probe", Some("probe"));
-        tokio::spawn(async move { send(&store, ws, id, draft).await })
-    };
-    eventually("the writer takes the probe", || async {
-        messages::writer::progress(&store).filter(|(_, stats)| stats.batches.load(Relaxed) >= 2)
-    })
-    .await;
-
-    // Queued behind it: 20 good messages, a retry of one of them, a key another sender
-    // used, and a conversation of another workspace.
-    let mut drafts: Vec<(Uuid, Draft)> =
-        (0..20).map(|n| (id, visitor_draft(&f.visitor, &format!("m{n}"), Some(&format!("k{n}"))))).collect();
-    drafts.insert(10, (id, visitor_draft(&f.visitor, "m3", Some("k3"))));
-    drafts.insert(5, (id, visitor_draft(&f.visitor, "thief", Some("taken"))));
-    drafts.insert(15, (elsewhere, visitor_draft(&f.visitor, "lost", Some("lost"))));
+    // Queued behind a probe held up: 20 good messages, a retry of one of them, a key
+    // another sender used, and a conversation of another workspace.
+    let mut drafts: Vec<(Uuid, Uuid, Draft)> =
+        (0..20).map(|n| (ws, id, visitor_draft(&f.visitor, &format!("m{n}"), Some(&format!("k{n}"))))).collect();
+    drafts.insert(10, (ws, id, visitor_draft(&f.visitor, "m3", Some("k3"))));
+    drafts.insert(5, (ws, id, visitor_draft(&f.visitor, "thief", Some("taken"))));
+    drafts.insert(15, (ws, elsewhere, visitor_draft(&f.visitor, "lost", Some("lost"))));
     let total = drafts.len();
-    let mut sends = Vec::new();
-    for (conversation_id, draft) in drafts {
-        let sender = store.clone();
-        sends.push(tokio::spawn(async move { send(&sender, ws, conversation_id, draft).await }));
-        // In this order: wait until each is queued before sending the next.
-        let queued = sends.len();
-        eventually("the send is queued", || async {
-            messages::writer::progress(&store).filter(|(waiting, _)| *waiting == queued)
-        })
-        .await;
-    }
-    drop(hold);
+    let probe = (ws, id, visitor_draft(&f.visitor, "probe", Some("probe")));
+    let (probe, results) = sent_together(&store, &[id], probe, drafts).await;
 
-    let probe = probe.await.unwrap().unwrap();
+    let probe = probe.unwrap();
     assert_eq!((probe.message.seq, probe.batch_size), (3, 1));
-    let mut results = Vec::new();
-    for task in sends {
-        results.push(task.await.unwrap());
-    }
     let stored: Vec<&messages::Stored> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
     assert_eq!(stored.len(), total - 2, "all but the two refused are answered with their message");
     assert!(stored.iter().all(|s| s.batch_size == total), "answered from one transaction of {total}");
@@ -386,6 +364,124 @@ async fn senders_share_one_commit_and_a_refused_one_fails_alone(store: Store) {
     assert_eq!(conversations::get(&store, ws, id).await.unwrap().last_seq, 23);
     let untouched = conversations::get(&store, other.owner.workspace_id, elsewhere).await.unwrap();
     assert_eq!(untouched.last_seq, 1, "another workspace's conversation is not written");
+}
+
+/// Sends `drafts` (workspace, conversation, draft) so that the writer takes them as one
+/// batch: `probe` is sent first while the conversations `held` are locked (on SQLite, the
+/// write turn too), so its own batch waits; the drafts queue behind it, each queued before
+/// the next is sent; then the lock is let go. Returns the probe's answer and theirs.
+async fn sent_together(
+    store: &Store,
+    held: &[Uuid],
+    probe: (Uuid, Uuid, Draft),
+    drafts: Vec<(Uuid, Uuid, Draft)>,
+) -> (Result<messages::Stored, Error>, Vec<Result<messages::Stored, Error>>) {
+    let batches = || messages::writer::progress(store).map_or(0, |(_, stats)| stats.batches.load(Relaxed));
+    let before = batches();
+    let mut held = held.to_vec();
+    held.sort_unstable();
+    let mut hold = store.begin_write().await.unwrap();
+    conversations::batch::lock_in(&mut hold, &held).await.unwrap();
+    let send_later = |(workspace_id, conversation_id, draft): (Uuid, Uuid, Draft)| {
+        let store = store.clone();
+        tokio::spawn(async move { send(&store, workspace_id, conversation_id, draft).await })
+    };
+    let probe = send_later(probe);
+    eventually("the writer takes the probe", || async { (batches() > before).then_some(()) }).await;
+    let mut sends = Vec::new();
+    for draft in drafts {
+        sends.push(send_later(draft));
+        let queued = sends.len();
+        eventually("the send is queued", || async {
+            messages::writer::progress(store).filter(|(waiting, _)| *waiting == queued)
+        })
+        .await;
+    }
+    drop(hold);
+    let probe = probe.await.unwrap();
+    let mut results = Vec::new();
+    for task in sends {
+        results.push(task.await.unwrap());
+    }
+    (probe, results)
+}
+
+/// A batch that holds several workspaces' messages numbers each workspace's feed apart
+/// (consecutive positions, in conversation id order, as a batch of one workspace's does),
+/// and records webhook deliveries for the workspace that subscribed, whichever way its
+/// batch was written.
+async fn a_batch_keeps_each_workspace_s_feed_and_webhooks(store: Store) {
+    let a = fixture(&store, "acme").await;
+    let b = fixture(&store, "other").await;
+    let (ws_a, ws_b) = (a.owner.workspace_id, b.owner.workspace_id);
+    let (second, _) = visitors::start_session(&store, &a.site, None).await.unwrap();
+    let second = VisitorCaller { workspace_id: ws_a, site_id: a.site.id, visitor_id: second.id };
+    let a1 = conversation(&store, &a).await;
+    let (a2, _, _) =
+        widget::start_conversation(&store, &second, visitor_draft(&second, "hello", Some("first"))).await.unwrap();
+    let a2 = a2.id;
+    let b1 = conversation(&store, &b).await;
+    let settings = webhooks::WebhookSettings {
+        allow_private: true,
+        max_attempts: 1,
+        retry_base: Duration::from_secs(30),
+        disable_after_failures: 50,
+        disable_after: Duration::from_secs(86_400),
+        poll_interval: Duration::from_secs(1),
+        timeout: Duration::from_secs(1),
+        rotation_grace: Duration::from_secs(60),
+    };
+    let hook = NewWebhook {
+        url: "http://127.0.0.1:9/hook".into(),
+        description: None,
+        events: vec![WebhookEventType::MessageCreated],
+        site_id: None,
+    };
+    let (hook, _) = webhooks::create(&store, &settings, &a.owner, &hook).await.unwrap();
+    let visitor_of = |id: Uuid| {
+        if id == a2 {
+            &second
+        } else if id == b1 {
+            &b.visitor
+        } else {
+            &a.visitor
+        }
+    };
+
+    for (round, together) in [[a1, a2, b1].as_slice(), &[a1, a2]].into_iter().enumerate() {
+        let heads = (feed::head(&store, ws_a).await.unwrap(), feed::head(&store, ws_b).await.unwrap());
+        let drafts: Vec<(Uuid, Uuid, Draft)> = together
+            .iter()
+            .map(|&id| {
+                let workspace_id = if id == b1 { ws_b } else { ws_a };
+                (workspace_id, id, visitor_draft(visitor_of(id), "together", Some(&format!("r{round}-{id}"))))
+            })
+            .collect();
+        let probe = (ws_a, a1, visitor_draft(&a.visitor, "probe", Some(&format!("r{round}-probe"))));
+        let (probe, results) = sent_together(&store, together, probe, drafts).await;
+        probe.unwrap();
+        assert!(results.iter().all(|r| r.as_ref().is_ok_and(|s| s.batch_size == together.len())), "{results:?}");
+
+        // The probe moved a1 first; then the batch gave each workspace's conversations its
+        // next positions, in id order.
+        let mut in_a = [a1, a2];
+        in_a.sort_unstable();
+        let listed = feed::after(&store, ws_a, heads.0, None, 10).await.unwrap();
+        let seen: Vec<(Uuid, i64)> = listed.iter().map(|c| (c.id, c.feed_seq)).collect();
+        assert_eq!(seen, [(in_a[0], heads.0 + 2), (in_a[1], heads.0 + 3)], "round {round}, workspace a");
+        assert_eq!(feed::head(&store, ws_a).await.unwrap(), heads.0 + 3);
+        let in_b = if together.contains(&b1) { vec![(b1, heads.1 + 1)] } else { vec![] };
+        let listed = feed::after(&store, ws_b, heads.1, None, 10).await.unwrap();
+        let seen: Vec<(Uuid, i64)> = listed.iter().map(|c| (c.id, c.feed_seq)).collect();
+        assert_eq!(seen, in_b, "round {round}, workspace b");
+        assert_eq!(feed::head(&store, ws_b).await.unwrap(), heads.1 + in_b.len() as i64);
+    }
+    // message.created for each of the six messages sent into workspace a (two probes, four
+    // in the batches), none for the ones before it subscribed.
+    let page = PageRequest { after: None, limit: 100 };
+    let deliveries = webhooks::deliveries::list(&store, &a.owner, hook.id, page).await.unwrap();
+    assert_eq!(deliveries.len(), 6, "{deliveries:?}");
+    assert!(deliveries.iter().all(|(_, d)| d.event_type == WebhookEventType::MessageCreated));
 }
 
 /// A write transaction dropped before its commit (an error, a cancelled request) leaves
