@@ -112,8 +112,8 @@ pub fn counts_as_text(author: Author, kind: MessageKind) -> bool {
 }
 
 /// Writes back what a batch changed (`changed`, ordered by workspace, then id), each
-/// conversation taking its workspace's next feed position in that order. Returns the workspaces that have an
-/// enabled webhook subscription (see [`feed::Taken`]).
+/// conversation taking its workspace's next feed position in that order. Returns the
+/// workspaces that have an enabled webhook subscription (see [`feed::Taken`]).
 ///
 /// On PostgreSQL, when the batch is one workspace's (a node's usual batch), the feed
 /// counter is taken by the same statement, in a `WITH` clause: one round trip fewer, and

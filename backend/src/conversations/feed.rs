@@ -37,8 +37,8 @@ pub struct Taken {
     /// Whether the workspace has an enabled webhook subscription, read by the same
     /// statement: a batch of messages needs both, and in a workspace without webhooks it
     /// then skips looking for subscriptions (one round trip fewer per batch, a tenth of
-    /// its time on PostgreSQL). As fresh as the separate read was: a subscription
-    /// created while the batch is being stored may or may not see it, either way.
+    /// its time on PostgreSQL). A subscription created while a batch is being stored may
+    /// miss that batch's events, as it could with the separate read before.
     pub webhooks: bool,
 }
 
