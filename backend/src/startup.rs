@@ -16,7 +16,7 @@ use crate::{
     error, health,
     http::{accept::SocketAcceptor, body_limit},
     metrics::Metrics,
-    realtime::{Realtime, handshake},
+    realtime::{Realtime, handshake, limits},
     state::AppState,
     store::Store,
 };
@@ -31,6 +31,10 @@ pub struct Application {
 
 /// How long in-flight requests get to finish after a shutdown signal.
 const GRACE_PERIOD: Duration = Duration::from_secs(20);
+/// How long sockets get to finish after that. A socket notices the stop between frames,
+/// so one busy writing to a slow client notices it up to a send timeout late; its
+/// goodbye (presence, the agent's status) is written right after.
+const SOCKETS_CLOSING: Duration = Duration::from_secs(limits::SEND_TIMEOUT.as_secs() + 2);
 
 /// Opens the database named by the settings and brings its schema up to date.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
@@ -86,6 +90,7 @@ impl Application {
         crate::privacy::worker::spawn(self.state.clone());
         crate::push::worker::spawn(self.state.clone());
         let realtime = self.state.realtime.clone();
+        let sockets = realtime.sockets.clone();
         let webhooks = crate::webhooks::worker::spawn(self.state.clone());
         // Sockets never finish on their own: tell them to close so the grace period is
         // spent on requests, and clients go resume elsewhere at once.
@@ -108,6 +113,10 @@ impl Application {
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(routes, shutdown, Some(GRACE_PERIOD))
             .await;
+        // Sockets were told to close when the shutdown began, and they write on the way
+        // out (an agent's offline status for the reports): the database stays open until
+        // they are done. The server above does not wait for upgraded connections.
+        sockets.closed(SOCKETS_CLOSING).await;
         webhooks.abort();
         dispatcher.abort();
         self.state.store.close().await;

@@ -93,6 +93,8 @@ pub struct TestApp {
     pub engine: Engine,
     pub http: reqwest::Client,
     pub database_url: String,
+    /// The server's own state, when it runs in this process.
+    pub state: Option<backend::state::AppState>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     _dir: ScratchDir,
 }
@@ -168,6 +170,7 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     if options.demo {
         backend::demo::ensure(&app.state().store, &address).await.expect("seeding the demo workspace");
     }
+    let state = app.state().clone();
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until_stopped(async {
         let _ = stopped.await;
@@ -177,6 +180,7 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         engine,
         http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
         database_url,
+        state: Some(state),
         shutdown: Some(shutdown),
         _dir: dir,
     }
@@ -190,6 +194,7 @@ impl TestApp {
             engine,
             http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
             database_url: database_url.to_owned(),
+            state: None,
             shutdown: None,
             _dir: ScratchDir::new(),
         }

@@ -1,9 +1,9 @@
-//! The server process is killed (SIGKILL) mid-conversation and started again.
+//! The server stops mid-conversation: killed (SIGKILL) and started again, or stopped gracefully.
 
 use std::collections::BTreeMap;
 
 use system_tests::{
-    Engine, ScratchDir, fresh_database,
+    Engine, ScratchDir, eventually, fresh_database,
     node::{Node, free_port},
 };
 
@@ -75,4 +75,45 @@ async fn a_killed_server_loses_no_acknowledged_message_and_clients_resume() {
     let held = agent_seen.last().unwrap().seq;
     agent_seen.extend(resume(&mut agent, conversation_id, held).await);
     assert_eq!(agent_seen, all);
+}
+
+/// A server stopped gracefully lets its sockets say goodbye before the database closes:
+/// they write on the way out (an agent's offline status, which the reports read). Before,
+/// the pool closed as soon as the HTTP server had stopped, and sockets still finishing
+/// then (many, under load) lost their agents' offline status.
+#[tokio::test]
+async fn a_stopped_server_keeps_the_database_open_until_its_sockets_have_closed() {
+    let mut app = spawn_app().await;
+    let chat = chat(&app).await;
+    let mut agent = agent_socket(&app.address, &chat.workspace.token).await;
+    let (workspace_id, agent_id) = (chat.workspace.id, chat.workspace.owner_id);
+    let server = app.state.clone().expect("an in-process server");
+    let store = backend::store::Store::connect(&app.database_url).await.unwrap();
+    let last_status = || async {
+        let status: Option<String> = backend::on_pool!(&store, |pool| {
+            sqlx::query_scalar(
+                "SELECT status FROM agent_status_changes WHERE workspace_id = $1 AND agent_id = $2
+                 ORDER BY changed_at DESC LIMIT 1",
+            )
+            .bind(workspace_id)
+            .bind(agent_id)
+            .fetch_optional(pool)
+            .await
+        })
+        .unwrap();
+        status
+    };
+    let closed = || backend::on_pool!(&server.store, |pool| pool.is_closed());
+    eventually("the agent is logged online", || async { last_status().await.filter(|s| s == "online") }).await;
+
+    // A socket still finishing when the server stops (one that is busy writing to a slow
+    // client notices the stop up to a send timeout late).
+    let finishing = server.realtime.sockets.hold().expect("room for a socket");
+    app.stop();
+    assert!(matches!(agent.closed().await, Ended::Closed(1001, _)), "the socket closes as the server goes away");
+    eventually("the agent is logged offline", || async { last_status().await.filter(|s| s == "offline") }).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!closed(), "the database is still open while a socket is");
+    drop(finishing);
+    eventually("the database closes once the last socket has", || async { closed().then_some(()) }).await;
 }
