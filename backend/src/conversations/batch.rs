@@ -204,25 +204,22 @@ async fn save_with_feed(tx: &mut Tx, changed: &mut [&mut Changing]) -> Result<bo
          )
          UPDATE conversations SET {SET_CHANGES}, feed_seq = feed.base + v.column11
          FROM (VALUES {}) AS v, feed WHERE conversations.id = v.column1
-         RETURNING conversations.id, conversations.feed_seq, feed.webhooks",
+         RETURNING feed.base, feed.webhooks",
         values_list(true, rows, CHANGES)
     );
     let workspace_id = changed[0].row.workspace_id;
-    let saved: Vec<(Uuid, i64, bool)> = on_tx!(tx, |conn| {
+    let saved: Vec<(i64, bool)> = on_tx!(tx, |conn| {
         let query = sqlx::query_as(AssertSqlSafe(sql.as_str())).persistent(keep_prepared(rows));
         let query = bind_changes!(query, changed, |n, _changing| n as i64 + 1);
         query.bind(rows as i64).bind(workspace_id).fetch_all(conn).await
     })?;
-    // No row: the workspace is gone (the conversations are locked, so they are there).
-    if saved.len() != rows {
+    // One row per conversation, all with the workspace's counter as it was; none when the
+    // workspace is gone (the conversations are locked, so they are there).
+    let Some(&(base, webhooks)) = saved.first().filter(|_| saved.len() == rows) else {
         return Err(Error::NotFound("workspace"));
-    }
-    let mut webhooks = false;
-    for (id, feed_seq, hooked) in saved {
-        webhooks |= hooked;
-        if let Some(changing) = changed.iter_mut().find(|c| c.row.id == id) {
-            changing.row.feed_seq = feed_seq;
-        }
+    };
+    for (n, changing) in changed.iter_mut().enumerate() {
+        changing.row.feed_seq = base + n as i64 + 1;
     }
     Ok(webhooks)
 }
