@@ -29,11 +29,14 @@ pub async fn lock_in(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<ConversationRow>> 
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let lock = if tx.is_postgres() { " FOR NO KEY UPDATE" } else { "" };
+    if let Some(conn) = tx.postgres() {
+        let sql = format!("SELECT {} FROM conversations WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE", columns!());
+        return Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(ids).fetch_all(conn).await?);
+    }
     let sql = format!(
-        "SELECT {} FROM conversations WHERE id IN (VALUES {}) ORDER BY id{lock}",
+        "SELECT {} FROM conversations WHERE id IN (VALUES {}) ORDER BY id",
         columns!(),
-        values_list(tx.is_postgres(), ids.len(), 1)
+        values_list(false, ids.len(), 1)
     );
     Ok(on_tx!(tx, |conn| {
         let mut query = sqlx::query_as(AssertSqlSafe(sql.as_str())).persistent(keep_prepared(ids.len()));
@@ -144,9 +147,9 @@ pub async fn save_in(tx: &mut Tx, changed: &mut [&mut Changing]) -> Result<HashS
     Ok(hooked)
 }
 
-/// The columns a batch changes, from `v`, the `VALUES` list [`bind_changes`] fills; its
-/// eleventh column is the feed position, or in [`save_with_feed`] the offset from the
-/// workspace's counter.
+/// The columns a batch changes, from `v`, the `VALUES` list [`bind_changes`] fills (on
+/// PostgreSQL, the arrays of [`CHANGES_AS_ARRAYS`]); its eleventh column is the feed position, or in
+/// [`save_with_feed`] the offset from the workspace's counter.
 const CHANGES: usize = 11;
 const SET_CHANGES: &str = "last_seq = v.column2, updated_at = v.column3, status = v.column4,
     first_response_at = v.column5, queued_at = v.column6, snoozed_until = v.column7,
@@ -175,8 +178,43 @@ macro_rules! bind_changes {
     }};
 }
 
+/// PostgreSQL's `v`: one array per column of the changes (see [`crate::store::keep_prepared`]),
+/// `$1` to `$11`.
+const CHANGES_AS_ARRAYS: &str = "UNNEST($1::uuid[], $2::int8[], $3::int8[], $4::text[], $5::int8[], $6::int8[],
+    $7::int8[], $8::uuid[], $9::int8[], $10::int8[], $11::int8[])
+    AS v(column1, column2, column3, column4, column5, column6, column7, column8, column9, column10, column11)";
+
+/// Binds the changes as [`CHANGES_AS_ARRAYS`] takes them, the eleventh column being `last`.
+macro_rules! bind_as_arrays {
+    ($query:expr, $changed:expr, |$n:ident, $changing:ident| $last:expr) => {{
+        let rows = || $changed.iter().map(|changing| &changing.row);
+        let millis = |at: Option<Millis>| at.map(|at| at.0);
+        $query
+            .bind(rows().map(|row| row.id).collect::<Vec<Uuid>>())
+            .bind(rows().map(|row| row.last_seq).collect::<Vec<i64>>())
+            .bind(rows().map(|row| row.updated_at.0).collect::<Vec<i64>>())
+            .bind(rows().map(|row| row.status.as_str()).collect::<Vec<&str>>())
+            .bind(rows().map(|row| millis(row.first_response_at)).collect::<Vec<_>>())
+            .bind(rows().map(|row| millis(row.queued_at)).collect::<Vec<_>>())
+            .bind(rows().map(|row| millis(row.snoozed_until)).collect::<Vec<_>>())
+            .bind(rows().map(|row| row.assignee_id).collect::<Vec<_>>())
+            .bind(rows().map(|row| millis(row.first_assigned_at)).collect::<Vec<_>>())
+            .bind($changed.iter().map(|changing| changing.text_added).collect::<Vec<i64>>())
+            .bind($changed.iter().enumerate().map(|($n, $changing)| $last).collect::<Vec<i64>>())
+    }};
+}
+
 /// The conversations, their feed positions already taken.
 async fn save(tx: &mut Tx, changed: &[&mut Changing]) -> Result<()> {
+    if let Some(conn) = tx.postgres() {
+        let sql = format!(
+            "UPDATE conversations SET {SET_CHANGES}, feed_seq = v.column11
+             FROM {CHANGES_AS_ARRAYS} WHERE conversations.id = v.column1"
+        );
+        let query = sqlx::query(AssertSqlSafe(sql));
+        bind_as_arrays!(query, changed, |_n, changing| changing.row.feed_seq).execute(conn).await?;
+        return Ok(());
+    }
     let sql = format!(
         "UPDATE conversations SET {SET_CHANGES}, feed_seq = v.column11
          FROM (VALUES {}) AS v WHERE conversations.id = v.column1",
@@ -194,25 +232,24 @@ async fn save(tx: &mut Tx, changed: &[&mut Changing]) -> Result<()> {
 /// returns whether the workspace has an enabled webhook subscription.
 async fn save_with_feed(tx: &mut Tx, changed: &mut [&mut Changing]) -> Result<bool> {
     let rows = changed.len();
-    let (count, workspace) = (rows * CHANGES + 1, rows * CHANGES + 2);
     let sql = format!(
         "WITH feed AS (
-            UPDATE workspaces SET feed_seq = feed_seq + ${count} WHERE id = ${workspace}
-            RETURNING feed_seq - ${count} AS base, EXISTS (
-                SELECT 1 FROM webhook_subscriptions s WHERE s.workspace_id = ${workspace} AND s.enabled = TRUE
+            UPDATE workspaces SET feed_seq = feed_seq + $12 WHERE id = $13
+            RETURNING feed_seq - $12 AS base, EXISTS (
+                SELECT 1 FROM webhook_subscriptions s WHERE s.workspace_id = $13 AND s.enabled = TRUE
             ) AS webhooks
          )
          UPDATE conversations SET {SET_CHANGES}, feed_seq = feed.base + v.column11
-         FROM (VALUES {}) AS v, feed WHERE conversations.id = v.column1
-         RETURNING feed.base, feed.webhooks",
-        values_list(true, rows, CHANGES)
+         FROM {CHANGES_AS_ARRAYS}, feed WHERE conversations.id = v.column1
+         RETURNING feed.base, feed.webhooks"
     );
     let workspace_id = changed[0].row.workspace_id;
-    let saved: Vec<(i64, bool)> = on_tx!(tx, |conn| {
-        let query = sqlx::query_as(AssertSqlSafe(sql.as_str())).persistent(keep_prepared(rows));
-        let query = bind_changes!(query, changed, |n, _changing| n as i64 + 1);
-        query.bind(rows as i64).bind(workspace_id).fetch_all(conn).await
-    })?;
+    let conn = tx
+        .postgres()
+        .ok_or_else(|| Error::Internal("a feed taken in the conversations' update is PostgreSQL's".into()))?;
+    let query = sqlx::query_as(AssertSqlSafe(sql));
+    let query = bind_as_arrays!(query, changed, |n, _changing| n as i64 + 1);
+    let saved: Vec<(i64, bool)> = query.bind(rows as i64).bind(workspace_id).fetch_all(conn).await?;
     // One row per conversation, all with the workspace's counter as it was; none when the
     // workspace is gone (the conversations are locked, so they are there).
     let Some(&(base, webhooks)) = saved.first().filter(|_| saved.len() == rows) else {

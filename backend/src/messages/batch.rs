@@ -151,6 +151,17 @@ async fn sent_before(tx: &mut Tx, keys: &[(Uuid, &str)]) -> Result<HashMap<(Uuid
     if keys.is_empty() {
         return Ok(HashMap::new());
     }
+    if let Some(conn) = tx.postgres() {
+        let (conversations, keys): (Vec<Uuid>, Vec<&str>) = keys.iter().copied().unzip();
+        let sql = format!(
+            "SELECT {} FROM messages
+             WHERE (conversation_id, client_msg_id) IN (SELECT * FROM UNNEST($1::uuid[], $2::text[]))",
+            columns!()
+        );
+        let rows: Vec<MessageRow> =
+            sqlx::query_as(AssertSqlSafe(sql)).bind(conversations).bind(keys).fetch_all(conn).await?;
+        return Ok(by_key(rows));
+    }
     let sql = format!(
         "SELECT {} FROM messages WHERE (conversation_id, client_msg_id) IN (VALUES {})",
         columns!(),
@@ -163,7 +174,11 @@ async fn sent_before(tx: &mut Tx, keys: &[(Uuid, &str)]) -> Result<HashMap<(Uuid
         }
         query.fetch_all(conn).await
     })?;
-    Ok(rows.into_iter().filter_map(|row| Some(((row.conversation_id, row.client_msg_id.clone()?), row))).collect())
+    Ok(by_key(rows))
+}
+
+fn by_key(rows: Vec<MessageRow>) -> HashMap<(Uuid, String), MessageRow> {
+    rows.into_iter().filter_map(|row| Some(((row.conversation_id, row.client_msg_id.clone()?), row))).collect()
 }
 
 /// Inserts the accepted messages in one statement.
@@ -172,6 +187,9 @@ async fn insert(
     accepted: &[(usize, MessageRow, Vec<Uuid>)],
     conversations: &HashMap<Uuid, Changing>,
 ) -> Result<()> {
+    if let Some(conn) = tx.postgres() {
+        return insert_arrays(conn, accepted, conversations).await;
+    }
     const COLUMNS: usize = 11;
     let sql = format!(
         "INSERT INTO messages (id, workspace_id, conversation_id, seq, client_msg_id, author_kind, author_id, kind,
@@ -196,6 +214,46 @@ async fn insert(
         }
         query.execute(conn).await.map(|done| done.rows_affected())
     })?;
+    Ok(())
+}
+
+/// [`insert`] on PostgreSQL: one array per column (see [`crate::store::keep_prepared`]).
+async fn insert_arrays(
+    conn: &mut sqlx::PgConnection,
+    accepted: &[(usize, MessageRow, Vec<Uuid>)],
+    conversations: &HashMap<Uuid, Changing>,
+) -> Result<()> {
+    let messages = || accepted.iter().map(|(_, message, _)| message);
+    let ids: Vec<Uuid> = messages().map(|m| m.id).collect();
+    let workspaces: Vec<Uuid> = messages().map(|m| conversations[&m.conversation_id].row.workspace_id).collect();
+    let conversation_ids: Vec<Uuid> = messages().map(|m| m.conversation_id).collect();
+    let seqs: Vec<i64> = messages().map(|m| m.seq).collect();
+    let keys: Vec<Option<&str>> = messages().map(|m| m.client_msg_id.as_deref()).collect();
+    let author_kinds: Vec<&str> = messages().map(|m| m.author_kind.as_str()).collect();
+    let author_ids: Vec<Option<Uuid>> = messages().map(|m| m.author_id).collect();
+    let kinds: Vec<&str> = messages().map(|m| m.kind.as_str()).collect();
+    let bodies: Vec<&str> = messages().map(|m| m.body.as_str()).collect();
+    let attachments: Vec<Option<&str>> = messages().map(|m| m.attachments.as_deref()).collect();
+    let created: Vec<i64> = messages().map(|m| m.created_at.0).collect();
+    sqlx::query(
+        "INSERT INTO messages (id, workspace_id, conversation_id, seq, client_msg_id, author_kind, author_id, kind,
+            body, attachments, created_at)
+         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::int8[], $5::text[], $6::text[], $7::uuid[],
+            $8::text[], $9::text[], $10::text[], $11::int8[])",
+    )
+    .bind(ids)
+    .bind(workspaces)
+    .bind(conversation_ids)
+    .bind(seqs)
+    .bind(keys)
+    .bind(author_kinds)
+    .bind(author_ids)
+    .bind(kinds)
+    .bind(bodies)
+    .bind(attachments)
+    .bind(created)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
