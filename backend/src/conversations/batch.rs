@@ -127,8 +127,8 @@ pub async fn save_in(tx: &mut Tx, changed: &mut [&mut Changing]) -> Result<HashS
     let mut hooked = HashSet::new();
     let Some(first) = changed.first() else { return Ok(hooked) };
     let workspace_id = first.row.workspace_id;
-    if tx.is_postgres() && changed.iter().all(|c| c.row.workspace_id == workspace_id) {
-        if save_with_feed(tx, changed).await? {
+    if let Some(conn) = tx.postgres().filter(|_| changed.iter().all(|c| c.row.workspace_id == workspace_id)) {
+        if save_with_feed(conn, changed).await? {
             hooked.insert(workspace_id);
         }
         return Ok(hooked);
@@ -230,7 +230,7 @@ async fn save(tx: &mut Tx, changed: &[&mut Changing]) -> Result<()> {
 
 /// One workspace's conversations and its feed counter in one PostgreSQL statement;
 /// returns whether the workspace has an enabled webhook subscription.
-async fn save_with_feed(tx: &mut Tx, changed: &mut [&mut Changing]) -> Result<bool> {
+async fn save_with_feed(conn: &mut sqlx::PgConnection, changed: &mut [&mut Changing]) -> Result<bool> {
     let rows = changed.len();
     let sql = format!(
         "WITH feed AS (
@@ -244,9 +244,6 @@ async fn save_with_feed(tx: &mut Tx, changed: &mut [&mut Changing]) -> Result<bo
          RETURNING feed.base, feed.webhooks"
     );
     let workspace_id = changed[0].row.workspace_id;
-    let conn = tx
-        .postgres()
-        .ok_or_else(|| Error::Internal("a feed taken in the conversations' update is PostgreSQL's".into()))?;
     let query = sqlx::query_as(AssertSqlSafe(sql));
     let query = bind_as_arrays!(query, changed, |n, _changing| n as i64 + 1);
     let saved: Vec<(i64, bool)> = query.bind(rows as i64).bind(workspace_id).fetch_all(conn).await?;
