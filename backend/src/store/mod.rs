@@ -127,11 +127,12 @@ impl Store {
                 .pragma("wal_autocheckpoint", "0")
                 .busy_timeout(Duration::from_secs(10));
             sqlite_file = Some(options.get_filename().to_owned());
-            // The writer's statement journals in memory: a batch's multi-row statements
-            // each keep one (so a failing row can be undone alone), and past 64 KiB SQLite
-            // spills it to a temporary file — a `write` of every page a batch touches, a
-            // tenth of the server's CPU when saturated. A batch of `MAX_BATCH` messages
-            // touches a few hundred pages, so the memory this takes stays bounded.
+            // The writer's statement journals in memory: each multi-row statement of a
+            // batch keeps one (so a statement that fails part-way is undone without the
+            // transaction), and past 64 KiB SQLite spills it to a temporary file — a
+            // `write` of every page a batch touches, a tenth of the server's CPU when
+            // saturated. A batch of `MAX_BATCH` messages touches a few hundred pages, so
+            // the memory this takes stays bounded.
             let writer_options = options.clone().pragma("cache_size", WRITER_CACHE_KIB).pragma("temp_store", "memory");
             sqlite_writer = Some(sqlite_writer::Writer::open(&writer_options).await?);
             // The readers' pool does not test a connection before lending it: a SQLite
