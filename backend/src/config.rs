@@ -163,7 +163,8 @@ settings_table! {
         shown "`http://<bind address>` (`localhost` for `0.0.0.0`)";
     /// SQLite database and local mail live here
     data_dir: PathBuf = "RAPPORT_DATA_DIR", default PathBuf::from("./rapport-data"), shown "`./rapport-data`";
-    /// `sqlite:…` or `postgres://user:pass@host/db`
+    /// `sqlite:…` or `postgres://user:pass@host/db` (TLS when the server offers it; `?sslmode=…` to
+    /// choose: [PostgreSQL and TLS](#postgresql-and-tls))
     database_url: Option<DatabaseUrl> = "RAPPORT_DATABASE_URL", default None,
         shown "`sqlite://<data dir>/rapport.db`";
     /// `redis://…`: Redis pub/sub carries events between nodes and holds presence, so several

@@ -1,9 +1,11 @@
 //! `rapport` as a real process: started with environment settings, killed with SIGKILL.
 
 use std::{
+    collections::BTreeSet,
     net::TcpListener,
     path::PathBuf,
     process::{Child, Command, Stdio},
+    sync::Mutex,
     time::{Duration, Instant},
 };
 
@@ -14,9 +16,18 @@ pub struct Node {
     pub address: String,
 }
 
-/// A free loopback port (released at once, so another process can bind it).
+/// A free loopback port (released at once, so another process can bind it), never one
+/// this test process handed out before: tests run on parallel threads, and the kernel may
+/// give two of them the same free port, so that one test's node would answer the other's
+/// and die with it.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    static HANDED_OUT: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        if HANDED_OUT.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(port) {
+            return port;
+        }
+    }
 }
 
 /// The server binary Cargo built beside the running executable: test binaries live in
@@ -46,15 +57,19 @@ impl Node {
             command.env(name, value);
         }
         let child = command.spawn().expect("starting rapport-node");
-        let node = Self { child, port, address: format!("http://127.0.0.1:{port}") };
+        let mut node = Self { child, port, address: format!("http://127.0.0.1:{port}") };
         node.wait_ready().await;
         node
     }
 
-    async fn wait_ready(&self) {
+    async fn wait_ready(&mut self) {
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
+            // Said at once rather than through whatever answers the port later.
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("rapport-node on port {} exited before it was ready ({status}); its error is above", self.port);
+            }
             let ready = client.get(format!("{}/readyz", self.address)).send().await;
             if ready.is_ok_and(|r| r.status().is_success()) {
                 return;
