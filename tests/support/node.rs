@@ -18,8 +18,7 @@ pub struct Node {
 
 /// A free loopback port (released at once, so another process can bind it), never one
 /// this test process handed out before: tests run on parallel threads, and the kernel may
-/// give two of them the same free port, so that one test's node would answer the other's
-/// and die with it.
+/// give two of them the same free port, which only the first to bind it gets.
 pub fn free_port() -> u16 {
     static HANDED_OUT: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
     loop {
