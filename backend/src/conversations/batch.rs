@@ -15,7 +15,7 @@ use crate::{
     error::{Error, Result},
     messages::Author,
     on_tx,
-    store::{Millis, StoredEnum, Tx, keep_prepared, values_list},
+    store::{Millis, StoredEnum, Tx, sqlite_chunks, values_list},
 };
 
 /// Locks the conversations `ids` (sorted, without repeats) for the rest of `tx` and reads
@@ -33,18 +33,22 @@ pub async fn lock_in(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<ConversationRow>> 
         let sql = format!("SELECT {} FROM conversations WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE", columns!());
         return Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(ids).fetch_all(conn).await?);
     }
-    let sql = format!(
-        "SELECT {} FROM conversations WHERE id IN (VALUES {}) ORDER BY id",
-        columns!(),
-        values_list(false, ids.len(), 1)
-    );
-    Ok(on_tx!(tx, |conn| {
-        let mut query = sqlx::query_as(AssertSqlSafe(sql.as_str())).persistent(keep_prepared(ids.len()));
-        for id in ids {
-            query = query.bind(id);
-        }
-        query.fetch_all(conn).await
-    })?)
+    let mut rows = Vec::with_capacity(ids.len());
+    for chunk in sqlite_chunks(ids) {
+        let sql = format!(
+            "SELECT {} FROM conversations WHERE id IN (VALUES {}) ORDER BY id",
+            columns!(),
+            values_list(false, chunk.len(), 1)
+        );
+        rows.extend(on_tx!(tx, |conn| {
+            let mut query = sqlx::query_as(AssertSqlSafe(sql.as_str())).persistent(true);
+            for id in chunk {
+                query = query.bind(id);
+            }
+            query.fetch_all(conn).await
+        })?);
+    }
+    Ok(rows)
 }
 
 /// A locked conversation being changed by a batch.
@@ -178,7 +182,7 @@ macro_rules! bind_changes {
     }};
 }
 
-/// PostgreSQL's `v`: one array per column of the changes (see [`crate::store::keep_prepared`]),
+/// PostgreSQL's `v`: one array per column of the changes (see [`crate::store::sqlite_chunks`]),
 /// `$1` to `$11`.
 const CHANGES_AS_ARRAYS: &str = "UNNEST($1::uuid[], $2::int8[], $3::int8[], $4::text[], $5::int8[], $6::int8[],
     $7::int8[], $8::uuid[], $9::int8[], $10::int8[], $11::int8[])
@@ -215,16 +219,18 @@ async fn save(tx: &mut Tx, changed: &[&mut Changing]) -> Result<()> {
         bind_as_arrays!(query, changed, |_n, changing| changing.row.feed_seq).execute(conn).await?;
         return Ok(());
     }
-    let sql = format!(
-        "UPDATE conversations SET {SET_CHANGES}, feed_seq = v.column11
-         FROM (VALUES {}) AS v WHERE conversations.id = v.column1",
-        values_list(tx.is_postgres(), changed.len(), CHANGES)
-    );
-    on_tx!(tx, |conn| {
-        let query = sqlx::query(AssertSqlSafe(sql.as_str())).persistent(keep_prepared(changed.len()));
-        let query = bind_changes!(query, changed, |_n, changing| changing.row.feed_seq);
-        query.execute(conn).await.map(|done| done.rows_affected())
-    })?;
+    for chunk in sqlite_chunks(changed) {
+        let sql = format!(
+            "UPDATE conversations SET {SET_CHANGES}, feed_seq = v.column11
+             FROM (VALUES {}) AS v WHERE conversations.id = v.column1",
+            values_list(false, chunk.len(), CHANGES)
+        );
+        on_tx!(tx, |conn| {
+            let query = sqlx::query(AssertSqlSafe(sql.as_str())).persistent(true);
+            let query = bind_changes!(query, chunk, |_n, changing| changing.row.feed_seq);
+            query.execute(conn).await.map(|done| done.rows_affected())
+        })?;
+    }
     Ok(())
 }
 

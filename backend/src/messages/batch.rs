@@ -2,13 +2,14 @@
 //!
 //! [`store_in`] takes a batch of outgoing messages (one, or what the [`writer`] gathered)
 //! and stores it inside one transaction, in a fixed number of statements whatever its
-//! size: lock the conversations, look up earlier sends of the same `client_msg_id`s,
+//! size (on SQLite, that many per chunk of rows: see [`sqlite_chunks`]): lock the conversations, look up earlier sends of the same `client_msg_id`s,
 //! insert the messages, write the conversations back with their feed positions (which
 //! also tells whether the workspace has webhooks), then the outbox rows, if any. Each
 //! message is refused or stored on its own: a refusal is decided before anything is
 //! written, so it never costs the others their place.
 //!
 //! [`writer`]: super::writer
+//! [`sqlite_chunks`]: crate::store::sqlite_chunks
 
 use std::collections::{HashMap, HashSet};
 
@@ -25,7 +26,7 @@ use crate::{
     },
     error::{Error, Result},
     on_tx,
-    store::{StoredEnum, Tx, keep_prepared, now, values_list},
+    store::{StoredEnum, Tx, now, sqlite_chunks, values_list},
 };
 
 /// Stores `batch` inside `tx`, in order. The outer error means the transaction failed and
@@ -162,18 +163,21 @@ async fn sent_before(tx: &mut Tx, keys: &[(Uuid, &str)]) -> Result<HashMap<(Uuid
             sqlx::query_as(AssertSqlSafe(sql)).bind(conversations).bind(keys).fetch_all(conn).await?;
         return Ok(by_key(rows));
     }
-    let sql = format!(
-        "SELECT {} FROM messages WHERE (conversation_id, client_msg_id) IN (VALUES {})",
-        columns!(),
-        values_list(tx.is_postgres(), keys.len(), 2)
-    );
-    let rows: Vec<MessageRow> = on_tx!(tx, |conn| {
-        let mut query = sqlx::query_as(AssertSqlSafe(sql.as_str())).persistent(keep_prepared(keys.len()));
-        for (conversation_id, key) in keys {
-            query = query.bind(conversation_id).bind(key);
-        }
-        query.fetch_all(conn).await
-    })?;
+    let mut rows: Vec<MessageRow> = Vec::new();
+    for chunk in sqlite_chunks(keys) {
+        let sql = format!(
+            "SELECT {} FROM messages WHERE (conversation_id, client_msg_id) IN (VALUES {})",
+            columns!(),
+            values_list(false, chunk.len(), 2)
+        );
+        rows.extend(on_tx!(tx, |conn| {
+            let mut query = sqlx::query_as(AssertSqlSafe(sql.as_str())).persistent(true);
+            for (conversation_id, key) in chunk {
+                query = query.bind(conversation_id).bind(key);
+            }
+            query.fetch_all(conn).await
+        })?);
+    }
     Ok(by_key(rows))
 }
 
@@ -191,33 +195,35 @@ async fn insert(
         return insert_arrays(conn, accepted, conversations).await;
     }
     const COLUMNS: usize = 11;
-    let sql = format!(
-        "INSERT INTO messages (id, workspace_id, conversation_id, seq, client_msg_id, author_kind, author_id, kind,
-            body, attachments, created_at) VALUES {}",
-        values_list(tx.is_postgres(), accepted.len(), COLUMNS)
-    );
-    on_tx!(tx, |conn| {
-        let mut query = sqlx::query(AssertSqlSafe(sql.as_str())).persistent(keep_prepared(accepted.len()));
-        for (_, message, _) in accepted {
-            query = query
-                .bind(message.id)
-                .bind(conversations[&message.conversation_id].row.workspace_id)
-                .bind(message.conversation_id)
-                .bind(message.seq)
-                .bind(&message.client_msg_id)
-                .bind(&message.author_kind)
-                .bind(message.author_id)
-                .bind(&message.kind)
-                .bind(&message.body)
-                .bind(&message.attachments)
-                .bind(message.created_at);
-        }
-        query.execute(conn).await.map(|done| done.rows_affected())
-    })?;
+    for chunk in sqlite_chunks(accepted) {
+        let sql = format!(
+            "INSERT INTO messages (id, workspace_id, conversation_id, seq, client_msg_id, author_kind, author_id,
+                kind, body, attachments, created_at) VALUES {}",
+            values_list(false, chunk.len(), COLUMNS)
+        );
+        on_tx!(tx, |conn| {
+            let mut query = sqlx::query(AssertSqlSafe(sql.as_str())).persistent(true);
+            for (_, message, _) in chunk {
+                query = query
+                    .bind(message.id)
+                    .bind(conversations[&message.conversation_id].row.workspace_id)
+                    .bind(message.conversation_id)
+                    .bind(message.seq)
+                    .bind(&message.client_msg_id)
+                    .bind(&message.author_kind)
+                    .bind(message.author_id)
+                    .bind(&message.kind)
+                    .bind(&message.body)
+                    .bind(&message.attachments)
+                    .bind(message.created_at);
+            }
+            query.execute(conn).await.map(|done| done.rows_affected())
+        })?;
+    }
     Ok(())
 }
 
-/// [`insert`] on PostgreSQL: one array per column (see [`crate::store::keep_prepared`]).
+/// [`insert`] on PostgreSQL: one array per column (see [`crate::store::sqlite_chunks`]).
 async fn insert_arrays(
     conn: &mut sqlx::PgConnection,
     accepted: &[(usize, MessageRow, Vec<Uuid>)],

@@ -69,6 +69,7 @@ conformance!(
     starting_a_conversation_is_idempotent,
     senders_share_one_commit_and_a_refused_one_fails_alone,
     a_batch_keeps_each_workspace_s_feed_and_webhooks,
+    a_batch_over_many_conversations_stores_and_numbers_each,
     a_transaction_dropped_unfinished_stores_nothing,
 );
 
@@ -364,6 +365,60 @@ async fn senders_share_one_commit_and_a_refused_one_fails_alone(store: Store) {
     assert_eq!(conversations::get(&store, ws, id).await.unwrap().last_seq, 23);
     let untouched = conversations::get(&store, other.owner.workspace_id, elsewhere).await.unwrap();
     assert_eq!(untouched.last_seq, 1, "another workspace's conversation is not written");
+}
+
+/// A batch bigger than one of SQLite's statement chunks (`store::sqlite_chunks`: 80
+/// messages are inserted as 64 + 16 rows, 40 conversations locked and written back as 32 +
+/// 8): every message is stored once in its place, every conversation written back with its
+/// own feed position, and a retry whose key is looked up in a later chunk is answered
+/// with the message stored before.
+async fn a_batch_over_many_conversations_stores_and_numbers_each(store: Store) {
+    let f = fixture(&store, "acme").await;
+    let ws = f.owner.workspace_id;
+    let mut chats: Vec<(Uuid, VisitorCaller)> = Vec::new();
+    for n in 0..40 {
+        let (visitor, _) = visitors::start_session(&store, &f.site, None).await.unwrap();
+        let visitor = VisitorCaller { workspace_id: ws, site_id: f.site.id, visitor_id: visitor.id };
+        let (started, _, _) =
+            widget::start_conversation(&store, &visitor, visitor_draft(&visitor, "hello", Some(&format!("s{n}"))))
+                .await
+                .unwrap();
+        chats.push((started.id, visitor));
+    }
+    let head = feed::head(&store, ws).await.unwrap();
+    let mut drafts: Vec<(Uuid, Uuid, Draft)> = Vec::new();
+    for (n, (id, visitor)) in chats.iter().enumerate() {
+        for part in ["a", "b"] {
+            drafts.push((ws, *id, visitor_draft(visitor, &format!("{part}{n}"), Some(&format!("{part}{n}")))));
+        }
+    }
+    let (last_id, last_visitor) = &chats[39];
+    drafts.push((ws, *last_id, visitor_draft(last_visitor, "hello", Some("s39"))));
+    let (first_id, first_visitor) = &chats[0];
+    let probe = (ws, *first_id, visitor_draft(first_visitor, "probe", Some("probe")));
+    let (probe, results) = sent_together(&store, &[*first_id], probe, drafts).await;
+    probe.unwrap();
+
+    let stored: Vec<&messages::Stored> = results.iter().map(|r| r.as_ref().unwrap()).collect();
+    assert!(stored.iter().all(|s| s.batch_size == 81), "one transaction of 81");
+    let retry = stored[80];
+    assert!(!retry.created && retry.message.seq == 1, "the retry of s39 is answered with the first message");
+    for (n, (id, _)) in chats.iter().enumerate() {
+        let listed = messages::list_after(&store, ws, *id, 0, 10, Audience::Team).await.unwrap();
+        let bodies: Vec<&str> = listed.iter().map(|m| m.body.as_str()).collect();
+        let (a, b) = (format!("a{n}"), format!("b{n}"));
+        let expected: Vec<&str> = if n == 0 { vec!["hello", "probe", &a, &b] } else { vec!["hello", &a, &b] };
+        assert_eq!(bodies, expected, "conversation {n}");
+        let seqs: Vec<i64> = listed.iter().map(|m| m.seq).collect();
+        assert_eq!(seqs, (1..=expected.len() as i64).collect::<Vec<_>>(), "conversation {n}");
+        assert_eq!(conversations::get(&store, ws, *id).await.unwrap().last_seq, expected.len() as i64);
+    }
+    // The probe's batch took head + 1; this one the next 40 positions, one per conversation.
+    let listed = feed::after(&store, ws, head + 1, None, 100).await.unwrap();
+    let positions: Vec<i64> = listed.iter().map(|c| c.feed_seq).collect();
+    assert_eq!(positions, (head + 2..=head + 41).collect::<Vec<_>>());
+    let written: BTreeSet<Uuid> = listed.iter().map(|c| c.id).collect();
+    assert_eq!(written, chats.iter().map(|(id, _)| *id).collect::<BTreeSet<_>>());
 }
 
 /// Sends `drafts` (workspace, conversation, draft) so that the writer takes them as one
