@@ -94,6 +94,18 @@ pub async fn return_to_queue(tx: &mut Tx, workspace_id: Uuid, agent_id: Uuid) ->
         columns!()
     );
     let now = now();
+    if let Some(conn) = tx.postgres() {
+        // Locked first in id order, as a batch of messages locks them (see
+        // `labels::replace`): the `UPDATE` alone locks them in the order its scan meets them.
+        sqlx::query(
+            "SELECT id FROM conversations WHERE workspace_id = $1 AND assignee_id = $2 AND status = 'open'
+             ORDER BY id FOR NO KEY UPDATE",
+        )
+        .bind(workspace_id)
+        .bind(agent_id)
+        .execute(conn)
+        .await?;
+    }
     let rows: Vec<ConversationRow> = on_tx!(&mut *tx, |conn| {
         sqlx::query_as(sql).bind(workspace_id).bind(agent_id).bind(now).fetch_all(conn).await
     })?;
@@ -126,6 +138,13 @@ pub async fn wake_snoozed(tx: &mut Tx, now: Millis) -> Result<Vec<ConversationRo
          WHERE status = 'snoozed' AND snoozed_until <= $1 RETURNING ",
         columns!()
     );
+    if let Some(conn) = tx.postgres() {
+        // Locked first in id order, as in `return_to_queue`.
+        sqlx::query("SELECT id FROM conversations WHERE status = 'snoozed' AND snoozed_until <= $1 ORDER BY id FOR NO KEY UPDATE")
+            .bind(now)
+            .execute(conn)
+            .await?;
+    }
     let rows: Vec<ConversationRow> = on_tx!(&mut *tx, |conn| sqlx::query_as(sql).bind(now).fetch_all(conn).await)?;
     let mut woken = Vec::with_capacity(rows.len());
     for row in rows {

@@ -28,39 +28,46 @@ pub async fn count(store: &Store, workspace_id: Uuid, name: &str) -> Result<u64>
 /// Replaces the label `from` by `to` (or removes it) on every conversation carrying it;
 /// returns their ids, each announced as `updated` when `tx` commits. Case is ignored, and a conversation never carries a label twice.
 pub async fn replace(tx: &mut Tx, workspace_id: Uuid, from: &str, to: Option<&str>) -> Result<Vec<Uuid>> {
-    let rows: Vec<(Uuid, String)> = on_tx!(&mut *tx, |conn| {
-        sqlx::query_as(
-            "SELECT id, labels FROM conversations WHERE workspace_id = $1 AND LOWER(labels) LIKE $2 ESCAPE '\\'",
-        )
-        .bind(workspace_id)
-        .bind(label_pattern(from))
-        .fetch_all(conn)
-        .await
+    let mut carrying: Vec<Uuid> = on_tx!(&mut *tx, |conn| {
+        sqlx::query_scalar("SELECT id FROM conversations WHERE workspace_id = $1 AND LOWER(labels) LIKE $2 ESCAPE '\\'")
+            .bind(workspace_id)
+            .bind(label_pattern(from))
+            .fetch_all(conn)
+            .await
     })?;
+    // Locked before they are changed, in id order, as a batch of messages locks them:
+    // changed in the order they were found, PostgreSQL would lock them in whatever order
+    // its scan met them, and a batch holding one of them while waiting for another
+    // deadlocked with the rename (one of the two then failed). Read again under the lock,
+    // so labels changed meanwhile are not written over.
+    carrying.sort_unstable();
     let mut touched = Vec::new();
-    for (id, stored) in rows {
-        let labels: Vec<String> = serde_json::from_str(&stored).unwrap_or_default();
+    for mut row in super::batch::lock_in(tx, &carrying).await? {
+        let labels: Vec<String> = serde_json::from_str(&row.labels).unwrap_or_default();
         let next = replaced(&labels, from, to);
         if next == labels {
             continue;
         }
+        row.labels = serde_json::to_string(&next).expect("strings serialise");
         on_tx!(&mut *tx, |conn| {
             sqlx::query("UPDATE conversations SET labels = $1 WHERE id = $2 AND workspace_id = $3")
-                .bind(serde_json::to_string(&next).expect("strings serialise"))
-                .bind(id)
+                .bind(&row.labels)
+                .bind(row.id)
                 .bind(workspace_id)
                 .execute(conn)
                 .await
                 .map(|done| done.rows_affected())
         })?;
-        touched.push(id);
+        touched.push(row);
     }
     // Consoles follow the relabelled conversations through the feed, like any change.
-    for row in super::batch::lock_in(tx, &touched).await? {
+    let mut ids = Vec::with_capacity(touched.len());
+    for row in touched {
         let row = super::feed::advance(tx, row).await?;
         super::record_change(tx, ConversationChange::Updated, &row)?;
+        ids.push(row.id);
     }
-    Ok(touched)
+    Ok(ids)
 }
 
 fn replaced(labels: &[String], from: &str, to: Option<&str>) -> Vec<String> {

@@ -10,6 +10,7 @@ use backend::{
     auth::{Actor, Caller, VisitorCaller},
     conversations::{self, feed},
     error::Error,
+    labels,
     messages::{self, Audience, Author, Draft},
     pagination::PageRequest,
     sites,
@@ -19,6 +20,8 @@ use backend::{
 };
 use openapi::{
     agents::Role,
+    conversations::ConversationUpdate,
+    labels::{LabelUpdate, NewLabel},
     messages::{AuthorKind, MessageKind},
     sites::NewSite,
     webhooks::{NewWebhook, WebhookEventType},
@@ -70,6 +73,7 @@ conformance!(
     senders_share_one_commit_and_a_refused_one_fails_alone,
     a_batch_keeps_each_workspace_s_feed_and_webhooks,
     a_batch_over_many_conversations_stores_and_numbers_each,
+    a_label_rename_and_a_batch_of_messages_wait_for_each_other,
     a_transaction_dropped_unfinished_stores_nothing,
 );
 
@@ -419,6 +423,65 @@ async fn a_batch_over_many_conversations_stores_and_numbers_each(store: Store) {
     assert_eq!(positions, (head + 2..=head + 41).collect::<Vec<_>>());
     let written: BTreeSet<Uuid> = listed.iter().map(|c| c.id).collect();
     assert_eq!(written, chats.iter().map(|(id, _)| *id).collect::<BTreeSet<_>>());
+}
+
+/// Renaming a label locks the conversations carrying it in id order, as a batch of
+/// messages locks its conversations: a transaction that holds the lower one and then takes
+/// the higher one (as a batch writing to both does) waits for the rename, or the rename
+/// for it, and both complete. Changed in the order its scan met them, the rename held the
+/// higher one while waiting for the lower, and PostgreSQL ended the deadlock by failing one
+/// of the two (seen as a 500 from `PATCH /labels/{id}` under load).
+async fn a_label_rename_and_a_batch_of_messages_wait_for_each_other(store: Store) {
+    let f = fixture(&store, "acme").await;
+    let ws = f.owner.workspace_id;
+    let one = conversation(&store, &f).await;
+    let (visitor, _) = visitors::start_session(&store, &f.site, None).await.unwrap();
+    let visitor = VisitorCaller { workspace_id: ws, site_id: f.site.id, visitor_id: visitor.id };
+    let (other, _, _) =
+        widget::start_conversation(&store, &visitor, visitor_draft(&visitor, "hello", Some("first"))).await.unwrap();
+    let (low, high) = if one < other.id { (one, other.id) } else { (other.id, one) };
+    let label = labels::create(&store, &f.owner, &NewLabel { name: "vip".into(), color: None }).await.unwrap();
+    for id in [low, high] {
+        let update = ConversationUpdate { labels: Some(vec!["vip".into()]), ..Default::default() };
+        conversations::update(&store, &f.owner, id, &update).await.unwrap();
+    }
+    // A message into the lower one: on PostgreSQL its row's new version goes after the
+    // higher one's, so a scan meets the higher one first.
+    let author = Author { kind: AuthorKind::Agent, id: f.owner.agent_id().ok() };
+    send(&store, ws, low, Draft::parse(author, MessageKind::Note, "moved", Some("moved")).unwrap()).await.unwrap();
+
+    let mut held = store.begin_write().await.unwrap();
+    conversations::batch::lock_in(&mut held, &[low]).await.unwrap();
+    let rename = {
+        let (store, owner, id) = (store.clone(), f.owner.clone(), label.id);
+        tokio::spawn(async move {
+            let update = LabelUpdate { name: Some("gold".into()), color: None };
+            labels::update(&store, &owner, id, &update).await
+        })
+    };
+    if let backend::store::Pool::Postgres(pool) = store.pool() {
+        eventually("the rename waits for the lower conversation", || async {
+            let waiting: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            (waiting > 0).then_some(())
+        })
+        .await;
+    } else {
+        // SQLite: the rename waits for the write turn `held` has.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    conversations::batch::lock_in(&mut held, &[high]).await.expect("the higher conversation is not held by the rename");
+    held.commit().await.unwrap();
+    let (_, touched) = rename.await.unwrap().expect("the rename completes");
+    assert_eq!(touched.len(), 2);
+    for id in [low, high] {
+        let labels = conversations::get(&store, ws, id).await.unwrap().to_wire().unwrap().labels;
+        assert_eq!(labels, ["gold"]);
+    }
 }
 
 /// Sends `drafts` (workspace, conversation, draft) so that the writer takes them as one
