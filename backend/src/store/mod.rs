@@ -352,9 +352,10 @@ pub fn values_list(postgres: bool, rows: usize, columns: usize) -> String {
 }
 
 /// The chunks a SQLite batch statement built by [`values_list`] writes `rows` in: all of
-/// them when they are at most [`EXACT_ROWS`], otherwise the largest of 512, 256, … 16 rows
-/// that fits, again and again, and then the rest (at most [`EXACT_ROWS`]). So a batch's
-/// statements come in 14 sizes, each parsed once per connection and kept prepared.
+/// them when they are at most [`EXACT_ROWS`], otherwise the largest power of two that fits
+/// (512 at most), again and again, until at most [`EXACT_ROWS`] are left. So a batch's
+/// statements come in 14 sizes (1 to 8, then 16 to 512), each parsed once per connection
+/// and kept prepared.
 ///
 /// A saturated node's batches come in hundreds of sizes; written for each size exactly,
 /// every one was parsed afresh (3.5 % of the server's CPU at 15,000 msg/s offered). A
