@@ -13,7 +13,7 @@ use backend::{
     labels,
     messages::{self, Audience, Author, Draft},
     pagination::PageRequest,
-    sites,
+    routing, sites,
     store::Store,
     visitors, webhooks, widget,
     workspaces::{self, NewWorkspace},
@@ -74,6 +74,7 @@ conformance!(
     a_batch_keeps_each_workspace_s_feed_and_webhooks,
     a_batch_over_many_conversations_stores_and_numbers_each,
     a_label_rename_and_a_batch_of_messages_wait_for_each_other,
+    returning_an_agent_s_conversations_and_a_batch_wait_for_each_other,
     a_transaction_dropped_unfinished_stores_nothing,
 );
 
@@ -426,41 +427,82 @@ async fn a_batch_over_many_conversations_stores_and_numbers_each(store: Store) {
 }
 
 /// Renaming a label locks the conversations carrying it in id order, as a batch of
-/// messages locks its conversations: a transaction that holds the lower one and then takes
-/// the higher one (as a batch writing to both does) waits for the rename, or the rename
-/// for it, and both complete. Changed in the order its scan met them, the rename held the
-/// higher one while waiting for the lower, and PostgreSQL ended the deadlock by failing one
-/// of the two (seen as a 500 from `PATCH /labels/{id}` under load).
+/// messages locks its conversations, so the two wait for each other. Changed in the order
+/// its scan met them, the rename deadlocked with a batch on PostgreSQL (seen as a 500 from
+/// `PATCH /labels/{id}` under load).
 async fn a_label_rename_and_a_batch_of_messages_wait_for_each_other(store: Store) {
     let f = fixture(&store, "acme").await;
     let ws = f.owner.workspace_id;
-    let one = conversation(&store, &f).await;
-    let (visitor, _) = visitors::start_session(&store, &f.site, None).await.unwrap();
-    let visitor = VisitorCaller { workspace_id: ws, site_id: f.site.id, visitor_id: visitor.id };
-    let (other, _, _) =
-        widget::start_conversation(&store, &visitor, visitor_draft(&visitor, "hello", Some("first"))).await.unwrap();
-    let (low, high) = if one < other.id { (one, other.id) } else { (other.id, one) };
+    let (low, high) = two_conversations(&store, &f).await;
     let label = labels::create(&store, &f.owner, &NewLabel { name: "vip".into(), color: None }).await.unwrap();
     for id in [low, high] {
         let update = ConversationUpdate { labels: Some(vec!["vip".into()]), ..Default::default() };
         conversations::update(&store, &f.owner, id, &update).await.unwrap();
     }
-    // A message into the lower one: on PostgreSQL its row's new version goes after the
-    // higher one's, so a scan meets the higher one first.
-    let author = Author { kind: AuthorKind::Agent, id: f.owner.agent_id().ok() };
-    send(&store, ws, low, Draft::parse(author, MessageKind::Note, "moved", Some("moved")).unwrap()).await.unwrap();
-
-    let mut held = store.begin_write().await.unwrap();
-    conversations::batch::lock_in(&mut held, &[low]).await.unwrap();
     let rename = {
         let (store, owner, id) = (store.clone(), f.owner.clone(), label.id);
-        tokio::spawn(async move {
-            let update = LabelUpdate { name: Some("gold".into()), color: None };
-            labels::update(&store, &owner, id, &update).await
-        })
+        async move { labels::update(&store, &owner, id, &LabelUpdate { name: Some("gold".into()), color: None }).await }
     };
+    let (_, touched) = beside_a_batch_on_both(&store, ws, low, high, rename).await.expect("the rename completes");
+    assert_eq!(touched.len(), 2);
+    for id in [low, high] {
+        let labels = conversations::get(&store, ws, id).await.unwrap().to_wire().unwrap().labels;
+        assert_eq!(labels, ["gold"]);
+    }
+}
+
+/// The same for an agent's open conversations going back to the queue when they leave.
+async fn returning_an_agent_s_conversations_and_a_batch_wait_for_each_other(store: Store) {
+    let f = fixture(&store, "acme").await;
+    let ws = f.owner.workspace_id;
+    let agent_id = f.owner.agent_id().unwrap();
+    let (low, high) = two_conversations(&store, &f).await;
+    for id in [low, high] {
+        let update = ConversationUpdate { assignee_id: Some(agent_id), ..Default::default() };
+        conversations::update(&store, &f.owner, id, &update).await.unwrap();
+    }
+    let leave = {
+        let store = store.clone();
+        async move { routing::return_to_queue(&store, ws, agent_id, "Owner").await }
+    };
+    let returned = beside_a_batch_on_both(&store, ws, low, high, leave).await.expect("the conversations are returned");
+    assert_eq!(returned.len(), 2);
+    for id in [low, high] {
+        let conversation = conversations::get(&store, ws, id).await.unwrap();
+        assert!(conversation.assignee_id.is_none() && conversation.queued_at.is_some(), "{conversation:?}");
+    }
+}
+
+/// Two conversations of the fixture's workspace, the lower id first.
+async fn two_conversations(store: &Store, f: &Fixture) -> (Uuid, Uuid) {
+    let one = conversation(store, f).await;
+    let (visitor, _) = visitors::start_session(store, &f.site, None).await.unwrap();
+    let visitor = VisitorCaller { workspace_id: f.owner.workspace_id, site_id: f.site.id, visitor_id: visitor.id };
+    let (other, _, _) =
+        widget::start_conversation(store, &visitor, visitor_draft(&visitor, "hello", Some("first"))).await.unwrap();
+    if one < other.id { (one, other.id) } else { (other.id, one) }
+}
+
+/// Runs `change`, a transaction that changes both conversations `low` < `high`, while
+/// another holds `low` and then takes `high` too, as a batch of messages writing to both
+/// does (it locks them in id order); returns what `change` returned. A note into `low`
+/// first, so that on PostgreSQL its row's new version lies after `high`'s and a scan meets
+/// `high` first: a `change` that locked in scan order would hold `high` while waiting for
+/// `low`, a deadlock PostgreSQL ends by failing one of the two.
+async fn beside_a_batch_on_both<T: Send + 'static>(
+    store: &Store,
+    workspace_id: Uuid,
+    low: Uuid,
+    high: Uuid,
+    change: impl Future<Output = T> + Send + 'static,
+) -> T {
+    let note = Draft::parse(Author::SYSTEM, MessageKind::Note, "moved", None).unwrap();
+    send(store, workspace_id, low, note).await.unwrap();
+    let mut held = store.begin_write().await.unwrap();
+    conversations::batch::lock_in(&mut held, &[low]).await.unwrap();
+    let change = tokio::spawn(change);
     if let backend::store::Pool::Postgres(pool) = store.pool() {
-        eventually("the rename waits for the lower conversation", || async {
+        eventually("the change waits for the lower conversation", || async {
             let waiting: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
             )
@@ -471,17 +513,12 @@ async fn a_label_rename_and_a_batch_of_messages_wait_for_each_other(store: Store
         })
         .await;
     } else {
-        // SQLite: the rename waits for the write turn `held` has.
+        // SQLite: the change waits for the write turn `held` has.
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    conversations::batch::lock_in(&mut held, &[high]).await.expect("the higher conversation is not held by the rename");
+    conversations::batch::lock_in(&mut held, &[high]).await.expect("the higher conversation is not held by the change");
     held.commit().await.unwrap();
-    let (_, touched) = rename.await.unwrap().expect("the rename completes");
-    assert_eq!(touched.len(), 2);
-    for id in [low, high] {
-        let labels = conversations::get(&store, ws, id).await.unwrap().to_wire().unwrap().labels;
-        assert_eq!(labels, ["gold"]);
-    }
+    change.await.unwrap()
 }
 
 /// Sends `drafts` (workspace, conversation, draft) so that the writer takes them as one
