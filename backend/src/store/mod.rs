@@ -358,10 +358,10 @@ pub fn values_list(postgres: bool, rows: usize, columns: usize) -> String {
 /// and kept prepared.
 ///
 /// A saturated node's batches come in hundreds of sizes; written for each size exactly,
-/// every one was parsed afresh (3.5 % of the server's CPU at 15,000 msg/s offered). A
-/// chunk more costs a round trip to sqlx's worker thread, a few microseconds, against the
-/// tens it takes to parse a statement of that many rows; under light load a batch holds
-/// a few messages and is one chunk, as before.
+/// every one was parsed afresh (3.5 % of the server's CPU samples at 15,000 msg/s
+/// offered; 0.03 % in chunks). Each chunk more is a round trip to sqlx's worker thread;
+/// saturated, rate and CPU per message stayed within the noise (README, load benchmark).
+/// Under light load a batch holds a few messages and is one chunk, as before.
 ///
 /// PostgreSQL's batch statements take one array per column instead (`UNNEST($1::uuid[],
 /// …)`): one statement text whatever the batch's size, so each is parsed and planned once
