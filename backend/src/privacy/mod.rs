@@ -122,6 +122,49 @@ async fn run(tx: &mut Tx, sql: &'static str, workspace_id: Uuid, id: Uuid) -> Re
     })?)
 }
 
+/// Deletes the workspace's conversations with no activity since `cutoff`, `per_tx` to a
+/// transaction; returns how many.
+///
+/// Each transaction picks its conversations under lock: locked in id order, as a batch of
+/// messages locks its conversations (on PostgreSQL two orders could deadlock), and their
+/// age read under the lock, so one a visitor wrote to a moment ago (while this waited for
+/// its lock) is kept with what they wrote. A cheap read first: most passes find nothing
+/// and need not take SQLite's write lock.
+pub async fn delete_inactive_conversations(
+    store: &Store,
+    workspace_id: Uuid,
+    cutoff: Millis,
+    per_tx: i64,
+) -> Result<u64> {
+    let mut deleted = 0;
+    loop {
+        let any: Option<Uuid> = on_pool!(store, |pool| {
+            sqlx::query_scalar("SELECT id FROM conversations WHERE workspace_id = $1 AND updated_at < $2 LIMIT 1")
+                .bind(workspace_id)
+                .bind(cutoff)
+                .fetch_optional(pool)
+                .await
+        })?;
+        if any.is_none() {
+            return Ok(deleted);
+        }
+        let mut tx = store.begin_write().await?;
+        let sql = if tx.is_postgres() {
+            "SELECT id FROM conversations WHERE workspace_id = $1 AND updated_at < $2 ORDER BY id LIMIT $3 FOR UPDATE"
+        } else {
+            "SELECT id FROM conversations WHERE workspace_id = $1 AND updated_at < $2 ORDER BY id LIMIT $3"
+        };
+        let old: Vec<Uuid> = on_tx!(&mut tx, |conn| {
+            sqlx::query_scalar(sql).bind(workspace_id).bind(cutoff).bind(per_tx).fetch_all(conn).await
+        })?;
+        for conversation_id in &old {
+            delete_conversation(&mut tx, workspace_id, *conversation_id).await?;
+        }
+        tx.commit().await?;
+        deleted += old.len() as u64;
+    }
+}
+
 /// Deletes one conversation and everything in it, inside `tx`: the bytes of its files and
 /// its webhook deliveries first (nothing cascades to them), then the row, which cascades
 /// to messages, files, read cursors, ratings and mail.
@@ -208,7 +251,8 @@ pub async fn erase(store: &Store, workspace_id: Uuid, visitor_id: Uuid) -> Resul
         .map(|done| done.rows_affected())
     })?;
     let conversation_ids: Vec<Uuid> = on_tx!(&mut tx, |conn| {
-        sqlx::query_scalar("SELECT id FROM conversations WHERE workspace_id = $1 AND visitor_id = $2")
+        // In id order, as a batch of messages locks them: the visitor may be writing.
+        sqlx::query_scalar("SELECT id FROM conversations WHERE workspace_id = $1 AND visitor_id = $2 ORDER BY id")
             .bind(workspace_id)
             .bind(visitor_id)
             .fetch_all(conn)

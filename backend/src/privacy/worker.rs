@@ -103,28 +103,8 @@ pub async fn pass(state: &AppState) -> Result<()> {
 
 async fn apply(state: &AppState, workspace_id: Uuid, cutoff: Millis) -> Result<Deleted> {
     let store = &state.store;
-    let mut deleted = Deleted::default();
-    loop {
-        let old: Vec<Uuid> = on_pool!(store, |pool| {
-            sqlx::query_scalar(
-                "SELECT id FROM conversations WHERE workspace_id = $1 AND updated_at < $2 ORDER BY updated_at LIMIT $3",
-            )
-            .bind(workspace_id)
-            .bind(cutoff)
-            .bind(BATCH)
-            .fetch_all(pool)
-            .await
-        })?;
-        if old.is_empty() {
-            break;
-        }
-        let mut tx = store.begin_write().await?;
-        for conversation_id in &old {
-            super::delete_conversation(&mut tx, workspace_id, *conversation_id).await?;
-        }
-        tx.commit().await?;
-        deleted.conversations += old.len() as u64;
-    }
+    let conversations = crate::privacy::delete_inactive_conversations(store, workspace_id, cutoff, BATCH).await?;
+    let mut deleted = Deleted { conversations, ..Deleted::default() };
     let mut tx = store.begin_write().await?;
     // Files older than that in conversations still going on.
     on_tx!(&mut tx, |conn| {

@@ -13,17 +13,18 @@ use backend::{
     labels,
     messages::{self, Audience, Author, Draft},
     pagination::PageRequest,
-    routing, sites,
+    privacy, routing, sites,
     store::Store,
-    visitors, webhooks, widget,
+    teams, visitors, webhooks, widget,
     workspaces::{self, NewWorkspace},
 };
 use openapi::{
     agents::Role,
-    conversations::ConversationUpdate,
+    conversations::{ConversationStatus, ConversationUpdate},
     labels::{LabelUpdate, NewLabel},
     messages::{AuthorKind, MessageKind},
     sites::NewSite,
+    teams::TeamInput,
     webhooks::{NewWebhook, WebhookEventType},
 };
 use std::sync::atomic::Ordering::Relaxed;
@@ -75,6 +76,10 @@ conformance!(
     a_batch_over_many_conversations_stores_and_numbers_each,
     a_label_rename_and_a_batch_of_messages_wait_for_each_other,
     returning_an_agent_s_conversations_and_a_batch_wait_for_each_other,
+    waking_snoozed_conversations_and_a_batch_wait_for_each_other,
+    deleting_a_team_and_a_batch_wait_for_each_other,
+    erasing_a_visitor_and_a_batch_wait_for_each_other,
+    retention_keeps_a_conversation_written_to_while_it_waited,
     a_transaction_dropped_unfinished_stores_nothing,
 );
 
@@ -473,6 +478,108 @@ async fn returning_an_agent_s_conversations_and_a_batch_wait_for_each_other(stor
     }
 }
 
+/// The same for snoozed conversations whose time has come (the router's wake-up).
+async fn waking_snoozed_conversations_and_a_batch_wait_for_each_other(store: Store) {
+    let f = fixture(&store, "acme").await;
+    let ws = f.owner.workspace_id;
+    let (low, high) = two_conversations(&store, &f).await;
+    let until = chrono::Utc::now() + chrono::Duration::milliseconds(50);
+    for id in [low, high] {
+        let update = ConversationUpdate {
+            status: Some(ConversationStatus::Snoozed),
+            snoozed_until: Some(until),
+            ..Default::default()
+        };
+        conversations::update(&store, &f.owner, id, &update).await.unwrap();
+    }
+    eventually("the snoozes are due", || async { (chrono::Utc::now() > until).then_some(()) }).await;
+    let wake = {
+        let store = store.clone();
+        async move {
+            let mut tx = store.begin_write().await?;
+            let woken = conversations::assignment::wake_snoozed(&mut tx, backend::store::now()).await?;
+            tx.commit().await?;
+            Ok::<_, Error>(woken)
+        }
+    };
+    let woken = beside_a_batch_on_both(&store, ws, low, high, wake).await.expect("the conversations wake");
+    assert_eq!(woken.iter().map(|c| c.id).collect::<BTreeSet<_>>(), BTreeSet::from([low, high]));
+    for id in [low, high] {
+        let conversation = conversations::get(&store, ws, id).await.unwrap();
+        assert!(conversation.status == "open" && conversation.snoozed_until.is_none(), "{conversation:?}");
+    }
+}
+
+/// The same for a team deleted while its conversations are written to: the foreign key
+/// takes them off the team in the order its scan meets them.
+async fn deleting_a_team_and_a_batch_wait_for_each_other(store: Store) {
+    let f = fixture(&store, "acme").await;
+    let ws = f.owner.workspace_id;
+    let (low, high) = two_conversations(&store, &f).await;
+    let input = TeamInput { name: "Billing".into(), member_ids: Vec::new(), routing_policy: None };
+    let team = teams::create(&store, &f.owner, &input).await.unwrap();
+    for id in [low, high] {
+        let update = ConversationUpdate { team_id: Some(team.id), ..Default::default() };
+        conversations::update(&store, &f.owner, id, &update).await.unwrap();
+    }
+    let delete = {
+        let (store, owner) = (store.clone(), f.owner.clone());
+        async move { teams::delete(&store, &owner, team.id).await }
+    };
+    beside_a_batch_on_both(&store, ws, low, high, delete).await.expect("the team is deleted");
+    for id in [low, high] {
+        assert_eq!(conversations::get(&store, ws, id).await.unwrap().team_id, None);
+    }
+}
+
+/// The same for a visitor erased while writing in two conversations.
+async fn erasing_a_visitor_and_a_batch_wait_for_each_other(store: Store) {
+    let f = fixture(&store, "acme").await;
+    let ws = f.owner.workspace_id;
+    let one = conversation(&store, &f).await;
+    let (other, _, _) =
+        widget::start_conversation(&store, &f.visitor, visitor_draft(&f.visitor, "again", Some("second")))
+            .await
+            .unwrap();
+    let (low, high) = if one < other.id { (one, other.id) } else { (other.id, one) };
+    let erase = {
+        let store = store.clone();
+        let visitor_id = f.visitor.visitor_id;
+        async move { privacy::erase(&store, ws, visitor_id).await }
+    };
+    beside_a_batch_on_both(&store, ws, low, high, erase).await.expect("the visitor is erased");
+    for id in [low, high] {
+        assert!(matches!(conversations::get(&store, ws, id).await, Err(Error::NotFound(_))));
+    }
+}
+
+/// Retention deletes a conversation only if it is still inactive once locked: one the
+/// visitor wrote to while the deletion waited for it stays, with what they wrote. (Picked
+/// before the lock, it was deleted, message and all, right after the message was
+/// acknowledged.)
+async fn retention_keeps_a_conversation_written_to_while_it_waited(store: Store) {
+    let f = fixture(&store, "acme").await;
+    let ws = f.owner.workspace_id;
+    let (low, high) = two_conversations(&store, &f).await;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let cutoff = backend::store::now();
+    let mut held = store.begin_write().await.unwrap();
+    conversations::batch::lock_in(&mut held, &[low]).await.unwrap();
+    let retention = {
+        let store = store.clone();
+        tokio::spawn(async move { privacy::delete_inactive_conversations(&store, ws, cutoff, 200).await })
+    };
+    waits_for_a_lock(&store).await;
+    let draft = Draft::parse(Author::SYSTEM, MessageKind::Note, "still here", None).unwrap();
+    let outgoing = messages::Outgoing { workspace_id: ws, conversation_id: low, draft };
+    let stored = messages::batch::store_in(&mut held, vec![outgoing]).await.unwrap();
+    assert!(stored[0].is_ok(), "{stored:?}");
+    held.commit().await.unwrap();
+    assert_eq!(retention.await.unwrap().unwrap(), 1, "only the conversation nobody wrote to");
+    assert!(matches!(conversations::get(&store, ws, high).await, Err(Error::NotFound(_))));
+    assert_eq!(conversations::get(&store, ws, low).await.unwrap().last_seq, 2);
+}
+
 /// Two conversations of the fixture's workspace, the lower id first.
 async fn two_conversations(store: &Store, f: &Fixture) -> (Uuid, Uuid) {
     let one = conversation(store, f).await;
@@ -501,8 +608,18 @@ async fn beside_a_batch_on_both<T: Send + 'static>(
     let mut held = store.begin_write().await.unwrap();
     conversations::batch::lock_in(&mut held, &[low]).await.unwrap();
     let change = tokio::spawn(change);
+    waits_for_a_lock(store).await;
+    conversations::batch::lock_in(&mut held, &[high]).await.expect("the higher conversation is not held by the change");
+    held.commit().await.unwrap();
+    change.await.unwrap()
+}
+
+/// Returns once a transaction waits for a lock another holds: on PostgreSQL, seen in
+/// `pg_stat_activity`; on SQLite, where a transaction waits for the write turn out of
+/// sight, after a pause long enough for it to get there.
+async fn waits_for_a_lock(store: &Store) {
     if let backend::store::Pool::Postgres(pool) = store.pool() {
-        eventually("the change waits for the lower conversation", || async {
+        eventually("a transaction waits for a lock", || async {
             let waiting: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
             )
@@ -513,12 +630,8 @@ async fn beside_a_batch_on_both<T: Send + 'static>(
         })
         .await;
     } else {
-        // SQLite: the change waits for the write turn `held` has.
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    conversations::batch::lock_in(&mut held, &[high]).await.expect("the higher conversation is not held by the change");
-    held.commit().await.unwrap();
-    change.await.unwrap()
 }
 
 /// Sends `drafts` (workspace, conversation, draft) so that the writer takes them as one
