@@ -85,6 +85,41 @@ pub async fn hand_to_team(tx: &mut Tx, workspace_id: Uuid, id: Uuid, team_id: Uu
     })?)
 }
 
+/// Takes a team being deleted off its conversations (each keeps its agent, and waits in
+/// the workspace's queue if it waited in the team's); returns how many. Locked in id
+/// order, as a batch of messages locks them, and each moved in the feed, so consoles stop
+/// showing the team. Left to the team's foreign key (`ON DELETE SET NULL`), they changed
+/// in the order its scan met them, which deadlocked with a batch on PostgreSQL, and
+/// silently: consoles kept showing a team that was gone.
+pub async fn leave_team(tx: &mut Tx, workspace_id: Uuid, team_id: Uuid) -> Result<usize> {
+    let ids: Vec<Uuid> = on_tx!(&mut *tx, |conn| {
+        sqlx::query_scalar("SELECT id FROM conversations WHERE workspace_id = $1 AND team_id = $2 ORDER BY id")
+            .bind(workspace_id)
+            .bind(team_id)
+            .fetch_all(conn)
+            .await
+    })?;
+    let mut left = 0;
+    for mut row in super::batch::lock_in(tx, &ids).await? {
+        // Read again under the lock: it may have moved to another team meanwhile.
+        if row.team_id != Some(team_id) {
+            continue;
+        }
+        on_tx!(&mut *tx, |conn| {
+            sqlx::query("UPDATE conversations SET team_id = NULL WHERE id = $1")
+                .bind(row.id)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        row.team_id = None;
+        let row = super::feed::advance(tx, row).await?;
+        record_change(tx, ConversationChange::Updated, &row)?;
+        left += 1;
+    }
+    Ok(left)
+}
+
 /// Puts every open conversation of `agent_id` back in the queue, with their webhooks; the
 /// caller adds each one's note and records its change.
 pub async fn return_to_queue(tx: &mut Tx, workspace_id: Uuid, agent_id: Uuid) -> Result<Vec<ConversationRow>> {

@@ -182,18 +182,7 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, input: &TeamInput)
 pub async fn delete(store: &Store, caller: &Caller, id: Uuid) -> Result<()> {
     caller.require_admin()?;
     let mut tx = store.begin_write().await?;
-    if let Some(conn) = tx.postgres() {
-        // The foreign key's `SET NULL` changes the team's conversations in the order its
-        // scan meets them; locked first in id order, as a batch of messages locks them,
-        // the two wait for each other instead of deadlocking.
-        sqlx::query(
-            "SELECT id FROM conversations WHERE workspace_id = $1 AND team_id = $2 ORDER BY id FOR NO KEY UPDATE",
-        )
-        .bind(caller.workspace_id)
-        .bind(id)
-        .execute(conn)
-        .await?;
-    }
+    crate::conversations::assignment::leave_team(&mut tx, caller.workspace_id, id).await?;
     let done = on_tx!(&mut tx, |conn| {
         sqlx::query("DELETE FROM teams WHERE workspace_id = $1 AND id = $2")
             .bind(caller.workspace_id)

@@ -510,8 +510,8 @@ async fn waking_snoozed_conversations_and_a_batch_wait_for_each_other(store: Sto
     }
 }
 
-/// The same for a team deleted while its conversations are written to: the foreign key
-/// takes them off the team in the order its scan meets them.
+/// The same for a team deleted while its conversations are written to; each loses the
+/// team in the feed too.
 async fn deleting_a_team_and_a_batch_wait_for_each_other(store: Store) {
     let f = fixture(&store, "acme").await;
     let ws = f.owner.workspace_id;
@@ -526,10 +526,14 @@ async fn deleting_a_team_and_a_batch_wait_for_each_other(store: Store) {
         let (store, owner) = (store.clone(), f.owner.clone());
         async move { teams::delete(&store, &owner, team.id).await }
     };
+    let head = feed::head(&store, ws).await.unwrap();
     beside_a_batch_on_both(&store, ws, low, high, delete).await.expect("the team is deleted");
     for id in [low, high] {
         assert_eq!(conversations::get(&store, ws, id).await.unwrap().team_id, None);
     }
+    // Consoles see both lose the team (`low` also moves with the helper's note).
+    let moved = feed::after(&store, ws, head, None, 100).await.unwrap();
+    assert!(moved.iter().any(|c| c.id == high && c.team_id.is_none()), "{moved:?}");
 }
 
 /// The same for a visitor erased while writing in two conversations.
