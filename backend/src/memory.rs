@@ -11,13 +11,27 @@
 //! - Memory that comes back. Hashing a password with argon2 takes a 19 MiB buffer. glibc
 //!   raises its threshold for using `mmap` to the size of each such block it frees, so from
 //!   the second sign-in on those buffers came from its per-thread heaps and stayed there (a
-//!   server that signed in 20 agents kept about 650 MiB it no longer used). mimalloc serves
-//!   blocks that large from the system and gives them back once freed: `cargo xtask bench`
-//!   measures +47.8 MiB after 20 sign-ins (glibc with its threshold pinned: +46.5 MiB)
-//!   and 7.67 KiB per idle visitor socket at 19,000 (glibc: 7.75 KiB).
+//!   server that signed in 20 agents kept about 650 MiB it no longer used). With mimalloc
+//!   and [`give_back`] once the hashing threads are idle, `cargo xtask bench` measures
+//!   +9.2 to +9.9 MiB after 20 sign-ins, and 7.70 KiB per idle visitor socket at 19,000
+//!   (glibc: 7.75 KiB).
 //!
 //! `no_thp`: otherwise mimalloc asks for transparent huge pages on the regions it reserves,
 //! and a server at rest holds 72 MiB instead of 38.
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Returns to the system the memory mimalloc holds freed.
+///
+/// mimalloc hands a freed block as large as argon2's 19 MiB back to its arena and gives
+/// the pages to the system only on some later allocation from that arena; hashing threads
+/// that go quiet after a burst of sign-ins never make one, and the pages stayed resident
+/// (+28.7 MiB after 20 sign-ins, measured with `cargo xtask bench`). The hashing threads
+/// call this once they have been idle a moment ([`crate::auth::hashing`]).
+#[allow(unsafe_code)]
+pub fn give_back() {
+    // SAFETY: `mi_collect` only walks mimalloc's own structures (the calling thread's
+    // heap and the arenas); it takes no pointer and may be called at any time.
+    unsafe { libmimalloc_sys::mi_collect(true) }
+}

@@ -3,16 +3,18 @@
 //! Argon2 is slow and memory-hard on purpose (19 MiB and tens of milliseconds a try with
 //! the default parameters), so an unbounded number of concurrent sign-ins is an unbounded
 //! amount of memory: 200 at once took the server from 51 MiB to 3 GiB. Here at most
-//! `threads` hashes run at a time, each on a thread of its own that keeps reusing its
-//! allocator arena (the runtime's blocking pool would spread them over hundreds of threads
-//! and arenas), so the peak is about `threads × 19 MiB` whatever arrives. Work beyond that
+//! `threads` hashes run at a time, each on a thread of its own (the runtime's blocking
+//! pool would spread them over hundreds of threads), so the peak is about `threads × 19
+//! MiB` whatever arrives; a second after the last hash that memory goes back to the system
+//! ([`crate::memory::give_back`]), so at rest none of it is held. Work beyond that
 //! waits in a queue of `queue` places; a full queue, or a wait longer than [`MAX_WAIT`],
 //! answers `503 busy` with `Retry-After` instead of piling up.
 
 use std::{
     sync::{
         Arc, Mutex, OnceLock,
-        mpsc::{self, Receiver, SyncSender, TrySendError},
+        atomic::{AtomicBool, Ordering},
+        mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError},
     },
     time::Duration,
 };
@@ -55,21 +57,39 @@ struct Pool {
 
 static POOL: OnceLock<Pool> = OnceLock::new();
 
+/// How long the hashing threads stay idle before their memory goes back to the system.
+///
+/// Given back after every hash, the next one faults all 19 MiB in again: sign-ins one
+/// after another took 43–46 ms instead of 28–31. After a quiet second, a burst of
+/// sign-ins hashes in warm memory and a server at rest still holds none of it.
+const IDLE_BEFORE_GIVING_BACK: Duration = Duration::from_secs(1);
+
 fn start(settings: HashingSettings) -> Pool {
     let (jobs, receiver) = mpsc::sync_channel::<Job>(settings.queue);
     let receiver: Arc<Mutex<Receiver<Job>>> = Arc::new(Mutex::new(receiver));
+    // Whether a hash ran since memory was last given back (by any of the threads: what
+    // mimalloc gives back is the process's).
+    let hashed = Arc::new(AtomicBool::new(false));
     for n in 0..settings.threads {
-        let receiver = receiver.clone();
+        let (receiver, hashed) = (receiver.clone(), hashed.clone());
         let spawned = std::thread::Builder::new().name(format!("rapport-hash-{n}")).spawn(move || {
             loop {
                 // The lock is held only while taking a job, never while hashing.
                 let job = match receiver.lock() {
-                    Ok(receiver) => receiver.recv(),
-                    Err(poisoned) => poisoned.into_inner().recv(),
+                    Ok(receiver) => receiver.recv_timeout(IDLE_BEFORE_GIVING_BACK),
+                    Err(poisoned) => poisoned.into_inner().recv_timeout(IDLE_BEFORE_GIVING_BACK),
                 };
                 match job {
-                    Ok(job) => job(),
-                    Err(_) => return,
+                    Ok(job) => {
+                        job();
+                        hashed.store(true, Ordering::Relaxed);
+                    }
+                    Err(RecvTimeoutError::Timeout) => {
+                        if hashed.swap(false, Ordering::Relaxed) {
+                            crate::memory::give_back();
+                        }
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return,
                 }
             }
         });

@@ -1,14 +1,8 @@
-//! Agent passwords, hashed with argon2id (PHC string format, per-password salt).
-//!
-//! Each hashing thread ([`super::hashing`]) keeps the argon2 working memory (19 MiB with
-//! the default parameters) for its whole life and hashes in it: allocating and freeing it
-//! on every try fragmented the allocator's arenas so badly that every second sign-in kept
-//! another 19 MiB resident for good.
-
-use std::cell::RefCell;
+//! Agent passwords, hashed with argon2id (PHC string format, per-password salt), on the
+//! hashing threads ([`super::hashing`]).
 
 use argon2::{
-    Algorithm, Argon2, Block, Params, PasswordHash, Version,
+    Algorithm, Argon2, Params, PasswordHash, Version,
     password_hash::{Output, ParamsString, SaltString, rand_core::OsRng},
 };
 
@@ -68,21 +62,16 @@ pub fn validate(password: &str) -> Result<()> {
     Ok(())
 }
 
-thread_local! {
-    /// This thread's argon2 working memory, grown once to the largest size used.
-    static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Runs argon2 `argon` over `password` and `salt` into `out`, in this thread's memory.
+/// Runs argon2 `argon` over `password` and `salt` into `out`.
+///
+/// Its working memory (19 MiB with the default parameters) is allocated for this one hash
+/// and freed after it: mimalloc takes a block that large straight from the system and
+/// gives it back once freed (see [`crate::memory`]), so a server at rest holds none of
+/// it, however many hashing threads have run. (Under glibc's `malloc` each thread kept
+/// one such buffer for its whole life, because freeing it fragmented the arenas: 2 × 19
+/// MiB resident for good on a 2-core machine, 8 × 19 MiB on an 8-core one.)
 fn compute(argon: &Argon2<'_>, password: &[u8], salt: &[u8], out: &mut [u8]) -> argon2::Result<()> {
-    BLOCKS.with(|cell| {
-        let mut blocks = cell.borrow_mut();
-        let count = argon.params().block_count();
-        if blocks.len() < count {
-            blocks.resize(count, Block::default());
-        }
-        argon.hash_password_into_with_memory(password, salt, out, &mut blocks[..count])
-    })
+    argon.hash_password_into(password, salt, out)
 }
 
 /// A new PHC string for `password` (runs on the calling thread).
