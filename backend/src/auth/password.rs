@@ -65,11 +65,11 @@ pub fn validate(password: &str) -> Result<()> {
 /// Runs argon2 `argon` over `password` and `salt` into `out`.
 ///
 /// Its working memory (19 MiB with the default parameters) is allocated for this one hash
-/// and freed after it: mimalloc takes a block that large straight from the system and
-/// gives it back once freed (see [`crate::memory`]), so a server at rest holds none of
-/// it, however many hashing threads have run. (Under glibc's `malloc` each thread kept
-/// one such buffer for its whole life, because freeing it fragmented the arenas: 2 × 19
-/// MiB resident for good on a 2-core machine, 8 × 19 MiB on an 8-core one.)
+/// and freed after it; once the hashing threads are idle, [`crate::memory::give_back`]
+/// returns it to the system, so a server at rest holds none of it, however many hashing
+/// threads have run. (Each thread used to keep one such buffer for its whole life, a
+/// guard against glibc's arenas from before mimalloc: 2 × 19 MiB resident for good on a
+/// 2-core machine, 8 × 19 MiB on an 8-core one.)
 fn compute(argon: &Argon2<'_>, password: &[u8], salt: &[u8], out: &mut [u8]) -> argon2::Result<()> {
     argon.hash_password_into(password, salt, out)
 }
