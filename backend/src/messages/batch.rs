@@ -2,9 +2,10 @@
 //!
 //! [`store_in`] takes a batch of outgoing messages (one, or what the [`writer`] gathered)
 //! and stores it inside one transaction, in a fixed number of statements whatever its
-//! size (on SQLite, that many per chunk of rows: see [`sqlite_chunks`]): lock the conversations, look up earlier sends of the same `client_msg_id`s,
-//! insert the messages, write the conversations back with their feed positions (which
-//! also tells whether the workspace has webhooks), then the outbox rows, if any. Each
+//! size (on SQLite, that many per chunk of rows: see [`sqlite_chunks`]): lock the
+//! conversations, look up earlier sends of the same `client_msg_id`s, insert the
+//! messages, write the conversations back with their feed positions (which also tells
+//! whether the workspace has webhooks), then the outbox rows, if any. Each
 //! message is refused or stored on its own: a refusal is decided before anything is
 //! written, so it never costs the others their place.
 //!
