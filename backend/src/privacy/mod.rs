@@ -188,12 +188,34 @@ pub(crate) async fn delete_conversation(tx: &mut Tx, workspace_id: Uuid, convers
     Ok(())
 }
 
+/// The visitor's conversations, locked before anything about them is counted: a message
+/// the visitor is sending is then either in the count or waits and fails (its conversation
+/// gone), never deleted uncounted. On PostgreSQL they are locked in id order, as a batch of
+/// messages locks them, then the visitor, so that no conversation of theirs starts
+/// meanwhile; one that started before that is locked last (it is the newest). On SQLite
+/// the write turn does all this.
+async fn lock_conversations_of(tx: &mut Tx, workspace_id: Uuid, visitor_id: Uuid) -> Result<Vec<Uuid>> {
+    const THEIRS: &str = "SELECT id FROM conversations WHERE workspace_id = $1 AND visitor_id = $2 ORDER BY id";
+    const THEIRS_LOCKED: &str =
+        "SELECT id FROM conversations WHERE workspace_id = $1 AND visitor_id = $2 ORDER BY id FOR UPDATE";
+    const VISITOR_LOCKED: &str = "SELECT id FROM visitors WHERE workspace_id = $1 AND id = $2 FOR UPDATE";
+    let steps: &[&'static str] =
+        if tx.is_postgres() { &[THEIRS_LOCKED, VISITOR_LOCKED, THEIRS_LOCKED] } else { &[THEIRS] };
+    let mut ids = Vec::new();
+    for sql in steps {
+        ids = on_tx!(tx, |conn| sqlx::query_scalar(*sql).bind(workspace_id).bind(visitor_id).fetch_all(conn).await)?;
+    }
+    // The last step's: every conversation of theirs, now that none can start.
+    Ok(ids)
+}
+
 /// Erases a visitor and everything about them: conversations with their messages, files
 /// and ratings, mail about them or to their address, page views, their unsubscribe record
 /// and the visitor itself. One transaction: all of it or nothing.
 pub async fn erase(store: &Store, workspace_id: Uuid, visitor_id: Uuid) -> Result<VisitorErased> {
     let visitor = visitors::get(store, workspace_id, visitor_id).await?;
     let mut tx = store.begin_write().await?;
+    let conversation_ids = lock_conversations_of(&mut tx, workspace_id, visitor_id).await?;
     let erased = VisitorErased {
         conversations: count(
             &mut tx,
@@ -249,14 +271,6 @@ pub async fn erase(store: &Store, workspace_id: Uuid, visitor_id: Uuid) -> Resul
         .execute(conn)
         .await
         .map(|done| done.rows_affected())
-    })?;
-    let conversation_ids: Vec<Uuid> = on_tx!(&mut tx, |conn| {
-        // In id order, as a batch of messages locks them: the visitor may be writing.
-        sqlx::query_scalar("SELECT id FROM conversations WHERE workspace_id = $1 AND visitor_id = $2 ORDER BY id")
-            .bind(workspace_id)
-            .bind(visitor_id)
-            .fetch_all(conn)
-            .await
     })?;
     for conversation_id in conversation_ids {
         delete_conversation(&mut tx, workspace_id, conversation_id).await?;

@@ -79,6 +79,8 @@ conformance!(
     waking_snoozed_conversations_and_a_batch_wait_for_each_other,
     deleting_a_team_and_a_batch_wait_for_each_other,
     erasing_a_visitor_and_a_batch_wait_for_each_other,
+    erasing_a_visitor_counts_what_they_wrote_while_it_waited,
+    erasing_a_visitor_takes_the_conversation_they_were_starting,
     retention_keeps_a_conversation_written_to_while_it_waited,
     a_transaction_dropped_unfinished_stores_nothing,
 );
@@ -553,6 +555,63 @@ async fn erasing_a_visitor_and_a_batch_wait_for_each_other(store: Store) {
     };
     beside_a_batch_on_both(&store, ws, low, high, erase).await.expect("the visitor is erased");
     for id in [low, high] {
+        assert!(matches!(conversations::get(&store, ws, id).await, Err(Error::NotFound(_))));
+    }
+}
+
+/// Erasing a visitor answers with what it deleted: a message stored in one of their
+/// conversations while the erasure waited for it is counted, not deleted unseen. (Counted
+/// before the conversations were locked, it was missing from the answer.)
+async fn erasing_a_visitor_counts_what_they_wrote_while_it_waited(store: Store) {
+    let f = fixture(&store, "acme").await;
+    let ws = f.owner.workspace_id;
+    let one = conversation(&store, &f).await;
+    let (other, _, _) =
+        widget::start_conversation(&store, &f.visitor, visitor_draft(&f.visitor, "again", Some("second")))
+            .await
+            .unwrap();
+    let mut before = 0;
+    for id in [one, other.id] {
+        before += conversations::get(&store, ws, id).await.unwrap().last_seq;
+    }
+    let mut held = store.begin_write().await.unwrap();
+    conversations::batch::lock_in(&mut held, &[one]).await.unwrap();
+    let erase = {
+        let store = store.clone();
+        let visitor_id = f.visitor.visitor_id;
+        tokio::spawn(async move { privacy::erase(&store, ws, visitor_id).await })
+    };
+    waits_for_a_lock(&store).await;
+    let draft = Draft::parse(Author::SYSTEM, MessageKind::Note, "one more", None).unwrap();
+    let outgoing = messages::Outgoing { workspace_id: ws, conversation_id: one, draft };
+    let stored = messages::batch::store_in(&mut held, vec![outgoing]).await.unwrap();
+    assert!(stored[0].is_ok(), "{stored:?}");
+    held.commit().await.unwrap();
+    let erased = erase.await.unwrap().expect("the visitor is erased");
+    assert_eq!(erased.conversations, 2);
+    assert_eq!(erased.messages as i64, before + 1, "the message written while the erasure waited is counted");
+    assert!(matches!(conversations::get(&store, ws, one).await, Err(Error::NotFound(_))));
+}
+
+/// A conversation the visitor starts while they are being erased is erased with them.
+/// (Unseen by the erasure, it made the visitor's deletion fail on PostgreSQL: their row was
+/// still referenced.)
+async fn erasing_a_visitor_takes_the_conversation_they_were_starting(store: Store) {
+    let f = fixture(&store, "acme").await;
+    let ws = f.owner.workspace_id;
+    let one = conversation(&store, &f).await;
+    let mut held = store.begin_write().await.unwrap();
+    let started = conversations::insert(&mut held, ws, f.site.id, f.visitor.visitor_id).await.unwrap();
+    let erase = {
+        let store = store.clone();
+        let visitor_id = f.visitor.visitor_id;
+        tokio::spawn(async move { privacy::erase(&store, ws, visitor_id).await })
+    };
+    waits_for_a_lock(&store).await;
+    held.commit().await.unwrap();
+    let erased = erase.await.unwrap().expect("the visitor is erased");
+    assert_eq!(erased.conversations, 2, "the one they had and the one they started");
+    for id in [one, started.id] {
         assert!(matches!(conversations::get(&store, ws, id).await, Err(Error::NotFound(_))));
     }
 }
