@@ -91,7 +91,28 @@ pub async fn hand_to_team(tx: &mut Tx, workspace_id: Uuid, id: Uuid, team_id: Uu
 /// showing the team. Left to the team's foreign key (`ON DELETE SET NULL`), they changed
 /// in the order its scan met them, which deadlocked with a batch on PostgreSQL, and
 /// silently: consoles kept showing a team that was gone.
+///
+/// On PostgreSQL a conversation may be handed to the team while this runs. So the team's
+/// row is locked next (after its conversations, the order a hand-over takes them in): a
+/// hand-over already under way finishes first and its conversation is taken off in a
+/// second pass; a later one waits and then finds the team gone. (SQLite: the write turn.)
 pub async fn leave_team(tx: &mut Tx, workspace_id: Uuid, team_id: Uuid) -> Result<usize> {
+    let mut left = take_off_team(tx, workspace_id, team_id).await?;
+    if tx.is_postgres() {
+        on_tx!(&mut *tx, |conn| {
+            sqlx::query_scalar::<_, Uuid>("SELECT id FROM teams WHERE workspace_id = $1 AND id = $2 FOR UPDATE")
+                .bind(workspace_id)
+                .bind(team_id)
+                .fetch_optional(conn)
+                .await
+        })?;
+        left += take_off_team(tx, workspace_id, team_id).await?;
+    }
+    Ok(left)
+}
+
+/// One pass of [`leave_team`]: the conversations in the team now.
+async fn take_off_team(tx: &mut Tx, workspace_id: Uuid, team_id: Uuid) -> Result<usize> {
     let ids: Vec<Uuid> = on_tx!(&mut *tx, |conn| {
         sqlx::query_scalar("SELECT id FROM conversations WHERE workspace_id = $1 AND team_id = $2 ORDER BY id")
             .bind(workspace_id)

@@ -78,6 +78,7 @@ conformance!(
     returning_an_agent_s_conversations_and_a_batch_wait_for_each_other,
     waking_snoozed_conversations_and_a_batch_wait_for_each_other,
     deleting_a_team_and_a_batch_wait_for_each_other,
+    deleting_a_team_takes_it_off_a_conversation_handed_to_it_meanwhile,
     erasing_a_visitor_and_a_batch_wait_for_each_other,
     erasing_a_visitor_counts_what_they_wrote_while_it_waited,
     erasing_a_visitor_takes_the_conversation_they_were_starting,
@@ -536,6 +537,29 @@ async fn deleting_a_team_and_a_batch_wait_for_each_other(store: Store) {
     // Consoles see both lose the team (`low` also moves with the helper's note).
     let moved = feed::after(&store, ws, head, None, 100).await.unwrap();
     assert!(moved.iter().any(|c| c.id == high && c.team_id.is_none()), "{moved:?}");
+}
+
+/// A conversation handed to a team while the team is being deleted loses the team where
+/// consoles see it: moved in the feed, not changed unseen by the team's foreign key.
+async fn deleting_a_team_takes_it_off_a_conversation_handed_to_it_meanwhile(store: Store) {
+    let f = fixture(&store, "acme").await;
+    let ws = f.owner.workspace_id;
+    let id = conversation(&store, &f).await;
+    let input = TeamInput { name: "Billing".into(), member_ids: Vec::new(), routing_policy: None };
+    let team = teams::create(&store, &f.owner, &input).await.unwrap();
+    let mut held = store.begin_write().await.unwrap();
+    let handed = conversations::assignment::hand_to_team(&mut held, ws, id, team.id).await.unwrap().unwrap();
+    let handed = feed::advance(&mut held, handed).await.unwrap();
+    let delete = {
+        let (store, owner) = (store.clone(), f.owner.clone());
+        tokio::spawn(async move { teams::delete(&store, &owner, team.id).await })
+    };
+    waits_for_a_lock(&store).await;
+    held.commit().await.unwrap();
+    delete.await.unwrap().expect("the team is deleted");
+    let now = conversations::get(&store, ws, id).await.unwrap();
+    assert_eq!(now.team_id, None);
+    assert!(now.feed_seq > handed.feed_seq, "consoles are told it left the team");
 }
 
 /// The same for a visitor erased while writing in two conversations.
