@@ -83,6 +83,7 @@ conformance!(
     erasing_a_visitor_counts_what_they_wrote_while_it_waited,
     erasing_a_visitor_takes_the_conversation_they_were_starting,
     retention_keeps_a_conversation_written_to_while_it_waited,
+    looking_up_earlier_sends_reads_the_index_on_a_new_database,
     a_transaction_dropped_unfinished_stores_nothing,
 );
 
@@ -665,6 +666,31 @@ async fn retention_keeps_a_conversation_written_to_while_it_waited(store: Store)
     assert_eq!(retention.await.unwrap().unwrap(), 1, "only the conversation nobody wrote to");
     assert!(matches!(conversations::get(&store, ws, high).await, Err(Error::NotFound(_))));
     assert_eq!(conversations::get(&store, ws, low).await.unwrap().last_seq, 2);
+}
+
+/// On PostgreSQL, a batch looks up its `client_msg_id`s through the index even with the
+/// plan PostgreSQL caches while `messages` has never been analysed (a new database's):
+/// a plan that scans the table, kept as the table grows, reads every message on every
+/// batch. (The statement written as `IN (SELECT * FROM UNNEST(..))` got such a plan.)
+async fn looking_up_earlier_sends_reads_the_index_on_a_new_database(store: Store) {
+    let backend::store::Pool::Postgres(pool) = store.pool() else { return };
+    let f = fixture(&store, "acme").await;
+    conversation(&store, &f).await;
+    let mut conn = pool.acquire().await.unwrap();
+    let prepare = format!(
+        "SET plan_cache_mode = force_generic_plan;
+         PREPARE sent_before (uuid[], text[]) AS {}",
+        messages::batch::SENT_BEFORE_ON_POSTGRES
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(prepare)).execute(&mut *conn).await.unwrap();
+    let plan: Vec<String> = sqlx::query_scalar("EXPLAIN EXECUTE sent_before (ARRAY[gen_random_uuid()], ARRAY['key'])")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+    // It leaves with its settings changed: closed, not given back to the pool.
+    drop(conn.detach());
+    let plan = plan.join("\n");
+    assert!(plan.contains("Index Scan") && !plan.contains("Seq Scan on messages"), "{plan}");
 }
 
 /// Two conversations of the fixture's workspace, the lower id first.
