@@ -7,9 +7,9 @@ use uuid::Uuid;
 
 use super::{ConversationRow, columns, record_change};
 use crate::{
-    error::Result,
+    error::{Error, Result},
     on_pool, on_tx,
-    store::{Millis, Store, Tx, now},
+    store::{Millis, Store, Tx, is_foreign_key_violation, now},
 };
 
 /// Assigns a conversation that has no agent. `None` when it has one by now (or is not in
@@ -80,9 +80,18 @@ pub async fn hand_to_team(tx: &mut Tx, workspace_id: Uuid, id: Uuid, team_id: Uu
         columns!()
     );
     let now = now();
-    Ok(on_tx!(tx, |conn| {
+    match on_tx!(tx, |conn| {
         sqlx::query_as(sql).bind(workspace_id).bind(id).bind(team_id).bind(now).fetch_optional(conn).await
-    })?)
+    }) {
+        // Callers check the team first, outside the transaction; it was deleted since.
+        Err(err) if is_foreign_key_violation(&err) => Err(team_gone()),
+        done => Ok(done?),
+    }
+}
+
+/// The answer when the team a conversation is given to is not there (any more).
+pub fn team_gone() -> Error {
+    Error::invalid("team_id", "is not a team of this workspace")
 }
 
 /// Takes a team being deleted off its conversations (each keeps its agent, and waits in

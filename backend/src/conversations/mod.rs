@@ -20,7 +20,7 @@ use crate::{
     error::{Error, Result},
     on_pool, on_tx,
     pagination::PageRequest,
-    store::{Millis, Store, StoredEnum, Tx, now},
+    store::{Millis, Store, StoredEnum, Tx, is_foreign_key_violation, now},
 };
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -273,6 +273,23 @@ pub async fn insert(tx: &mut Tx, workspace_id: Uuid, site_id: Uuid, visitor_id: 
     Ok(row)
 }
 
+/// The agent and team a conversation is about to be given to are this workspace's (and
+/// the agent active).
+async fn check_targets(store: &Store, workspace_id: Uuid, agent_id: Option<Uuid>, team_id: Option<Uuid>) -> Result<()> {
+    if let Some(agent_id) = agent_id {
+        let agent = crate::agents::get(store, workspace_id, agent_id)
+            .await
+            .map_err(|_| Error::invalid("assignee_id", "is not an agent of this workspace"))?;
+        if !agent.active {
+            return Err(Error::invalid("assignee_id", "this agent is deactivated"));
+        }
+    }
+    if let Some(team_id) = team_id {
+        crate::teams::get(store, workspace_id, team_id).await.map_err(|_| assignment::team_gone())?;
+    }
+    Ok(())
+}
+
 /// Applies an agent's or integration's changes.
 pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &ConversationUpdate) -> Result<ConversationRow> {
     caller.require_write()?;
@@ -292,19 +309,8 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &Conversa
         (status, _) => status,
     };
     let assignee = if changes.unassign == Some(true) { None } else { changes.assignee_id };
-    if let Some(agent_id) = assignee {
-        let agent = crate::agents::get(store, workspace_id, agent_id)
-            .await
-            .map_err(|_| Error::invalid("assignee_id", "is not an agent of this workspace"))?;
-        if !agent.active {
-            return Err(Error::invalid("assignee_id", "this agent is deactivated"));
-        }
-    }
-    if let Some(team_id) = changes.team_id.filter(|_| changes.clear_team != Some(true)) {
-        crate::teams::get(store, workspace_id, team_id)
-            .await
-            .map_err(|_| Error::invalid("team_id", "is not a team of this workspace"))?;
-    }
+    let team = changes.team_id.filter(|_| changes.clear_team != Some(true));
+    check_targets(store, workspace_id, assignee, team).await?;
 
     let labels = changes.labels.as_deref().map(parse_labels).transpose()?;
 
@@ -344,7 +350,7 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &Conversa
     let before: Option<ConversationRow> =
         on_tx!(&mut tx, |conn| sqlx::query_as(lock).bind(workspace_id).bind(id).fetch_optional(conn).await)?;
     let before = before.ok_or(Error::NotFound("conversation"))?;
-    let row: ConversationRow = on_tx!(&mut tx, |conn| {
+    let row: Result<ConversationRow, sqlx::Error> = on_tx!(&mut tx, |conn| {
         sqlx::query_as(sql)
             .bind(workspace_id)
             .bind(id)
@@ -360,7 +366,16 @@ pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: &Conversa
             .bind(labels.as_deref())
             .fetch_one(conn)
             .await
-    })?;
+    });
+    let row = match row {
+        // The agent or team checked above was deleted since: say which.
+        Err(err) if is_foreign_key_violation(&err) => {
+            drop(tx);
+            check_targets(store, workspace_id, assignee, team).await?;
+            return Err(err.into());
+        }
+        row => row?,
+    };
     if row.assignee_id.is_some() && row.assignee_id != before.assignee_id {
         crate::mail::flows::conversation_assigned(&mut tx, &row).await?;
     }

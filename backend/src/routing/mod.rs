@@ -165,7 +165,7 @@ pub async fn transfer(
         (None, Some(team_id)) => {
             let team = crate::teams::get(store, workspace_id, team_id)
                 .await
-                .map_err(|_| Error::invalid("team_id", "is not a team of this workspace"))?;
+                .map_err(|_| conversations::assignment::team_gone())?;
             Target::Team { id: team.id, name: team.name }
         }
         _ => return Err(Error::invalid("agent_id", "give exactly one of agent_id and team_id")),

@@ -323,6 +323,12 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
+/// A row referred to something that is gone: checked before the transaction, then deleted
+/// by someone else before the write.
+pub fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_foreign_key_violation())
+}
+
 /// `($1, $2), ($3, $4)…`: the placeholders of a multi-row `VALUES` list, for statements
 /// that write a whole batch at once. Statements built from it contain no input, only
 /// placeholders, hence `AssertSqlSafe` where they run.

@@ -79,6 +79,7 @@ conformance!(
     waking_snoozed_conversations_and_a_batch_wait_for_each_other,
     deleting_a_team_and_a_batch_wait_for_each_other,
     deleting_a_team_takes_it_off_a_conversation_handed_to_it_meanwhile,
+    handing_to_a_team_deleted_since_it_was_checked_is_refused_clearly,
     erasing_a_visitor_and_a_batch_wait_for_each_other,
     erasing_a_visitor_counts_what_they_wrote_while_it_waited,
     erasing_a_visitor_takes_the_conversation_they_were_starting,
@@ -561,6 +562,20 @@ async fn deleting_a_team_takes_it_off_a_conversation_handed_to_it_meanwhile(stor
     let now = conversations::get(&store, ws, id).await.unwrap();
     assert_eq!(now.team_id, None);
     assert!(now.feed_seq > handed.feed_seq, "consoles are told it left the team");
+}
+
+/// A transfer checks the team before its transaction; a team deleted in between is
+/// answered as a team that is not there, not as a server error (the foreign key's).
+async fn handing_to_a_team_deleted_since_it_was_checked_is_refused_clearly(store: Store) {
+    let f = fixture(&store, "acme").await;
+    let ws = f.owner.workspace_id;
+    let id = conversation(&store, &f).await;
+    let input = TeamInput { name: "Billing".into(), member_ids: Vec::new(), routing_policy: None };
+    let team = teams::create(&store, &f.owner, &input).await.unwrap();
+    teams::delete(&store, &f.owner, team.id).await.unwrap();
+    let mut tx = store.begin_write().await.unwrap();
+    let handed = conversations::assignment::hand_to_team(&mut tx, ws, id, team.id).await;
+    assert!(matches!(handed, Err(Error::Invalid { field: Some("team_id"), .. })), "{handed:?}");
 }
 
 /// The same for a visitor erased while writing in two conversations.
