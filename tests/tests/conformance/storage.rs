@@ -582,12 +582,7 @@ async fn handing_to_a_team_deleted_since_it_was_checked_is_refused_clearly(store
 async fn erasing_a_visitor_and_a_batch_wait_for_each_other(store: Store) {
     let f = fixture(&store, "acme").await;
     let ws = f.owner.workspace_id;
-    let one = conversation(&store, &f).await;
-    let (other, _, _) =
-        widget::start_conversation(&store, &f.visitor, visitor_draft(&f.visitor, "again", Some("second")))
-            .await
-            .unwrap();
-    let (low, high) = if one < other.id { (one, other.id) } else { (other.id, one) };
+    let (low, high) = the_visitor_s_two_conversations(&store, &f).await;
     let erase = {
         let store = store.clone();
         let visitor_id = f.visitor.visitor_id;
@@ -605,13 +600,9 @@ async fn erasing_a_visitor_and_a_batch_wait_for_each_other(store: Store) {
 async fn erasing_a_visitor_counts_what_they_wrote_while_it_waited(store: Store) {
     let f = fixture(&store, "acme").await;
     let ws = f.owner.workspace_id;
-    let one = conversation(&store, &f).await;
-    let (other, _, _) =
-        widget::start_conversation(&store, &f.visitor, visitor_draft(&f.visitor, "again", Some("second")))
-            .await
-            .unwrap();
+    let (one, other) = the_visitor_s_two_conversations(&store, &f).await;
     let mut before = 0;
-    for id in [one, other.id] {
+    for id in [one, other] {
         before += conversations::get(&store, ws, id).await.unwrap().last_seq;
     }
     let mut held = store.begin_write().await.unwrap();
@@ -706,6 +697,16 @@ async fn looking_up_earlier_sends_reads_the_index_on_a_new_database(store: Store
     drop(conn.detach());
     let plan = plan.join("\n");
     assert!(plan.contains("Index Scan") && !plan.contains("Seq Scan on messages"), "{plan}");
+}
+
+/// Two conversations of the fixture's visitor, the lower id first.
+async fn the_visitor_s_two_conversations(store: &Store, f: &Fixture) -> (Uuid, Uuid) {
+    let one = conversation(store, f).await;
+    let (other, _, _) =
+        widget::start_conversation(store, &f.visitor, visitor_draft(&f.visitor, "again", Some("second")))
+            .await
+            .unwrap();
+    if one < other.id { (one, other.id) } else { (other.id, one) }
 }
 
 /// Two conversations of the fixture's workspace, the lower id first.
