@@ -14,6 +14,8 @@ const FRONTENDS: [(&str, &str); 2] = [("WIDGET", "widget"), ("CONSOLE", "agent-c
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    // `sqlx::migrate!` embeds the migrations, but a new file does not make Cargo rebuild.
+    println!("cargo:rerun-if-changed=../migrations");
     println!("cargo:rerun-if-env-changed=RAPPORT_EMBED_FRONTENDS");
     let embed = match env::var("RAPPORT_EMBED_FRONTENDS").as_deref() {
         Ok("1") => true,
