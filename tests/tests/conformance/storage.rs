@@ -98,13 +98,13 @@ async fn open(engine: Engine) -> (Store, ScratchDir) {
 }
 
 /// A workspace with its owner as a caller, a site and a visitor.
-struct Fixture {
-    owner: Caller,
+pub(super) struct Fixture {
+    pub(super) owner: Caller,
     site: sites::SiteRow,
     visitor: VisitorCaller,
 }
 
-async fn fixture(store: &Store, name: &str) -> Fixture {
+pub(super) async fn fixture(store: &Store, name: &str) -> Fixture {
     let new = NewWorkspace::parse(name, "Owner", &format!("owner@{name}.test"), "correct horse battery").unwrap();
     let (workspace, owner) = workspaces::create(store, new).await.unwrap();
     let owner = Caller {
@@ -144,10 +144,16 @@ fn visitor_draft(visitor: &VisitorCaller, body: &str, client_msg_id: Option<&str
     .unwrap()
 }
 
-async fn conversation(store: &Store, f: &Fixture) -> Uuid {
+pub(super) async fn conversation(store: &Store, f: &Fixture) -> Uuid {
     let (conversation, _, _) =
         widget::start_conversation(store, &f.visitor, visitor_draft(&f.visitor, "hello", Some("first"))).await.unwrap();
     conversation.id
+}
+
+/// A team of the fixture's workspace, without members.
+async fn billing_team(store: &Store, f: &Fixture) -> openapi::teams::Team {
+    let input = TeamInput { name: "Billing".into(), member_ids: Vec::new(), routing_policy: None };
+    teams::create(store, &f.owner, &input).await.unwrap()
 }
 
 async fn migrations_are_idempotent(store: Store) {
@@ -522,8 +528,7 @@ async fn deleting_a_team_and_a_batch_wait_for_each_other(store: Store) {
     let f = fixture(&store, "acme").await;
     let ws = f.owner.workspace_id;
     let (low, high) = two_conversations(&store, &f).await;
-    let input = TeamInput { name: "Billing".into(), member_ids: Vec::new(), routing_policy: None };
-    let team = teams::create(&store, &f.owner, &input).await.unwrap();
+    let team = billing_team(&store, &f).await;
     for id in [low, high] {
         let update = ConversationUpdate { team_id: Some(team.id), ..Default::default() };
         conversations::update(&store, &f.owner, id, &update).await.unwrap();
@@ -548,8 +553,7 @@ async fn deleting_a_team_takes_it_off_a_conversation_handed_to_it_meanwhile(stor
     let f = fixture(&store, "acme").await;
     let ws = f.owner.workspace_id;
     let id = conversation(&store, &f).await;
-    let input = TeamInput { name: "Billing".into(), member_ids: Vec::new(), routing_policy: None };
-    let team = teams::create(&store, &f.owner, &input).await.unwrap();
+    let team = billing_team(&store, &f).await;
     let mut held = store.begin_write().await.unwrap();
     let handed = conversations::assignment::hand_to_team(&mut held, ws, id, team.id).await.unwrap().unwrap();
     let handed = feed::advance(&mut held, handed).await.unwrap();
@@ -571,8 +575,7 @@ async fn handing_to_a_team_deleted_since_it_was_checked_is_refused_clearly(store
     let f = fixture(&store, "acme").await;
     let ws = f.owner.workspace_id;
     let id = conversation(&store, &f).await;
-    let input = TeamInput { name: "Billing".into(), member_ids: Vec::new(), routing_policy: None };
-    let team = teams::create(&store, &f.owner, &input).await.unwrap();
+    let team = billing_team(&store, &f).await;
     teams::delete(&store, &f.owner, team.id).await.unwrap();
     let mut tx = store.begin_write().await.unwrap();
     let handed = conversations::assignment::hand_to_team(&mut tx, ws, id, team.id).await;

@@ -4,24 +4,16 @@
 
 use backend::{
     agents,
-    auth::{
-        Actor, Caller, VisitorCaller,
-        sessions::{self, Device, SessionSettings},
-    },
-    messages::{Author, Draft},
-    on_pool, sites,
+    auth::sessions::{self, Device, SessionSettings},
+    on_pool,
     store::Store,
-    visitors, widget,
     workspaces::{self, NewWorkspace},
-};
-use openapi::{
-    agents::Role,
-    messages::{AuthorKind, MessageKind},
-    sites::NewSite,
 };
 use sqlx::migrate::Migrator;
 use system_tests::{Engine, ScratchDir, fresh_database};
 use uuid::Uuid;
+
+use super::storage;
 
 static SQLITE: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES: Migrator = sqlx::migrate!("../migrations/postgres");
@@ -81,8 +73,11 @@ async fn postgres_agents_keep_their_sessions_through_migration_45() {
 async fn postgres_messages_keep_their_conversation_through_migration_46() {
     let dir = ScratchDir::new();
     let store = store_at(Engine::Postgres, &dir, 45).await;
-    let (workspace_id, conversation_id) = a_conversation(&store, "acme").await;
-    let (elsewhere, _) = a_conversation(&store, "globex").await;
+    let acme = storage::fixture(&store, "acme").await;
+    let (workspace_id, conversation_id) = (acme.owner.workspace_id, storage::conversation(&store, &acme).await);
+    let globex = storage::fixture(&store, "globex").await;
+    storage::conversation(&store, &globex).await;
+    let elsewhere = globex.owner.workspace_id;
     let before = [count(&store, "conversations").await, count(&store, "messages").await];
     assert_eq!(before, [2, 2]);
 
@@ -104,33 +99,4 @@ async fn postgres_messages_keep_their_conversation_through_migration_46() {
     })
     .unwrap();
     assert_eq!([count(&store, "conversations").await, count(&store, "messages").await], [1, 1]);
-}
-
-/// A new workspace `name` with a site, a visitor and their conversation of one message.
-async fn a_conversation(store: &Store, name: &str) -> (Uuid, Uuid) {
-    let new = NewWorkspace::parse(name, "Owner", &format!("owner@{name}.test"), "correct horse battery").unwrap();
-    let (workspace, owner) = workspaces::create(store, new).await.unwrap();
-    let owner = Caller {
-        workspace_id: workspace.id,
-        actor: Actor::Agent { agent_id: owner.id, role: Role::Owner, session_id: Uuid::nil() },
-    };
-    let site = NewSite {
-        name: "Shop".into(),
-        allowed_origins: vec!["https://shop.test".into()],
-        color: None,
-        greeting: None,
-        require_identity: None,
-        routing_policy: None,
-        prechat_name: None,
-        prechat_email: None,
-        offline_form: None,
-        typing_preview: None,
-    };
-    let site = sites::create(store, &owner, &site).await.unwrap();
-    let (visitor, _) = visitors::start_session(store, &site, None).await.unwrap();
-    let visitor = VisitorCaller { workspace_id: workspace.id, site_id: site.id, visitor_id: visitor.id };
-    let author = Author { kind: AuthorKind::Visitor, id: Some(visitor.visitor_id) };
-    let draft = Draft::parse(author, MessageKind::Text, "hello", Some("first")).unwrap();
-    let (conversation, _, _) = widget::start_conversation(store, &visitor, draft).await.unwrap();
-    (workspace.id, conversation.id)
 }
