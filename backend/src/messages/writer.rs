@@ -136,7 +136,7 @@ async fn commit(store: &Store, requests: Vec<Request>) {
 }
 
 async fn attempt(store: &Store, outgoing: Vec<Outgoing>) -> Result<Vec<Result<Stored>>, Failed> {
-    let mut tx = store.begin_write().await.map_err(|err| Failed::Before(err.into()))?;
+    let mut tx = store.begin_batch().await.map_err(|err| Failed::Before(err.into()))?;
     let results = batch::store_in(&mut tx, outgoing).await.map_err(Failed::Before)?;
     if results.iter().any(|result| result.as_ref().is_ok_and(|stored| stored.created)) {
         tx.commit().await.map_err(|err| Failed::AtCommit(err.into()))?;
