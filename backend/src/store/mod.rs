@@ -247,22 +247,28 @@ impl Store {
     /// On SQLite, in this process's queue for the writer connection
     /// ([`sqlite_writer::Writer::begin`]).
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
-        let after_commit = self.shared.after_commit.get().cloned();
-        let conn = match (self.pool(), &self.shared.sqlite_writer) {
-            (Pool::Sqlite(_), Some(writer)) => TxConn::Sqlite(writer.begin().await?),
-            (Pool::Sqlite(_), None) => unreachable!("a SQLite store opens its writer"),
-            (Pool::Postgres(pool), _) => TxConn::Postgres(pool.begin().await?),
-        };
-        Ok(Tx { conn, changes: Vec::new(), after_commit })
+        self.begin(None).await
     }
 
     /// Starts the transaction of a batch of messages ([`crate::messages::writer`]): a
     /// write transaction whose statements, on PostgreSQL, run on their generic plans (see
     /// [`BEGIN_BATCH_ON_POSTGRES`]).
     pub async fn begin_batch(&self) -> Result<Tx, sqlx::Error> {
-        let Pool::Postgres(pool) = self.pool() else { return self.begin_write().await };
+        self.begin(Some(BEGIN_BATCH_ON_POSTGRES)).await
+    }
+
+    /// A write transaction, begun on PostgreSQL with `begin_on_postgres` instead of a
+    /// plain `BEGIN` when given.
+    async fn begin(&self, begin_on_postgres: Option<&'static str>) -> Result<Tx, sqlx::Error> {
         let after_commit = self.shared.after_commit.get().cloned();
-        let conn = TxConn::Postgres(pool.begin_with(BEGIN_BATCH_ON_POSTGRES).await?);
+        let conn = match (self.pool(), &self.shared.sqlite_writer) {
+            (Pool::Sqlite(_), Some(writer)) => TxConn::Sqlite(writer.begin().await?),
+            (Pool::Sqlite(_), None) => unreachable!("a SQLite store opens its writer"),
+            (Pool::Postgres(pool), _) => TxConn::Postgres(match begin_on_postgres {
+                Some(statement) => pool.begin_with(statement).await?,
+                None => pool.begin().await?,
+            }),
+        };
         Ok(Tx { conn, changes: Vec::new(), after_commit })
     }
 
